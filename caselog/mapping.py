@@ -1,0 +1,162 @@
+"""Mapping files (TOML) and turning a file's own columns into the canonical ones."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from caselog.columns import CASE_COLUMNS, InputKind, is_personal
+from caselog.reader import ROW, RawTable, RefusedFile
+
+CONST = "const:"
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A validated mapping file: canonical column -> source columns or constant, value maps."""
+
+    name: str
+    columns: dict[str, tuple[str, ...] | str]  # a str is a constant
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    timezone: str | None = None
+    timestamp_format: str | None = None
+
+
+class MappingError(Exception):
+    """A mapping file that cannot be used; the message is one plain sentence."""
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """Read and validate a mapping file (contract §2)."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise MappingError(f"The mapping file {path.name} does not exist.") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise MappingError(f"The mapping file {path.name} is not valid TOML ({exc}).") from exc
+    return parse_mapping(data, path.name)
+
+
+def parse_mapping(data: dict, label: str = "mapping") -> Mapping:
+    """Validate the parsed TOML of a mapping file."""
+    columns_in = data.get("columns")
+    if not isinstance(columns_in, dict) or not columns_in:
+        raise MappingError(f"{label} has no [columns] table.")
+    columns: dict[str, tuple[str, ...] | str] = {}
+    for canonical, source in columns_in.items():
+        if canonical not in CASE_COLUMNS:
+            raise MappingError(f"{label} maps an unknown canonical column {canonical!r}.")
+        if isinstance(source, str) and source.startswith(CONST):
+            columns[canonical] = source.removeprefix(CONST)
+        elif isinstance(source, str) and source:
+            columns[canonical] = (source,)
+        elif isinstance(source, list) and source and all(isinstance(s, str) for s in source):
+            columns[canonical] = tuple(source)
+        else:
+            raise MappingError(
+                f"{label} gives {canonical} neither a column name nor a list of them."
+            )
+    values: dict[str, dict[str, str]] = {}
+    for canonical, table in (data.get("values") or {}).items():
+        if canonical not in CASE_COLUMNS or not isinstance(table, dict):
+            raise MappingError(f"{label} has a value map for an unknown column {canonical!r}.")
+        values[canonical] = {str(k): str(v) for k, v in table.items()}
+    timezone = data.get("timezone")
+    if timezone is not None:
+        try:
+            ZoneInfo(str(timezone))
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise MappingError(f"{label} names an unknown time zone {timezone!r}.") from exc
+    fmt = data.get("timestamp_format")
+    return Mapping(
+        name=str(data.get("name") or label),
+        columns=columns,
+        values=values,
+        timezone=str(timezone) if timezone else None,
+        timestamp_format=str(fmt) if fmt else None,
+    )
+
+
+@dataclass
+class Canonical:
+    """A file's rows in canonical text columns, plus what was dropped."""
+
+    table: pa.Table  # canonical columns present, all text, plus ROW
+    used: list[str]  # source columns read
+    dropped_personal: list[str]  # source columns dropped because they hold personal data
+
+
+def to_canonical(raw: RawTable, kind: InputKind, mapping: Mapping | None) -> Canonical:
+    """Select and rename the file's columns; raise RefusedFile when a required one is missing."""
+    if mapping is None:
+        arrays, used = _by_header(raw, kind)
+    else:
+        arrays, used = _by_mapping(raw, mapping)
+    present = set(arrays)
+    for column in kind.required:
+        if column not in present:
+            raise RefusedFile(f"{raw.path.name} lacks the required column {column!r}.")
+    for group in kind.any_of:
+        if not present.intersection(group):
+            names = " or ".join(repr(c) for c in group)
+            raise RefusedFile(f"{raw.path.name} needs a {names} column.")
+    if mapping is not None:
+        for column, table in mapping.values.items():
+            if column in arrays:
+                arrays[column] = _map_values(arrays[column], table)
+    arrays[ROW] = raw.table.column(ROW)
+    personal = [h for h in raw.headers if h not in used and is_personal(h)]
+    return Canonical(pa.table(arrays), used, personal)
+
+
+def _by_header(raw: RawTable, kind: InputKind) -> tuple[dict[str, pa.ChunkedArray], list[str]]:
+    by_lower = {}
+    for header in raw.headers:
+        by_lower.setdefault(header.lower(), header)
+    arrays, used = {}, []
+    for column in kind.columns:
+        header = by_lower.get(column)
+        if header is not None:
+            arrays[column] = _trimmed(raw.table.column(header))
+            used.append(header)
+    return arrays, used
+
+
+def _by_mapping(raw: RawTable, mapping: Mapping) -> tuple[dict[str, pa.ChunkedArray], list[str]]:
+    # Exact header names first; otherwise the same name in another letter case.
+    headers = {h.lower(): h for h in reversed(raw.headers)} | {h: h for h in raw.headers}
+    arrays, used = {}, []
+    for column, source in mapping.columns.items():
+        if isinstance(source, str):
+            arrays[column] = pa.chunked_array(
+                [pa.array([source] * raw.table.num_rows, pa.string())]
+            )
+            continue
+        found = [headers.get(s) or headers.get(s.lower()) for s in source]
+        if None in found:
+            raise RefusedFile(
+                f"{raw.path.name} lacks the column {source[found.index(None)]!r} that the "
+                f"mapping {mapping.name} reads for {column}."
+            )
+        parts = [_trimmed(raw.table.column(s)) for s in found]
+        joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, " ")
+        arrays[column] = _trimmed(joined)
+        used.extend(found)
+    return arrays, used
+
+
+def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pc.utf8_trim_whitespace(pc.fill_null(column, ""))
+
+
+def _map_values(column: pa.ChunkedArray, table: dict[str, str]) -> pa.ChunkedArray:
+    keys = pa.array(list(table), pa.string())
+    targets = pa.array(list(table.values()), pa.string())
+    index = pc.index_in(column, value_set=keys)
+    return pc.if_else(pc.is_null(index), column, pc.take(targets, index))

@@ -1,0 +1,149 @@
+"""Writing staged rows into the store: counts against what is there, then one upsert per table."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from sqlalchemy import Connection, Table
+
+from caselog import schema
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """How one input kind lands in its store table."""
+
+    kind: str
+    table: Table
+    key: tuple[str, ...]
+    columns: tuple[str, ...]  # stored columns besides row_hash and ingest_id
+
+    @property
+    def stage(self) -> str:
+        return f"_stage_{self.kind}"
+
+    @property
+    def written(self) -> tuple[str, ...]:
+        return (*self.columns, "row_hash", "ingest_id")
+
+
+REJECTED_COLUMNS = ("ingest_id", "kind", "file", "file_hash", "line", "case_id", "reason", "raw")
+
+
+class Target:
+    """The store side of one ingest run, inside the caller's transaction."""
+
+    def __init__(self, conn: Connection, work: duckdb.DuckDBPyConnection, same: bool):
+        self.conn = conn
+        self.work = work  # where staging happened
+        self.same = same  # staging tables live in the store itself (DuckDB store)
+
+    def sql(self, statement: str) -> list[tuple]:
+        """Run one statement on the store and return its rows (empty for DML)."""
+        if self.same:
+            result = self.work.execute(statement)
+            return result.fetchall() if result.description else []
+        result = self.conn.exec_driver_sql(statement)
+        return [tuple(r) for r in result] if result.returns_rows else []
+
+    def next_ids(self, sequence: str, n: int) -> list[int]:
+        """``n`` fresh values of a store sequence."""
+        return [self.sql(f"SELECT nextval('{sequence}')")[0][0] for _ in range(n)]
+
+    def ship(self, name: str, like: Table | None, columns: tuple[str, ...], extra: str) -> None:
+        """Make the staging table ``name`` visible to the store (a copy for PostgreSQL)."""
+        if self.same:
+            return
+        data = self.work.sql(f"SELECT {', '.join(columns)} FROM {name}").to_arrow_table()
+        if like is not None:
+            self.sql(f"CREATE TEMP TABLE {name} (LIKE {like.name}) ON COMMIT DROP")
+            self.sql(f"ALTER TABLE {name} ADD COLUMN {extra}")
+        else:
+            self.sql(f"CREATE TEMP TABLE {name} ({extra}) ON COMMIT DROP")
+        _copy_in(self.conn, name, columns, data)
+
+    def counts(self, spec: TableSpec) -> dict[int, tuple[int, int, int]]:
+        """Per file index: (inserted, updated, unchanged) of the staged final rows."""
+        on = " AND ".join(f"t.{k} = s.{k}" for k in spec.key)
+        rows = self.sql(
+            f"""SELECT s._file,
+                 count(*) FILTER (WHERE t.row_hash IS NULL),
+                 count(*) FILTER (WHERE t.row_hash IS NOT NULL AND t.row_hash <> s.row_hash),
+                 count(*) FILTER (WHERE t.row_hash = s.row_hash)
+               FROM {spec.stage} s LEFT JOIN {spec.table.name} t ON {on}
+               GROUP BY s._file"""
+        )
+        return {int(f): (int(i), int(u), int(c)) for f, i, u, c in rows}
+
+    def upsert(self, spec: TableSpec) -> None:
+        """Insert new rows and replace changed ones; unchanged rows are not touched."""
+        on = " AND ".join(f"t.{k} = s.{k}" for k in spec.key)
+        self.sql(
+            f"DELETE FROM {spec.stage} s WHERE EXISTS (SELECT 1 FROM {spec.table.name} t "
+            f"WHERE {on} AND t.row_hash = s.row_hash)"
+            if self.same
+            else f"DELETE FROM {spec.stage} s USING {spec.table.name} t "
+            f"WHERE {on} AND t.row_hash = s.row_hash"
+        )
+        values = ", ".join(_select_value(spec, c) for c in spec.written)
+        join = "LEFT JOIN grids g ON g.grid_id = s.grid_id" if spec.kind == "cases" else ""
+        updates = ", ".join(f"{c} = excluded.{c}" for c in spec.written if c not in spec.key)
+        self.sql(
+            f"INSERT INTO {spec.table.name} ({', '.join(spec.written)}) "
+            f"SELECT {values} FROM {spec.stage} s {join} "
+            f"ON CONFLICT ({', '.join(spec.key)}) DO UPDATE SET {updates}"
+        )
+
+    def quarantine(self) -> None:
+        """Keep rejected rows; a row already kept from the same file is not kept twice."""
+        cols = ", ".join(REJECTED_COLUMNS)
+        self.sql(
+            f"INSERT INTO rejected_rows (id, {cols}) "
+            f"SELECT nextval('rejected_rows_id_seq'), {cols} FROM _rejected "
+            "ON CONFLICT (file_hash, kind, line) DO NOTHING"
+        )
+
+
+def _select_value(spec: TableSpec, column: str) -> str:
+    if spec.kind == "cases" and column in ("district", "street", "community"):
+        return f"coalesce(s.{column}, g.{column})"
+    return f"s.{column}"
+
+
+def _copy_in(conn: Connection, name: str, columns: tuple[str, ...], data: pa.Table) -> None:
+    """Stream an Arrow table into a PostgreSQL table with COPY (CSV)."""
+    raw = conn.connection.driver_connection
+    with raw.cursor() as cursor:
+        statement = f"COPY {name} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
+        with cursor.copy(statement) as copy:
+            for batch in data.to_batches(max_chunksize=200_000):
+                buffer = io.BytesIO()
+                options = pacsv.WriteOptions(include_header=False)
+                pacsv.write_csv(pa.Table.from_batches([batch]), buffer, write_options=options)
+                copy.write(buffer.getvalue())
+
+
+SPECS = {
+    "grids": TableSpec(
+        "grids",
+        schema.grids,
+        ("grid_id",),
+        ("grid_id", "community", "street", "district", "households", "geometry"),
+    ),
+    "cases": TableSpec(
+        "cases",
+        schema.cases,
+        ("case_id",),
+        tuple(c.name for c in schema.cases.columns if c.name not in ("row_hash", "ingest_id")),
+    ),
+    "ratings": TableSpec(
+        "ratings",
+        schema.ratings,
+        ("case_id", "department"),
+        ("case_id", "department", "score", "rated_at"),
+    ),
+}

@@ -1,0 +1,249 @@
+"""Parsing and validating canonical text columns in DuckDB: typed rows or a rejection reason.
+
+Every value from a file reaches SQL as data (a registered Arrow table or a bound parameter);
+the SQL text itself is built only from this module's own column names.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from caselog.columns import AREA_LEVELS, TIMESTAMP_COLUMNS, vocabulary_rows
+from caselog.reader import ROW
+
+NAIVE_FORMATS = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S.%f",
+    "%Y/%m/%d %H:%M:%S.%f",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%m/%d/%Y",
+]
+OFFSET_FORMATS = [
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%Y-%m-%d %H:%M:%S%z",
+    "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%Y-%m-%d %H:%M:%S.%f%z",
+    "%Y-%m-%dT%H:%M%z",
+    "%Y-%m-%d %H:%M%z",
+]
+_OFFSET = r"\d:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
+
+CASE_OUTPUT = (
+    "case_id",
+    "reported_at",
+    "category",
+    "subcategory",
+    *AREA_LEVELS,
+    "source",
+    "urgency",
+    "department",
+    "assist_departments",
+    *TIMESTAMP_COLUMNS,
+    "status",
+    "solved",
+    "satisfaction",
+    "reopened",
+    "reassigned",
+    "lat",
+    "lon",
+    "quality_flags",
+)
+RATING_OUTPUT = ("case_id", "department", "score", "rated_at")
+GRID_OUTPUT = ("grid_id", "community", "street", "district", "households", "geometry")
+
+_ORDER = ("reported_at", "accepted_at", "dispatched_at", "responded_at", "resolved_at", "closed_at")
+
+
+def vocabulary_table() -> pa.Table:
+    """The known spellings of coded values, to be registered as ``_vocab``."""
+    rows = vocabulary_rows()
+    return pa.table(
+        {
+            "col": [r[0] for r in rows],
+            "spelling": [r[1] for r in rows],
+            "canonical": [r[2] for r in rows],
+        }
+    )
+
+
+class Clock:
+    """How timestamps of one file become local times of the store's time zone."""
+
+    def __init__(self, store_tz: str, source_tz: str, fmt: str | None):
+        self.store_tz = store_tz
+        self.source_tz = source_tz
+        self.formats = ([fmt] if fmt else []) + NAIVE_FORMATS
+
+    def params(self) -> dict:
+        params = {"store_tz": self.store_tz, "fmts": self.formats}
+        if self.store_tz != self.source_tz:
+            params["source_tz"] = self.source_tz
+        return params
+
+    def expr(self, text: str) -> str:
+        """SQL turning the text column ``text`` into a local TIMESTAMP (NULL when unparseable)."""
+        naive = f"try_strptime({text}, $fmts)"
+        if self.store_tz != self.source_tz:
+            naive = f"timezone($store_tz, timezone($source_tz, {naive}))"
+        offset_formats = ", ".join(f"'{f}'" for f in OFFSET_FORMATS)
+        aware = (
+            f"timezone($store_tz, try_strptime(regexp_replace({text}, '\\s*Z$', '+00:00'), "
+            f"[{offset_formats}]))"
+        )
+        return f"CASE WHEN regexp_matches({text}, '{_OFFSET}') THEN {aware} ELSE {naive} END"
+
+
+def _text(column: str, present: set[str]) -> str:
+    return f"nullif({column}, '')" if column in present else "CAST(NULL AS VARCHAR)"
+
+
+def case_sql(present: set[str], clock: Clock) -> str:
+    """SELECT over ``_src`` giving typed case columns, ``_reason`` and ``_row``."""
+    t = {c: _text(c, present) for c in (*AREA_LEVELS, "case_id", "category", "subcategory")}
+    t |= {c: _text(c, present) for c in ("department", "assist_departments", "source")}
+    t |= {c: _text(c, present) for c in ("urgency", "status", "solved", "satisfaction")}
+    t |= {c: _text(c, present) for c in ("reopened", "reassigned", "lat", "lon")}
+    t |= {c: _text(c, present) for c in ("reported_at", *TIMESTAMP_COLUMNS)}
+    grid = t["grid_id"]
+    if "grid_id" not in present:
+        # Contract §2: where no grid is mapped, the finest mapped area level stands in for it.
+        finer = [t[c] for c in ("community", "street", "district") if c in present]
+        grid = f"coalesce({', '.join(finer)})" if finer else grid
+    stamps = ", ".join(f"{clock.expr(t[c])} AS {c}" for c in ("reported_at", *TIMESTAMP_COLUMNS))
+    vocab = {
+        c: f"(SELECT canonical FROM _vocab WHERE col = '{c}' AND spelling = lower({t[c]}))"
+        for c in ("source", "urgency", "status", "solved", "satisfaction")
+    }
+    return f"""
+WITH s AS (
+  SELECT {ROW}, {t["case_id"]} AS case_id, {t["category"]} AS category,
+         {t["subcategory"]} AS subcategory, {t["district"]} AS district, {t["street"]} AS street,
+         {t["community"]} AS community, {grid} AS grid_id, {t["department"]} AS department,
+         {t["assist_departments"]} AS assist_departments,
+         {t["reported_at"]} AS reported_text,
+         {", ".join(f"{t[c]} AS {c}_text" for c in TIMESTAMP_COLUMNS)},
+         {", ".join(f"{t[c]} AS {c}_text" for c in ("source", "urgency", "status", "solved"))},
+         {t["satisfaction"]} AS satisfaction_text,
+         {", ".join(f"{t[c]} AS {c}_text" for c in ("reopened", "reassigned", "lat", "lon"))},
+         {", ".join(f"{vocab[c]} AS {c}_code" for c in vocab)},
+         {stamps}
+  FROM _src
+), v AS (
+  SELECT *,
+    try_cast(reopened_text AS DOUBLE) AS reopened_num,
+    try_cast(reassigned_text AS DOUBLE) AS reassigned_num,
+    try_cast(lat_text AS DOUBLE) AS lat_num,
+    try_cast(lon_text AS DOUBLE) AS lon_num
+  FROM s
+)
+SELECT {ROW}, case_id, reported_at, category, subcategory, district, street, community, grid_id,
+  CASE WHEN source_text IS NULL THEN NULL ELSE coalesce(source_code, 'other') END AS source,
+  coalesce(urgency_code, 'general') AS urgency,
+  department,
+  nullif(array_to_string(list_filter(list_transform(string_split(assist_departments, ';'),
+         lambda x: trim(x)), lambda x: x <> ''), ';'), '') AS assist_departments,
+  {", ".join(TIMESTAMP_COLUMNS)},
+  coalesce(status_code, CASE WHEN closed_at IS NOT NULL THEN 'closed'
+    WHEN resolved_at IS NOT NULL THEN 'resolved'
+    WHEN dispatched_at IS NOT NULL THEN 'dispatched' ELSE 'open' END) AS status,
+  CASE solved_code WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END AS solved,
+  satisfaction_code AS satisfaction,
+  CASE WHEN reopened_num >= 0 AND reopened_num = floor(reopened_num)
+       THEN CAST(reopened_num AS INTEGER) END AS reopened,
+  CASE WHEN reassigned_num >= 0 AND reassigned_num = floor(reassigned_num)
+       THEN CAST(reassigned_num AS INTEGER) END AS reassigned,
+  CASE WHEN lat_num BETWEEN -90 AND 90 THEN lat_num END AS lat,
+  CASE WHEN lon_num BETWEEN -180 AND 180 THEN lon_num END AS lon,
+  nullif(concat_ws(';', {_case_flags()}), '') AS quality_flags,
+  CASE
+    WHEN case_id IS NULL THEN 'missing case_id'
+    WHEN reported_text IS NULL THEN 'missing reported_at'
+    WHEN reported_at IS NULL THEN 'unparseable reported_at'
+    WHEN category IS NULL THEN 'missing category'
+    WHEN grid_id IS NULL AND district IS NULL THEN 'missing location'
+  END AS _reason
+FROM v"""
+
+
+def _case_flags() -> str:
+    flags = [
+        f"CASE WHEN {c}_text IS NOT NULL AND {c} IS NULL THEN 'bad_value:{c}' END"
+        for c in TIMESTAMP_COLUMNS
+    ]
+    flags += [
+        f"CASE WHEN {c}_text IS NOT NULL AND {c}_code IS NULL THEN 'unknown_value:{c}' END"
+        for c in ("source", "urgency", "status", "solved", "satisfaction")
+    ]
+    flags += [
+        f"CASE WHEN {c}_text IS NOT NULL AND NOT coalesce({c}_num >= 0 AND "
+        f"{c}_num = floor({c}_num), FALSE) THEN 'bad_value:{c}' END"
+        for c in ("reopened", "reassigned")
+    ]
+    flags += [
+        f"CASE WHEN {c}_text IS NOT NULL AND NOT coalesce({c}_num BETWEEN {-lim} AND {lim}, FALSE)"
+        f" THEN 'bad_value:{c}' END"
+        for c, lim in (("lat", 90), ("lon", 180))
+    ]
+    for i, later in enumerate(_ORDER[1:], start=1):
+        for earlier in _ORDER[:i]:
+            flags.append(f"CASE WHEN {later} < {earlier} THEN '{later}_before_{earlier}' END")
+    return ", ".join(flags)
+
+
+def rating_sql(present: set[str], clock: Clock) -> str:
+    """SELECT over ``_src`` giving typed rating columns, ``_reason`` and ``_row``."""
+    t = {c: _text(c, present) for c in ("case_id", "department", "score", "rated_at")}
+    return f"""
+WITH s AS (
+  SELECT {ROW}, {t["case_id"]} AS case_id, {t["department"]} AS department,
+         {t["score"]} AS score_text, try_cast({t["score"]} AS DOUBLE) AS score,
+         {clock.expr(t["rated_at"])} AS rated_at
+  FROM _src
+)
+SELECT {ROW}, case_id, department, score, rated_at,
+  CASE
+    WHEN case_id IS NULL THEN 'missing case_id'
+    WHEN department IS NULL THEN 'missing department'
+    WHEN score_text IS NULL THEN 'missing score'
+    WHEN score IS NULL OR NOT (score BETWEEN 0 AND 100) THEN 'invalid score'
+  END AS _reason
+FROM s"""
+
+
+def grid_sql(present: set[str]) -> str:
+    """SELECT over ``_src`` giving typed grid columns, ``_reason`` and ``_row``."""
+    t = {c: _text(c, present) for c in GRID_OUTPUT}
+    return f"""
+WITH s AS (
+  SELECT {ROW}, {t["grid_id"]} AS grid_id, {t["community"]} AS community,
+         {t["street"]} AS street, {t["district"]} AS district,
+         {t["households"]} AS households_text,
+         try_cast(try_cast({t["households"]} AS DOUBLE) AS BIGINT) AS households,
+         {t["geometry"]} AS geometry
+  FROM _src
+)
+SELECT {ROW}, grid_id, community, street, district,
+  CAST(households AS INTEGER) AS households, geometry,
+  CASE
+    WHEN grid_id IS NULL THEN 'missing grid_id'
+    WHEN households_text IS NOT NULL AND (households IS NULL OR households < 0)
+      THEN 'invalid households'
+  END AS _reason
+FROM s"""
+
+
+def row_hash_sql(columns: tuple[str, ...]) -> str:
+    """SQL for a hash of the stored values, to tell an unchanged row from an updated one."""
+    parts = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '\\N')" for c in columns)
+    return f"md5(concat_ws(chr(31), {parts}))"

@@ -1,0 +1,233 @@
+"""Reading an input file (CSV in UTF-8/BOM/GB18030, .xlsx, Parquet) into a table of text."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+ROW = "_row"  # the 1-based position of a record among the file's data rows
+_CHUNK = 1 << 22
+
+Progress = Callable[[int], None]
+
+
+class RefusedFile(Exception):
+    """A file refused whole (unreadable, wrong type, missing column); one plain sentence."""
+
+
+@dataclass
+class RawTable:
+    """A file's records as text columns, with the lines that could not be parsed as a record."""
+
+    path: Path
+    sha256: str
+    encoding: str
+    table: pa.Table
+    malformed: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def headers(self) -> list[str]:
+        return [name for name in self.table.column_names if name != ROW]
+
+
+def file_hash(path: Path) -> str:
+    """SHA-256 of the file's bytes (the ingest log's content hash)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_table(path: Path, progress: Progress | None = None) -> RawTable:
+    """Read ``path`` into text columns; raise RefusedFile when it cannot be read at all."""
+    if not path.is_file():
+        raise RefusedFile(f"{path.name} does not exist or is not a file.")
+    suffix = path.suffix.lower()
+    readers = {".csv": _read_csv, ".txt": _read_csv, ".tsv": _read_csv, ".xlsx": _read_xlsx}
+    readers |= {".parquet": _read_parquet, ".pq": _read_parquet}
+    if suffix not in readers:
+        raise RefusedFile(f"{path.name} is not a CSV, .xlsx or Parquet file.")
+    try:
+        return readers[suffix](path, file_hash(path), progress)
+    except RefusedFile:
+        raise
+    except (pa.ArrowInvalid, OSError, ValueError, KeyError, UnicodeError) as exc:
+        lines = str(exc).strip().splitlines()
+        reason = lines[0] if lines else type(exc).__name__
+        raise RefusedFile(f"{path.name} cannot be read ({reason}).") from exc
+
+
+def detect_encoding(path: Path) -> str:
+    """'utf-8-sig' with a BOM, 'utf-8' when the whole file decodes as UTF-8, else 'gb18030'."""
+    with path.open("rb") as handle:
+        if handle.read(3) == codecs.BOM_UTF8:
+            return "utf-8-sig"
+        handle.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while chunk := handle.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "gb18030"
+    return "utf-8"
+
+
+class _CountingFile:
+    """A read-only file wrapper that reports bytes read (for the progress bar)."""
+
+    def __init__(self, handle, progress: Progress | None):
+        self._handle = handle
+        self._progress = progress
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size)
+        if self._progress and data:
+            self._progress(len(data))
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _read_csv(path: Path, digest: str, progress: Progress | None) -> RawTable:
+    encoding = detect_encoding(path)
+    with path.open("r", encoding=encoding, newline="") as probe:
+        first = probe.readline()
+    if not first.strip():
+        raise RefusedFile(f"{path.name} is empty: it has no header row.")
+    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    malformed: list[tuple[int, str]] = []
+
+    def on_invalid(row) -> str:
+        malformed.append((row.number if row.number is not None else -1, row.text))
+        return "skip"
+
+    header = pacsv.read_csv(
+        pa.py_buffer(first.encode("utf-8")),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter),
+    ).column_names
+    with path.open("rb") as raw:
+        if encoding == "utf-8-sig":
+            raw.read(3)
+        reader = pacsv.open_csv(
+            _CountingFile(raw, progress),
+            read_options=pacsv.ReadOptions(
+                encoding="utf8" if encoding.startswith("utf-8") else encoding,
+                block_size=1 << 24,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+            ),
+            # Every column as text, so values are validated by us, not guessed by the reader.
+            convert_options=pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        table = reader.read_all()
+    return RawTable(path, digest, encoding, _finish(table), malformed)
+
+
+def _read_xlsx(path: Path, digest: str, progress: Progress | None) -> RawTable:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise RefusedFile(f"{path.name} is not a readable .xlsx workbook.") from exc
+    rows = book.worksheets[0].iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        raise RefusedFile(f"{path.name} is empty: it has no header row.")
+    names = [str(h) if h is not None else f"column_{i + 1}" for i, h in enumerate(header)]
+    columns: list[list[str]] = [[] for _ in names]
+    for values in rows:
+        if values is None or all(v is None for v in values):
+            continue
+        for i, column in enumerate(columns):
+            column.append(_cell_text(values[i] if i < len(values) else None))
+    book.close()
+    if progress:
+        progress(path.stat().st_size)
+    arrays = {name: pa.array(col, pa.string()) for name, col in zip(names, columns, strict=True)}
+    return RawTable(path, digest, "xlsx", _finish(pa.table(arrays)))
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_parquet(path: Path, digest: str, progress: Progress | None) -> RawTable:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    if progress:
+        progress(path.stat().st_size)
+    columns = {}
+    for name in table.column_names:
+        column = table.column(name)
+        if pa.types.is_timestamp(column.type):
+            fmt = "%Y-%m-%dT%H:%M:%S%z" if column.type.tz else "%Y-%m-%d %H:%M:%S"
+            column = pc.strftime(column, format=fmt)
+        elif pa.types.is_date(column.type):
+            column = pc.strftime(column, format="%Y-%m-%d")
+        elif not pa.types.is_string(column.type):
+            column = pc.cast(column, pa.string())
+        columns[name] = pc.fill_null(column, "")
+    return RawTable(path, digest, "parquet", _finish(pa.table(columns)))
+
+
+def _finish(table: pa.Table) -> pa.Table:
+    """Trim header names and number the records in file order."""
+    table = table.rename_columns([name.strip().lstrip("\ufeff") for name in table.column_names])
+    return table.append_column(ROW, pa.array(range(1, table.num_rows + 1), pa.int64()))
+
+
+def read_geojson(path: Path, progress: Progress | None = None) -> RawTable:
+    """A GeoJSON FeatureCollection of grids as text columns (properties plus ``geometry``)."""
+    import json
+
+    if not path.is_file():
+        raise RefusedFile(f"{path.name} does not exist or is not a file.")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        features = data["features"]
+        rows = [(f.get("properties") or {}, f.get("geometry")) for f in features]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise RefusedFile(f"{path.name} is not a GeoJSON FeatureCollection.") from exc
+    if progress:
+        progress(path.stat().st_size)
+    names: list[str] = []
+    for props, _ in rows:
+        names.extend(k for k in props if k not in names)
+    columns = {
+        name: pa.array([_cell_text(props.get(name)) for props, _ in rows], pa.string())
+        for name in names
+    }
+    columns["geometry"] = pa.array(
+        [json.dumps(geom, ensure_ascii=False) if geom else "" for _, geom in rows], pa.string()
+    )
+    return RawTable(path, file_hash(path), "geojson", _finish(pa.table(columns)))

@@ -1,0 +1,145 @@
+"""The store's tables: cases, department ratings, grids, quarantined rows and the ingest log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    Double,
+    Integer,
+    MetaData,
+    Sequence,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Timestamps are naive wall-clock times in the store's city time zone (store_meta.timezone).
+LocalTime = Annotated[datetime, mapped_column(DateTime(timezone=False))]
+Label = Annotated[str, mapped_column(String)]
+
+
+class Base(DeclarativeBase):
+    """One declarative base for every table of the store."""
+
+    metadata = MetaData()
+
+
+class Case(Base):
+    """One case (案件/工单), the latest version seen for its case_id."""
+
+    __tablename__ = "cases"
+
+    case_id: Mapped[str] = mapped_column(String, primary_key=True)
+    reported_at: Mapped[LocalTime]
+    category: Mapped[Label]
+    subcategory: Mapped[str | None] = mapped_column(String)
+    district: Mapped[str | None] = mapped_column(String)
+    street: Mapped[str | None] = mapped_column(String)
+    community: Mapped[str | None] = mapped_column(String)
+    grid_id: Mapped[str | None] = mapped_column(String)
+    source: Mapped[str | None] = mapped_column(String)
+    urgency: Mapped[Label]
+    department: Mapped[str | None] = mapped_column(String)
+    assist_departments: Mapped[str | None] = mapped_column(String)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deadline: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[Label]
+    solved: Mapped[bool | None]
+    satisfaction: Mapped[str | None] = mapped_column(String)
+    reopened: Mapped[int | None] = mapped_column(Integer)
+    reassigned: Mapped[int | None] = mapped_column(Integer)
+    lat: Mapped[float | None] = mapped_column(Double)
+    lon: Mapped[float | None] = mapped_column(Double)
+    quality_flags: Mapped[str | None] = mapped_column(String)
+    row_hash: Mapped[Label]
+    ingest_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class Rating(Base):
+    """An anonymous rating of a department on a case (块呼条应·速办直评); no rater is stored."""
+
+    __tablename__ = "ratings"
+
+    case_id: Mapped[str] = mapped_column(String, primary_key=True)
+    department: Mapped[str] = mapped_column(String, primary_key=True)
+    score: Mapped[float] = mapped_column(Double)
+    rated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    row_hash: Mapped[Label]
+    ingest_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class Grid(Base):
+    """A grid (网格) with its place in the hierarchy, households and GeoJSON polygon."""
+
+    __tablename__ = "grids"
+
+    grid_id: Mapped[str] = mapped_column(String, primary_key=True)
+    community: Mapped[str | None] = mapped_column(String)
+    street: Mapped[str | None] = mapped_column(String)
+    district: Mapped[str | None] = mapped_column(String)
+    households: Mapped[int | None] = mapped_column(Integer)
+    geometry: Mapped[str | None] = mapped_column(Text)
+    row_hash: Mapped[Label]
+    ingest_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class RejectedRow(Base):
+    """An input row kept in quarantine with the reason it was not loaded."""
+
+    __tablename__ = "rejected_rows"
+    __table_args__ = (UniqueConstraint("file_hash", "kind", "line"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, Sequence("rejected_rows_id_seq"), primary_key=True)
+    ingest_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[Label]
+    file: Mapped[Label]
+    file_hash: Mapped[Label]
+    line: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[str | None] = mapped_column(String)
+    reason: Mapped[Label]
+    raw: Mapped[str] = mapped_column(Text)
+
+
+class IngestLog(Base):
+    """One file loaded (or refused): its content hash and the row counts."""
+
+    __tablename__ = "ingest_log"
+
+    id: Mapped[int] = mapped_column(BigInteger, Sequence("ingest_log_id_seq"), primary_key=True)
+    kind: Mapped[Label]
+    file: Mapped[Label]
+    file_hash: Mapped[Label]
+    mapping: Mapped[str | None] = mapped_column(String)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime] = mapped_column(DateTime)
+    read: Mapped[int] = mapped_column(BigInteger)
+    inserted: Mapped[int] = mapped_column(BigInteger)
+    updated: Mapped[int] = mapped_column(BigInteger)
+    unchanged: Mapped[int] = mapped_column(BigInteger)
+    rejected: Mapped[int] = mapped_column(BigInteger)
+
+
+class StoreMeta(Base):
+    """Key/value settings of the store, e.g. the city's time zone."""
+
+    __tablename__ = "store_meta"
+
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[str] = mapped_column(String)
+
+
+cases = Case.__table__
+ratings = Rating.__table__
+grids = Grid.__table__
+rejected_rows = RejectedRow.__table__
+ingest_log = IngestLog.__table__
+store_meta = StoreMeta.__table__

@@ -1,0 +1,1 @@
+"""The GridPulse command line (``python -m gridpulse``)."""

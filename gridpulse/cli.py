@@ -1,0 +1,275 @@
+"""The ``python -m gridpulse`` command line: sample, ingest, assess, forecast."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+EXIT_ERROR = 1
+EXIT_REFUSED = 2
+
+
+class UserError(Exception):
+    """An error to print as one plain sentence, with an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_ERROR):
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every verb (contract §5)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m gridpulse",
+        description="GridPulse 网格治理绩效看板: case logs in; KPIs, assessments, forecasts out.",
+    )
+    parser.add_argument("--db", help="SQLAlchemy URL of the store (default: GRIDPULSE_DB or data/)")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    sample = verbs.add_parser("sample", help="write a synthetic city's case log")
+    sample.add_argument("--out", required=True, type=Path, help="output folder")
+    sample.add_argument("--grids", type=int, default=2000)
+    sample.add_argument("--years", type=int, default=3)
+    sample.add_argument("--cases-per-year", type=int, default=200_000)
+    sample.add_argument("--seed", type=int, default=42)
+
+    ingest = verbs.add_parser("ingest", help="validate and load case logs")
+    ingest.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    ingest.add_argument("--mapping", type=Path, help="TOML mapping file for other layouts")
+    ingest.add_argument("--ratings", type=Path, action="append", default=[])
+    ingest.add_argument("--grids", type=Path, action="append", default=[])
+    ingest.add_argument("--json", action="store_true", help="print one JSON summary as last line")
+
+    assess = verbs.add_parser("assess", help="write an assessment table")
+    assess.add_argument(
+        "--by", required=True, choices=["district", "street", "community", "grid", "department"]
+    )
+    assess.add_argument("--period", required=True)
+    assess.add_argument("--as-of", dest="as_of")
+    assess.add_argument("--rules", type=Path)
+    assess.add_argument("--out", required=True, type=Path)
+
+    forecast = verbs.add_parser("forecast", help="forecast daily case volume")
+    forecast.add_argument(
+        "--level", required=True, choices=["grid", "community", "street", "district", "city"]
+    )
+    forecast.add_argument("--horizon", required=True, type=int)
+    forecast.add_argument("--model", default="auto")
+    forecast.add_argument("--level-pct", dest="level_pct", type=int, default=80)
+    forecast.add_argument("--out", required=True, type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one verb; print one plain sentence and return non-zero on failure."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _VERBS[args.verb](args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("error: interrupted; nothing was written by the unfinished step.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the last guard: one sentence, never a traceback
+        known = _plain(exc)
+        if known is None:
+            if os.environ.get("GRIDPULSE_DEBUG"):
+                raise
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            known = (
+                f"an unexpected {type(exc).__name__} stopped the command ({first}); "
+                "nothing half-done was kept; set GRIDPULSE_DEBUG=1 to see the details."
+            )
+        print(f"error: {known}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _plain(exc: Exception) -> str | None:
+    """The one-sentence message of an error the user can act on, else None."""
+    from caselog import StoreError
+    from caselog.mapping import MappingError
+    from caselog.reader import RefusedFile
+
+    if isinstance(exc, StoreError | MappingError | RefusedFile):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.filename or 'a file'} cannot be used ({exc.strerror or exc})."
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OperationalError):
+        return f"the store cannot be reached ({str(exc.orig).strip().splitlines()[0]})."
+    return None
+
+
+def _open(args):
+    from caselog import open_store
+
+    return open_store(args.db)
+
+
+def _run_sample(args) -> int:
+    from sample_data import generate_city
+
+    for name in ("grids", "years", "cases_per_year"):
+        if getattr(args, name) <= 0:
+            raise UserError(f"--{name.replace('_', '-')} must be a positive number.")
+    with _Bar("sample", "cases") as bar:
+        summary = generate_city(
+            args.out,
+            grids=args.grids,
+            years=args.years,
+            cases_per_year=args.cases_per_year,
+            seed=args.seed,
+            progress=bar.absolute,
+        )
+    print(
+        f"wrote {summary.cases:,} cases, {summary.ratings:,} ratings and {summary.grids:,} grids "
+        f"to {args.out}"
+    )
+    return 0
+
+
+def _run_ingest(args) -> int:
+    from caselog.ingest import ingest_files
+    from caselog.reader import RefusedFile
+
+    if not (args.files or args.ratings or args.grids):
+        raise UserError("name at least one file to ingest.")
+    engine = _open(args)
+    try:
+        with _Bar("ingest", "step") as bar:
+            summary = ingest_files(
+                engine,
+                args.files,
+                mapping=args.mapping,
+                ratings=args.ratings,
+                grids=args.grids,
+                progress=bar.staged,
+            )
+    except RefusedFile as exc:
+        raise UserError(f"{exc} Nothing was written.", EXIT_REFUSED) from exc
+    finally:
+        engine.dispose()
+    for label, counts in (
+        ("cases", summary.cases),
+        ("ratings", summary.ratings),
+        ("grids", summary.grids),
+    ):
+        if counts.read:
+            print(
+                f"{label}: read {counts.read:,}, inserted {counts.inserted:,}, updated "
+                f"{counts.updated:,}, unchanged {counts.unchanged:,}, rejected {counts.rejected:,}"
+            )
+            for reason, n in sorted(counts.reasons.items(), key=lambda kv: -kv[1]):
+                print(f"  rejected {n:,}: {reason}")
+    for report in summary.files:
+        if report.dropped_personal:
+            print(
+                f"{Path(report.file).name}: personal-data columns dropped: "
+                f"{', '.join(report.dropped_personal)}"
+            )
+    if args.json:
+        print(json.dumps(summary.as_json(), ensure_ascii=False))
+    return 0
+
+
+def _run_assess(args) -> int:
+    from metrics import write_assessment
+
+    engine = _open(args)
+    try:
+        result = write_assessment(
+            engine, args.by, args.period, args.out, as_of=args.as_of, rules=args.rules
+        )
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    finally:
+        engine.dispose()
+    print(f"wrote {args.out}" + (f" ({result})" if result else ""))
+    return 0
+
+
+def _run_forecast(args) -> int:
+    from forecasting import ForecastError, write_forecast
+
+    engine = _open(args)
+    try:
+        with _Bar("forecast", "series") as bar:
+            run = write_forecast(
+                engine,
+                args.level,
+                args.horizon,
+                args.out,
+                model=args.model,
+                level_pct=args.level_pct,
+                progress=bar.absolute,
+            )
+    except (ForecastError, ValueError) as exc:
+        raise UserError(str(exc)) from exc
+    finally:
+        engine.dispose()
+    print(f"wrote {args.out}" + (f" ({run})" if run else ""))
+    return 0
+
+
+class _Bar:
+    """A tqdm progress bar on stderr, fed either absolute counts or (stage, done, total)."""
+
+    def __init__(self, label: str, unit: str):
+        self.label = label
+        self.unit = unit
+        self.bar = None
+        self.stage = None
+
+    def __enter__(self) -> _Bar:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def _ensure(self, desc: str, total: int):
+        from tqdm import tqdm
+
+        if self.bar is None or self.stage != desc:
+            if self.bar is not None:
+                self.bar.close()
+            in_bytes = desc.endswith(": read")
+            unit = "B" if in_bytes else self.unit
+            self.bar = tqdm(
+                total=total,
+                desc=desc,
+                unit=unit,
+                unit_scale=in_bytes,
+                file=sys.stderr,
+                leave=False,
+                dynamic_ncols=True,
+            )
+            self.stage = desc
+        return self.bar
+
+    def absolute(self, done: int, total: int) -> None:
+        bar = self._ensure(self.label, total)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    def staged(self, stage: str, done: int, total: int) -> None:
+        bar = self._ensure(f"{self.label}: {stage}", total)
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+
+_VERBS: dict[str, Callable] = {
+    "sample": _run_sample,
+    "ingest": _run_ingest,
+    "assess": _run_assess,
+    "forecast": _run_forecast,
+}

@@ -1,0 +1,57 @@
+"""Shared fixtures: stores on DuckDB and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from caselog import open_store
+
+PG_URL = os.environ.get("GRIDPULSE_TEST_PG")
+
+
+def _pg_database():
+    """Create a throw-away database on the test server and drop it afterwards."""
+    if not PG_URL:
+        pytest.skip("GRIDPULSE_TEST_PG is not set (the test script starts PostgreSQL and sets it)")
+    name = f"gp_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    engine = open_store(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def duck_store(tmp_path):
+    """An empty DuckDB store in a temporary file."""
+    engine = open_store(f"duckdb:///{tmp_path / 'store.duckdb'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_store():
+    """An empty store in a fresh database on the PostgreSQL test server."""
+    yield from _pg_database()
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request, tmp_path):
+    """An empty store, once on DuckDB and once on PostgreSQL."""
+    if request.param == "duckdb":
+        engine = open_store(f"duckdb:///{tmp_path / 'store.duckdb'}")
+        yield engine
+        engine.dispose()
+    else:
+        yield from _pg_database()
