@@ -63,6 +63,7 @@ KINDS = {kind.name: kind for kind in (CASES, RATINGS, GRIDS)}
 # named in the ingest summary so an operator sees what was dropped.
 PERSONAL_MARKERS = (
     "reporter",
+    "rater",  # ratings are anonymous (contract §1): the rater is never recorded
     "caller",
     "contact",
     "complainant",
@@ -93,6 +94,7 @@ PERSONAL_MARKERS = (
     "住址",
     "家庭地址",
     "举报人",
+    "评价人",
     "反映人",
     "投诉人",
     "来电人",
@@ -136,16 +138,6 @@ VOCABULARIES = {
     "solved": SOLVED_VALUES,
     "satisfaction": SATISFACTION_VALUES,
 }
-
-
-def vocabulary_rows() -> list[tuple[str, str, str]]:
-    """(column, lower-cased input value, canonical value) for every known spelling."""
-    return [
-        (column, spelling.lower(), canonical)
-        for column, table in VOCABULARIES.items()
-        for canonical, spellings in table.items()
-        for spelling in spellings
-    ]
 
 
 def is_personal(header: str) -> bool:

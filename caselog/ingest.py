@@ -26,7 +26,6 @@ from caselog.normalize import (
     grid_sql,
     rating_sql,
     row_hash_sql,
-    vocabulary_table,
 )
 from caselog.reader import ROW, RawTable, RefusedFile, read_geojson, read_table
 from caselog.schema import ingest_log
@@ -149,16 +148,16 @@ def ingest_files(
         work.execute("SET enable_progress_bar = false")
         target = Target(conn, work, same)
         try:
-            work.register("_vocab", vocabulary_table())
+            # Bounded memory: DuckDB spills to disk past this instead of growing.
+            work.execute("SET memory_limit = '4GB'")
             _create_rejected(work)
             for kind in (GRIDS, CASES, RATINGS):
                 group = [i for i in inputs if i.kind is kind]
                 if group:
                     reports += _load_kind(target, kind, group, store_tz, progress)
             _log(target, reports, started)
-            for name in ("_stage_grids", "_stage_cases", "_stage_ratings", "_rejected", "_all"):
+            for name in ("_stage_grids", "_stage_cases", "_stage_ratings", "_rejected"):
                 work.execute(f"DROP TABLE IF EXISTS {name}")
-            work.unregister("_vocab")
         finally:
             if not same:
                 work.close()
@@ -189,6 +188,8 @@ def _read_all(files, mapping, ratings, grids, progress) -> list[_Input]:
         else:
             raw = read_table(path, advance)
         canonical = to_canonical(raw, kind, kind_mapping)
+        # Keep the header only: columns not taken into the canonical table are freed now.
+        raw.table = raw.table.slice(0, 0)
         table = canonical.table
         if kind is GRIDS and "geometry" not in table.column_names:
             table = _with_polygons(table, path.with_suffix(".geojson"))
@@ -222,7 +223,8 @@ def _load_kind(target: Target, kind: InputKind, group, store_tz: str, progress) 
     output = _OUTPUT[kind.name]
     hashed = row_hash_sql(output)
     reports = []
-    work.execute("DROP TABLE IF EXISTS _all")
+    stage = spec.stage
+    work.execute(f"DROP TABLE IF EXISTS {stage}")
     for index, (item, ingest_id) in enumerate(zip(group, ids, strict=True)):
         if progress:
             progress(f"validate {kind.name}", index, len(group))
@@ -244,9 +246,9 @@ def _load_kind(target: Target, kind: InputKind, group, store_tz: str, progress) 
             f"SELECT *, {hashed} AS row_hash, {index} AS _file, {ingest_id} AS ingest_id "
             f"FROM ({select}) n"
         )
-        verb = "INSERT INTO _all" if index else "CREATE TEMP TABLE _all AS"
+        verb = f"INSERT INTO {stage}" if index else f"CREATE TEMP TABLE {stage} AS"
         work.execute(f"{verb} {body}", params)
-        _reject(work, kind, item, index, ingest_id, present)
+        _reject(work, stage, kind, item, index, ingest_id, present)
         work.unregister("_src")
         reports.append(
             FileReport(
@@ -262,18 +264,13 @@ def _load_kind(target: Target, kind: InputKind, group, store_tz: str, progress) 
         )
     if progress:
         progress(f"write {kind.name}", 0, 1)
-    keys = ", ".join(spec.key)
-    columns = ", ".join(spec.written)
-    work.execute(
-        f"CREATE OR REPLACE TEMP TABLE {spec.stage} AS SELECT {columns}, _file FROM _all "
-        f"WHERE _reason IS NULL QUALIFY row_number() OVER "
-        f"(PARTITION BY {keys} ORDER BY _file DESC, {ROW} DESC) = 1"
-    )
     valid = dict(
         work.execute(
-            "SELECT _file, count(*) FROM _all WHERE _reason IS NULL GROUP BY _file"
+            f"SELECT _file, count(*) FROM {stage} WHERE _reason IS NULL GROUP BY _file"
         ).fetchall()
     )
+    work.execute(f"DELETE FROM {stage} WHERE _reason IS NOT NULL")
+    _drop_superseded(work, stage, spec.key)
     rejected = work.execute(
         "SELECT ingest_id, reason, count(*) FROM _rejected WHERE kind = ? GROUP BY ALL", [kind.name]
     ).fetchall()
@@ -294,13 +291,28 @@ def _load_kind(target: Target, kind: InputKind, group, store_tz: str, progress) 
     return reports
 
 
-def _reject(work, kind: InputKind, item: _Input, index: int, ingest_id: int, present) -> None:
+def _drop_superseded(work, stage: str, key: tuple[str, ...]) -> None:
+    """Keep only the last row of each key in the run (later file, then later row, wins)."""
+    keys = ", ".join(key)
+    on = " AND ".join(f"s.{k} = d.{k}" for k in key)
+    work.execute(
+        f"""DELETE FROM {stage} WHERE rowid IN (
+              SELECT s.rowid FROM {stage} s
+              JOIN (SELECT {keys} FROM {stage} GROUP BY ALL HAVING count(*) > 1) d ON {on}
+              QUALIFY row_number() OVER (PARTITION BY {", ".join(f"s.{k}" for k in key)}
+                                         ORDER BY s._file DESC, s.{ROW} DESC) > 1)"""
+    )
+
+
+def _reject(
+    work, stage: str, kind: InputKind, item: _Input, index: int, ingest_id: int, present
+) -> None:
     """Move this file's rejected and malformed rows into ``_rejected`` with their raw text."""
     pairs = ", ".join(f"'{c}', src.{c}" for c in sorted(present))
     case_id = "src.case_id" if "case_id" in present and kind is not GRIDS else "NULL"
     work.execute(
         f"INSERT INTO _rejected SELECT {ingest_id}, ?, ?, ?, a.{ROW}, nullif({case_id}, ''), "
-        f"a._reason, CAST(json_object({pairs}) AS VARCHAR) FROM _all a "
+        f"a._reason, CAST(json_object({pairs}) AS VARCHAR) FROM {stage} a "
         f"JOIN _src src ON src.{ROW} = a.{ROW} WHERE a._file = {index} AND a._reason IS NOT NULL",
         [kind.name, str(item.raw.path.name), item.raw.sha256],
     )
@@ -308,14 +320,19 @@ def _reject(work, kind: InputKind, item: _Input, index: int, ingest_id: int, pre
         rows = pa.table(
             {
                 "line": pa.array(
-                    [
-                        -abs(n) if n >= 0 else -(i + 1)
-                        for i, (n, _) in enumerate(item.raw.malformed)
-                    ],
+                    [n if n > 0 else -(i + 1) for i, (n, _) in enumerate(item.raw.malformed)],
                     pa.int64(),
                 ),
+                # The fields of a malformed row cannot be matched to the header, so its text
+                # would carry the personal-data columns too: withhold it from such files.
                 "raw": pa.array(
-                    [json.dumps({"text": t}, ensure_ascii=False) for _, t in item.raw.malformed],
+                    [
+                        json.dumps(
+                            {"withheld": "personal data"} if item.dropped else {"text": t},
+                            ensure_ascii=False,
+                        )
+                        for _, t in item.raw.malformed
+                    ],
                     pa.string(),
                 ),
             }

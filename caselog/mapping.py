@@ -109,7 +109,7 @@ def to_canonical(raw: RawTable, kind: InputKind, mapping: Mapping | None) -> Can
     if mapping is not None:
         for column, table in mapping.values.items():
             if column in arrays:
-                arrays[column] = _map_values(arrays[column], table)
+                arrays[column] = _map_values(_trimmed(arrays[column]), table)
     arrays[ROW] = raw.table.column(ROW)
     personal = [h for h in raw.headers if h not in used and is_personal(h)]
     return Canonical(pa.table(arrays), used, personal)
@@ -123,7 +123,7 @@ def _by_header(raw: RawTable, kind: InputKind) -> tuple[dict[str, pa.ChunkedArra
     for column in kind.columns:
         header = by_lower.get(column)
         if header is not None:
-            arrays[column] = _trimmed(raw.table.column(header))
+            arrays[column] = raw.table.column(header)
             used.append(header)
     return arrays, used
 
@@ -144,14 +144,17 @@ def _by_mapping(raw: RawTable, mapping: Mapping) -> tuple[dict[str, pa.ChunkedAr
                 f"{raw.path.name} lacks the column {source[found.index(None)]!r} that the "
                 f"mapping {mapping.name} reads for {column}."
             )
-        parts = [_trimmed(raw.table.column(s)) for s in found]
-        joined = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, " ")
-        arrays[column] = _trimmed(joined)
+        if len(found) == 1:
+            arrays[column] = raw.table.column(found[0])
+        else:
+            parts = [_trimmed(raw.table.column(s)) for s in found]
+            arrays[column] = _trimmed(pc.binary_join_element_wise(*parts, " "))
         used.extend(found)
     return arrays, used
 
 
 def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Surrounding white space removed (normalize trims the plain columns in SQL)."""
     return pc.utf8_trim_whitespace(pc.fill_null(column, ""))
 
 

@@ -80,22 +80,23 @@ class Target:
         return {int(f): (int(i), int(u), int(c)) for f, i, u, c in rows}
 
     def upsert(self, spec: TableSpec) -> None:
-        """Insert new rows and replace changed ones; unchanged rows are not touched."""
+        """Insert new rows and replace changed ones; unchanged rows are not touched.
+
+        Changed rows are deleted and inserted again (no ON CONFLICT: DuckDB tables carry no
+        key index, see caselog.schema), all inside the run's transaction.
+        """
         on = " AND ".join(f"t.{k} = s.{k}" for k in spec.key)
+        table = spec.table.name
         self.sql(
-            f"DELETE FROM {spec.stage} s WHERE EXISTS (SELECT 1 FROM {spec.table.name} t "
+            f"DELETE FROM {spec.stage} s WHERE EXISTS (SELECT 1 FROM {table} t "
             f"WHERE {on} AND t.row_hash = s.row_hash)"
-            if self.same
-            else f"DELETE FROM {spec.stage} s USING {spec.table.name} t "
-            f"WHERE {on} AND t.row_hash = s.row_hash"
         )
+        self.sql(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM {spec.stage} s WHERE {on})")
         values = ", ".join(_select_value(spec, c) for c in spec.written)
         join = "LEFT JOIN grids g ON g.grid_id = s.grid_id" if spec.kind == "cases" else ""
-        updates = ", ".join(f"{c} = excluded.{c}" for c in spec.written if c not in spec.key)
         self.sql(
-            f"INSERT INTO {spec.table.name} ({', '.join(spec.written)}) "
-            f"SELECT {values} FROM {spec.stage} s {join} "
-            f"ON CONFLICT ({', '.join(spec.key)}) DO UPDATE SET {updates}"
+            f"INSERT INTO {table} ({', '.join(spec.written)}) SELECT {values} "
+            f"FROM {spec.stage} s {join}"
         )
 
     def quarantine(self) -> None:
@@ -103,8 +104,9 @@ class Target:
         cols = ", ".join(REJECTED_COLUMNS)
         self.sql(
             f"INSERT INTO rejected_rows (id, {cols}) "
-            f"SELECT nextval('rejected_rows_id_seq'), {cols} FROM _rejected "
-            "ON CONFLICT (file_hash, kind, line) DO NOTHING"
+            f"SELECT nextval('rejected_rows_id_seq'), {cols} FROM _rejected r "
+            "WHERE NOT EXISTS (SELECT 1 FROM rejected_rows k WHERE k.file_hash = r.file_hash "
+            "AND k.kind = r.kind AND k.line = r.line)"
         )
 
 

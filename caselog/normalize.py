@@ -6,9 +6,7 @@ the SQL text itself is built only from this module's own column names.
 
 from __future__ import annotations
 
-import pyarrow as pa
-
-from caselog.columns import AREA_LEVELS, TIMESTAMP_COLUMNS, vocabulary_rows
+from caselog.columns import AREA_LEVELS, TIMESTAMP_COLUMNS, VOCABULARIES
 from caselog.reader import ROW
 
 NAIVE_FORMATS = [
@@ -65,16 +63,21 @@ GRID_OUTPUT = ("grid_id", "community", "street", "district", "households", "geom
 _ORDER = ("reported_at", "accepted_at", "dispatched_at", "responded_at", "resolved_at", "closed_at")
 
 
-def vocabulary_table() -> pa.Table:
-    """The known spellings of coded values, to be registered as ``_vocab``."""
-    rows = vocabulary_rows()
-    return pa.table(
-        {
-            "col": [r[0] for r in rows],
-            "spelling": [r[1] for r in rows],
-            "canonical": [r[2] for r in rows],
-        }
+def _vocabulary_case(column: str, text: str) -> str:
+    """A CASE expression mapping the known spellings of a coded column to its codes.
+
+    The spellings are this project's own constants (caselog.columns), never file content.
+    """
+    arms = " ".join(
+        f"WHEN {_literal(spelling.lower())} THEN {_literal(code)}"
+        for code, spellings in VOCABULARIES[column].items()
+        for spelling in spellings
     )
+    return f"CASE lower({text}) {arms} END"
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 class Clock:
@@ -101,11 +104,16 @@ class Clock:
             f"timezone($store_tz, try_strptime(regexp_replace({text}, '\\s*Z$', '+00:00'), "
             f"[{offset_formats}]))"
         )
-        return f"CASE WHEN regexp_matches({text}, '{_OFFSET}') THEN {aware} ELSE {naive} END"
+        full = f"CASE WHEN regexp_matches({text}, '{_OFFSET}') THEN {aware} ELSE {naive} END"
+        if self.store_tz != self.source_tz:
+            return full
+        # Fast path for the canonical format, which nearly every row of a Chinese export uses;
+        # COALESCE evaluates the full expression only for the rows it does not parse.
+        return f"coalesce(try_strptime({text}, '{NAIVE_FORMATS[0]}'), {full})"
 
 
 def _text(column: str, present: set[str]) -> str:
-    return f"nullif({column}, '')" if column in present else "CAST(NULL AS VARCHAR)"
+    return f"nullif(trim({column}), '')" if column in present else "CAST(NULL AS VARCHAR)"
 
 
 def case_sql(present: set[str], clock: Clock) -> str:
@@ -121,10 +129,7 @@ def case_sql(present: set[str], clock: Clock) -> str:
         finer = [t[c] for c in ("community", "street", "district") if c in present]
         grid = f"coalesce({', '.join(finer)})" if finer else grid
     stamps = ", ".join(f"{clock.expr(t[c])} AS {c}" for c in ("reported_at", *TIMESTAMP_COLUMNS))
-    vocab = {
-        c: f"(SELECT canonical FROM _vocab WHERE col = '{c}' AND spelling = lower({t[c]}))"
-        for c in ("source", "urgency", "status", "solved", "satisfaction")
-    }
+    vocab = {c: _vocabulary_case(c, t[c]) for c in VOCABULARIES}
     return f"""
 WITH s AS (
   SELECT {ROW}, {t["case_id"]} AS case_id, {t["category"]} AS category,
@@ -159,9 +164,9 @@ SELECT {ROW}, case_id, reported_at, category, subcategory, district, street, com
     WHEN dispatched_at IS NOT NULL THEN 'dispatched' ELSE 'open' END) AS status,
   CASE solved_code WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END AS solved,
   satisfaction_code AS satisfaction,
-  CASE WHEN reopened_num >= 0 AND reopened_num = floor(reopened_num)
+  CASE WHEN reopened_num BETWEEN 0 AND 2147483647 AND reopened_num = floor(reopened_num)
        THEN CAST(reopened_num AS INTEGER) END AS reopened,
-  CASE WHEN reassigned_num >= 0 AND reassigned_num = floor(reassigned_num)
+  CASE WHEN reassigned_num BETWEEN 0 AND 2147483647 AND reassigned_num = floor(reassigned_num)
        THEN CAST(reassigned_num AS INTEGER) END AS reassigned,
   CASE WHEN lat_num BETWEEN -90 AND 90 THEN lat_num END AS lat,
   CASE WHEN lon_num BETWEEN -180 AND 180 THEN lon_num END AS lon,
@@ -186,8 +191,8 @@ def _case_flags() -> str:
         for c in ("source", "urgency", "status", "solved", "satisfaction")
     ]
     flags += [
-        f"CASE WHEN {c}_text IS NOT NULL AND NOT coalesce({c}_num >= 0 AND "
-        f"{c}_num = floor({c}_num), FALSE) THEN 'bad_value:{c}' END"
+        f"CASE WHEN {c}_text IS NOT NULL AND NOT coalesce({c}_num BETWEEN 0 AND 2147483647 "
+        f"AND {c}_num = floor({c}_num), FALSE) THEN 'bad_value:{c}' END"
         for c in ("reopened", "reassigned")
     ]
     flags += [
@@ -229,7 +234,7 @@ WITH s AS (
   SELECT {ROW}, {t["grid_id"]} AS grid_id, {t["community"]} AS community,
          {t["street"]} AS street, {t["district"]} AS district,
          {t["households"]} AS households_text,
-         try_cast(try_cast({t["households"]} AS DOUBLE) AS BIGINT) AS households,
+         try_cast(try_cast({t["households"]} AS DOUBLE) AS INTEGER) AS households,
          {t["geometry"]} AS geometry
   FROM _src
 )

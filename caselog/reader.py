@@ -57,7 +57,7 @@ def read_table(path: Path, progress: Progress | None = None) -> RawTable:
     if suffix not in readers:
         raise RefusedFile(f"{path.name} is not a CSV, .xlsx or Parquet file.")
     try:
-        return readers[suffix](path, file_hash(path), progress)
+        return readers[suffix](path, progress)
     except RefusedFile:
         raise
     except (pa.ArrowInvalid, OSError, ValueError, KeyError, UnicodeError) as exc:
@@ -66,34 +66,38 @@ def read_table(path: Path, progress: Progress | None = None) -> RawTable:
         raise RefusedFile(f"{path.name} cannot be read ({reason}).") from exc
 
 
-def detect_encoding(path: Path) -> str:
-    """'utf-8-sig' with a BOM, 'utf-8' when the whole file decodes as UTF-8, else 'gb18030'."""
+def detect_encoding(path: Path, sniff: int = 8 << 20) -> str:
+    """'utf-8-sig' with a BOM, 'utf-8' when the first ``sniff`` bytes decode, else 'gb18030'.
+
+    A UTF-8 guess that a later byte contradicts is caught by the CSV reader and retried as
+    GB18030 (see _read_csv), so only the head of a large file is decoded here.
+    """
     with path.open("rb") as handle:
-        if handle.read(3) == codecs.BOM_UTF8:
-            return "utf-8-sig"
-        handle.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := handle.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "gb18030"
+        head = handle.read(sniff)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return "gb18030"
     return "utf-8"
 
 
 class _CountingFile:
-    """A read-only file wrapper that reports bytes read (for the progress bar)."""
+    """A read-only file wrapper that hashes the bytes read and reports them to a progress bar."""
 
     def __init__(self, handle, progress: Progress | None):
         self._handle = handle
         self._progress = progress
+        self.digest = hashlib.sha256()
         self.closed = False
 
     def read(self, size: int = -1) -> bytes:
         data = self._handle.read(size)
-        if self._progress and data:
-            self._progress(len(data))
+        if data:
+            self.digest.update(data)
+            if self._progress:
+                self._progress(len(data))
         return data
 
     def readable(self) -> bool:
@@ -103,8 +107,17 @@ class _CountingFile:
         self.closed = True
 
 
-def _read_csv(path: Path, digest: str, progress: Progress | None) -> RawTable:
+def _read_csv(path: Path, progress: Progress | None) -> RawTable:
     encoding = detect_encoding(path)
+    try:
+        return _parse_csv(path, encoding, progress)
+    except pa.ArrowInvalid as exc:
+        if encoding != "utf-8" or "utf8" not in str(exc).lower().replace("-", ""):
+            raise
+    return _parse_csv(path, "gb18030", progress)
+
+
+def _parse_csv(path: Path, encoding: str, progress: Progress | None) -> RawTable:
     with path.open("r", encoding=encoding, newline="") as probe:
         first = probe.readline()
     if not first.strip():
@@ -113,21 +126,23 @@ def _read_csv(path: Path, digest: str, progress: Progress | None) -> RawTable:
     malformed: list[tuple[int, str]] = []
 
     def on_invalid(row) -> str:
-        malformed.append((row.number if row.number is not None else -1, row.text))
+        # row.number counts records with the header as 1 (known when read on one thread), so
+        # the malformed record is data row row.number - 1.
+        malformed.append((row.number - 1 if row.number is not None else -1, row.text))
         return "skip"
 
     header = pacsv.read_csv(
-        pa.py_buffer(first.encode("utf-8")),
+        pa.py_buffer(first.lstrip("\ufeff").encode("utf-8")),
         parse_options=pacsv.ParseOptions(delimiter=delimiter),
     ).column_names
-    with path.open("rb") as raw:
-        if encoding == "utf-8-sig":
-            raw.read(3)
-        reader = pacsv.open_csv(
-            _CountingFile(raw, progress),
+    with path.open("rb") as handle:
+        raw = _CountingFile(handle, progress)
+        table = pacsv.read_csv(
+            raw,
             read_options=pacsv.ReadOptions(
                 encoding="utf8" if encoding.startswith("utf-8") else encoding,
                 block_size=1 << 24,
+                use_threads=False,  # so that malformed rows come with their row number
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
@@ -139,11 +154,19 @@ def _read_csv(path: Path, digest: str, progress: Progress | None) -> RawTable:
                 quoted_strings_can_be_null=False,
             ),
         )
-        table = reader.read_all()
-    return RawTable(path, digest, encoding, _finish(table), malformed)
+        while raw.read(_CHUNK):  # the reader may stop short of trailing bytes; hash them all
+            pass
+    table = _finish(table)
+    if malformed:
+        # The parsed records keep their place in the file: a skipped malformed one still counts.
+        skipped = {n for n, _ in malformed}
+        places = [k for k in range(1, table.num_rows + len(malformed) + 1) if k not in skipped]
+        rows = pa.array(places[: table.num_rows], pa.int64())
+        table = table.set_column(table.column_names.index(ROW), ROW, rows)
+    return RawTable(path, raw.digest.hexdigest(), encoding, table, malformed)
 
 
-def _read_xlsx(path: Path, digest: str, progress: Progress | None) -> RawTable:
+def _read_xlsx(path: Path, progress: Progress | None) -> RawTable:
     from openpyxl import load_workbook
 
     try:
@@ -165,7 +188,7 @@ def _read_xlsx(path: Path, digest: str, progress: Progress | None) -> RawTable:
     if progress:
         progress(path.stat().st_size)
     arrays = {name: pa.array(col, pa.string()) for name, col in zip(names, columns, strict=True)}
-    return RawTable(path, digest, "xlsx", _finish(pa.table(arrays)))
+    return RawTable(path, file_hash(path), "xlsx", _finish(pa.table(arrays)))
 
 
 def _cell_text(value) -> str:
@@ -180,7 +203,7 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _read_parquet(path: Path, digest: str, progress: Progress | None) -> RawTable:
+def _read_parquet(path: Path, progress: Progress | None) -> RawTable:
     import pyarrow.parquet as pq
 
     table = pq.read_table(path)
@@ -191,13 +214,16 @@ def _read_parquet(path: Path, digest: str, progress: Progress | None) -> RawTabl
         column = table.column(name)
         if pa.types.is_timestamp(column.type):
             fmt = "%Y-%m-%dT%H:%M:%S%z" if column.type.tz else "%Y-%m-%d %H:%M:%S"
-            column = pc.strftime(column, format=fmt)
+            # Whole seconds first: Arrow prints %S with the unit's fraction (9 digits for the
+            # nanoseconds pandas writes), which no timestamp format reads.
+            seconds = pa.timestamp("s", column.type.tz)
+            column = pc.strftime(column.cast(seconds, safe=False), format=fmt)
         elif pa.types.is_date(column.type):
             column = pc.strftime(column, format="%Y-%m-%d")
         elif not pa.types.is_string(column.type):
             column = pc.cast(column, pa.string())
         columns[name] = pc.fill_null(column, "")
-    return RawTable(path, digest, "parquet", _finish(pa.table(columns)))
+    return RawTable(path, file_hash(path), "parquet", _finish(pa.table(columns)))
 
 
 def _finish(table: pa.Table) -> pa.Table:

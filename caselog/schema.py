@@ -11,16 +11,27 @@ from sqlalchemy import (
     Double,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     Sequence,
     String,
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Timestamps are naive wall-clock times in the store's city time zone (store_meta.timezone).
 LocalTime = Annotated[datetime, mapped_column(DateTime(timezone=False))]
 Label = Annotated[str, mapped_column(String)]
+
+
+@compiles(PrimaryKeyConstraint, "duckdb")
+@compiles(UniqueConstraint, "duckdb")
+def _no_index_in_duckdb(constraint, compiler, **kw):
+    """DuckDB tables get no key indexes: ingest keeps keys unique in its one-writer
+    transaction, and an ART index makes a 5.5-million-row load about 2.5x slower.
+    PostgreSQL keeps its keys (the default compilation)."""
+    return None
 
 
 class Base(DeclarativeBase):

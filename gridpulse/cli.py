@@ -250,6 +250,7 @@ class _Bar:
                 file=sys.stderr,
                 leave=False,
                 dynamic_ncols=True,
+                disable=not sys.stderr.isatty(),
             )
             self.stage = desc
         return self.bar

@@ -16,7 +16,10 @@ PG_URL = os.environ.get("GRIDPULSE_TEST_PG")
 def _pg_database():
     """Create a throw-away database on the test server and drop it afterwards."""
     if not PG_URL:
-        pytest.skip("GRIDPULSE_TEST_PG is not set (the test script starts PostgreSQL and sets it)")
+        message = "GRIDPULSE_TEST_PG is not set (scripts/test.sh starts PostgreSQL and sets it)"
+        if os.environ.get("GRIDPULSE_REQUIRE_PG"):
+            pytest.fail(message)
+        pytest.skip(message)
     name = f"gp_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:

@@ -1,0 +1,114 @@
+"""What the store holds: counts by month, district, category and source; quarantine; loads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from caselog.schema import cases, grids, ingest_log, ratings, rejected_rows
+
+
+@dataclass(frozen=True)
+class StoreOverview:
+    """Small aggregate tables describing the loaded data (computed in the database)."""
+
+    totals: dict[str, int]
+    first_reported: object
+    last_reported: object
+    by_month: pd.DataFrame  # month, cases
+    by_district: pd.DataFrame  # district, cases
+    by_category: pd.DataFrame  # category, cases
+    by_source: pd.DataFrame  # source, cases
+    by_status: pd.DataFrame  # status, cases
+    rejected: pd.DataFrame  # kind, reason, rows
+    quality: pd.DataFrame  # flag, cases
+    loads: pd.DataFrame  # the latest ingest_log rows
+
+
+def count_cases(engine: Engine) -> int:
+    """Number of cases in the store (0 for an empty store)."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(cases)).scalar_one())
+
+
+def store_overview(engine: Engine, recent_loads: int = 20) -> StoreOverview:
+    """Aggregate the store for the data page; every figure is one GROUP BY in the database."""
+    month = func.date_trunc("month", cases.c.reported_at).label("month")
+    with engine.connect() as conn:
+
+        def frame(query) -> pd.DataFrame:
+            result = conn.execute(query)
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+        def counted(column, label: str) -> pd.DataFrame:
+            n = func.count().label("cases")
+            return frame(
+                select(func.coalesce(column, "").label(label), n)
+                .group_by(column)
+                .order_by(n.desc())
+            )
+
+        totals = {
+            "cases": conn.execute(select(func.count()).select_from(cases)).scalar_one(),
+            "ratings": conn.execute(select(func.count()).select_from(ratings)).scalar_one(),
+            "grids": conn.execute(select(func.count()).select_from(grids)).scalar_one(),
+            "rejected": conn.execute(select(func.count()).select_from(rejected_rows)).scalar_one(),
+            "flagged": conn.execute(
+                select(func.count()).where(cases.c.quality_flags.is_not(None))
+            ).scalar_one(),
+        }
+        first, last = conn.execute(
+            select(func.min(cases.c.reported_at), func.max(cases.c.reported_at))
+        ).one()
+        by_month = frame(select(month, func.count().label("cases")).group_by(month).order_by(month))
+        rejected = frame(
+            select(rejected_rows.c.kind, rejected_rows.c.reason, func.count().label("rows"))
+            .group_by(rejected_rows.c.kind, rejected_rows.c.reason)
+            .order_by(func.count().desc())
+        )
+        loads = frame(
+            select(
+                ingest_log.c.id,
+                ingest_log.c.kind,
+                ingest_log.c.file,
+                ingest_log.c.finished_at,
+                ingest_log.c.read,
+                ingest_log.c.inserted,
+                ingest_log.c.updated,
+                ingest_log.c.unchanged,
+                ingest_log.c.rejected,
+            )
+            .order_by(ingest_log.c.id.desc())
+            .limit(recent_loads)
+        )
+        overview = StoreOverview(
+            totals={k: int(v) for k, v in totals.items()},
+            first_reported=first,
+            last_reported=last,
+            by_month=by_month,
+            by_district=counted(cases.c.district, "district"),
+            by_category=counted(cases.c.category, "category"),
+            by_source=counted(cases.c.source, "source"),
+            by_status=counted(cases.c.status, "status"),
+            rejected=rejected,
+            quality=_flags(conn),
+            loads=loads,
+        )
+    return overview
+
+
+def _flags(conn) -> pd.DataFrame:
+    """Cases per data-quality flag (flags are `;`-joined on the case row)."""
+    flagged = (
+        select(cases.c.quality_flags, func.count().label("n"))
+        .where(cases.c.quality_flags.is_not(None))
+        .group_by(cases.c.quality_flags)
+    )
+    counts: dict[str, int] = {}
+    for flags, n in conn.execute(flagged):
+        for flag in flags.split(";"):
+            counts[flag] = counts.get(flag, 0) + int(n)
+    rows = sorted(counts.items(), key=lambda kv: -kv[1])
+    return pd.DataFrame(rows, columns=["flag", "cases"])

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard: pages and their shared components (no SQL here)."""

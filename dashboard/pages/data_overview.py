@@ -1,0 +1,109 @@
+"""数据概览 — what the store holds: volumes by month, district, category, source; quarantine."""
+
+import plotly.express as px
+import streamlit as st
+
+from caselog import default_url
+from dashboard import data
+from dashboard.components import bar_chart, guarded, thousands
+from dashboard.i18n import flag_label, t, value_label
+
+url = st.session_state.get("db_url", default_url())
+st.title(t("page_data"))
+
+with st.spinner("…"):
+    ov = guarded(lambda: data.overview(url))
+if ov is not None:
+    cols = st.columns(5)
+    for col, key in zip(cols, ("cases", "ratings", "grids", "rejected", "flagged"), strict=True):
+        col.metric(t(key), thousands(ov.totals[key]))
+    if ov.first_reported is not None:
+        st.caption(f"{t('span')}: {ov.first_reported:%Y-%m-%d} — {ov.last_reported:%Y-%m-%d}")
+
+    st.subheader(t("by_month"))
+    if not ov.by_month.empty:
+        fig = px.bar(
+            ov.by_month, x="month", y="cases", labels={"month": t("month"), "cases": t("cases")}
+        )
+        fig.update_yaxes(tickformat=",")
+        fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+        st.plotly_chart(fig)
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("by_district"))
+        frame = ov.by_district.assign(district=lambda f: f["district"].replace("", t("unknown")))
+        bar_chart(frame.head(30), "district", "cases", t("district"), t("cases"), horizontal=True)
+    with right:
+        st.subheader(t("by_category"))
+        frame = ov.by_category.head(30)
+        bar_chart(frame, "category", "cases", t("category"), t("cases"), horizontal=True)
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("by_source"))
+        frame = ov.by_source.assign(
+            source=lambda f: f["source"].map(lambda v: value_label("source", v))
+        )
+        fig = px.pie(frame, names="source", values="cases", hole=0.45)
+        fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+        st.plotly_chart(fig)
+    with right:
+        st.subheader(t("by_status"))
+        frame = ov.by_status.assign(
+            status=lambda f: f["status"].map(lambda v: value_label("status", v))
+        )
+        bar_chart(frame, "status", "cases", t("status"), t("cases"), height=320)
+
+    st.subheader(t("rejected_title"))
+    if ov.rejected.empty:
+        st.info(t("no_rejected"))
+    else:
+        frame = ov.rejected.assign(
+            kind=lambda f: f["kind"].map(lambda v: value_label("kind", v)),
+            reason=lambda f: f["reason"].map(lambda v: value_label("reason", v)),
+        ).rename(columns={"kind": t("kind"), "reason": t("reason"), "rows": t("rows")})
+        st.dataframe(
+            frame,
+            hide_index=True,
+            column_config={t("rows"): st.column_config.NumberColumn(format="localized")},
+        )
+
+    st.subheader(t("quality_title"))
+    if ov.quality.empty:
+        st.info(t("no_quality"))
+    else:
+        frame = ov.quality.assign(flag=lambda f: f["flag"].map(flag_label)).rename(
+            columns={"flag": t("flag"), "cases": t("cases")}
+        )
+        st.dataframe(
+            frame,
+            hide_index=True,
+            column_config={t("cases"): st.column_config.NumberColumn(format="localized")},
+        )
+
+    st.subheader(t("loads_title"))
+    loads = ov.loads.assign(kind=lambda f: f["kind"].map(lambda v: value_label("kind", v)))
+    loads = loads.drop(columns=["id"]).rename(
+        columns={
+            c: t(c)
+            for c in (
+                "kind",
+                "file",
+                "finished_at",
+                "read",
+                "inserted",
+                "updated",
+                "unchanged",
+                "rejected",
+            )
+        }
+    )
+    number = st.column_config.NumberColumn(format="localized")
+    st.dataframe(
+        loads,
+        hide_index=True,
+        column_config={
+            t(c): number for c in ("read", "inserted", "updated", "unchanged", "rejected")
+        },
+    )

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up and run every test (PostgreSQL tests run against a server this script starts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh dev
+
+started=""
+if [ -z "${GRIDPULSE_TEST_PG:-}" ]; then
+  GRIDPULSE_TEST_PG=$(bash scripts/postgres.sh)
+  started=$( [ -n "$GRIDPULSE_TEST_PG" ] && cat /tmp/gridpulse-pg.last || true)
+  export GRIDPULSE_TEST_PG
+fi
+stop_pg() {
+  if [ -n "$started" ]; then
+    bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$bindir/pg_ctl" -D "$started/db" -m fast stop >/dev/null 2>&1
+    else "$bindir/pg_ctl" -D "$started/db" -m fast stop >/dev/null 2>&1; fi
+    rm -rf "$started"
+  fi
+}
+trap stop_pg EXIT
+if [ -z "$GRIDPULSE_TEST_PG" ]; then
+  echo "PostgreSQL is not available here: its tests will be skipped." >&2
+fi
+
+.venv/bin/ruff check .
+.venv/bin/python -m pytest "$@"
