@@ -4,6 +4,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh dev
 
+# The browser test drives Debian's Chromium; CJK fonts make Chinese render in screenshots.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing Chromium and CJK fonts from Debian packages …" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    chromium fonts-noto-cjk) >&2 || echo "Chromium could not be installed." >&2
+fi
+
 started=""
 if [ -z "${GRIDPULSE_TEST_PG:-}" ]; then
   GRIDPULSE_TEST_PG=$(bash scripts/postgres.sh)

@@ -22,9 +22,11 @@ if ov is not None:
 
     st.subheader(t("by_month"))
     if not ov.by_month.empty:
+        months = ov.by_month.assign(month=lambda f: f["month"].dt.strftime("%Y-%m"))
         fig = px.bar(
-            ov.by_month, x="month", y="cases", labels={"month": t("month"), "cases": t("cases")}
+            months, x="month", y="cases", labels={"month": t("month"), "cases": t("cases")}
         )
+        fig.update_xaxes(type="category")
         fig.update_yaxes(tickformat=",")
         fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
         st.plotly_chart(fig)
