@@ -192,7 +192,8 @@ def _read_all(files, mapping, ratings, grids, progress) -> list[_Input]:
         raw.table = raw.table.slice(0, 0)
         table = canonical.table
         if kind is GRIDS and "geometry" not in table.column_names:
-            table = _with_polygons(table, path.with_suffix(".geojson"))
+            shapes = path if path.suffix.lower() in (".geojson", ".json") else None
+            table = _with_polygons(table, shapes or path.with_suffix(".geojson"))
         inputs.append(_Input(kind, raw, table, canonical.dropped_personal, kind_mapping))
     return inputs
 

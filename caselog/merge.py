@@ -102,11 +102,14 @@ class Target:
     def quarantine(self) -> None:
         """Keep rejected rows; a row already kept from the same file is not kept twice."""
         cols = ", ".join(REJECTED_COLUMNS)
+        # DISTINCT ON: the same file given twice in one run brings its rejected rows twice.
         self.sql(
             f"INSERT INTO rejected_rows (id, {cols}) "
-            f"SELECT nextval('rejected_rows_id_seq'), {cols} FROM _rejected r "
+            f"SELECT nextval('rejected_rows_id_seq'), {cols} FROM ("
+            f"SELECT DISTINCT ON (file_hash, kind, line) {cols} FROM _rejected r "
             "WHERE NOT EXISTS (SELECT 1 FROM rejected_rows k WHERE k.file_hash = r.file_hash "
-            "AND k.kind = r.kind AND k.line = r.line)"
+            "AND k.kind = r.kind AND k.line = r.line) "
+            "ORDER BY file_hash, kind, line, ingest_id) r"
         )
 
 

@@ -104,7 +104,11 @@ class Clock:
             f"timezone($store_tz, try_strptime(regexp_replace({text}, '\\s*Z$', '+00:00'), "
             f"[{offset_formats}]))"
         )
-        full = f"CASE WHEN regexp_matches({text}, '{_OFFSET}') THEN {aware} ELSE {naive} END"
+        # A four-digit year is required: lenient formats would read "1/2/3" as the year 3.
+        full = (
+            f"CASE WHEN regexp_matches({text}, '{_OFFSET}') THEN {aware} "
+            f"WHEN regexp_matches({text}, '\\d{{4}}') THEN {naive} END"
+        )
         if self.store_tz != self.source_tz:
             return full
         # Fast path for the canonical format, which nearly every row of a Chinese export uses;

@@ -6,7 +6,7 @@ import codecs
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pyarrow as pa
@@ -195,7 +195,10 @@ def _cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
+        # Excel has no date type: a date cell reads as midnight. Written as a date it still
+        # means midnight, and joins with a time column (contract §2: ["日期", "时间"]).
+        fmt = "%Y-%m-%d" if value.time() == time.min else "%Y-%m-%d %H:%M:%S"
+        return value.strftime(fmt)
     if isinstance(value, date):
         return value.strftime("%Y-%m-%d")
     if isinstance(value, float) and value.is_integer():
@@ -220,6 +223,13 @@ def _read_parquet(path: Path, progress: Progress | None) -> RawTable:
             column = pc.strftime(column.cast(seconds, safe=False), format=fmt)
         elif pa.types.is_date(column.type):
             column = pc.strftime(column, format="%Y-%m-%d")
+        elif pa.types.is_floating(column.type):
+            # Whole numbers as integers, as in .xlsx: pandas keeps an integer column with gaps
+            # as float, and case id 20250301001 must not become "2.0250301001e+10".
+            wide = pc.cast(column, pa.float64())
+            whole = pc.and_(pc.equal(pc.floor(wide), wide), pc.less(pc.abs(wide), 2.0**53))
+            ints = pc.cast(pc.if_else(whole, wide, 0.0), pa.int64())
+            column = pc.if_else(whole, pc.cast(ints, pa.string()), pc.cast(column, pa.string()))
         elif not pa.types.is_string(column.type):
             column = pc.cast(column, pa.string())
         columns[name] = pc.fill_null(column, "")
