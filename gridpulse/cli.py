@@ -137,6 +137,7 @@ def _run_sample(args) -> int:
 
 def _run_ingest(args) -> int:
     from caselog.ingest import ingest_files
+    from caselog.mapping import MappingError
     from caselog.reader import RefusedFile
 
     if not (args.files or args.ratings or args.grids):
@@ -152,7 +153,7 @@ def _run_ingest(args) -> int:
                 grids=args.grids,
                 progress=bar.staged,
             )
-    except RefusedFile as exc:
+    except (RefusedFile, MappingError) as exc:
         raise UserError(f"{exc} Nothing was written.", EXIT_REFUSED) from exc
     finally:
         engine.dispose()
@@ -184,14 +185,14 @@ def _run_assess(args) -> int:
 
     engine = _open(args)
     try:
-        result = write_assessment(
+        table = write_assessment(
             engine, args.by, args.period, args.out, as_of=args.as_of, rules=args.rules
         )
-    except ValueError as exc:
+    except ValueError as exc:  # metrics raises ValueError subclasses with one sentence
         raise UserError(str(exc)) from exc
     finally:
         engine.dispose()
-    print(f"wrote {args.out}" + (f" ({result})" if result else ""))
+    print(f"wrote {len(table):,} {args.by} rows for {args.period} to {args.out}")
     return 0
 
 
@@ -214,7 +215,11 @@ def _run_forecast(args) -> int:
         raise UserError(str(exc)) from exc
     finally:
         engine.dispose()
-    print(f"wrote {args.out}" + (f" ({run})" if run else ""))
+    units = run.forecasts["unique_id"].nunique()
+    print(
+        f"wrote {len(run.forecasts):,} rows ({units:,} {args.level} units x {args.horizon} days) "
+        f"to {args.out}; saved as forecast run {run.id}"
+    )
     return 0
 
 

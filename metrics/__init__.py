@@ -1,0 +1,74 @@
+"""KPI registry, query builder, assessment, supervision, cooperation, fairness and exports."""
+
+from metrics.assessment import (
+    assess,
+    composite_score,
+    cooperation_score,
+    rank_scores,
+    red_black_lists,
+)
+from metrics.cooperation import cooperation_table
+from metrics.errors import ExportError, MetricsError, PeriodError, RuleSetError, UnitError
+from metrics.explain import explain, explain_counts
+from metrics.export import write_assessment
+from metrics.fairness import (
+    ALTERNATIVE_WEIGHTS,
+    funnel,
+    km_handling,
+    rank_stability,
+    wilson,
+    with_intervals,
+)
+from metrics.labels import label, value_label
+from metrics.period import Period, parse_as_of, parse_period
+from metrics.query import kpi_table, latest_timestamp, resolve_as_of
+from metrics.registry import KPIS, LEVELS, MEASURES, Kpi, kpi, validate_registry
+from metrics.rules import RuleSet, default_rules, load_rules, parse_rules
+from metrics.supervision import ageing, overdue_counts, red_cards, yellow_cards
+from metrics.timeseries import kpi_series
+
+__all__ = [
+    "ALTERNATIVE_WEIGHTS",
+    "KPIS",
+    "LEVELS",
+    "MEASURES",
+    "ExportError",
+    "Kpi",
+    "MetricsError",
+    "Period",
+    "PeriodError",
+    "RuleSet",
+    "RuleSetError",
+    "UnitError",
+    "ageing",
+    "assess",
+    "composite_score",
+    "cooperation_score",
+    "cooperation_table",
+    "default_rules",
+    "explain",
+    "explain_counts",
+    "funnel",
+    "km_handling",
+    "kpi",
+    "kpi_series",
+    "kpi_table",
+    "label",
+    "latest_timestamp",
+    "load_rules",
+    "overdue_counts",
+    "parse_as_of",
+    "parse_period",
+    "parse_rules",
+    "rank_scores",
+    "rank_stability",
+    "red_black_lists",
+    "red_cards",
+    "resolve_as_of",
+    "validate_registry",
+    "value_label",
+    "wilson",
+    "with_intervals",
+    "write_assessment",
+    "yellow_cards",
+]

@@ -1,0 +1,139 @@
+"""Assessment tables: composite score, grade, rank, rank change and red/black lists."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from metrics.period import Period, parse_period
+from metrics.query import kpi_table, level_keys
+from metrics.registry import ASSESSMENT_COLUMNS, DEPARTMENT_COLUMNS
+from metrics.rules import RuleSet, load_rules
+
+COMPOSITE_PARTS = {
+    "response": "response_rate",
+    "solved": "solved_rate",
+    "satisfaction": "satisfaction_rate",
+}
+EXTRA_COLUMNS = (
+    "rank_change",
+    "handling_rate",
+    "on_time_handling_rate",
+    "households",
+    "volume_per_1k_households",
+    "rating_count",
+)
+
+
+def composite_score(frame: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
+    """100 × Σ w·rate / Σ w over the non-empty rates of response, solved and satisfaction.
+
+    Weights of empty (NaN) rates are left out and the rest renormalised; NaN when all are empty.
+    """
+    parts = {COMPOSITE_PARTS[k]: w for k, w in weights.items()}
+    return _weighted(frame, {col: (frame[col], w) for col, w in parts.items()})
+
+
+def cooperation_score(frame: pd.DataFrame, weights: Mapping[str, float]) -> pd.Series:
+    """部门协同指数: 100 × Σ w × (response_rate, on_time_rate, rating_mean/100,
+    1 − reassign_rate), empty parts left out and the rest renormalised; NaN when all empty."""
+    values = {
+        "response": frame["response_rate"],
+        "on_time": frame["on_time_rate"],
+        "rating": frame["rating_mean"] / 100.0,
+        "no_reassign": 1.0 - frame["reassign_rate"],
+    }
+    return _weighted(frame, {k: (values[k], w) for k, w in weights.items()})
+
+
+def _weighted(frame: pd.DataFrame, parts: dict[str, tuple[pd.Series, float]]) -> pd.Series:
+    num = pd.Series(0.0, index=frame.index)
+    den = pd.Series(0.0, index=frame.index)
+    for series, w in parts.values():
+        s = pd.to_numeric(series, errors="coerce").astype(float)
+        present = s.notna()
+        num += np.where(present, s.fillna(0.0) * w, 0.0)
+        den += np.where(present, w, 0.0)
+    return (100.0 * num / den.where(den > 0)).astype(float)
+
+
+def rank_scores(score: pd.Series) -> pd.Series:
+    """1 = highest score; ties share the best rank (1, 2, 2, 4); NaN scores unranked (<NA>).
+
+    Scores are compared rounded to 9 decimals so floating-point noise cannot split a tie.
+    """
+    return score.round(9).rank(method="min", ascending=False).astype("Int64")
+
+
+def assess(
+    engine: Engine,
+    by: str,
+    period: str | Period,
+    *,
+    as_of: str | datetime | None = None,
+    rules: RuleSet | str | None = None,
+    scope: Mapping[str, str] | None = None,
+    rank_change: bool = True,
+) -> pd.DataFrame:
+    """The assessment table (contract §5): location/department columns, the §4 KPI ids in the
+    contract's order (department adds rating_mean, reassign_rate, cooperation_score), then
+    extras (rank_change = previous rank − rank, positive = moved up, vs the previous period
+    of the same kind at the same as_of; handling_rate, on_time_handling_rate, households,
+    volume_per_1k_households; rating_count for departments). Sorted by rank, unranked last.
+    ``frame.attrs`` holds as_of, period and rules.
+    """
+    keys = level_keys(by)
+    r = load_rules(rules)
+    p = parse_period(period)
+    table = _scored(engine, by, p, as_of, r, scope)
+    attrs = dict(table.attrs)
+    if rank_change:
+        # Only the rank is needed from the previous period: compute just its inputs.
+        prev = kpi_table(
+            engine,
+            by,
+            p.previous(),
+            as_of=attrs["as_of"],
+            rules=r,
+            scope=scope,
+            kpis=["composite_score"],
+        )
+        prev["_prev"] = rank_scores(composite_score(prev, r.weights))
+        if keys:
+            table = table.merge(prev[[*keys, "_prev"]], on=list(keys), how="left")
+        else:
+            table["_prev"] = prev["_prev"].iloc[0] if len(prev) else pd.NA
+        table["rank_change"] = (table["_prev"].astype("Int64") - table["rank"]).astype("Int64")
+    else:
+        table["rank_change"] = pd.Series(pd.NA, index=table.index, dtype="Int64")
+    cols = [*keys, *ASSESSMENT_COLUMNS]
+    if by == "department":
+        cols += DEPARTMENT_COLUMNS
+    cols += [c for c in EXTRA_COLUMNS if c in table.columns]
+    out = table.sort_values(["rank", *keys], na_position="last", kind="stable")[cols]
+    out = out.reset_index(drop=True)
+    out.attrs.update(attrs)
+    return out
+
+
+def _scored(engine, by, p, as_of, r, scope) -> pd.DataFrame:
+    table = kpi_table(engine, by, p, as_of=as_of, rules=r, scope=scope)
+    table["composite_score"] = composite_score(table, r.weights)
+    table["grade"] = table["composite_score"].map(r.grade).astype(object)
+    table["rank"] = rank_scores(table["composite_score"])
+    if by == "department":
+        table["cooperation_score"] = cooperation_score(table, r.cooperation_weights)
+    return table
+
+
+def red_black_lists(table: pd.DataFrame, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """红榜 (the n best ranked units, best first) and 黑榜 (the n worst ranked, worst first);
+    unranked units are on neither list."""
+    ranked = table[table["rank"].notna()]
+    red = ranked.sort_values("rank", kind="stable").head(n).reset_index(drop=True)
+    black = ranked.iloc[::-1].sort_values("rank", ascending=False, kind="stable").head(n)
+    return red, black.reset_index(drop=True)

@@ -1,0 +1,247 @@
+"""The cohort V as SQL: per-case durations, derived deadlines and the base-measure predicates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import (
+    Float,
+    Integer,
+    String,
+    and_,
+    case,
+    column,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    values,
+)
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import CTE
+
+from caselog.schema import cases
+from metrics.dialect import epoch
+from metrics.errors import UnitError
+from metrics.period import Period
+from metrics.rules import RuleSet
+from metrics.workdays import due_day_rows
+
+_EPOCH0 = datetime(1970, 1, 1)
+SCOPE_COLUMNS = (
+    "district",
+    "street",
+    "community",
+    "grid_id",
+    "department",
+    "category",
+    "source",
+    "urgency",
+)
+
+
+def epoch_of(ts: datetime) -> float:
+    """Seconds since 1970-01-01 of a naive local datetime (same convention as the SQL)."""
+    return (ts - _EPOCH0).total_seconds()
+
+
+def from_epoch(seconds: float | None) -> datetime | None:
+    """The naive local datetime for epoch seconds (None stays None)."""
+    if seconds is None or seconds != seconds:
+        return None
+    return _EPOCH0 + timedelta(seconds=float(seconds))
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A CTE of cases with their computed epoch columns, and the as-of instant in epoch seconds."""
+
+    cte: CTE
+    as_of_e: float
+    rules: RuleSet
+
+
+def build_cohort(
+    dialect: str,
+    rules: RuleSet,
+    as_of: datetime,
+    *,
+    period: Period | None = None,
+    scope: Mapping[str, str] | None = None,
+    open_only: bool = False,
+    days: tuple[date, date] | None = None,
+    extra: Mapping[str, ColumnElement] | None = None,
+) -> Cohort:
+    """Non-cancelled cases (reported in ``period`` when given; open ones if ``open_only``).
+
+    Columns: the case's own columns plus rep_e, disp_e, resp_e, res_e, close_e (epoch
+    seconds), due_e (given or derived deadline), sla_s (response SLA in seconds) and
+    any ``extra`` expressions. ``days`` bounds the reported dates for working-day deadlines.
+    """
+    c = cases.c
+    rep_e = epoch(c.reported_at, dialect)
+    conds = [c.status != "cancelled"]
+    if period is not None:
+        lo, hi = period.bounds()
+        conds += [c.reported_at >= lo, c.reported_at < hi]
+        days = days or (period.start, period.end)
+    if open_only:
+        conds.append(c.closed_at.is_(None))
+    for key, value in (scope or {}).items():
+        if key not in SCOPE_COLUMNS:
+            raise UnitError(f"The scope {key!r} is not one of {', '.join(SCOPE_COLUMNS)}.")
+        conds.append(c[key] == value)
+    due_e, join = _deadline(dialect, rules, rep_e, days)
+    cols = [
+        c.case_id,
+        c.reported_at,
+        c.category,
+        c.subcategory,
+        c.district,
+        c.street,
+        c.community,
+        c.grid_id,
+        c.source,
+        c.urgency,
+        c.department,
+        c.assist_departments,
+        c.deadline,
+        c.dispatched_at,
+        c.responded_at,
+        c.resolved_at,
+        c.closed_at,
+        c.status,
+        c.solved,
+        c.satisfaction,
+        c.reopened,
+        c.reassigned,
+        rep_e.label("rep_e"),
+        epoch(c.dispatched_at, dialect).label("disp_e"),
+        epoch(c.responded_at, dialect).label("resp_e"),
+        epoch(c.resolved_at, dialect).label("res_e"),
+        epoch(c.closed_at, dialect).label("close_e"),
+        (epoch(c.responded_at, dialect) - epoch(c.dispatched_at, dialect)).label("resp_d"),
+        (epoch(c.resolved_at, dialect) - epoch(c.dispatched_at, dialect)).label("hand_d"),
+        func.coalesce(epoch(c.deadline, dialect), due_e).label("due_e"),
+        case(
+            (c.source == "whistle", rules.response_sla_minutes["whistle"] * 60.0),
+            else_=rules.response_sla_minutes["default"] * 60.0,
+        ).label("sla_s"),
+    ]
+    cols += [expr.label(name) for name, expr in (extra or {}).items()]
+    stmt = select(*cols).where(*conds)
+    if join is not None:
+        stmt = stmt.select_from(cases.outerjoin(join[0], join[1]))
+    return Cohort(stmt.cte("v"), epoch_of(as_of), rules)
+
+
+def _deadline(dialect, rules, rep_e, days):
+    c = cases.c
+    hours = case(
+        *[(c.urgency == u, h * 3600.0) for u, h in rules.deadline_hours.items() if u != "general"],
+        else_=rules.deadline_hours["general"] * 3600.0,
+    )
+    natural = rep_e + hours
+    if rules.calendar != "working_days" or days is None:
+        return natural, None
+    rows = due_day_rows(days[0], days[1], rules.deadline_working_days) or [(0, "", 0)]
+    wd = values(
+        column("day_no", Integer),
+        column("urg", String),
+        column("due_day", Integer),
+        name="wd",
+        literal_binds=True,
+    ).data(rows)
+    day_no = func.floor(rep_e / 86400.0)
+    onclause = and_(wd.c.day_no == day_no, wd.c.urg == c.urgency)
+    derived = case(
+        (wd.c.due_day.is_not(None), wd.c.due_day * 86400.0 + (rep_e - day_no * 86400.0)),
+        else_=natural,
+    )
+    return derived, (wd, onclause)
+
+
+def predicates(v, as_of_e: float, rules: RuleSet) -> dict[str, ColumnElement]:
+    """Per-case expression of each base measure (registry.MEASURES, except households and
+    rating_score): a boolean for counts, a number (NULL = not counted) for sums and medians."""
+    resp_d = v.c.resp_d
+    hand_d = v.c.hand_d
+    disp = v.c.disp_e.is_not(None)
+    closed_ok = and_(v.c.close_e.is_not(None), v.c.close_e >= v.c.rep_e)
+    resolved_ok = and_(v.c.res_e.is_not(None), v.c.res_e >= v.c.rep_e)
+    past_due = v.c.due_e < as_of_e
+    sat = v.c.satisfaction
+    return {
+        "cases": true(),
+        "response_ok": and_(disp, resp_d >= 0, resp_d <= v.c.sla_s),
+        "response_due": and_(
+            disp,
+            or_(
+                resp_d >= 0,
+                and_(v.c.resp_e.is_(None), v.c.disp_e + v.c.sla_s < as_of_e),
+            ),
+        ),
+        "response_minutes": case((resp_d >= 0, resp_d / 60.0)),
+        "closed": v.c.close_e.is_not(None),
+        "closed_on_time": and_(closed_ok, v.c.close_e <= v.c.due_e),
+        "closure_due": or_(closed_ok, and_(v.c.close_e.is_(None), past_due)),
+        "overdue_open": and_(v.c.close_e.is_(None), past_due),
+        "solved_yes": v.c.solved.is_(True),
+        "solved_known": v.c.solved.is_not(None),
+        "satisfaction_points": case(
+            (sat == "satisfied", literal(1.0, Float)),
+            (sat == "basic", literal(float(rules.basically_satisfied), Float)),
+            (sat == "dissatisfied", literal(0.0, Float)),
+        ),
+        "satisfaction_known": sat.in_(("satisfied", "basic", "dissatisfied")),
+        "reworked": and_(v.c.res_e.is_not(None), v.c.reopened > 0),
+        "resolved": v.c.res_e.is_not(None),
+        "handling_hours": case((hand_d >= 0, hand_d / 3600.0)),
+        "resolved_on_time": and_(resolved_ok, v.c.res_e <= v.c.due_e),
+        "handling_due": or_(resolved_ok, and_(v.c.res_e.is_(None), past_due)),
+        "dispatched": disp,
+        "reassigned_cases": and_(disp, v.c.reassigned > 0),
+    }
+
+
+def exclusion_reasons(measure: str, v, as_of_e: float) -> list[tuple[ColumnElement, str]]:
+    """Ordered (condition, reason) pairs explaining why a V case is outside ``measure``."""
+    resp_d = v.c.resp_e - v.c.disp_e
+    hand_d = v.c.res_e - v.c.disp_e
+    not_past = v.c.due_e >= as_of_e
+    no_disp = (v.c.disp_e.is_(None), "not dispatched")
+    table: dict[str, list[tuple[ColumnElement, str]]] = {
+        "cases": [],
+        "response_due": [
+            no_disp,
+            (resp_d < 0, "responded before dispatched (contradictory timestamps)"),
+            (v.c.resp_e.is_(None), "response window still open at as_of"),
+        ],
+        "response_minutes": [
+            no_disp,
+            (v.c.resp_e.is_(None), "not responded"),
+            (resp_d < 0, "responded before dispatched (contradictory timestamps)"),
+        ],
+        "closure_due": [
+            (v.c.close_e < v.c.rep_e, "closed before reported (contradictory timestamps)"),
+            (and_(v.c.close_e.is_(None), not_past), "open, deadline not passed at as_of"),
+        ],
+        "solved_known": [(v.c.solved.is_(None), "no solved verdict")],
+        "satisfaction_known": [(v.c.satisfaction.is_(None), "no satisfaction value")],
+        "resolved": [(v.c.res_e.is_(None), "not resolved")],
+        "handling_hours": [
+            no_disp,
+            (v.c.res_e.is_(None), "not resolved"),
+            (hand_d < 0, "resolved before dispatched (contradictory timestamps)"),
+        ],
+        "handling_due": [
+            (v.c.res_e < v.c.rep_e, "resolved before reported (contradictory timestamps)"),
+            (and_(v.c.res_e.is_(None), not_past), "unresolved, deadline not passed at as_of"),
+        ],
+        "dispatched": [no_disp],
+    }
+    return table.get(measure, [(false(), "")])

@@ -1,0 +1,33 @@
+"""SQL helpers that differ between DuckDB and PostgreSQL (epoch seconds, medians)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Double, cast, extract, func, literal_column
+from sqlalchemy.sql.elements import ColumnElement
+
+
+def epoch(col: ColumnElement, dialect: str) -> ColumnElement:
+    """Seconds since 1970-01-01 of a naive local timestamp, as a double (NULL stays NULL)."""
+    e = extract("epoch", col)
+    return e if dialect == "duckdb" else cast(e, Double)
+
+
+def median(expr: ColumnElement, dialect: str) -> ColumnElement:
+    """Interpolated median of the non-NULL values; NULL when there are none."""
+    if dialect == "duckdb":
+        return func.median(expr)
+    return func.percentile_cont(literal_column("0.5")).within_group(expr)
+
+
+def trunc(unit: str, col: ColumnElement) -> ColumnElement:
+    """date_trunc('day'|'week'|'month', col): weeks start on Monday in both databases."""
+    if unit not in ("day", "week", "month"):
+        raise ValueError(unit)
+    return func.date_trunc(literal_column(f"'{unit}'"), col)
+
+
+def split_list(col: ColumnElement, dialect: str) -> ColumnElement:
+    """Set-returning: one row per item of a `;`-joined text column."""
+    if dialect == "duckdb":
+        return func.unnest(func.string_split(col, literal_column("';'")))
+    return func.unnest(func.string_to_array(col, literal_column("';'")))

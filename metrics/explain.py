@@ -1,0 +1,143 @@
+"""Explainability: the cases behind a unit's KPI — numerator, denominator and exclusions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import BigInteger, Engine, case, cast, func, not_, select
+
+from metrics.cohort import build_cohort, exclusion_reasons, from_epoch, predicates
+from metrics.errors import UnitError
+from metrics.period import Period, parse_period
+from metrics.query import level_keys, resolve_as_of, run
+from metrics.registry import KPIS, kpi
+from metrics.rules import RuleSet, load_rules
+
+PARTS = ("numerator", "denominator", "excluded")
+CASE_COLUMNS = (
+    "case_id",
+    "reported_at",
+    "dispatched_at",
+    "responded_at",
+    "resolved_at",
+    "closed_at",
+    "status",
+    "source",
+    "urgency",
+    "department",
+)
+EXPLAINABLE = tuple(
+    k.id for k in KPIS if k.kind in ("count", "ratio", "median") and k.denominator != "households"
+)
+
+
+def unit_scope(by: str, unit: str | Mapping[str, str] | None) -> dict[str, str]:
+    """The key values of a unit: a mapping, or the key values joined with '/'
+    (东城区/东华门街道); the city level takes no unit."""
+    keys = level_keys(by)
+    if not keys:
+        return {}
+    if isinstance(unit, Mapping):
+        missing = [k for k in keys if k not in unit]
+        if missing:
+            raise UnitError(f"The unit lacks {', '.join(missing)} for level {by!r}.")
+        return {k: str(unit[k]) for k in keys}
+    parts = str(unit or "").split("/")
+    if len(parts) != len(keys) or not all(parts):
+        raise UnitError(f"The unit {unit!r} must give {'/'.join(keys)} for level {by!r}.")
+    return dict(zip(keys, parts, strict=True))
+
+
+def _parts(kid: str, v, as_of_e: float, rules: RuleSet):
+    if kid not in EXPLAINABLE:
+        raise UnitError(f"The KPI {kid!r} cannot be traced to cases; use one of its inputs.")
+    k = kpi(kid)
+    pr = predicates(v, as_of_e, rules)
+    num = pr[k.numerator]
+    if k.kind == "median":
+        num = num.is_not(None)
+        den = num
+        reasons = exclusion_reasons(k.numerator, v, as_of_e)
+    elif k.kind == "count":
+        den = pr["cases"]
+        reasons = [(not_(num), "not counted")]
+    else:
+        if k.numerator == "satisfaction_points":
+            num = num > 0
+        den = pr[k.denominator]
+        reasons = exclusion_reasons(k.denominator, v, as_of_e)
+    return num, den, reasons
+
+
+def explain(
+    engine: Engine,
+    by: str,
+    unit: str | Mapping[str, str] | None,
+    kpi_id: str,
+    period: str | Period,
+    *,
+    part: str = "numerator",
+    as_of: str | datetime | None = None,
+    rules: RuleSet | str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> pd.DataFrame:
+    """The cases in a unit's numerator, denominator, or excluded from the denominator (with
+    ``reason``), ordered by case_id and paged by ``limit``/``offset``. For satisfaction the
+    numerator lists cases scoring above 0 (满意 and 基本满意); for medians numerator and
+    denominator are the cases whose duration enters the median."""
+    if part not in PARTS:
+        raise UnitError(f"The part {part!r} is not one of {', '.join(PARTS)}.")
+    p = parse_period(period)
+    r = load_rules(rules)
+    moment = resolve_as_of(engine, as_of, p)
+    coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=unit_scope(by, unit))
+    v = coh.cte
+    num, den, reasons = _parts(kpi_id, v, coh.as_of_e, r)
+    cols = [v.c[c] for c in CASE_COLUMNS] + [v.c.due_e]
+    if part == "numerator":
+        stmt = select(*cols).where(num, den)
+    elif part == "denominator":
+        stmt = select(*cols).where(den)
+    else:
+        reason = case(*reasons, else_="other").label("reason") if reasons else None
+        stmt = select(*cols, reason).where(not_(func.coalesce(den, False)))
+    frame = run(engine, stmt.order_by(v.c.case_id).limit(limit).offset(offset))
+    due = frame.pop("due_e")
+    frame.insert(len(CASE_COLUMNS), "deadline", pd.to_datetime([from_epoch(x) for x in due]))
+    return frame
+
+
+def explain_counts(
+    engine: Engine,
+    by: str,
+    unit: str | Mapping[str, str] | None,
+    kpi_id: str,
+    period: str | Period,
+    *,
+    as_of: str | datetime | None = None,
+    rules: RuleSet | str | None = None,
+) -> dict[str, object]:
+    """Counts behind a unit's KPI: {'numerator': n, 'denominator': n, 'excluded': {reason: n}}."""
+    p = parse_period(period)
+    r = load_rules(rules)
+    moment = resolve_as_of(engine, as_of, p)
+    coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=unit_scope(by, unit))
+    v = coh.cte
+    num, den, reasons = _parts(kpi_id, v, coh.as_of_e, r)
+    totals = select(
+        cast(func.sum(case((num & den, 1), else_=0)), BigInteger).label("numerator"),
+        cast(func.sum(case((den, 1), else_=0)), BigInteger).label("denominator"),
+    )
+    reason = case(*reasons, else_="other").label("reason") if reasons else None
+    excl = (
+        select(reason, cast(func.count(), BigInteger).label("n"))
+        .where(not_(func.coalesce(den, False)))
+        .group_by(reason)
+    )
+    with engine.connect() as conn:
+        n, d = conn.execute(totals).one()
+        excluded = {row.reason: int(row.n) for row in conn.execute(excl)} if reasons else {}
+    return {"numerator": int(n or 0), "denominator": int(d or 0), "excluded": excluded}

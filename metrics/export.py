@@ -1,0 +1,174 @@
+"""Writing assessment tables to CSV (UTF-8 with BOM) and Excel (.xlsx) with the rule set."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+from sqlalchemy import Engine
+from xlsxwriter.exceptions import FileCreateError
+
+from metrics.assessment import assess, red_black_lists
+from metrics.errors import ExportError
+from metrics.labels import label
+from metrics.period import Period, parse_period
+from metrics.query import level_keys
+from metrics.registry import KPIS
+from metrics.rules import RuleSet, load_rules
+
+TRAILING = ("period", "as_of", "rule_set", "rule_set_hash")
+_UNIT_FORMATS = {
+    "fraction": "0.0%",
+    "cases": "#,##0",
+    "minutes": "#,##0.0",
+    "hours": "#,##0.0",
+    "score": "#,##0.00",
+    "rank": "0",
+    "per_1000": "#,##0.00",
+}
+_COLUMN_FORMATS = {"households": "#,##0", "rating_count": "#,##0", "rank_change": "+0;-0;0"}
+_UNIT = {k.id: k.unit for k in KPIS}
+
+
+def write_assessment(
+    engine: Engine,
+    by: str,
+    period: str | Period,
+    out_path: str | Path,
+    as_of: str | datetime | None = None,
+    rules: RuleSet | str | Path | None = None,
+    *,
+    lang: str = "zh",
+    scope: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Compute the assessment and write it to ``out_path`` (.csv or .xlsx); return the table.
+
+    CSV: UTF-8 with BOM, a plain table with the contract columns first, extras after, and
+    the trailing columns period, as_of, rule_set, rule_set_hash; rates as fractions 0–1;
+    empty values as empty fields. XLSX: headers in ``lang`` (zh default, en), percent and
+    thousands formats, frozen header, plus 红黑榜 and 规则集 sheets. Raises MetricsError
+    subclasses (one sentence) for an unknown ``by``, a bad period or an unwritable path.
+    """
+    level_keys(by)
+    p = parse_period(period)
+    r = load_rules(rules)
+    path = _check_path(out_path)
+    table = assess(engine, by, p, as_of=as_of, rules=r, scope=scope)
+    as_of_ts = table.attrs["as_of"]
+    meta = {
+        "period": p.label,
+        "as_of": as_of_ts.isoformat(sep=" "),
+        "rule_set": r.name,
+        "rule_set_hash": r.hash,
+    }
+    try:
+        if path.suffix.lower() == ".csv":
+            _write_csv(table, meta, path)
+        else:
+            _write_xlsx(table, meta, r, by, path, lang)
+    except (OSError, FileCreateError) as exc:
+        raise ExportError(f"The file {str(path)!r} cannot be written ({_reason(exc)}).") from None
+    return table
+
+
+def _check_path(out_path: str | Path) -> Path:
+    path = Path(out_path)
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise ExportError(f"The output file {str(path)!r} must end in .csv or .xlsx.")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise ExportError(f"The folder {str(parent)!r} for the output file does not exist.")
+    if (
+        path.is_dir()
+        or not os.access(parent, os.W_OK)
+        or (path.exists() and not os.access(path, os.W_OK))
+    ):
+        raise ExportError(f"The output file {str(path)!r} cannot be written.")
+    return path
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or type(exc).__name__
+
+
+def _write_csv(table: pd.DataFrame, meta: dict[str, str], path: Path) -> None:
+    out = table.copy()
+    for col in ("households",):
+        if col in out:
+            out[col] = out[col].astype("Int64")
+    for key, value in meta.items():
+        out[key] = value
+    out.to_csv(path, index=False, encoding="utf-8-sig", na_rep="", float_format="%.15g")
+
+
+def _write_xlsx(table, meta, r: RuleSet, by: str, path: Path, lang: str) -> None:
+    zh = lang == "zh"
+    book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": False})
+    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+    fmts = {
+        f: book.add_format({"num_format": f})
+        for f in {*_UNIT_FORMATS.values(), *_COLUMN_FORMATS.values()}
+    }
+    _table_sheet(book, "考核结果" if zh else "Assessment", table, head, fmts, lang)
+    red, black = red_black_lists(table)
+    sheet = book.add_worksheet("红黑榜" if zh else "Red and black lists")
+    sheet.write(0, 0, "红榜" if zh else "Red list (best)", head)
+    _write_frame(sheet, red, 1, head, fmts, lang)
+    start = len(red) + 3
+    sheet.write(start, 0, "黑榜" if zh else "Black list (worst)", head)
+    _write_frame(sheet, black, start + 1, head, fmts, lang)
+    info = book.add_worksheet("规则集" if zh else "Rule set")
+    rows = [
+        (label("rule_set", lang), meta["rule_set"]),
+        (label("rule_set_hash", lang), meta["rule_set_hash"]),
+        (label("period", lang), meta["period"]),
+        ("考核单位" if zh else "Unit level", by),
+        (label("as_of", lang), meta["as_of"]),
+        (
+            "生成时间" if zh else "Generated at",
+            datetime.now().isoformat(sep=" ", timespec="seconds"),
+        ),
+        ("规则集内容 (TOML)" if zh else "Rule set content (TOML)", r.text),
+    ]
+    wrap = book.add_format({"text_wrap": True, "valign": "top", "font_name": "Consolas"})
+    for i, (key, value) in enumerate(rows):
+        info.write_string(i, 0, key, head)
+        info.write_string(i, 1, value, wrap if i == len(rows) - 1 else None)
+    info.set_column(0, 0, 22)
+    info.set_column(1, 1, 80)
+    book.close()
+
+
+def _table_sheet(book, name, table, head, fmts, lang) -> None:
+    sheet = book.add_worksheet(name)
+    _write_frame(sheet, table, 0, head, fmts, lang)
+    n_keys = sum(
+        1
+        for c in table.columns
+        if c in ("district", "street", "community", "grid_id", "department")
+    )
+    sheet.freeze_panes(1, n_keys)
+    if len(table.columns):
+        sheet.autofilter(0, 0, max(len(table), 1), len(table.columns) - 1)
+
+
+def _write_frame(sheet, frame: pd.DataFrame, row0: int, head, fmts, lang) -> None:
+    for j, col in enumerate(frame.columns):
+        sheet.write_string(row0, j, label(col, lang), head)
+        fmt_name = _COLUMN_FORMATS.get(col) or _UNIT_FORMATS.get(_UNIT.get(col, ""))
+        fmt = fmts.get(fmt_name) if fmt_name else None
+        sheet.set_column(j, j, 14 if fmt else 12)
+        for i, value in enumerate(frame[col].tolist()):
+            if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(row0 + 1 + i, j, value)
+            elif isinstance(value, int | float):
+                sheet.write_number(row0 + 1 + i, j, float(value), fmt)
+            else:
+                sheet.write_string(row0 + 1 + i, j, str(value))

@@ -1,0 +1,163 @@
+"""Fair comparison: Wilson intervals, funnel-plot limits, Kaplan–Meier handling times and
+rank stability under other weightings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, case, func, select
+
+from metrics.assessment import composite_score, rank_scores
+from metrics.cohort import build_cohort
+from metrics.period import Period, parse_period
+from metrics.query import level_keys, resolve_as_of, run
+from metrics.registry import KPIS, LEVELS
+from metrics.rules import RuleSet, load_rules
+
+Z95 = 1.959963984540054
+Z998 = 3.090232306167813
+ALTERNATIVE_WEIGHTS: dict[str, dict[str, float]] = {
+    "0.1/0.5/0.4": {"response": 0.1, "solved": 0.5, "satisfaction": 0.4},
+    "0.1/0.45/0.45": {"response": 0.1, "solved": 0.45, "satisfaction": 0.45},
+    "0.3/0.35/0.35": {"response": 0.3, "solved": 0.35, "satisfaction": 0.35},
+}
+RATE_KPIS = tuple(k.id for k in KPIS if k.kind == "ratio" and k.unit == "fraction")
+_DIRECTION = {k.id: k.direction for k in KPIS}
+
+
+def wilson(successes, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval (lo, hi) for successes/n, elementwise; NaN where n = 0.
+    ``successes`` may be fractional (e.g. satisfaction points)."""
+    x = np.asarray(successes, dtype=float)
+    m = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = x / m
+        denom = 1 + z * z / m
+        centre = (p + z * z / (2 * m)) / denom
+        half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / denom
+        lo = np.where(m > 0, np.clip(centre - half, 0, 1), np.nan)
+        hi = np.where(m > 0, np.clip(centre + half, 0, 1), np.nan)
+    return lo, hi
+
+
+def with_intervals(
+    table: pd.DataFrame, kpis: Sequence[str] | None = None, z: float = Z95
+) -> pd.DataFrame:
+    """A copy of a kpi_table with ``<id>_lo`` / ``<id>_hi`` Wilson bounds (95 % by default)
+    for every fraction rate it holds; NaN for empty denominators."""
+    out = table.copy()
+    for kid in kpis or [k for k in RATE_KPIS if f"{k}_den" in table]:
+        out[f"{kid}_lo"], out[f"{kid}_hi"] = wilson(table[f"{kid}_num"], table[f"{kid}_den"], z)
+    return out
+
+
+def funnel(table: pd.DataFrame, kpi_id: str, target: float | None = None) -> pd.DataFrame:
+    """Funnel-plot limits of one rate against the pooled (city) rate: per unit ``n``, ``rate``,
+    ``target``, 95 % (lo95/hi95) and 99.8 % (lo998/hi998) limits from the normal
+    approximation to the binomial, and ``signal`` / ``signal_998`` = better | worse | ''
+    (direction-aware) when the rate lies outside the limits. Units with n = 0 get no signal."""
+    keys = [c for c in table.columns if c in _ALL_KEYS]
+    num = table[f"{kpi_id}_num"].astype(float)
+    n = table[f"{kpi_id}_den"].astype(float)
+    if target is not None:
+        p0 = float(target)
+    else:
+        p0 = float(num.sum() / n.sum()) if n.sum() > 0 else float("nan")
+    out = table[keys].copy()
+    out["n"] = n
+    out["rate"] = table[kpi_id].astype(float)
+    out["target"] = p0
+    for name, z in (("95", Z95), ("998", Z998)):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            half = z * np.sqrt(p0 * (1 - p0) / n)
+        out[f"lo{name}"] = np.where(n > 0, np.clip(p0 - half, 0, 1), np.nan)
+        out[f"hi{name}"] = np.where(n > 0, np.clip(p0 + half, 0, 1), np.nan)
+        high = out["rate"] > out[f"hi{name}"]
+        low = out["rate"] < out[f"lo{name}"]
+        good_high = _DIRECTION.get(kpi_id, "higher") != "lower"
+        out["signal" if name == "95" else "signal_998"] = np.select(
+            [high, low], ["better", "worse"] if good_high else ["worse", "better"], ""
+        )
+    return out
+
+
+_ALL_KEYS = {k for keys in LEVELS.values() for k in keys}
+
+
+def km_handling(
+    engine: Engine,
+    by: str,
+    period: str | Period,
+    *,
+    as_of: str | datetime | None = None,
+    rules: RuleSet | str | None = None,
+    scope: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Handling time (dispatched → resolved, hours) per unit, counting unresolved cases as
+    censored at closed_at or as_of: columns keys, resolved, censored, median_handling_h
+    (plain median of resolved cases) and km_median_handling_h (Kaplan–Meier median; NaN
+    when fewer than half have been resolved). Negative durations are left out."""
+    keys = list(level_keys(by))
+    p = parse_period(period)
+    r = load_rules(rules)
+    moment = resolve_as_of(engine, as_of, p)
+    coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=scope)
+    v = coh.cte
+    event = v.c.res_e.is_not(None)
+    end = case((event, v.c.res_e), else_=func.coalesce(v.c.close_e, coh.as_of_e))
+    dur = ((end - v.c.disp_e) / 3600.0).label("hours")
+    conds = [v.c.disp_e.is_not(None), end - v.c.disp_e >= 0]
+    if keys:
+        conds.append(v.c[keys[-1]].is_not(None))
+    stmt = select(*[v.c[k] for k in keys], dur, case((event, 1), else_=0).label("event")).where(
+        *conds
+    )
+    rows = run(engine, stmt)
+    from statsmodels.duration.survfunc import SurvfuncRight  # heavy import, only needed here
+
+    out = []
+    groups = rows.groupby(keys, sort=True) if keys else [((), rows)]
+    for key, g in groups:
+        t = g["hours"].to_numpy(float)
+        e = g["event"].to_numpy(int)
+        km = np.nan
+        if len(t) and e.any():
+            km = float(SurvfuncRight(t, e).quantile(0.5))
+        resolved = t[e == 1]
+        rec = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+        rec.update(
+            resolved=int(e.sum()),
+            censored=int(len(e) - e.sum()),
+            median_handling_h=float(np.median(resolved)) if len(resolved) else np.nan,
+            km_median_handling_h=km,
+        )
+        out.append(rec)
+    cols = [*keys, "resolved", "censored", "median_handling_h", "km_median_handling_h"]
+    return pd.DataFrame(out, columns=cols)
+
+
+def rank_stability(
+    table: pd.DataFrame,
+    rules: RuleSet | str | None = None,
+    weightings: Mapping[str, Mapping[str, float]] | None = None,
+) -> pd.DataFrame:
+    """Rank of each unit of a kpi_table/assessment under the rule set's weights and each
+    alternative weighting (columns ``rank@<name>``), with best_rank, worst_rank and
+    rank_spread (worst − best); units without a score stay unranked (<NA>)."""
+    r = load_rules(rules)
+    alts = {"rules": r.weights, **(weightings or ALTERNATIVE_WEIGHTS)}
+    keys = [c for c in table.columns if c in _ALL_KEYS]
+    out = table[keys].copy()
+    ranks = []
+    for name, w in alts.items():
+        col = f"rank@{name}"
+        out[col] = rank_scores(composite_score(table, w))
+        ranks.append(col)
+    frame = out[ranks].astype("Float64")
+    out["best_rank"] = frame.min(axis=1).astype("Int64")
+    out["worst_rank"] = frame.max(axis=1).astype("Int64")
+    out["rank_spread"] = (out["worst_rank"] - out["best_rank"]).astype("Int64")
+    return out

@@ -1,0 +1,260 @@
+"""KPI tables by unit and period, built with SQLAlchemy Core and computed by the database."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import BigInteger, Double, Engine, Integer, and_, cast, func, literal, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from caselog.schema import cases, grids, ratings
+from metrics.cohort import Cohort, build_cohort, predicates
+from metrics.dialect import median
+from metrics.errors import UnitError
+from metrics.period import Period, parse_as_of, parse_period
+from metrics.registry import KPIS, LEVELS, LOCATION_LEVELS, Kpi, kpi, measure
+from metrics.rules import RuleSet, load_rules
+
+TIMESTAMP_COLUMNS = (
+    "reported_at",
+    "accepted_at",
+    "dispatched_at",
+    "responded_at",
+    "resolved_at",
+    "closed_at",
+)
+
+
+def latest_timestamp(engine: Engine) -> datetime | None:
+    """The latest case timestamp in the store over all event columns (None when empty)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(*[func.max(cases.c[n]) for n in TIMESTAMP_COLUMNS])).one()
+    found = [t for t in row if t is not None]
+    return max(found) if found else None
+
+
+def resolve_as_of(engine: Engine, as_of: str | datetime | None, period: Period | None) -> datetime:
+    """The instant open cases are judged at: ``as_of`` when given, else the store's latest
+    case timestamp; an empty store falls back to the end of the period (never the clock)."""
+    parsed = parse_as_of(as_of, _timezone(engine))
+    if parsed is not None:
+        return parsed
+    latest = latest_timestamp(engine)
+    if latest is not None:
+        return latest
+    return period.bounds()[1] if period else datetime(1970, 1, 1)
+
+
+def _timezone(engine: Engine) -> str | None:
+    from caselog import get_timezone
+
+    try:
+        return get_timezone(engine)
+    except Exception:  # an unmigrated store has no settings yet
+        return None
+
+
+def level_keys(by: str) -> tuple[str, ...]:
+    """The key columns of a unit level; UnitError (one sentence) for an unknown level."""
+    if by not in LEVELS:
+        raise UnitError(f"The unit {by!r} is not one of {', '.join(LEVELS)}.")
+    return LEVELS[by]
+
+
+def kpis_for(by: str, only: Sequence[str] | None = None) -> list[Kpi]:
+    """The non-derived KPIs computed for a level (department-only ones for departments),
+    restricted to those ``only`` names or that its derived KPIs are computed from."""
+    if only is not None:
+        wanted = _expand(only)
+        return [k for k in kpis_for(by) if k.id in wanted]
+    return [
+        k
+        for k in KPIS
+        if k.kind != "derived"
+        and (by == "department" or not k.department_only)
+        and (by in LOCATION_LEVELS or k.denominator != "households")
+    ]
+
+
+def _expand(names: Sequence[str]) -> set[str]:
+    out: set[str] = set()
+    for name in names:
+        try:
+            k = kpi(name)
+        except KeyError:
+            raise UnitError(f"The KPI {name!r} is not in the registry.") from None
+        out.add(name)
+        out |= _expand(k.inputs)
+    return out
+
+
+def kpi_table(
+    engine: Engine,
+    by: str,
+    period: str | Period,
+    *,
+    as_of: str | datetime | None = None,
+    rules: RuleSet | str | None = None,
+    scope: Mapping[str, str] | None = None,
+    kpis: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Every non-derived KPI per unit of ``by`` for cases reported in ``period``.
+
+    One row per unit (units known only from the grids table, or departments only rated,
+    appear with cases = 0); the key columns first, then each KPI, and for ratios
+    ``<id>_num`` / ``<id>_den``. Rates are fractions 0–1 and NaN when the denominator
+    is 0; medians NaN when nothing qualifies; rating_mean NaN without ratings.
+    ``kpis`` limits the work to those KPIs (and the inputs of derived ones).
+    """
+    keys = level_keys(by)
+    p = parse_period(period)
+    r = load_rules(rules)
+    moment = resolve_as_of(engine, as_of, p)
+    dialect = engine.dialect.name
+    coh = build_cohort(dialect, r, moment, period=p, scope=scope)
+    stmt = unit_select(coh, dialect, by, keys, scope=scope, kpis=kpis)
+    frame = run(engine, stmt)
+    if keys:  # sort here: string collation differs between the databases
+        frame = frame.sort_values(list(keys), kind="stable").reset_index(drop=True)
+    frame.attrs.update(as_of=moment, period=p, rules=r, by=by)
+    return frame
+
+
+def unit_select(
+    coh: Cohort,
+    dialect: str,
+    by: str,
+    keys: Sequence[str],
+    *,
+    extra_keys: Sequence[str] = (),
+    scope: Mapping[str, str] | None = None,
+    kpis: Sequence[str] | None = None,
+):
+    """The SELECT computing every non-derived KPI of ``by`` grouped by ``keys`` + ``extra_keys``."""
+    v = coh.cte
+    group = [*keys, *extra_keys]
+    preds = predicates(v, coh.as_of_e, coh.rules)
+    wanted = kpis_for(by, kpis)
+    names = _case_measures(wanted)
+    agg_cols = [_aggregate(n, preds[n], dialect).label(n) for n in names]
+    where = [v.c[keys[-1]].is_not(None)] if keys else []
+    a = select(*[v.c[k] for k in group], *agg_cols).where(*where).group_by(*[v.c[k] for k in group])
+    a = a.subquery("a")
+    sides = [a]
+    h = r = None
+    ids = {k.id for k in wanted}
+    if by in LOCATION_LEVELS and not extra_keys and "volume_per_1k_households" in ids:
+        h = _households(keys, scope).subquery("h")
+        sides.append(h)
+    if by == "department" and not extra_keys and "rating_mean" in ids:
+        r = _ratings(v, coh).subquery("r")
+        sides.append(r)
+    frm = a
+    for other in sides[1:]:
+        if group:
+            # Null-safe key match that PostgreSQL can hash-join (FULL JOIN needs one).
+            on = and_(*[func.coalesce(a.c[k], "") == func.coalesce(other.c[k], "") for k in group])
+        else:
+            on = literal(True)
+        frm = frm.join(other, on, full=True)
+    key_cols = [func.coalesce(*[s.c[k] for s in sides]).label(k) for k in group]
+    src = {n: a.c[n] for n in names}
+    if h is not None:
+        src["households"] = h.c.households
+    if r is not None:
+        src["rating_score"] = r.c.rating_score
+    out: list[ColumnElement] = [*key_cols]
+    for k in wanted:
+        out += _kpi_columns(k, src)
+    if r is not None:
+        out.append(func.coalesce(r.c.rating_count, 0).label("rating_count"))
+    if h is not None:
+        out.append(cast(h.c.households, BigInteger).label("households"))
+    # No ORDER BY: callers sort in pandas, as string collation differs between databases.
+    return select(*out).select_from(frm)
+
+
+def _case_measures(wanted: list[Kpi]) -> list[str]:
+    names: list[str] = []
+    for k in wanted:
+        for n in (k.numerator, k.denominator):
+            if n and n not in names and n not in ("households", "rating_score"):
+                names.append(n)
+    return names
+
+
+def _aggregate(name: str, pred: ColumnElement, dialect: str) -> ColumnElement:
+    agg = measure(name).agg
+    if agg == "count":
+        # A NULL predicate (unknown timestamps) casts to NULL and is not counted.
+        return cast(func.sum(cast(pred, Integer)), BigInteger)
+    if agg == "sum":
+        return cast(func.coalesce(func.sum(pred), 0.0), Double)
+    if agg == "median":
+        return cast(median(pred, dialect), Double)
+    raise ValueError(name)
+
+
+def _kpi_columns(k: Kpi, src: dict[str, ColumnElement]) -> list[ColumnElement]:
+    num = src.get(k.numerator)
+    if k.kind == "count":
+        return [func.coalesce(num, 0).label(k.id)]
+    if k.kind in ("median", "mean"):
+        return [cast(num, Double).label(k.id)]
+    den = src.get(k.denominator)
+    num_v = func.coalesce(num, 0)
+    den_v = func.coalesce(den, 0)
+    value = cast(num_v, Double) * k.scale / func.nullif(cast(den_v, Double), 0.0, type_=Double)
+    return [value.label(k.id), num_v.label(f"{k.id}_num"), den_v.label(f"{k.id}_den")]
+
+
+def _households(keys: Sequence[str], scope: Mapping[str, str] | None):
+    g = grids.c
+    conds = [g[k].is_not(None) for k in keys[-1:]]
+    for key, value in (scope or {}).items():
+        if key in ("district", "street", "community", "grid_id"):
+            conds.append(g[key] == value)
+        else:  # a department/category scope says nothing about households
+            conds.append(literal(False))
+    stmt = select(*[g[k] for k in keys], func.sum(g.households).label("households")).where(*conds)
+    return stmt.group_by(*[g[k] for k in keys]) if keys else stmt
+
+
+def _ratings(v, coh: Cohort):
+    rt = ratings.c
+    assisting = func.strpos(
+        literal(";") + func.coalesce(v.c.assist_departments, "") + literal(";"),
+        literal(";") + rt.department + literal(";"),
+    )
+    return (
+        select(
+            rt.department,
+            cast(func.avg(rt.score), Double).label("rating_score"),
+            cast(func.count(), BigInteger).label("rating_count"),
+        )
+        .select_from(ratings.join(v, rt.case_id == v.c.case_id))
+        .where((rt.department == v.c.department) | (assisting > 0))
+        .group_by(rt.department)
+    )
+
+
+def run(engine: Engine, stmt) -> pd.DataFrame:
+    """Execute a statement and return a DataFrame (numeric columns as float/int, NULL → NaN).
+
+    On DuckDB the result is fetched column-wise into pandas (no per-row Python objects)."""
+    with engine.connect() as conn:
+        result = conn.execute(stmt)
+        if engine.dialect.name == "duckdb":
+            return result.cursor.df()  # typed columns already, NULL → NaN/None
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype == object and values.notna().any() and values.map(_is_number).all():
+            frame[col] = pd.to_numeric(frame[col], errors="coerce")
+    return frame
+
+
+def _is_number(x) -> bool:
+    return x is None or (isinstance(x, int | float) and not isinstance(x, bool))

@@ -1,0 +1,364 @@
+"""The KPI registry: every KPI declared as data (labels, unit, direction, base measures)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KINDS = ("count", "ratio", "median", "mean", "derived")
+DIRECTIONS = ("higher", "lower", "none")
+UNITS = ("cases", "fraction", "minutes", "hours", "score", "grade", "rank", "per_1000")
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A base measure: a per-case count, sum, median or mean that KPIs refer to by name."""
+
+    name: str
+    agg: str  # count | sum | median | mean
+    description: str
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One KPI. Ratios name their numerator and denominator measures; nothing repeats a formula."""
+
+    id: str
+    label_zh: str
+    label_en: str
+    kind: str
+    unit: str
+    direction: str
+    description: str
+    numerator: str | None = None  # measure name (count/median/mean use numerator only)
+    denominator: str | None = None
+    scale: float = 1.0
+    inputs: tuple[str, ...] = ()  # KPIs a derived KPI is computed from
+    department_only: bool = False
+
+
+MEASURES: tuple[Measure, ...] = (
+    Measure("cases", "count", "cases in V (reported in the period, not cancelled)"),
+    Measure("response_ok", "count", "dispatched, responded with 0 ≤ responded−dispatched ≤ SLA"),
+    Measure(
+        "response_due",
+        "count",
+        "dispatched, and responded (duration ≥ 0) or unresponded with SLA window ended before as_of",
+    ),
+    Measure("response_minutes", "median", "responded − dispatched in minutes, when ≥ 0"),
+    Measure("closed", "count", "cases with closed_at"),
+    Measure("closed_on_time", "count", "closed_at ≤ deadline (closed_at ≥ reported_at)"),
+    Measure("closure_due", "count", "closed (closed_at ≥ reported_at) or deadline before as_of"),
+    Measure("overdue_open", "count", "not closed, deadline before as_of"),
+    Measure("solved_yes", "count", "solved = yes"),
+    Measure("solved_known", "count", "a solved verdict is present"),
+    Measure("satisfaction_points", "sum", "满意 = 1, 基本满意 = basically_satisfied, 不满意 = 0"),
+    Measure("satisfaction_known", "count", "a satisfaction value is present"),
+    Measure("reworked", "count", "resolved with reopened > 0"),
+    Measure("resolved", "count", "cases with resolved_at"),
+    Measure("handling_hours", "median", "resolved − dispatched in hours, when ≥ 0"),
+    Measure("resolved_on_time", "count", "resolved_at ≤ deadline (resolved_at ≥ reported_at)"),
+    Measure(
+        "handling_due", "count", "resolved (resolved_at ≥ reported_at) or deadline before as_of"
+    ),
+    Measure("dispatched", "count", "cases with dispatched_at"),
+    Measure("reassigned_cases", "count", "dispatched with reassigned > 0"),
+    Measure("households", "sum", "grids.households summed over the unit's grids"),
+    Measure("rating_score", "mean", "ratings of the department on V cases (primary or assisting)"),
+)
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi(
+        "cases",
+        "受理量",
+        "Cases received",
+        "count",
+        "cases",
+        "none",
+        "Number of cases in V.",
+        numerator="cases",
+    ),
+    Kpi(
+        "response_rate",
+        "响应率",
+        "Response rate",
+        "ratio",
+        "fraction",
+        "higher",
+        "Dispatched cases responded within their SLA (whistle cases: whistle minutes), over "
+        "dispatched cases that responded or whose SLA window ended by as_of.",
+        numerator="response_ok",
+        denominator="response_due",
+    ),
+    Kpi(
+        "median_response_min",
+        "响应时长",
+        "Response time",
+        "median",
+        "minutes",
+        "lower",
+        "Median of responded − dispatched in minutes over responded cases.",
+        numerator="response_minutes",
+    ),
+    Kpi(
+        "closure_rate",
+        "结案率",
+        "Closure rate",
+        "ratio",
+        "fraction",
+        "higher",
+        "Cases with closed_at over cases.",
+        numerator="closed",
+        denominator="cases",
+    ),
+    Kpi(
+        "on_time_rate",
+        "按期结案率",
+        "On-time closure rate",
+        "ratio",
+        "fraction",
+        "higher",
+        "Cases closed at or before their deadline over cases closed or past their deadline.",
+        numerator="closed_on_time",
+        denominator="closure_due",
+    ),
+    Kpi(
+        "overdue_open",
+        "超期未结",
+        "Overdue open cases",
+        "count",
+        "cases",
+        "lower",
+        "Cases not closed whose deadline is before as_of.",
+        numerator="overdue_open",
+    ),
+    Kpi(
+        "solved_rate",
+        "解决率",
+        "Solved rate",
+        "ratio",
+        "fraction",
+        "higher",
+        "Solved = yes over cases with a solved verdict.",
+        numerator="solved_yes",
+        denominator="solved_known",
+    ),
+    Kpi(
+        "satisfaction_rate",
+        "满意率",
+        "Satisfaction rate",
+        "ratio",
+        "fraction",
+        "higher",
+        "(满意 + basically_satisfied × 基本满意) over cases with a satisfaction value.",
+        numerator="satisfaction_points",
+        denominator="satisfaction_known",
+    ),
+    Kpi(
+        "rework_rate",
+        "返工率",
+        "Rework rate",
+        "ratio",
+        "fraction",
+        "lower",
+        "Resolved cases with reopened > 0 over resolved cases.",
+        numerator="reworked",
+        denominator="resolved",
+    ),
+    Kpi(
+        "median_handling_h",
+        "处置时长",
+        "Handling time",
+        "median",
+        "hours",
+        "lower",
+        "Median of resolved − dispatched in hours over resolved cases.",
+        numerator="handling_hours",
+    ),
+    Kpi(
+        "composite_score",
+        "综合得分",
+        "Composite score",
+        "derived",
+        "score",
+        "higher",
+        "100 × Σ weight × rate over response, solved and satisfaction rates; weights of empty "
+        "rates left out and the rest renormalised.",
+        inputs=("response_rate", "solved_rate", "satisfaction_rate"),
+    ),
+    Kpi(
+        "grade",
+        "等级",
+        "Grade",
+        "derived",
+        "grade",
+        "none",
+        "A–E from composite_score by the rule set's lower bounds.",
+        inputs=("composite_score",),
+    ),
+    Kpi(
+        "rank",
+        "排名",
+        "Rank",
+        "derived",
+        "rank",
+        "lower",
+        "1 = highest composite_score; ties share the best rank; units without a score unranked.",
+        inputs=("composite_score",),
+    ),
+    Kpi(
+        "rating_mean",
+        "评价均分",
+        "Mean rating",
+        "mean",
+        "score",
+        "higher",
+        "Mean rating of the department on the period's non-cancelled cases, primary or assisting.",
+        numerator="rating_score",
+        department_only=True,
+    ),
+    Kpi(
+        "reassign_rate",
+        "退单率",
+        "Push-back rate",
+        "ratio",
+        "fraction",
+        "lower",
+        "Dispatched cases with reassigned > 0 over dispatched cases.",
+        numerator="reassigned_cases",
+        denominator="dispatched",
+        department_only=True,
+    ),
+    Kpi(
+        "cooperation_score",
+        "部门协同指数",
+        "Department cooperation index",
+        "derived",
+        "score",
+        "higher",
+        "100 × Σ cooperation weight × (response_rate, on_time_rate, rating_mean/100, "
+        "1 − reassign_rate), empty parts left out and the rest renormalised.",
+        inputs=("response_rate", "on_time_rate", "rating_mean", "reassign_rate"),
+        department_only=True,
+    ),
+    Kpi(
+        "handling_rate",
+        "处置率",
+        "Handling rate",
+        "ratio",
+        "fraction",
+        "higher",
+        "Cases with resolved_at over cases.",
+        numerator="resolved",
+        denominator="cases",
+    ),
+    Kpi(
+        "on_time_handling_rate",
+        "按期处置率",
+        "On-time handling rate",
+        "ratio",
+        "fraction",
+        "higher",
+        "Cases resolved at or before their deadline over cases resolved or past their deadline.",
+        numerator="resolved_on_time",
+        denominator="handling_due",
+    ),
+    Kpi(
+        "volume_per_1k_households",
+        "千户受理量",
+        "Cases per 1,000 households",
+        "ratio",
+        "per_1000",
+        "none",
+        "Cases per 1,000 households of the unit's grids.",
+        numerator="cases",
+        denominator="households",
+        scale=1000.0,
+    ),
+)
+
+ASSESSMENT_COLUMNS: tuple[str, ...] = (
+    "cases",
+    "response_rate",
+    "median_response_min",
+    "closure_rate",
+    "on_time_rate",
+    "overdue_open",
+    "solved_rate",
+    "satisfaction_rate",
+    "rework_rate",
+    "median_handling_h",
+    "composite_score",
+    "grade",
+    "rank",
+)
+DEPARTMENT_COLUMNS: tuple[str, ...] = ("rating_mean", "reassign_rate", "cooperation_score")
+
+LEVELS: dict[str, tuple[str, ...]] = {
+    "city": (),
+    "district": ("district",),
+    "street": ("district", "street"),
+    "community": ("district", "street", "community"),
+    "grid": ("district", "street", "community", "grid_id"),
+    "department": ("department",),
+    "category": ("category",),
+    "source": ("source",),
+}
+LOCATION_LEVELS = ("city", "district", "street", "community", "grid")
+
+_BY_ID = {k.id: k for k in KPIS}
+_MEASURES = {m.name: m for m in MEASURES}
+
+
+def kpi(kpi_id: str) -> Kpi:
+    """The KPI with this id; KeyError when unknown."""
+    return _BY_ID[kpi_id]
+
+
+def measure(name: str) -> Measure:
+    """The base measure with this name; KeyError when unknown."""
+    return _MEASURES[name]
+
+
+def validate_registry() -> list[str]:
+    """Every inconsistency in the registry as a sentence; empty when it is sound."""
+    issues: list[str] = []
+    seen: set[str] = set()
+    for k in KPIS:
+        if k.id in seen:
+            issues.append(f"KPI {k.id} is declared twice.")
+        seen.add(k.id)
+        if k.kind not in KINDS:
+            issues.append(f"KPI {k.id} has unknown kind {k.kind}.")
+        if k.unit not in UNITS:
+            issues.append(f"KPI {k.id} has unknown unit {k.unit}.")
+        if k.direction not in DIRECTIONS:
+            issues.append(f"KPI {k.id} has unknown direction {k.direction}.")
+        if not (k.label_zh and k.label_en and k.description):
+            issues.append(f"KPI {k.id} lacks a label or description.")
+        if k.kind == "derived":
+            if not k.inputs or k.numerator or k.denominator:
+                issues.append(f"Derived KPI {k.id} must name inputs and no measures.")
+            issues += [f"KPI {k.id} uses unknown input {i}." for i in k.inputs if i not in seen]
+            continue
+        if k.numerator not in _MEASURES:
+            issues.append(f"KPI {k.id} has unknown numerator {k.numerator}.")
+        elif _MEASURES[k.numerator].agg not in _AGG_FOR_KIND[k.kind]:
+            issues.append(f"KPI {k.id} of kind {k.kind} cannot use measure {k.numerator}.")
+        if (k.kind == "ratio") != (k.denominator is not None):
+            issues.append(f"KPI {k.id}: only ratios have a denominator.")
+        if k.denominator is not None and k.denominator not in _MEASURES:
+            issues.append(f"KPI {k.id} has unknown denominator {k.denominator}.")
+        if k.kind == "ratio" and k.unit == "fraction" and k.scale != 1.0:
+            issues.append(f"Fraction KPI {k.id} must not be scaled.")
+    for col in (*ASSESSMENT_COLUMNS, *DEPARTMENT_COLUMNS):
+        if col not in _BY_ID:
+            issues.append(f"Assessment column {col} is not a KPI.")
+    return issues
+
+
+_AGG_FOR_KIND = {
+    "count": ("count",),
+    "ratio": ("count", "sum"),
+    "median": ("median",),
+    "mean": ("mean",),
+}

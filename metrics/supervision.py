@@ -1,0 +1,179 @@
+"""督查督办: red cards (overdue open cases), yellow cards (due soon), ageing and overdue counts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import BigInteger, Double, Engine, case, cast, func, select
+
+from caselog.schema import cases
+from metrics.cohort import Cohort, build_cohort, from_epoch
+from metrics.query import level_keys, resolve_as_of, run
+from metrics.rules import RuleSet, load_rules
+
+CARD_COLUMNS = (
+    "case_id",
+    "district",
+    "street",
+    "community",
+    "grid_id",
+    "department",
+    "category",
+    "subcategory",
+    "urgency",
+    "source",
+    "reported_at",
+)
+# Age buckets of open cases in days since reported: [0,1), [1,3), [3,7), [7,15), [15,30), ≥30.
+AGE_EDGES_DAYS = (1, 3, 7, 15, 30)
+AGE_BUCKETS = ("0-1d", "1-3d", "3-7d", "7-15d", "15-30d", "30d+")
+
+
+def _open_cohort(engine: Engine, as_of, rules, scope) -> tuple[Cohort, datetime]:
+    r = load_rules(rules)
+    moment = resolve_as_of(engine, as_of, None)
+    days = None
+    if r.calendar == "working_days":
+        with engine.connect() as conn:
+            lo, hi = conn.execute(
+                select(func.min(cases.c.reported_at), func.max(cases.c.reported_at)).where(
+                    cases.c.closed_at.is_(None)
+                )
+            ).one()
+        days = (lo.date(), hi.date()) if lo is not None else None
+    coh = build_cohort(engine.dialect.name, r, moment, scope=scope, open_only=True, days=days)
+    return coh, moment
+
+
+def red_cards(
+    engine: Engine,
+    *,
+    as_of: str | datetime | None = None,
+    rules: RuleSet | str | None = None,
+    scope: Mapping[str, str] | None = None,
+    limit: int | None = 1000,
+    offset: int = 0,
+) -> pd.DataFrame:
+    """Open cases (not closed, not cancelled, reported by as_of, any month) whose given or
+    derived deadline is before as_of, most overdue first, with ``hours_overdue`` (> 0)."""
+    coh, _ = _open_cohort(engine, as_of, rules, scope)
+    v = coh.cte
+    over = ((coh.as_of_e - v.c.due_e) / 3600.0).label("hours_overdue")
+    stmt = (
+        select(*[v.c[c] for c in CARD_COLUMNS], v.c.due_e, cast(over, Double))
+        .where(v.c.due_e < coh.as_of_e, v.c.rep_e <= coh.as_of_e)
+        .order_by(over.desc(), v.c.case_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return _with_deadline(run(engine, stmt))
+
+
+def yellow_cards(
+    engine: Engine,
+    *,
+    as_of: str | datetime | None = None,
+    rules: RuleSet | str | None = None,
+    scope: Mapping[str, str] | None = None,
+    within_hours: float = 24.0,
+    limit: int | None = 1000,
+    offset: int = 0,
+) -> pd.DataFrame:
+    """Open cases whose deadline falls in [as_of, as_of + within_hours], soonest first,
+    with ``hours_left`` (≥ 0)."""
+    coh, _ = _open_cohort(engine, as_of, rules, scope)
+    v = coh.cte
+    left = ((v.c.due_e - coh.as_of_e) / 3600.0).label("hours_left")
+    stmt = (
+        select(*[v.c[c] for c in CARD_COLUMNS], v.c.due_e, cast(left, Double))
+        .where(
+            v.c.due_e >= coh.as_of_e,
+            v.c.due_e <= coh.as_of_e + within_hours * 3600.0,
+            v.c.rep_e <= coh.as_of_e,
+        )
+        .order_by(left, v.c.case_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return _with_deadline(run(engine, stmt))
+
+
+def _with_deadline(frame: pd.DataFrame) -> pd.DataFrame:
+    due = frame.pop("due_e")
+    frame.insert(len(CARD_COLUMNS), "deadline", pd.to_datetime([from_epoch(x) for x in due]))
+    return frame
+
+
+def ageing(
+    engine: Engine,
+    *,
+    by: str | None = None,
+    as_of: str | datetime | None = None,
+    rules: RuleSet | str | None = None,
+    scope: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Open cases by age since reported (AGE_BUCKETS), per unit of ``by`` when given:
+    columns = keys, bucket, open_cases, overdue. Empty buckets are listed with 0."""
+    coh, _ = _open_cohort(engine, as_of, rules, scope)
+    v = coh.cte
+    keys = list(level_keys(by)) if by else []
+    age_d = (coh.as_of_e - v.c.rep_e) / 86400.0
+    bucket = case(
+        *[(age_d < edge, AGE_BUCKETS[i]) for i, edge in enumerate(AGE_EDGES_DAYS)],
+        else_=AGE_BUCKETS[-1],
+    ).label("bucket")
+    inner = select(*[v.c[k] for k in keys], bucket, v.c.due_e).where(v.c.rep_e <= coh.as_of_e)
+    if keys:
+        inner = inner.where(v.c[keys[-1]].is_not(None))
+    s = inner.subquery("s")
+    stmt = select(
+        *[s.c[k] for k in keys],
+        s.c.bucket,
+        cast(func.count(), BigInteger).label("open_cases"),
+        cast(func.sum(case((s.c.due_e < coh.as_of_e, 1), else_=0)), BigInteger).label("overdue"),
+    ).group_by(*[s.c[k] for k in keys], s.c.bucket)
+    got = run(engine, stmt)
+    units = got[keys].drop_duplicates() if keys else pd.DataFrame(index=[0])
+    grid = units.merge(pd.DataFrame({"bucket": AGE_BUCKETS}), how="cross")
+    out = grid.merge(got, on=[*keys, "bucket"], how="left")
+    out[["open_cases", "overdue"]] = out[["open_cases", "overdue"]].fillna(0).astype("int64")
+    out["bucket"] = pd.Categorical(out["bucket"], categories=AGE_BUCKETS, ordered=True)
+    return out.sort_values([*keys, "bucket"]).reset_index(drop=True)
+
+
+def overdue_counts(
+    engine: Engine,
+    by: str = "department",
+    *,
+    as_of: str | datetime | None = None,
+    rules: RuleSet | str | None = None,
+    scope: Mapping[str, str] | None = None,
+    within_hours: float = 24.0,
+) -> pd.DataFrame:
+    """Per unit of ``by`` (department, street, …): open_cases, overdue (red cards),
+    due_soon (yellow cards) and max_hours_overdue (NaN when none), most overdue first."""
+    keys = list(level_keys(by))
+    coh, _ = _open_cohort(engine, as_of, rules, scope)
+    v = coh.cte
+    a = coh.as_of_e
+    late = v.c.due_e < a
+    soon = (v.c.due_e >= a) & (v.c.due_e <= a + within_hours * 3600.0)
+    stmt = (
+        select(
+            *[v.c[k] for k in keys],
+            cast(func.count(), BigInteger).label("open_cases"),
+            cast(func.sum(case((late, 1), else_=0)), BigInteger).label("overdue"),
+            cast(func.sum(case((soon, 1), else_=0)), BigInteger).label("due_soon"),
+            cast(func.max(case((late, (a - v.c.due_e) / 3600.0))), Double).label(
+                "max_hours_overdue"
+            ),
+        )
+        .where(v.c.rep_e <= a, *([v.c[keys[-1]].is_not(None)] if keys else []))
+        .group_by(*[v.c[k] for k in keys])
+    )
+    out = run(engine, stmt)
+    return out.sort_values(["overdue", *keys], ascending=[False] + [True] * len(keys)).reset_index(
+        drop=True
+    )
