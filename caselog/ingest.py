@@ -26,6 +26,7 @@ from caselog.normalize import (
     grid_sql,
     rating_sql,
     row_hash_sql,
+    with_codes,
 )
 from caselog.reader import ROW, RawTable, RefusedFile, read_geojson, read_table
 from caselog.schema import ingest_log
@@ -242,7 +243,7 @@ def _load_kind(target: Target, kind: InputKind, group, store_tz: str, progress) 
             )
             select = _SQL[kind.name](present, clock)
             params = clock.params()
-        work.register("_src", item.table)
+        work.register("_src", with_codes(item.table) if kind is CASES else item.table)
         body = (
             f"SELECT *, {hashed} AS row_hash, {index} AS _file, {ingest_id} AS ingest_id "
             f"FROM ({select}) n"

@@ -6,6 +6,9 @@ the SQL text itself is built only from this module's own column names.
 
 from __future__ import annotations
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from caselog.columns import AREA_LEVELS, TIMESTAMP_COLUMNS, VOCABULARIES
 from caselog.reader import ROW
 
@@ -63,21 +66,28 @@ GRID_OUTPUT = ("grid_id", "community", "street", "district", "households", "geom
 _ORDER = ("reported_at", "accepted_at", "dispatched_at", "responded_at", "resolved_at", "closed_at")
 
 
-def _vocabulary_case(column: str, text: str) -> str:
-    """A CASE expression mapping the known spellings of a coded column to its codes.
+def with_codes(table: pa.Table) -> pa.Table:
+    """Append ``<column>_code`` for each coded column present (source, urgency, status …).
 
-    The spellings are this project's own constants (caselog.columns), never file content.
+    Coded columns hold a handful of distinct spellings, so each distinct value is looked up
+    once in Python and the codes are spread back with the dictionary indices — far cheaper
+    than a CASE over every row.
     """
-    arms = " ".join(
-        f"WHEN {_literal(spelling.lower())} THEN {_literal(code)}"
-        for code, spellings in VOCABULARIES[column].items()
-        for spelling in spellings
-    )
-    return f"CASE lower({text}) {arms} END"
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
+    for column, table_of_codes in VOCABULARIES.items():
+        if column not in table.column_names:
+            continue
+        lookup = {
+            spelling.lower(): code
+            for code, spellings in table_of_codes.items()
+            for spelling in spellings
+        }
+        encoded = pc.dictionary_encode(table.column(column)).combine_chunks()
+        codes = pa.array(
+            [lookup.get(str(v).strip().lower()) for v in encoded.dictionary.to_pylist()],
+            pa.string(),
+        )
+        table = table.append_column(f"{column}_code", pc.take(codes, encoded.indices))
+    return table
 
 
 class Clock:
@@ -111,9 +121,12 @@ class Clock:
         )
         if self.store_tz != self.source_tz:
             return full
-        # Fast path for the canonical format, which nearly every row of a Chinese export uses;
-        # COALESCE evaluates the full expression only for the rows it does not parse.
-        return f"coalesce(try_strptime({text}, '{NAIVE_FORMATS[0]}'), {full})"
+        # Fast path for the canonical format, which nearly every row of a Chinese export uses:
+        # DuckDB's own cast is ~5x faster than strptime. It ignores an offset, so only values
+        # of exactly 'YYYY-MM-DD HH:MM:SS' length (no room for one) take it; COALESCE
+        # evaluates the full expression only for the rows the cast does not parse.
+        fast = f"CASE WHEN length({text}) = 19 THEN try_cast({text} AS TIMESTAMP) END"
+        return f"coalesce({fast}, {full})"
 
 
 def _text(column: str, present: set[str]) -> str:
@@ -133,7 +146,7 @@ def case_sql(present: set[str], clock: Clock) -> str:
         finer = [t[c] for c in ("community", "street", "district") if c in present]
         grid = f"coalesce({', '.join(finer)})" if finer else grid
     stamps = ", ".join(f"{clock.expr(t[c])} AS {c}" for c in ("reported_at", *TIMESTAMP_COLUMNS))
-    vocab = {c: _vocabulary_case(c, t[c]) for c in VOCABULARIES}
+    vocab = {c: f"{c}_code" if c in present else "CAST(NULL AS VARCHAR)" for c in VOCABULARIES}
     return f"""
 WITH s AS (
   SELECT {ROW}, {t["case_id"]} AS case_id, {t["category"]} AS category,
@@ -253,6 +266,11 @@ FROM s"""
 
 
 def row_hash_sql(columns: tuple[str, ...]) -> str:
-    """SQL for a hash of the stored values, to tell an unchanged row from an updated one."""
-    parts = ", ".join(f"coalesce(CAST({c} AS VARCHAR), '\\N')" for c in columns)
-    return f"md5(concat_ws(chr(31), {parts}))"
+    """SQL for a hash of the stored values, to tell an unchanged row from an updated one.
+
+    DuckDB's 64-bit ``hash`` of the typed values (NULL-aware) costs a third of an md5 over
+    their text. It is only ever compared with hashes made by the same code, per case: a
+    DuckDB upgrade that changed it would report rows "updated" once and rewrite them as they
+    were; no value could be lost.
+    """
+    return f"CAST(hash({', '.join(columns)}) AS VARCHAR)"

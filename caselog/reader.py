@@ -123,6 +123,27 @@ def _parse_csv(path: Path, encoding: str, progress: Progress | None) -> RawTable
     if not first.strip():
         raise RefusedFile(f"{path.name} is empty: it has no header row.")
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    header = pacsv.read_csv(
+        pa.py_buffer(first.lstrip("\ufeff").encode("utf-8")),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter),
+    ).column_names
+    # Parse on all cores; only a file with malformed lines is read again on one thread,
+    # where the parser knows the line number of each one.
+    table, malformed, digest = _records(path, encoding, delimiter, header, progress, True)
+    if malformed:
+        table, malformed, digest = _records(path, encoding, delimiter, header, None, False)
+    table = _finish(table)
+    if malformed:
+        # The parsed records keep their place in the file: a skipped malformed one still counts.
+        skipped = {n for n, _ in malformed}
+        places = [k for k in range(1, table.num_rows + len(malformed) + 1) if k not in skipped]
+        rows = pa.array(places[: table.num_rows], pa.int64())
+        table = table.set_column(table.column_names.index(ROW), ROW, rows)
+    return RawTable(path, digest, encoding, table, malformed)
+
+
+def _records(path, encoding, delimiter, header, progress, threads: bool):
+    """The CSV's records as text columns, its malformed lines and the file's SHA-256."""
     malformed: list[tuple[int, str]] = []
 
     def on_invalid(row) -> str:
@@ -131,10 +152,6 @@ def _parse_csv(path: Path, encoding: str, progress: Progress | None) -> RawTable
         malformed.append((row.number - 1 if row.number is not None else -1, row.text))
         return "skip"
 
-    header = pacsv.read_csv(
-        pa.py_buffer(first.lstrip("\ufeff").encode("utf-8")),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter),
-    ).column_names
     with path.open("rb") as handle:
         raw = _CountingFile(handle, progress)
         table = pacsv.read_csv(
@@ -142,7 +159,7 @@ def _parse_csv(path: Path, encoding: str, progress: Progress | None) -> RawTable
             read_options=pacsv.ReadOptions(
                 encoding="utf8" if encoding.startswith("utf-8") else encoding,
                 block_size=1 << 24,
-                use_threads=False,  # so that malformed rows come with their row number
+                use_threads=threads,
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
@@ -156,14 +173,7 @@ def _parse_csv(path: Path, encoding: str, progress: Progress | None) -> RawTable
         )
         while raw.read(_CHUNK):  # the reader may stop short of trailing bytes; hash them all
             pass
-    table = _finish(table)
-    if malformed:
-        # The parsed records keep their place in the file: a skipped malformed one still counts.
-        skipped = {n for n, _ in malformed}
-        places = [k for k in range(1, table.num_rows + len(malformed) + 1) if k not in skipped]
-        rows = pa.array(places[: table.num_rows], pa.int64())
-        table = table.set_column(table.column_names.index(ROW), ROW, rows)
-    return RawTable(path, raw.digest.hexdigest(), encoding, table, malformed)
+    return table, malformed, raw.digest.hexdigest()
 
 
 def _read_xlsx(path: Path, progress: Progress | None) -> RawTable:

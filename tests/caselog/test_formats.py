@@ -255,7 +255,7 @@ def test_each_format_loads_the_golden_rows(tmp_path, fmt):
         stored = rows(engine, "cases")
         for row in stored:
             assert row.pop("ingest_id") == 1
-            assert len(row.pop("row_hash")) == 32
+            assert row.pop("row_hash").isdigit()  # a 64-bit hash of the stored values
         assert stored == EXPECTED
     finally:
         engine.dispose()
