@@ -1,0 +1,235 @@
+"""Forecasting accuracy and speed: the figures quoted in docs/forecasting.md.
+
+Run from the repository root:
+
+    .venv/bin/python benchmarks/bench_forecast.py [sample] [sim] [guangzhou] [boston]
+
+* ``sample``    the synthetic city (sample_data.generate_city, 2,000 grids × 3 years),
+                loaded with caselog.ingest; the whole grid run (backtest, auto choice,
+                reconciliation, saving) is timed, and Prophet per grid on a subset.
+* ``sim``       2,000 denser simulated grids (median 1.5 cases a day, China's holidays).
+* ``guangzhou`` 25,000 simulated grids × 3 years (median 0.3 a day), the time of a run.
+* ``boston``    the real Boston 311 log (teama files, 2014–2023): neighborhoods and city.
+
+Horizon 28 days, three cutoffs 28 days apart. Accuracy is over the backtest windows.
+"auto" chooses per unit on the same windows it is scored on; "auto (honest)" chooses on
+the first two windows and is scored on the third only, next to the seasonal naive there.
+Prints markdown tables.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_forecast_data import load_boston, simulate_city
+
+from caselog import open_store
+from forecasting.backtest import backtest
+from forecasting.forecaster import forecast_hierarchy
+from forecasting.losses import evaluate
+from forecasting.models import predict
+from forecasting.reconcile import bottom_up
+from forecasting.runs import save_run
+from forecasting.series import extract_panel, hierarchy
+
+HORIZON = 28
+
+
+def _table(rows: list[dict], title: str) -> None:
+    print(f"\n### {title}\n")
+    frame = pd.DataFrame(rows)
+
+    def cell(value) -> str:
+        if isinstance(value, float | np.floating):
+            return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
+        return str(value)
+
+    print("| " + " | ".join(frame.columns) + " |")
+    print("|" + "---|" * len(frame.columns))
+    for row in frame.itertuples(index=False):
+        print("| " + " | ".join(cell(v) for v in row) + " |")
+    sys.stdout.flush()
+
+
+def _snaive(engine, level: str):
+    panel = extract_panel(engine, level)
+    return backtest(panel, lambda tr, h: predict("snaive", tr, h), HORIZON, 3, model="snaive")
+
+
+def _honest(forecast) -> dict[str, np.ndarray]:
+    """Choose per unit on the first two windows (as auto does: squared error), forecast the
+    third; the coarser levels are its sums."""
+    base = forecast.base
+    names = list(base.candidates)
+    error = [
+        ((base.candidates[n].y[:, :2] - base.candidates[n].yhat[:, :2]) ** 2).sum(axis=(1, 2))
+        for n in names
+    ]
+    choice = np.argmin(np.round(np.vstack(error), 9), axis=0)
+    third = np.vstack([base.candidates[names[c]].yhat[i, 2] for i, c in enumerate(choice)])
+    return {"ids": base.ids, "yhat": third}
+
+
+def _poisson_floor(yhat: np.ndarray) -> float:
+    """WAPE a perfect mean forecast would still have if counts were Poisson around ``yhat``."""
+    from scipy import stats
+
+    mu = np.clip(yhat.reshape(-1), 1e-9, None)
+    k = np.arange(0, int(mu.max() * 2 + 50))
+    if len(k) > 2000:  # large counts: E|Y − μ| ≈ √(2μ/π)
+        return float(np.sqrt(2 * mu / np.pi).sum() / mu.sum())
+    pmf = stats.poisson.pmf(k[None, :], mu[:, None])
+    return float((np.abs(k[None, :] - mu[:, None]) * pmf).sum() / mu.sum())
+
+
+def run_city(engine, label: str, level: str = "grid", prophet_subset: int = 0) -> None:
+    """Time a full run at ``level`` and print accuracy per level against the seasonal naive."""
+    started = time.perf_counter()
+    forecast = forecast_hierarchy(engine, level, HORIZON)
+    fitted = time.perf_counter() - started
+    run = save_run(engine, forecast, 80)
+    with tempfile.TemporaryDirectory() as tmp:
+        run.forecasts.to_csv(os.path.join(tmp, "f.csv"), index=False)
+    total = time.perf_counter() - started
+    n = len(forecast.base.ids)
+    print(f"\n## {label}\n")
+    print(f"{n:,} {level} units, {forecast.base.backtest.y.shape[1]} cutoffs, horizon {HORIZON}.")
+    print(f"Run time: {total:.1f} s in all ({fitted:.1f} s extracting, backtesting, choosing and")
+    print(f"reconciling; {total - fitted:.1f} s saving the run and writing the CSV).")
+    chosen = run.scores["chosen"]
+    print("\nChosen models: " + ", ".join(f"{k} {v}" for k, v in sorted(chosen.items())))
+
+    rows = []
+    for name, test in forecast.base.candidates.items():
+        scores = evaluate(test.to_frame(), by=None).iloc[0]
+        rows.append({"model": name, **scores.to_dict()})
+    rows.append({"model": "auto", **evaluate(forecast.base.backtest.to_frame(), by=None).iloc[0]})
+    _table(rows, f"{label}: every candidate at {level} level (3 × 28-day windows)")
+
+    honest = _honest(forecast)
+    tree = hierarchy(engine, level)
+    rows = []
+    for lv, result in forecast.levels.items():
+        snaive = _snaive(engine, lv)
+        auto = evaluate(result.backtest.to_frame(), by=None).iloc[0]
+        base = evaluate(snaive.to_frame(), by=None).iloc[0]
+        if lv == level:
+            ids, third = honest["ids"], honest["yhat"]
+        else:
+            ids, third = bottom_up(honest["yhat"], honest["ids"], tree, level, lv)
+        rows_third = pd.Index(ids).get_indexer(pd.Index(result.ids))
+        actual = result.backtest.y[:, 2]
+        yhat = np.where(rows_third[:, None] >= 0, third[np.maximum(rows_third, 0)], 0.0)
+        honest_wape = np.abs(actual - yhat).sum() / max(actual.sum(), 1e-9)
+        sn_third = np.abs(snaive.y[:, 2] - snaive.yhat[:, 2]).sum() / max(
+            snaive.y[:, 2].sum(), 1e-9
+        )
+        rows.append(
+            {
+                "level": lv,
+                "units": len(result.ids),
+                "cases/day/unit": result.backtest.y.mean(),
+                "snaive WAPE": base["wape"],
+                "auto WAPE": auto["wape"],
+                "gain": 1 - auto["wape"] / base["wape"],
+                "honest WAPE (3rd)": honest_wape,
+                "snaive (3rd)": sn_third,
+                "honest gain": 1 - honest_wape / sn_third,
+                "Poisson floor (3rd)": _poisson_floor(yhat),
+                "auto MASE": auto["mase"],
+                "cov80": auto["cov80"],
+                "cov95": auto["cov95"],
+            }
+        )
+    _table(rows, f"{label}: auto (bottom-up above {level}) vs weekly seasonal naive")
+
+    if prophet_subset:
+        panel = extract_panel(engine, level)
+        subset = panel.select(np.arange(min(prophet_subset, len(panel.ids))))
+        began = time.perf_counter()
+        backtest(subset, lambda tr, h: predict("prophet", tr, h), HORIZON, 3, model="prophet")
+        predict("prophet", subset, HORIZON)
+        per_grid = (time.perf_counter() - began) / len(subset.ids)
+        ours = total / n
+        _table(
+            [
+                {
+                    "approach": f"Prophet per {level} (3 backtest fits + 1), {len(subset.ids)}",
+                    "s per unit": per_grid,
+                    f"projected for {n:,}": per_grid * n,
+                },
+                {
+                    "approach": "this pipeline (whole run, all levels)",
+                    "s per unit": ours,
+                    f"projected for {n:,}": total,
+                },
+                {
+                    "approach": "ratio Prophet-per-unit / pipeline",
+                    "s per unit": per_grid / ours,
+                    f"projected for {n:,}": per_grid * n / total,
+                },
+            ],
+            f"{label}: Prophet on every {level} vs the pipeline",
+        )
+
+
+def sample_city(store_dir: Path) -> None:
+    from sample_data.bootstrap import build_sample_store
+
+    engine = open_store(f"duckdb:///{store_dir / 'sample.duckdb'}")
+    began = time.perf_counter()
+    summary = build_sample_store(engine, store_dir / "sample", grids=2000, years=3, seed=42)
+    print(
+        f"\nSample city generated and ingested in {time.perf_counter() - began:.0f} s "
+        f"({summary.cases.inserted:,} cases)."
+    )
+    run_city(engine, "Synthetic sample city (sample_data, 2,000 grids × 3 years)", "grid", 60)
+    engine.dispose()
+
+
+def simulated(store_dir: Path, grids: int, median: float, label: str, subset: int) -> None:
+    engine = open_store(f"duckdb:///{store_dir / f'sim{grids}.duckdb'}")
+    seconds = simulate_city(engine, grids, 3, median_rate=median)
+    print(f"\nSimulated {grids:,} grids in {seconds:.0f} s.")
+    run_city(engine, label, "grid", subset)
+    engine.dispose()
+
+
+def boston(store_dir: Path) -> None:
+    engine = open_store(f"duckdb:///{store_dir / 'boston.duckdb'}")
+    cases = load_boston(engine)
+    print(f"\nBoston 311: {cases:,} cases loaded with sample_data/mappings/boston311.toml.")
+    run_city(engine, "Boston 311 neighborhoods (real, 2014–2023)", "district")
+    engine.dispose()
+
+
+def main(argv: list[str]) -> int:
+    wanted = set(argv) or {"sample", "sim", "guangzhou", "boston"}
+    with tempfile.TemporaryDirectory() as tmp:
+        store_dir = Path(tmp)
+        print(
+            f"# Forecasting benchmark ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores)"
+        )
+        if "boston" in wanted:
+            boston(store_dir)
+        if "sample" in wanted:
+            sample_city(store_dir)
+        if "sim" in wanted:
+            simulated(store_dir, 2000, 1.5, "Simulated dense city (2,000 grids, median 1.5/day)", 0)
+        if "guangzhou" in wanted:
+            simulated(store_dir, 25_000, 0.3, "Guangzhou scale (25,000 grids × 3 years)", 100)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

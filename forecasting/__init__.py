@@ -1,0 +1,63 @@
+"""Forecasting: daily case-count series, models, backtests, coherent hierarchies, surge alerts.
+
+Heavy libraries (statsforecast, Prophet, scipy) are imported only when a model runs.
+"""
+
+from forecasting.alerts import detect_surges, load_alerts, save_alerts
+from forecasting.errors import ForecastError, Progress
+from forecasting.forecaster import Forecast, LevelForecast, forecast_hierarchy
+from forecasting.holidays import calendar_known_until, day_classes
+from forecasting.losses import cov80, cov95, evaluate, mae, mase, wape
+from forecasting.runs import (
+    ForecastRun,
+    list_runs,
+    load_run,
+    load_scores,
+    load_unit,
+    save_run,
+    write_forecast,
+)
+from forecasting.series import LEVELS, Panel, extract_panel, extract_series, hierarchy
+from forecasting.tuning import (
+    TuningResult,
+    delete_setting,
+    load_settings,
+    save_setting,
+    tune_series,
+)
+
+__all__ = [
+    "LEVELS",
+    "Forecast",
+    "ForecastError",
+    "ForecastRun",
+    "LevelForecast",
+    "Panel",
+    "Progress",
+    "TuningResult",
+    "calendar_known_until",
+    "cov80",
+    "cov95",
+    "day_classes",
+    "delete_setting",
+    "detect_surges",
+    "evaluate",
+    "extract_panel",
+    "extract_series",
+    "forecast_hierarchy",
+    "hierarchy",
+    "list_runs",
+    "load_alerts",
+    "load_run",
+    "load_scores",
+    "load_settings",
+    "load_unit",
+    "mae",
+    "mase",
+    "save_alerts",
+    "save_run",
+    "save_setting",
+    "tune_series",
+    "wape",
+    "write_forecast",
+]

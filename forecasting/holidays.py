@@ -1,0 +1,142 @@
+"""China's public holidays as a few recurring classes, and the make-up working days (调休)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "HOLIDAY_CLASSES",
+    "calendar_known_until",
+    "day_classes",
+    "makeup_workdays",
+    "prophet_holidays",
+    "uses_china_calendar",
+]
+
+#: The recurring classes every Chinese public holiday is mapped onto.
+HOLIDAY_CLASSES: tuple[str, ...] = (
+    "spring_festival",
+    "spring_festival_after",
+    "national_day",
+    "other_holiday",
+)
+
+# Lunar New Year's Day for years the installed calendar does not cover yet; the official
+# break is projected as New Year's Eve plus the following six days until it is published.
+_LUNAR_NEW_YEAR = {
+    2027: date(2027, 2, 6),
+    2028: date(2028, 1, 26),
+    2029: date(2029, 2, 13),
+    2030: date(2030, 2, 3),
+    2031: date(2031, 1, 23),
+    2032: date(2032, 2, 11),
+    2033: date(2033, 1, 31),
+    2034: date(2034, 2, 19),
+    2035: date(2035, 2, 8),
+}
+
+# Time zones whose stores follow China's official holiday calendar.
+_CHINA_ZONES = {"Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "Asia/Urumqi", "PRC"}
+
+
+def uses_china_calendar(timezone: str | None) -> bool:
+    """True when a store in ``timezone`` follows China's holiday calendar (the default)."""
+    return timezone is None or timezone in _CHINA_ZONES
+
+
+def calendar_known_until() -> date:
+    """The last day for which the installed calendar knows holidays and 调休 days."""
+    from chinese_calendar import constants
+
+    return max(max(constants.holidays), max(constants.workdays))
+
+
+def _calendar_range() -> tuple[date, date]:
+    from chinese_calendar import constants
+
+    return min(constants.holidays), calendar_known_until()
+
+
+def day_classes(days: pd.DatetimeIndex) -> pd.DataFrame:
+    """For each day: its holiday class (or None) and whether it is a make-up working day.
+
+    Columns ``ds, holiday, makeup_workday``. Days outside the calendar's known range
+    get no make-up day and only the projected fixed-date holidays (New Year's Day, Labour
+    Day 1–5 May, National Day 1–7 October, Spring Festival from a lunar table).
+    Spring Festival days are ``spring_festival``;
+    the seven days after the break ``spring_festival_after`` (activity stays low);
+    National Day's golden week (with a Mid-Autumn Festival merged into it)
+    ``national_day``; every other official day off ``other_holiday``.
+    """
+    from chinese_calendar import Holiday, constants
+
+    first, last = _calendar_range()
+    klass: list[str | None] = []
+    makeup = np.zeros(len(days), dtype=bool)
+    sf_ends: list[date] = []
+    for i, stamp in enumerate(days):
+        day = stamp.date()
+        if day > last:
+            klass.append(_projected_class(day))
+            continue
+        name = constants.holidays.get(day) if first <= day else None
+        if name is None:
+            klass.append(None)
+            makeup[i] = day in constants.workdays and day.weekday() >= 5
+            continue
+        if name == Holiday.spring_festival.value:
+            klass.append("spring_festival")
+            sf_ends.append(day)
+        elif name == Holiday.national_day.value or (
+            name == Holiday.mid_autumn_festival.value and day.month == 10
+        ):
+            klass.append("national_day")
+        else:
+            klass.append("other_holiday")
+    frame = pd.DataFrame({"ds": days, "holiday": klass, "makeup_workday": makeup})
+    _mark_after_spring_festival(frame)
+    return frame
+
+
+def _mark_after_spring_festival(frame: pd.DataFrame) -> None:
+    from chinese_calendar import Holiday, constants
+
+    ends = {
+        d
+        for d, name in constants.holidays.items()
+        if name == Holiday.spring_festival.value
+        and constants.holidays.get(d + timedelta(days=1)) != name
+    }
+    after = {end + timedelta(days=k) for end in ends for k in range(1, 8)}
+    mask = frame["holiday"].isna() & pd.Series(frame["ds"].dt.date).isin(after).to_numpy()
+    frame.loc[mask, "holiday"] = "spring_festival_after"
+
+
+def _projected_class(day: date) -> str | None:
+    new_year = _LUNAR_NEW_YEAR.get(day.year)
+    if new_year is not None:
+        offset = (day - new_year).days
+        if -1 <= offset <= 5:
+            return "spring_festival"
+        if 6 <= offset <= 12:
+            return "spring_festival_after"
+    if day.month == 10 and day.day <= 7:
+        return "national_day"
+    if (day.month, day.day) == (1, 1) or (day.month == 5 and day.day <= 5):
+        return "other_holiday"
+    return None
+
+
+def makeup_workdays(days: pd.DatetimeIndex) -> np.ndarray:
+    """1.0 on make-up working days (weekend days worked to bridge a holiday), else 0.0."""
+    return day_classes(days)["makeup_workday"].to_numpy(dtype=float)
+
+
+def prophet_holidays(start: date, end: date) -> pd.DataFrame:
+    """Prophet's ``holidays`` frame (``holiday, ds``) for the classes between two days."""
+    frame = day_classes(pd.date_range(start, end))
+    frame = frame.dropna(subset=["holiday"])
+    return frame[["holiday", "ds"]].reset_index(drop=True)

@@ -1,0 +1,313 @@
+"""Forecast runs: make one, write the contract CSV, save it in the store, read it back.
+
+The dashboard reads saved runs (:func:`load_run`, :func:`list_runs`) instead of refitting.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from forecasting.errors import ForecastError, Progress
+from forecasting.forecaster import Forecast, LevelForecast, forecast_hierarchy
+from forecasting.losses import evaluate
+from forecasting.tables import (
+    create_tables,
+    forecast_runs,
+    forecast_scores,
+    forecast_values,
+    insert_frame,
+)
+
+__all__ = [
+    "CSV_COLUMNS",
+    "ForecastRun",
+    "library_versions",
+    "list_runs",
+    "load_run",
+    "load_scores",
+    "load_unit",
+    "save_run",
+    "write_forecast",
+]
+
+#: The contract's forecast file columns, in order.
+CSV_COLUMNS: tuple[str, ...] = ("unique_id", "ds", "model", "yhat", "yhat_lo", "yhat_hi")
+
+_LIBRARIES = ("numpy", "pandas", "statsforecast", "prophet", "chinesecalendar", "sqlalchemy")
+
+
+@dataclass
+class ForecastRun:
+    """A saved run: its settings, overall backtest scores and the requested level's forecasts."""
+
+    id: int
+    created_at: datetime
+    level: str
+    horizon: int
+    model: str
+    level_pct: float
+    last_day: pd.Timestamp
+    parameters: dict
+    versions: dict
+    scores: dict
+    forecasts: pd.DataFrame
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of Python and the libraries that shape the numbers."""
+    versions = {"python": platform.python_version()}
+    for name in _LIBRARIES:
+        try:
+            versions[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _scores_json(forecast: Forecast) -> dict:
+    out: dict = {"levels": {}, "candidates": {}, "chosen": {}}
+    for name, result in forecast.levels.items():
+        overall = evaluate(result.backtest.to_frame(), by=None).iloc[0]
+        out["levels"][name] = _clean(overall.to_dict())
+    base = forecast.base
+    for name, test in base.candidates.items():
+        out["candidates"][name] = _clean(evaluate(test.to_frame(), by=None).iloc[0].to_dict())
+    models, counts = np.unique(base.model.astype(str), return_counts=True)
+    out["chosen"] = {str(m): int(c) for m, c in zip(models, counts, strict=True)}
+    return out
+
+
+def _clean(values: dict) -> dict:
+    return {k: (None if pd.isna(v) else round(float(v), 6)) for k, v in values.items()}
+
+
+def _score_rows(result: LevelForecast) -> pd.DataFrame:
+    """Per-unit scores: the forecast as used (``chosen`` = 1) and every candidate's (0)."""
+    final = evaluate(result.backtest.to_frame()).reset_index()
+    final["model"] = (
+        pd.Series(result.model, index=result.ids).reindex(final["unique_id"]).to_numpy()
+    )
+    final["chosen"] = 1
+    frames = [final]
+    for name, test in result.candidates.items():
+        table = evaluate(test.to_frame()).reset_index()
+        table["model"] = name
+        table["chosen"] = 0
+        frames.append(table)
+    frame = pd.concat(frames, ignore_index=True)
+    frame["level"] = result.level
+    return frame
+
+
+def _value_rows(result: LevelForecast, level_pct: float) -> pd.DataFrame:
+    frame = result.to_frame(level_pct)
+    frame["ds"] = pd.to_datetime(frame["ds"]).dt.date
+    frame["level"] = result.level
+    frame["unique_id"] = frame["unique_id"].astype(str)
+    frame["model"] = frame["model"].astype(str)
+    return frame
+
+
+def save_run(engine: Engine, forecast: Forecast, level_pct: float = 80) -> ForecastRun:
+    """Store a forecast (every level, with per-unit backtest scores) and return the run."""
+    create_tables(engine)
+    created = datetime.now().replace(microsecond=0)
+    last_day = forecast.base.dates[0] - pd.Timedelta(days=1)
+    scores = _scores_json(forecast)
+    parameters = {**forecast.parameters, "horizon": forecast.horizon, "level_pct": level_pct}
+    versions = library_versions()
+    with engine.begin() as conn:
+        run_id = conn.execute(
+            forecast_runs.insert()
+            .values(
+                created_at=created,
+                level=forecast.level,
+                horizon=forecast.horizon,
+                model=forecast.model,
+                level_pct=float(level_pct),
+                last_day=last_day.date(),
+                parameters=json.dumps(parameters, ensure_ascii=False, default=str),
+                versions=json.dumps(versions),
+                scores=json.dumps(scores, ensure_ascii=False),
+            )
+            .returning(forecast_runs.c.id)
+        ).scalar_one()
+        for result in forecast.levels.values():
+            values = _value_rows(result, level_pct)
+            values["run_id"] = run_id
+            insert_frame(conn, forecast_values, values)
+            rows = _score_rows(result)
+            rows["run_id"] = run_id
+            rows["unique_id"] = rows["unique_id"].astype(str)
+            rows["model"] = rows["model"].astype(str)
+            insert_frame(conn, forecast_scores, rows.astype(object).where(rows.notna(), None))
+    frame = forecast.base.to_frame(level_pct)
+    return ForecastRun(
+        int(run_id),
+        created,
+        forecast.level,
+        forecast.horizon,
+        forecast.model,
+        float(level_pct),
+        last_day,
+        parameters,
+        versions,
+        scores,
+        frame,
+    )
+
+
+def list_runs(engine: Engine) -> pd.DataFrame:
+    """Saved runs, newest first: ``id, created_at, level, horizon, model, level_pct, last_day``."""
+    create_tables(engine)
+    t = forecast_runs.c
+    query = select(t.id, t.created_at, t.level, t.horizon, t.model, t.level_pct, t.last_day)
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(t.id.desc())).all()
+    return pd.DataFrame(
+        rows, columns=["id", "created_at", "level", "horizon", "model", "level_pct", "last_day"]
+    )
+
+
+def load_run(engine: Engine, run_id: int | None = None, level: str | None = None) -> ForecastRun:
+    """A saved run (default: the newest) with the forecasts of ``level`` (default: its own).
+
+    ``forecasts`` has the contract's columns; a run's coarser levels are available too.
+    """
+    create_tables(engine)
+    t = forecast_runs.c
+    query = select(forecast_runs)
+    query = query.where(t.id == run_id) if run_id is not None else query.order_by(t.id.desc())
+    with engine.connect() as conn:
+        row = conn.execute(query.limit(1)).mappings().first()
+        if row is None:
+            raise ForecastError("There is no saved forecast run to show.")
+        v = forecast_values.c
+        wanted = level or row["level"]
+        values = conn.execute(
+            select(v.unique_id, v.ds, v.model, v.yhat, v.yhat_lo, v.yhat_hi)
+            .where(v.run_id == row["id"], v.level == wanted)
+            .order_by(v.unique_id, v.ds)
+        ).all()
+    frame = pd.DataFrame(values, columns=list(CSV_COLUMNS))
+    frame["ds"] = pd.to_datetime(frame["ds"])
+    return ForecastRun(
+        int(row["id"]),
+        row["created_at"],
+        row["level"],
+        int(row["horizon"]),
+        row["model"],
+        float(row["level_pct"]),
+        pd.Timestamp(row["last_day"]),
+        json.loads(row["parameters"]),
+        json.loads(row["versions"]),
+        json.loads(row["scores"]),
+        frame,
+    )
+
+
+def load_scores(engine: Engine, run_id: int, level: str | None = None) -> pd.DataFrame:
+    """Per-unit backtest scores of a run: ``level, unique_id, model, chosen, mase, wape, cov80, cov95``."""
+    s = forecast_scores.c
+    query = select(s.level, s.unique_id, s.model, s.chosen, s.mase, s.wape, s.cov80, s.cov95)
+    query = query.where(s.run_id == run_id)
+    if level:
+        query = query.where(s.level == level)
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(s.level, s.unique_id, s.model)).all()
+    return pd.DataFrame(
+        rows, columns=["level", "unique_id", "model", "chosen", "mase", "wape", "cov80", "cov95"]
+    )
+
+
+def load_unit(
+    engine: Engine, run_id: int, level: str, unique_id: str, history_days: int = 120
+) -> pd.DataFrame:
+    """One unit's recent actual counts and a saved run's forecast, for a chart.
+
+    Columns ``ds, y, yhat, yhat_lo, yhat_hi, model``: the last ``history_days`` days have
+    ``y`` (counted by the database), the forecast days have the rest.
+    """
+    from forecasting.series import extract_panel
+
+    panel = extract_panel(engine, level, unit=None if level == "city" else unique_id)
+    rows = np.flatnonzero(panel.ids == unique_id)
+    if len(rows) == 0:
+        raise ForecastError(f"The {level} {unique_id!r} has no cases in the store.")
+    recent = panel.select(rows).tail(history_days)
+    history = pd.DataFrame({"ds": recent.dates(), "y": recent.y[0]})
+    v = forecast_values.c
+    query = (
+        select(v.ds, v.yhat, v.yhat_lo, v.yhat_hi, v.model)
+        .where(v.run_id == run_id, v.level == level, v.unique_id == unique_id)
+        .order_by(v.ds)
+    )
+    with engine.connect() as conn:
+        future = pd.DataFrame(
+            conn.execute(query).all(), columns=["ds", "yhat", "yhat_lo", "yhat_hi", "model"]
+        )
+    future["ds"] = pd.to_datetime(future["ds"])
+    return pd.concat([history, future], ignore_index=True)
+
+
+def write_forecast(
+    engine: Engine,
+    level: str,
+    horizon: int,
+    out_path: str | Path,
+    model: str = "auto",
+    level_pct: float = 80,
+    progress: Progress | None = None,
+    reconcile: str = "bottom_up",
+) -> ForecastRun:
+    """Forecast ``level`` for the ``horizon`` days after the last reported day, save the run
+    and write the contract CSV ``unique_id, ds, model, yhat, yhat_lo, yhat_hi`` (one row per
+    unit and day; with ``auto`` the model chosen for that unit). ``reconcile`` is passed to
+    :func:`forecasting.forecaster.forecast_hierarchy` (``bottom_up`` or ``wls``).
+
+    Raises :class:`ForecastError` (one plain sentence) for an unknown level or model, an
+    interval level outside 50–99, an empty store or too little history.
+    """
+    from forecasting.tuning import load_settings
+
+    if not 50 <= float(level_pct) < 100:
+        raise ForecastError("The interval level must be a percentage from 50 to 99.")
+    tuned = load_settings(engine, level) if model == "auto" else None
+    state = {"total": 1}
+
+    def forecasting_part(done: int, total: int) -> None:
+        # Saving the run takes about a tenth of the time: keep that much of the bar for it.
+        state["total"] = total + max(1, total // 10)
+        if progress:
+            progress(done, state["total"])
+
+    forecast = forecast_hierarchy(
+        engine,
+        level,
+        horizon,
+        model,
+        tuned=tuned,
+        reconcile=reconcile,
+        progress=forecasting_part,
+    )
+    run = save_run(engine, forecast, level_pct)
+    out = run.forecasts.copy()
+    out["ds"] = pd.to_datetime(out["ds"]).dt.strftime("%Y-%m-%d")
+    out["yhat"] = out["yhat"].round(4)
+    out["yhat_lo"] = out["yhat_lo"].astype(int)
+    out["yhat_hi"] = out["yhat_hi"].astype(int)
+    path = Path(out_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out[list(CSV_COLUMNS)].to_csv(path, index=False, encoding="utf-8")
+    if progress:
+        progress(state["total"], state["total"])
+    return run

@@ -1,0 +1,196 @@
+"""Daily case-count series per unit, counted by the database and zero-filled in memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Date, Engine, cast, func, select
+
+from caselog.schema import cases
+from forecasting.errors import ForecastError
+
+__all__ = ["LEVELS", "Panel", "extract_panel", "extract_series", "hierarchy", "parent_level"]
+
+#: Levels from the finest to the coarsest.
+LEVELS: tuple[str, ...] = ("grid", "community", "street", "district", "city")
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Daily counts of many series as a matrix: ``y[i, t]`` is unit ``ids[i]`` on ``start + t``.
+
+    Every series spans the same days (the store's first to last reported day), zero-filled.
+    """
+
+    ids: np.ndarray
+    start: date
+    y: np.ndarray
+
+    @property
+    def days(self) -> int:
+        """Number of days covered."""
+        return self.y.shape[1]
+
+    @property
+    def end(self) -> date:
+        """The last day covered."""
+        return self.start + timedelta(days=self.days - 1)
+
+    def dates(self, offset: int = 0, count: int | None = None) -> pd.DatetimeIndex:
+        """The dates of columns ``offset … offset + count - 1`` (may run past the end)."""
+        count = self.days - offset if count is None else count
+        return pd.date_range(pd.Timestamp(self.start) + pd.Timedelta(days=offset), periods=count)
+
+    def head(self, days: int) -> Panel:
+        """The first ``days`` days (the history before a backtest cutoff)."""
+        return Panel(self.ids, self.start, self.y[:, :days])
+
+    def tail(self, days: int) -> Panel:
+        """The last ``days`` days."""
+        days = min(days, self.days)
+        return Panel(self.ids, self.start + timedelta(days=self.days - days), self.y[:, -days:])
+
+    def select(self, index: np.ndarray) -> Panel:
+        """The series at positions (or a boolean mask) ``index``."""
+        return Panel(self.ids[index], self.start, self.y[index])
+
+    def to_long(self) -> pd.DataFrame:
+        """Long format ``unique_id, ds, y`` sorted by unit and day."""
+        n, t = self.y.shape
+        return pd.DataFrame(
+            {
+                "unique_id": np.repeat(self.ids, t),
+                "ds": np.tile(self.dates().values, n),
+                "y": self.y.reshape(-1).astype(float),
+            }
+        )
+
+
+def _unit_expr(level: str):
+    c = cases.c
+    if level == "grid":
+        return func.coalesce(c.grid_id, c.community, c.street, c.district)
+    if level == "community":
+        return func.nullif(func.concat_ws("/", c.district, c.street, c.community), "")
+    if level == "street":
+        return func.nullif(func.concat_ws("/", c.district, c.street), "")
+    if level == "district":
+        return c.district
+    raise ForecastError(f"Unknown level {level!r}; use one of {', '.join(LEVELS)}.")
+
+
+def _check_level(level: str) -> None:
+    if level not in LEVELS:
+        raise ForecastError(f"Unknown level {level!r}; use one of {', '.join(LEVELS)}.")
+
+
+def _day_range(engine: Engine) -> tuple[date, date]:
+    day = cast(cases.c.reported_at, Date)
+    # The store's first and last reported days, cancelled cases included: a forecast starts
+    # the day after the last day the store knows about.
+    query = select(func.min(day), func.max(day))
+    with engine.connect() as conn:
+        first, last = conn.execute(query).one()
+    if first is None:
+        raise ForecastError("The store holds no cases to forecast from.")
+    return pd.Timestamp(first).date(), pd.Timestamp(last).date()
+
+
+def extract_panel(
+    engine: Engine,
+    level: str,
+    *,
+    by_category: bool = False,
+    categories: list[str] | None = None,
+    unit: str | None = None,
+) -> Panel:
+    """Daily counts of non-cancelled cases per unit of ``level`` (and per category if asked).
+
+    Days are the local reported days from the store's first to its last reported day
+    (of any case, cancelled or not); days without cases are 0. The database does the counting; only (unit, day, count)
+    rows travel. With ``by_category`` the unit id is ``<unit>|<category>``
+    (at city level just the category). ``unit`` keeps only that unit's series.
+    """
+    _check_level(level)
+    first, last = _day_range(engine)
+    day = cast(cases.c.reported_at, Date).label("ds")
+    keys = []
+    if level != "city":
+        keys.append(_unit_expr(level).label("unit"))
+    if by_category:
+        keys.append(cases.c.category.label("category"))
+    query = select(*keys, day, func.count().label("n")).where(cases.c.status != "cancelled")
+    if categories:
+        query = query.where(cases.c.category.in_(categories))
+    if level != "city":
+        query = query.where(_unit_expr(level).isnot(None))
+        if unit is not None:
+            query = query.where(_unit_expr(level) == unit)
+    query = query.group_by(*keys, day)
+    with engine.connect() as conn:
+        rows = pd.DataFrame(conn.execute(query).all(), columns=[*(k.name for k in keys), "ds", "n"])
+    return _to_panel(rows, level, by_category, first, last)
+
+
+def _to_panel(rows: pd.DataFrame, level: str, by_category: bool, first: date, last: date) -> Panel:
+    days = (last - first).days + 1
+    if level == "city" and not by_category:
+        uid = pd.Series("city", index=rows.index, dtype=object)
+    elif level == "city":
+        uid = rows["category"].astype(str)
+    elif by_category:
+        uid = rows["unit"].astype(str) + "|" + rows["category"].astype(str)
+    else:
+        uid = rows["unit"].astype(str)
+    if level == "city" and not by_category and rows.empty:
+        return Panel(np.array(["city"], dtype=object), first, np.zeros((1, days)))
+    codes, ids = pd.factorize(uid, sort=True)
+    offset = (pd.to_datetime(rows["ds"]) - pd.Timestamp(first)).dt.days.to_numpy()
+    y = np.zeros((len(ids), days))
+    np.add.at(y, (codes, offset), rows["n"].to_numpy(dtype=float))
+    return Panel(np.asarray(ids, dtype=object), first, y)
+
+
+def extract_series(
+    engine: Engine, level: str, *, by_category: bool = False, categories: list[str] | None = None
+) -> pd.DataFrame:
+    """Long-format ``unique_id, ds, y`` daily counts (see :func:`extract_panel`)."""
+    return extract_panel(engine, level, by_category=by_category, categories=categories).to_long()
+
+
+def parent_level(level: str) -> str | None:
+    """The next coarser level, or None at city level."""
+    _check_level(level)
+    index = LEVELS.index(level)
+    return LEVELS[index + 1] if index + 1 < len(LEVELS) else None
+
+
+def hierarchy(engine: Engine, level: str = "grid") -> pd.DataFrame:
+    """One row per unit of ``level`` with its unit id at every coarser level.
+
+    Columns are the level names from ``level`` up to ``city``. A unit whose cases name
+    several parents (untidy data) is placed under the parent most of its cases name, so
+    the hierarchy is a tree and forecasts can add up exactly.
+    """
+    _check_level(level)
+    start = LEVELS.index(level)
+    wanted = [lv for lv in LEVELS[start:] if lv != "city"]
+    labels = [_unit_expr(lv).label(lv) for lv in wanted]
+    query = (
+        select(*labels, func.count().label("n"))
+        .where(cases.c.status != "cancelled")
+        .group_by(*labels)
+    )
+    with engine.connect() as conn:
+        rows = pd.DataFrame(conn.execute(query).all(), columns=[*wanted, "n"])
+    rows = rows.dropna(subset=[level]) if level != "city" else rows
+    if level == "city":
+        return pd.DataFrame({"city": ["city"]})
+    rows = rows.sort_values(["n", *wanted], ascending=[False, *([True] * len(wanted))])
+    # Community and street ids are paths, so a unit's row names a consistent set of parents.
+    tree = rows.drop_duplicates(level).drop(columns="n")
+    tree["city"] = "city"
+    return tree.sort_values(level).reset_index(drop=True)

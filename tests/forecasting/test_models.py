@@ -1,0 +1,115 @@
+"""Every model on series with known structure, with assertions on the numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.holidays import day_classes
+from forecasting.models import MODELS, predict, share_down
+from forecasting.series import Panel
+
+WEEK = np.array([10.0, 12.0, 14.0, 16.0, 18.0, 4.0, 2.0])
+START = date(2024, 1, 1)  # a Monday
+
+
+def _panel(*rows: np.ndarray, start: date = START) -> Panel:
+    y = np.vstack(rows).astype(float)
+    return Panel(np.array([f"u{i}" for i in range(len(y))], dtype=object), start, y)
+
+
+def _weekly(weeks: int) -> np.ndarray:
+    return np.tile(WEEK, weeks)
+
+
+@pytest.mark.parametrize("name", ["snaive", "wmean"])
+def test_baselines_repeat_a_pure_weekly_pattern_exactly(name):
+    out = predict(name, _panel(_weekly(20)), 14)
+    np.testing.assert_allclose(out[0], np.tile(WEEK, 2))
+
+
+def test_recent_weeks_mean_averages_the_last_weeks():
+    y = np.concatenate([np.full(7, 100.0), np.full(7, 1.0), np.full(14, 3.0), np.full(7, 5.0)])
+    out = predict("wmean", _panel(y), 7, {"weeks": 4})
+    np.testing.assert_allclose(out[0], np.full(7, (1 + 3 + 3 + 5) / 4))
+
+
+@pytest.mark.parametrize("name", ["ets", "sarima", "prophet"])
+def test_rich_models_learn_a_weekly_pattern(name):
+    out = predict(name, _panel(_weekly(30)), 14, {"holidays": False} if name == "prophet" else {})
+    np.testing.assert_allclose(out[0], np.tile(WEEK, 2), atol=1.0)
+
+
+@pytest.mark.parametrize("name", ["ets", "sarima", "prophet"])
+def test_rich_models_follow_a_trend(name):
+    t = np.arange(7 * 30, dtype=float)
+    y = 20 + 0.1 * t + _weekly(30) - WEEK.mean()
+    params = {"trend": "A", "damped": False} if name == "ets" else {}
+    if name == "prophet":
+        params = {"holidays": False}
+    out = predict(name, _panel(y), 14, params)
+    expected = 20 + 0.1 * np.arange(len(t), len(t) + 14)
+    # The level keeps rising: the forecast's weekly mean tracks the trend line within 1.5.
+    assert abs(out[0, :7].mean() - expected[:7].mean()) < 1.5
+    assert out[0, 7:].mean() > out[0, :7].mean()
+
+
+def test_prophet_learns_holiday_dips_from_the_classes():
+    days = pd.date_range("2023-01-01", "2025-09-23")
+    klass = day_classes(days)["holiday"]
+    y = np.where(klass.notna(), 4.0, 20.0)
+    panel = _panel(y, start=days[0].date())
+    out = predict("prophet", panel, 14, {"holidays": True})[0]
+    future = day_classes(panel.dates(panel.days, 14))["holiday"]  # 1–7 October is National Day
+    on_holiday = out[future.notna().to_numpy()]
+    assert len(on_holiday) >= 5
+    assert on_holiday.mean() < 8.0
+    assert out[~future.notna().to_numpy()].mean() > 16.0
+    without = predict("prophet", panel, 14, {"holidays": False})[0]
+    assert without[future.notna().to_numpy()].mean() > 12.0
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_all_zero_series_forecast_zero(name):
+    out = predict(name, _panel(np.zeros(120)), 10)
+    np.testing.assert_allclose(out, 0.0, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["croston", "tsb", "adida", "wmean"])
+def test_one_case_a_month_is_forecast_as_a_small_daily_rate(name):
+    y = np.zeros(360)
+    y[345::-30] = 1.0  # the last case 14 days ago
+    out = predict(name, _panel(y), 28)[0]
+    total = out.sum()
+    assert 0.4 < total < 1.6  # about one case in the next 28 days
+    assert out.max() <= 0.25  # spread as a rate, not a spike
+    assert np.all(out >= 0)
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_forecasts_are_never_negative(name):
+    t = np.arange(200, dtype=float)
+    y = np.clip(30 - 0.2 * t, 0, None)  # falling to zero
+    out = predict(name, _panel(y), 28, {"holidays": False} if name == "prophet" else {})
+    assert np.all(out >= 0)
+
+
+def test_share_down_adds_up_to_the_parent():
+    panel = _panel(np.full(84, 1.0), np.full(84, 3.0), np.full(84, 2.0), np.zeros(84))
+    parent_of = np.array([0, 0, 1, 1])
+    parent = np.array([[8.0, 4.0], [5.0, 5.0]])
+    out = share_down(panel, parent_of, parent)
+    np.testing.assert_allclose(out[:2].sum(axis=0), parent[0])
+    np.testing.assert_allclose(out[2:].sum(axis=0), parent[1])
+    np.testing.assert_allclose(out[0], [2.0, 1.0])  # a quarter of the parent
+    np.testing.assert_allclose(out[3], 0.0)
+
+
+def test_unknown_model_is_one_sentence():
+    from forecasting import ForecastError
+
+    with pytest.raises(ForecastError, match="Unknown model 'magic'"):
+        predict("magic", _panel(np.ones(30)), 7)

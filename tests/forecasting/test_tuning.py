@@ -1,0 +1,60 @@
+"""Tuning one unit: quick backtest with chosen settings, saved settings used by later runs."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+import pytest
+from forecast_factories import GRIDS, case_rows, insert_rows, poisson_counts
+
+from forecasting import ForecastError, load_settings, save_setting, tune_series, write_forecast
+from forecasting.tuning import delete_setting
+
+START = date(2025, 1, 6)
+
+
+@pytest.fixture
+def city(duck_store):
+    rates = dict(zip(GRIDS["grid_id"], [3.0, 1.0, 0.3, 5.0, 2.0, 0.1], strict=True))
+    insert_rows(duck_store, case_rows(poisson_counts(200, rates, seed=5), START))
+    return duck_store
+
+
+def test_tune_prophet_in_a_few_seconds(city):
+    began = time.perf_counter()
+    result = tune_series(
+        city,
+        "street",
+        "东城区/s2",
+        "prophet",
+        {"changepoint_prior_scale": 0.2, "seasonality_mode": "multiplicative", "holidays": True},
+        horizon=14,
+    )
+    assert time.perf_counter() - began < 15
+    assert set(result.scores) == {"mase", "wape", "cov80", "cov95"}
+    assert 0 <= result.scores["wape"] < 1 and result.baseline_scores["wape"] > 0
+    assert len(result.backtest) == 3 * 14 and len(result.forecast) == 14
+    assert (result.forecast["yhat_hi"] >= result.forecast["yhat_lo"]).all()
+
+
+def test_tune_ets_and_bad_settings(city):
+    result = tune_series(city, "grid", "g4", "ets", {"trend": "N", "season": "A"}, horizon=7)
+    assert result.model == "ets" and result.params["trend"] == "N"
+    with pytest.raises(ForecastError, match="no setting"):
+        tune_series(city, "grid", "g4", "ets", {"alpha": 0.3})
+    with pytest.raises(ForecastError, match="must be one of"):
+        tune_series(city, "grid", "g4", "prophet", {"seasonality_mode": "cubic"})
+    with pytest.raises(ForecastError, match="no cases"):
+        tune_series(city, "grid", "nowhere", "ets")
+
+
+def test_saved_setting_is_used_by_later_runs(city, tmp_path):
+    save_setting(city, "grid", "g1", "wmean", {"weeks": 2})
+    save_setting(city, "grid", "g1", "ets", {"trend": "N"})  # replaces the first
+    assert load_settings(city, "grid") == {"g1": {"model": "ets", "params": {"trend": "N"}}}
+    run = write_forecast(city, "grid", 7, tmp_path / "f.csv")
+    models = run.forecasts.drop_duplicates("unique_id").set_index("unique_id")["model"]
+    assert models["g1"] == "ets"
+    delete_setting(city, "grid", "g1")
+    assert load_settings(city, "grid") == {}
