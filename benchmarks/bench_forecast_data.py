@@ -19,7 +19,8 @@ from sqlalchemy import Engine
 
 __all__ = ["BOSTON", "load_boston", "simulate_city", "simulate_counts"]
 
-BOSTON = "/work/shared/data/real/boston311/teama_*.csv"
+# shared/ sits beside the repository.
+BOSTON = str(Path(__file__).resolve().parents[2] / "shared/data/real/boston311/teama_*.csv")
 WEEKDAY = np.array([1.1, 1.05, 1.0, 1.0, 1.05, 0.8, 0.75])
 
 
