@@ -21,14 +21,21 @@ class UserError(Exception):
         self.code = code
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one sentence (the usage is behind --help)."""
+
+    def error(self, message: str):
+        self.exit(EXIT_REFUSED, f"error: {message}; see '{self.prog} --help'.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every verb (contract §5)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m gridpulse",
         description="GridPulse 网格治理绩效看板: case logs in; KPIs, assessments, forecasts out.",
     )
     parser.add_argument("--db", help="SQLAlchemy URL of the store (default: GRIDPULSE_DB or data/)")
-    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB", parser_class=_Parser)
 
     sample = verbs.add_parser("sample", help="write a synthetic city's case log")
     sample.add_argument("--out", required=True, type=Path, help="output folder")

@@ -1,0 +1,133 @@
+"""The command line end to end: sample → ingest → assess → forecast, and its plain errors."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ASSESS_STREET = [
+    "district",
+    "street",
+    "cases",
+    "response_rate",
+    "median_response_min",
+    "closure_rate",
+    "on_time_rate",
+    "overdue_open",
+    "solved_rate",
+    "satisfaction_rate",
+    "rework_rate",
+    "median_handling_h",
+    "composite_score",
+    "grade",
+    "rank",
+]
+
+
+def gridpulse(*args: str, db: str | None = None) -> subprocess.CompletedProcess:
+    prefix = ["--db", db] if db else []
+    return subprocess.run(
+        [sys.executable, "-m", "gridpulse", *prefix, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    db = f"duckdb:///{folder / 'cli.duckdb'}"
+    done = gridpulse(
+        "sample",
+        "--out",
+        str(folder / "city"),
+        "--grids",
+        "40",
+        "--years",
+        "2",
+        "--cases-per-year",
+        "4000",
+        "--seed",
+        "5",
+    )
+    assert done.returncode == 0, done.stderr
+    city = folder / "city"
+    done = gridpulse(
+        "ingest",
+        str(city / "cases.csv"),
+        "--ratings",
+        str(city / "ratings.csv"),
+        "--grids",
+        str(city / "grids.csv"),
+        "--json",
+        db=db,
+    )
+    assert done.returncode == 0, done.stderr
+    return folder, db, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_sample_writes_the_contract_files(city):
+    folder, _, summary = city
+    for name in ("cases.csv", "ratings.csv", "grids.csv", "grids.geojson"):
+        assert (folder / "city" / name).stat().st_size > 0
+    assert (
+        summary["read"]
+        == summary["inserted"] + summary["updated"] + summary["unchanged"] + summary["rejected"]
+    )
+    assert summary["grids"]["inserted"] == 40
+    assert summary["ratings"]["inserted"] > 0
+
+
+def test_assess_writes_the_contract_columns(city):
+    folder, db, _ = city
+    out = folder / "streets.csv"
+    done = gridpulse("assess", "--by", "street", "--period", "2025", "--out", str(out), db=db)
+    assert done.returncode == 0, done.stderr
+    with out.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0])[: len(ASSESS_STREET)] == ASSESS_STREET
+    assert sum(int(r["cases"]) for r in rows) > 3000
+    assert {r["rank"] for r in rows} >= {"1"}
+
+
+def test_forecast_writes_one_row_per_unit_and_day(city):
+    folder, db, _ = city
+    out = folder / "districts.csv"
+    done = gridpulse("forecast", "--level", "district", "--horizon", "7", "--out", str(out), db=db)
+    assert done.returncode == 0, done.stderr
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == ["unique_id", "ds", "model", "yhat", "yhat_lo", "yhat_hi"]
+    days = sorted({r["ds"] for r in rows})
+    assert days[0] == "2026-01-01" and len(days) == 7
+    units = {r["unique_id"] for r in rows}
+    assert len(rows) == 7 * len(units)
+    assert all(float(r["yhat_lo"]) <= float(r["yhat"]) <= float(r["yhat_hi"]) for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        (["assess", "--by", "street", "--period", "2025-13", "--out", "x.csv"], 1, "period"),
+        (["assess", "--by", "planet", "--period", "2025", "--out", "x.csv"], 2, "invalid choice"),
+        (["forecast", "--level", "grid", "--horizon", "0", "--out", "x.csv"], 1, "horizon"),
+        (["ingest", "/no/such/file.csv"], 2, "does not exist"),
+        (["ingest", "x.csv", "--mapping", "/no/such/mapping.toml"], 2, "does not exist"),
+        ([], 2, "required"),
+    ],
+)
+def test_errors_are_one_plain_sentence(city, args, code, words):
+    _, db, _ = city
+    done = gridpulse(*args, db=db)
+    assert done.returncode == code
+    assert "Traceback" not in done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and words in lines[0]
