@@ -5,6 +5,7 @@ import streamlit as st
 from caselog import default_url
 from dashboard import data
 from dashboard.components import guarded
+from dashboard.filters import sidebar
 from dashboard.i18n import LANGUAGES, t
 
 st.set_page_config(
@@ -15,25 +16,36 @@ with st.sidebar:
     st.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
 
 st.session_state.setdefault("db_url", default_url())
-cases = guarded(lambda: data.case_count(st.session_state["db_url"]))
+url = st.session_state["db_url"]
+cases = guarded(lambda: data.case_count(url))
+
+
+def page(path: str, key: str, icon: str, slug: str) -> st.Page:
+    return st.Page(f"dashboard/pages/{path}", title=t(key), icon=icon, url_path=slug)
+
 
 if not cases:
-    pages = [
-        st.Page(
-            "dashboard/pages/welcome.py",
-            title=t("page_welcome"),
-            icon=":material/rocket_launch:",
-            url_path="welcome",
-        )
-    ]
+    pages = [page("welcome.py", "page_welcome", ":material/rocket_launch:", "welcome")]
 else:
-    pages = [
-        st.Page(
-            "dashboard/pages/data_overview.py",
-            title=t("page_data"),
-            icon=":material/database:",
-            url_path="data",
-        ),
-    ]
+    with st.sidebar:
+        guarded(lambda: sidebar(url))
+    pages = {
+        t("section_leaders"): [
+            page("overview.py", "page_overview", ":material/dashboard:", "overview"),
+        ],
+        t("section_assessment"): [
+            page("assessment.py", "page_assessment", ":material/leaderboard:", "assessment"),
+            page("supervision.py", "page_supervision", ":material/assignment_late:", "supervision"),
+            page("departments.py", "page_departments", ":material/handshake:", "departments"),
+        ],
+        t("section_analysis"): [
+            page("trends.py", "page_trends", ":material/trending_up:", "trends"),
+            page("grid_map.py", "page_map", ":material/map:", "map"),
+            page("forecasts.py", "page_forecasts", ":material/query_stats:", "forecasts"),
+        ],
+        t("section_data"): [
+            page("data_overview.py", "page_data", ":material/database:", "data"),
+        ],
+    }
 
 st.navigation(pages).run()

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from dashboard.i18n import t
+from dashboard.i18n import kpi_label, t, value_label
 
 T = TypeVar("T")
 
@@ -59,3 +59,118 @@ def bar_chart(
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     fig.update_traces(hovertemplate="%{x}: %{y:,}" if not horizontal else "%{y}: %{x:,}")
     st.plotly_chart(fig)
+
+
+PERCENT_COLUMNS = {
+    "response_rate",
+    "closure_rate",
+    "on_time_rate",
+    "solved_rate",
+    "satisfaction_rate",
+    "rework_rate",
+    "reassign_rate",
+    "handling_rate",
+    "on_time_handling_rate",
+    "whistle_response_rate",
+    "rate",
+    "target",
+    "lo95",
+    "hi95",
+    "lo998",
+    "hi998",
+}
+COUNT_COLUMNS = {
+    "cases",
+    "overdue_open",
+    "households",
+    "rating_count",
+    "assist_cases",
+    "whistle_cases",
+    "open_cases",
+    "overdue",
+    "due_soon",
+    "resolved",
+    "censored",
+    "n",
+    "rank",
+    "best_rank",
+    "worst_rank",
+    "rank_spread",
+    "rank_change",
+    "actual",
+}
+
+
+def load(fn: Callable[[], T]) -> T | None:
+    """Run a loader under a spinner; a failure becomes one plain sentence (never a traceback)."""
+    with st.spinner(t("loading_data")):
+        return guarded(fn, "metrics_error")
+
+
+def table(frame: pd.DataFrame, *, key: str | None = None, height: int | None = None, **kw):
+    """A dataframe with Chinese/English headers and formatted numbers (percent, thousands)."""
+    shown = frame.copy()
+    shown.attrs = {}
+    for col in shown.select_dtypes(include="object").columns:
+        shown[col] = shown[col].where(shown[col].notna(), "")
+    for col in ("status", "source", "urgency"):
+        if col in shown and shown[col].dtype == object:
+            shown[col] = shown[col].map(lambda v, c=col: value_label(c, v) if v else "")
+    config = {}
+    for col in frame.columns:
+        name = kpi_label(col)
+        base = col.removesuffix("_lo").removesuffix("_hi")
+        if col in PERCENT_COLUMNS or base in PERCENT_COLUMNS:
+            shown[col] = frame[col] * 100
+            config[name] = st.column_config.NumberColumn(name, format="%.1f%%")
+        elif col in COUNT_COLUMNS or col.endswith(("_num", "_den")) or col.startswith("rank@"):
+            config[name] = st.column_config.NumberColumn(name, format="localized")
+        elif pd.api.types.is_float_dtype(frame[col]):
+            config[name] = st.column_config.NumberColumn(name, format="%.1f")
+    shown.columns = [kpi_label(c) for c in frame.columns]
+    kw.setdefault("hide_index", True)
+    if height is not None:
+        kw["height"] = height
+    return st.dataframe(shown, column_config=config, key=key, **kw)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """A frame as UTF-8 CSV with BOM (opens cleanly in Excel)."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def fmt_kpi(kpi_id: str, value) -> str:
+    """One KPI value as shown in a metric: percent for rates, thousands for counts."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    if kpi_id in PERCENT_COLUMNS:
+        return percent(value)
+    if kpi_id in COUNT_COLUMNS:
+        return thousands(value)
+    return f"{value:,.1f}"
+
+
+def fmt_delta(kpi_id: str, now, before) -> str | None:
+    """The change from ``before`` to ``now`` (percentage points for rates); None when empty."""
+    if now is None or before is None or pd.isna(now) or pd.isna(before):
+        return None
+    diff = float(now) - float(before)
+    if kpi_id in PERCENT_COLUMNS:
+        return f"{diff * 100:+.1f} pp"
+    if kpi_id in COUNT_COLUMNS:
+        return f"{diff:+,.0f}"
+    return f"{diff:+.1f}"
+
+
+def layout(fig, height: int = 360, *, dates: bool = False):
+    """Common plotly layout: compact margins, thousands separators, CJK-capable font;
+    ``dates``: the x axis shows dates as 2025-03-01 (not month names in English)."""
+    if dates:
+        fig.update_xaxes(tickformat="%Y-%m-%d")
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        font={"family": "Noto Sans CJK SC, Noto Sans, sans-serif"},
+        separators=".,",
+    )
+    return fig

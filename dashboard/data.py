@@ -1,18 +1,41 @@
-"""The dashboard's access to the store: one cached engine and cached loaders of plain values."""
+"""The dashboard's access to the store: one cached engine and cached loaders of plain values.
+
+Every loader takes plain, hashable values (the store URL, a level, a period string, a scope
+as a tuple of (key, value) pairs, the rule set's TOML text or None for the default) and calls
+the metrics, forecasting or caselog engines; nothing here writes SQL or groups rows.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+import forecasting
+import metrics
 from caselog import default_url, open_store
+from caselog.geo import grid_features
 from caselog.overview import StoreOverview, count_cases, store_overview
+
+Scope = tuple[tuple[str, str], ...]
+TTL = 600
 
 
 @st.cache_resource(show_spinner=False)
 def engine(url: str | None = None) -> Engine:
     """The store's engine, shared by every session of this server process."""
     return open_store(url or default_url())
+
+
+def rules(text: str | None) -> metrics.RuleSet:
+    """The rule set from its TOML text; the built-in default for None."""
+    return metrics.parse_rules(text, "the uploaded rule set") if text else metrics.default_rules()
+
+
+def _scope(scope: Scope) -> dict[str, str] | None:
+    return dict(scope) or None
 
 
 @st.cache_data(ttl=300, show_spinner=False)
@@ -27,6 +50,184 @@ def overview(url: str) -> StoreOverview:
     return store_overview(engine(url))
 
 
+@st.cache_data(ttl=TTL, show_spinner=False)
+def assessment(url: str, by: str, period: str, scope: Scope, rules_text: str | None):
+    """The assessment table (metrics.assess) with rank change."""
+    return metrics.assess(engine(url), by, period, rules=rules(rules_text), scope=_scope(scope))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def headline(url: str, period: str, scope: Scope, rules_text: str | None) -> pd.DataFrame:
+    """One row: the city-level (or scope-level) assessment of ``period``."""
+    return metrics.assess(
+        engine(url), "city", period, rules=rules(rules_text), scope=_scope(scope), rank_change=False
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def kpi_table(
+    url: str,
+    by: str,
+    period: str,
+    scope: Scope,
+    rules_text: str | None,
+    kpis: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """metrics.kpi_table with numerators and denominators (for funnels and intervals)."""
+    return metrics.kpi_table(
+        engine(url),
+        by,
+        period,
+        rules=rules(rules_text),
+        scope=_scope(scope),
+        kpis=list(kpis) if kpis else None,
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def series(
+    url: str,
+    kpis: tuple[str, ...],
+    period: str,
+    freq: str,
+    by: str,
+    scope: Scope,
+    rules_text: str | None,
+) -> pd.DataFrame:
+    """metrics.kpi_series: KPI values per day, week or month."""
+    return metrics.kpi_series(
+        engine(url),
+        list(kpis),
+        period,
+        freq=freq,
+        by=by,
+        scope=_scope(scope),
+        rules=rules(rules_text),
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def explain_counts(url: str, by: str, unit: str, kpi_id: str, period: str, rules_text):
+    """Counts behind one unit's KPI."""
+    return metrics.explain_counts(engine(url), by, unit, kpi_id, period, rules=rules(rules_text))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def explain(url: str, by: str, unit: str, kpi_id: str, period: str, part: str, rules_text):
+    """The first 200 cases in a unit's numerator, denominator or exclusions."""
+    return metrics.explain(
+        engine(url), by, unit, kpi_id, period, part=part, rules=rules(rules_text), limit=200
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def cards(url: str, kind: str, scope: Scope, rules_text: str | None) -> pd.DataFrame:
+    """Red (overdue) or yellow (due within 24 h) cards, at most 5,000 cases."""
+    load = metrics.red_cards if kind == "red" else metrics.yellow_cards
+    return load(engine(url), rules=rules(rules_text), scope=_scope(scope), limit=5000)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def ageing(url: str, scope: Scope, rules_text: str | None) -> pd.DataFrame:
+    """Open cases by age bucket."""
+    return metrics.ageing(engine(url), rules=rules(rules_text), scope=_scope(scope))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def overdue(url: str, by: str, scope: Scope, rules_text: str | None) -> pd.DataFrame:
+    """Open, overdue and due-soon cases per unit of ``by``."""
+    return metrics.overdue_counts(engine(url), by, rules=rules(rules_text), scope=_scope(scope))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def cooperation(url: str, period: str, scope: Scope, rules_text: str | None) -> pd.DataFrame:
+    """Department cooperation table."""
+    return metrics.cooperation_table(
+        engine(url), period, rules=rules(rules_text), scope=_scope(scope)
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def km(url: str, by: str, period: str, scope: Scope, rules_text: str | None) -> pd.DataFrame:
+    """Kaplan–Meier and plain median handling times per unit."""
+    return metrics.km_handling(
+        engine(url), by, period, rules=rules(rules_text), scope=_scope(scope)
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def runs(url: str) -> pd.DataFrame:
+    """Saved forecast runs, newest first."""
+    return forecasting.list_runs(engine(url))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def run(url: str, run_id: int, level: str | None = None) -> forecasting.ForecastRun:
+    """A saved forecast run with the forecasts of ``level``."""
+    return forecasting.load_run(engine(url), run_id, level)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def scores(url: str, run_id: int, level: str | None = None) -> pd.DataFrame:
+    """Per-unit backtest scores of a saved run."""
+    return forecasting.load_scores(engine(url), run_id, level)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def alerts(url: str) -> pd.DataFrame:
+    """Stored surge alerts, newest first."""
+    return forecasting.load_alerts(engine(url))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def unit_history(url: str, level: str, unit: str) -> pd.DataFrame:
+    """Daily case counts of one unit (``ds, y``)."""
+    panel = forecasting.extract_panel(engine(url), level, unit=unit)
+    return panel.to_long()[["ds", "y"]]
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def settings(url: str, level: str) -> dict:
+    """Saved tuned settings of a level's units."""
+    return forecasting.load_settings(engine(url), level)
+
+
+@st.cache_resource(ttl=3600, show_spinner=False)
+def grids_geojson(url: str) -> dict:
+    """The grids' polygons as a GeoJSON FeatureCollection (caselog.geo); treat as read-only.
+
+    A resource, not data: 25,000 polygons are ~8 MB, and cache_data's copy on every read
+    costs about a second, while the polygons never change between loads."""
+    return grid_features(engine(url))
+
+
 def forget_cached_data() -> None:
-    """Drop cached query results after the store changed."""
+    """Drop cached query results (and the cached polygons) after the store changed."""
     st.cache_data.clear()
+    grids_geojson.clear()
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def export(url: str, by: str, period: str, scope: Scope, rules_text: str | None, suffix: str):
+    """The assessment file exactly as ``gridpulse assess`` writes it (.csv or .xlsx), as bytes."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"assessment{suffix}"
+        metrics.write_assessment(
+            engine(url), by, period, path, rules=rules(rules_text), scope=_scope(scope)
+        )
+        return path.read_bytes()
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def unit_ids(url: str, level: str) -> list[str]:
+    """The unit ids of a forecasting level (东城区/东华门街道 for streets; 'city')."""
+    return sorted(forecasting.hierarchy(engine(url), level)[level].astype(str).unique())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def as_of(url: str):
+    """The instant open cases are judged at by default: the store's latest case timestamp."""
+    return metrics.latest_timestamp(engine(url))

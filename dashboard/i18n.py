@@ -62,6 +62,193 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "build_error": ("示例城市生成失败：{error}", "Building the sample city failed: {error}"),
     "unknown": ("未知", "unknown"),
+    # shared sidebar
+    "filters": ("筛选", "Filters"),
+    "period": ("考核周期", "Period"),
+    "period_help": (
+        "如 2025、2025Q1、2025-03、2025-W09 或 2025-03-01..2025-03-31",
+        "e.g. 2025, 2025Q1, 2025-03, 2025-W09 or 2025-03-01..2025-03-31",
+    ),
+    "bad_period": (
+        "周期“{text}”无法识别，已改用 {period}。",
+        "{error} Using {period} instead.",
+    ),
+    "level": ("层级", "Level"),
+    "scope": ("范围", "Scope"),
+    "whole_city": ("全市", "Whole city"),
+    "rules": ("规则集", "Rule set"),
+    "rules_default": ("内置默认规则", "Built-in default"),
+    "rules_upload": ("上传规则集 (TOML)", "Upload a rule set (TOML)"),
+    "rules_error": ("规则集无效：{error} 已改用内置默认规则。", "{error} Using the default."),
+    "rules_in_use": ("当前规则集：{name}（哈希 {hash}）", "Rule set in use: {name} (hash {hash})"),
+    # sections and pages
+    "section_leaders": ("领导", "Leaders"),
+    "section_assessment": ("考核", "Assessment"),
+    "section_analysis": ("分析", "Analysis"),
+    "section_data": ("数据", "Data"),
+    "page_overview": ("城市总览", "City overview"),
+    "page_assessment": ("考核排名", "Assessment"),
+    "page_supervision": ("督查督办", "Supervision"),
+    "page_departments": ("部门协同", "Departments"),
+    "page_trends": ("趋势分析", "Trends"),
+    "page_map": ("网格地图", "Grid map"),
+    "page_forecasts": ("预测分析", "Forecasts"),
+    "no_data": ("所选周期和范围内没有案件。", "No cases in the chosen period and scope."),
+    "loading_data": ("正在计算…", "Computing…"),
+    "metrics_error": ("无法计算：{error}", "Cannot compute: {error}"),
+    # overview
+    "vs_previous": ("环比", "vs previous period"),
+    "vs_last_year": ("同比", "vs same period last year"),
+    "headline": ("{period} 核心指标", "Headline KPIs, {period}"),
+    "delta_caption": (
+        "箭头为环比（与上一周期 {prev} 比），下方小字为同比（与 {yoy} 比）。",
+        "Arrows: change against the previous period ({prev}); small print: against {yoy}.",
+    ),
+    "volume_trend": ("受理量趋势（按日）", "Case volume by day"),
+    "red_list": ("红榜（前五）", "Red list (best five)"),
+    "black_list": ("黑榜（后五）", "Black list (worst five)"),
+    "drill": ("查看 {unit} 的下级排名", "Drill into {unit}"),
+    "to_assessment": ("打开考核排名", "Open the assessment"),
+    "alerts_title": ("最新激增预警", "Latest surge alerts"),
+    "no_run": (
+        "还没有保存的预测。用命令行生成一次；激增预警可用下面的按钮检测：",
+        "No forecast run has been saved yet. Make one from the command line; look for surges below:",
+    ),
+    "no_alerts": ("最近没有激增预警。", "No recent surge alerts."),
+    "detect_alerts": ("检测最近 7 天的激增", "Look for surges in the last 7 days"),
+    "detecting": ("正在检测激增…", "Looking for surges…"),
+    "detected": ("发现并保存了 {n:,} 条激增预警。", "Found and saved {n:,} surge alerts."),
+    "latest_run": (
+        "最新预测：{level} 层级，{horizon} 天，{created}",
+        "Latest run: {level}, {horizon} days, {created}",
+    ),
+    # assessment
+    "ranked_table": ("{level}排名（{period}）", "{level} ranking ({period})"),
+    "download_xlsx": ("下载 Excel", "Download Excel"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "funnel_title": ("漏斗图：比率与样本量", "Funnel plot: rate against volume"),
+    "funnel_kpi": ("比率", "Rate"),
+    "limit95": ("95% 控制限", "95% limits"),
+    "limit998": ("99.8% 控制限", "99.8% limits"),
+    "units": ("单位", "Units"),
+    "stability_title": ("不同权重下的排名稳定性", "Rank stability under other weights"),
+    "explain_title": (
+        "指标溯源：分子、分母与排除的案件",
+        "Explain a figure: numerator, denominator, exclusions",
+    ),
+    "unit": ("单位", "Unit"),
+    "kpi": ("指标", "KPI"),
+    "part": ("案件范围", "Cases"),
+    "numerator": ("分子", "Numerator"),
+    "denominator": ("分母", "Denominator"),
+    "excluded": ("排除", "Excluded"),
+    "explain_counts": (
+        "{kpi} = {num} / {den}；排除 {exc} 件",
+        "{kpi} = {num} / {den}; {exc} cases excluded",
+    ),
+    "first_cases": ("（前 {n} 件）", "(first {n} cases)"),
+    # supervision
+    "red_cards": ("红牌：超期未结案件", "Red cards: overdue open cases"),
+    "yellow_cards": ("黄牌：24 小时内到期", "Yellow cards: due within 24 hours"),
+    "ageing_title": ("在办案件案龄", "Open cases by age"),
+    "overdue_by_department": ("各部门超期未结", "Overdue by department"),
+    "overdue_by_street": ("各街道超期未结", "Overdue by street"),
+    "as_of_caption": ("判定时点：{as_of}", "Judged at {as_of}"),
+    "no_cards": ("没有此类案件。", "No such cases."),
+    "shown_of": ("显示前 {n:,} 件", "Showing the first {n:,}"),
+    # departments
+    "coop_title": ("部门协同指数", "Department cooperation index"),
+    "unreliable": (
+        "灰色：评价少于 {n} 条，均分仅供参考。",
+        "Grey: fewer than {n} ratings, the mean is not reliable.",
+    ),
+    "km_title": ("处置时长：生存估计与普通中位数", "Handling time: Kaplan–Meier and plain median"),
+    "hours": ("小时", "hours"),
+    # trends
+    "trend_kpi": ("指标", "KPI"),
+    "freq": ("粒度", "Granularity"),
+    "freq_day": ("按日", "Day"),
+    "freq_week": ("按周", "Week"),
+    "freq_month": ("按月", "Month"),
+    "split_by": ("分组", "Split by"),
+    "split_none": ("不分组", "None"),
+    "yoy_mom": ("同比 / 环比", "Year over year / period over period"),
+    "stl_title": ("季节分解 (STL)", "Seasonal decomposition (STL)"),
+    "stl_short": ("序列太短，无法做季节分解。", "The series is too short to decompose."),
+    "trend": ("趋势", "Trend"),
+    "seasonal": ("季节", "Seasonal"),
+    "resid": ("残差", "Residual"),
+    "observed": ("实际值", "Observed"),
+    "rising_title": ("上升最快的大类", "Fastest-rising categories"),
+    "current": ("本期", "This period"),
+    "previous": ("上期", "Previous period"),
+    "change": ("变化", "Change"),
+    "change_pct": ("变化率", "Change %"),
+    # map
+    "map_measure": ("着色指标", "Colour by"),
+    "map_volume": ("千户受理量", "Cases per 1,000 households"),
+    "map_cases": ("受理量", "Cases"),
+    "map_overdue": ("超期未结", "Overdue open cases"),
+    "map_forecast": ("预测受理量（最新预测）", "Forecast cases (latest run)"),
+    "map_alerts": ("激增预警数", "Surge alerts"),
+    "map_too_many": (
+        "全市共 {n:,} 个网格，一次画不完：请选择一个区（或在侧边栏缩小范围）。",
+        "{n:,} grids are too many to draw at once: pick a district (or narrow the scope).",
+    ),
+    "tiles": ("显示在线底图（需联网）", "Show an online base map (needs internet)"),
+    "no_geometry": (
+        "网格表中没有多边形。导入网格时附上 grids.geojson（与 grids.csv 同名同目录）。",
+        "The grids table has no polygons. Load grids with a grids.geojson next to grids.csv.",
+    ),
+    "no_forecast_grid": (
+        "还没有网格层级的预测。用命令行生成：gridpulse forecast --level grid --horizon 28 --out f.csv",
+        "No grid-level forecast yet. Make one: gridpulse forecast --level grid --horizon 28 --out f.csv",
+    ),
+    "pick_run": ("预测批次", "Forecast run"),
+    "no_run_forecasts": (
+        "还没有保存的预测。用命令行生成一次（之后在这里查看）：",
+        "No forecast run has been saved yet. Make one from the command line:",
+    ),
+    "days_history": ("最近 {n} 天", "Last {n} days"),
+    "unit_not_in_run": ("该单位不在这批预测中。", "This unit is not in the chosen run."),
+    # forecasts
+    "fc_level": ("预测层级", "Forecast level"),
+    "fc_unit": ("单位", "Unit"),
+    "history": ("历史", "History"),
+    "forecast": ("预测", "Forecast"),
+    "interval": ("{pct:.0f}% 区间", "{pct:.0f}% interval"),
+    "scores_title": (
+        "回测得分（与季节朴素基准比较）",
+        "Backtest scores (against the seasonal naive)",
+    ),
+    "model": ("模型", "Model"),
+    "tune_title": ("调参与比较", "Tune and compare"),
+    "run_tuning": ("回测这组参数", "Backtest these settings"),
+    "save_setting": ("保存为该单位的设置", "Save as this unit's setting"),
+    "saved_setting": (
+        "已保存。之后的 auto 预测会对该单位使用这组设置。",
+        "Saved; later auto runs use it for this unit.",
+    ),
+    "tuned": ("调参后", "Tuned"),
+    "baseline": ("季节朴素基准", "Seasonal naive"),
+    "tuning": ("正在回测…", "Backtesting…"),
+    "saved_settings": ("已保存的设置", "Saved settings"),
+    # data upload
+    "upload_title": ("上传案件数据", "Upload a case log"),
+    "upload_files": ("案件文件 (CSV / Excel / Parquet)", "Case file (CSV / Excel / Parquet)"),
+    "upload_mapping": ("映射文件 (TOML，可选)", "Mapping file (TOML, optional)"),
+    "upload_ratings": ("部门评价文件 (可选)", "Ratings file (optional)"),
+    "upload_go": ("导入", "Load"),
+    "upload_done": (
+        "已导入：读取 {read:,}，新增 {inserted:,}，更新 {updated:,}，未变 {unchanged:,}，隔离 {rejected:,}。",
+        "Loaded: read {read:,}, inserted {inserted:,}, updated {updated:,}, unchanged {unchanged:,}, rejected {rejected:,}.",
+    ),
+    "upload_refused": (
+        "文件被拒绝，未写入任何数据：{error}",
+        "The file was refused, nothing written: {error}",
+    ),
+    "upload_limit": ("单个文件不超过 {mb} MB。", "At most {mb} MB per file."),
+    "rules_title": ("使用中的规则集", "Rule set in use"),
 }
 
 VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
@@ -169,3 +356,110 @@ def flag_label(flag: str) -> str:
             return f"{column_label(later)}早于{column_label(earlier)}"
         return f"{column_label(later)} before {column_label(earlier)}"
     return flag
+
+
+LEVEL_LABELS: dict[str, tuple[str, str]] = {
+    "city": ("全市", "City"),
+    "district": ("区", "District"),
+    "street": ("街道(乡镇)", "Street (town)"),
+    "community": ("社区(村)", "Community (village)"),
+    "grid": ("网格", "Grid"),
+    "department": ("部门", "Department"),
+    "category": ("大类", "Category"),
+}
+
+VALUE_LABELS["signal"] = {
+    "better": ("显著较好", "Better"),
+    "worse": ("显著较差", "Worse"),
+    "": ("", ""),
+}
+VALUE_LABELS["urgency"] = {
+    "emergency": ("紧急", "Emergency"),
+    "utility": ("水电气热", "Utility"),
+    "general": ("一般", "General"),
+    "complex": ("疑难复杂", "Complex"),
+}
+VALUE_LABELS["bucket"] = {
+    "0-1d": ("1 天内", "< 1 day"),
+    "1-3d": ("1–3 天", "1–3 days"),
+    "3-7d": ("3–7 天", "3–7 days"),
+    "7-15d": ("7–15 天", "7–15 days"),
+    "15-30d": ("15–30 天", "15–30 days"),
+    "30d+": ("30 天以上", "30 days +"),
+}
+
+
+def level_label(level: str) -> str:
+    """A unit level (district, street, …, department) as the user reads it."""
+    zh, en = LEVEL_LABELS[level]
+    return zh if lang() == "zh" else en
+
+
+def kpi_label(column: str) -> str:
+    """A KPI id or metrics column in the current language (the metrics layer's own labels,
+    then this table's for forecasting columns)."""
+    from metrics import label
+
+    if column.startswith("rank@"):
+        name = column.removeprefix("rank@")
+        if name == "rules":
+            return "排名（当前规则）" if lang() == "zh" else "Rank (rules in use)"
+        return f"排名（权重 {name}）" if lang() == "zh" else f"Rank (weights {name})"
+    text = label(column, lang())
+    if text == column and column in LABELS:
+        return t(column)
+    return text
+
+
+def named(options, label) -> callable:
+    """A widget's format_func fixed to the labels of this run's language (``label(option)``)."""
+    return {option: label(option) for option in options}.get
+
+
+VALUE_LABELS["exclusion"] = {
+    "closed before reported (contradictory timestamps)": (
+        "结案早于上报（时间矛盾）",
+        "closed before reported (contradictory timestamps)",
+    ),
+    "resolved before dispatched (contradictory timestamps)": (
+        "处置早于派遣（时间矛盾）",
+        "resolved before dispatched (contradictory timestamps)",
+    ),
+    "resolved before reported (contradictory timestamps)": (
+        "处置早于上报（时间矛盾）",
+        "resolved before reported (contradictory timestamps)",
+    ),
+    "responded before dispatched (contradictory timestamps)": (
+        "响应早于派遣（时间矛盾）",
+        "responded before dispatched (contradictory timestamps)",
+    ),
+    "no satisfaction value": ("无满意度评价", "no satisfaction value"),
+    "no solved verdict": ("无回访解决结果", "no solved verdict"),
+    "not dispatched": ("未派遣", "not dispatched"),
+    "not resolved": ("未处置", "not resolved"),
+    "not responded": ("未响应", "not responded"),
+    "open, deadline not passed at as_of": ("未结案且未到处置时限", "open, deadline not passed"),
+    "unresolved, deadline not passed at as_of": (
+        "未处置且未到处置时限",
+        "unresolved, deadline not passed",
+    ),
+    "response window still open at as_of": ("响应时限未到", "response window still open"),
+}
+
+LABELS.update(
+    {
+        "mase": ("MASE（相对季节朴素）", "MASE (vs seasonal naive)"),
+        "wape": ("WAPE", "WAPE"),
+        "cov80": ("80% 区间覆盖率", "80% interval coverage"),
+        "cov95": ("95% 区间覆盖率", "95% interval coverage"),
+        "chosen": ("采用", "Chosen"),
+        "kind_alert": ("类型", "Kind"),
+        "unique_id": ("单位", "Unit"),
+        "window_start": ("窗口开始", "Window start"),
+        "window_end": ("窗口结束", "Window end"),
+        "actual": ("实际", "Actual"),
+        "expected": ("预期", "Expected"),
+        "score": ("激增强度", "Surge score"),
+        "change_pct_col": ("变化率", "Change %"),
+    }
+)

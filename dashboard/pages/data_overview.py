@@ -6,7 +6,9 @@ import streamlit as st
 from caselog import default_url
 from dashboard import data
 from dashboard.components import bar_chart, guarded, thousands
+from dashboard.filters import current
 from dashboard.i18n import flag_label, t, value_label
+from dashboard.upload import upload_form
 
 url = st.session_state.get("db_url", default_url())
 st.title(t("page_data"))
@@ -109,3 +111,11 @@ if ov is not None:
             t(c): number for c in ("read", "inserted", "updated", "unchanged", "rejected")
         },
     )
+
+upload_form(url)
+
+st.subheader(t("rules_title"))
+rs = guarded(lambda: data.rules(current().rules_text))
+if rs is not None:
+    st.caption(t("rules_in_use", name=rs.name, hash=rs.hash))
+    st.code(rs.text, language="toml")

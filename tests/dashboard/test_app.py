@@ -26,6 +26,10 @@ def _app(url: str, monkeypatch, lang: str = "zh") -> AppTest:
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     at.session_state["lang"] = lang
     at.session_state["db_url"] = url
+    at.run()
+    if any(b.key == "build_sample" for b in at.button):
+        return at
+    at.switch_page("dashboard/pages/data_overview.py")
     return at.run()
 
 

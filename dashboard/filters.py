@@ -1,0 +1,118 @@
+"""The shared sidebar (period, level, scope, rule set) and the filter values pages read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import streamlit as st
+
+import metrics
+from dashboard import data
+from dashboard.i18n import level_label, named, t
+
+LEVELS = ("district", "street", "community", "grid", "department")
+MAX_RULES_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the sidebar chose, as plain values for the cached loaders."""
+
+    url: str
+    period: str
+    level: str
+    scope: data.Scope
+    rules_text: str | None
+
+    @property
+    def scope_name(self) -> str:
+        return "/".join(v for _, v in self.scope) or t("whole_city")
+
+
+def latest_full_month(last_day: date | datetime | None) -> str:
+    """The latest calendar month the store covers to its last day (else the month before)."""
+    if last_day is None:
+        return f"{date.today():%Y-%m}"
+    day = last_day.date() if isinstance(last_day, datetime) else last_day
+    if (day + timedelta(days=1)).month == day.month:
+        day = day.replace(day=1) - timedelta(days=1)
+    return f"{day:%Y-%m}"
+
+
+def same_period_last_year(period: str) -> str:
+    """The period of the same kind one year earlier (2025-03 → 2024-03; ranges shift dates)."""
+    p = metrics.parse_period(period)
+    if p.kind == "year":
+        return str(p.start.year - 1)
+    if p.kind == "quarter":
+        return f"{p.start.year - 1}Q{(p.start.month - 1) // 3 + 1}"
+    if p.kind == "month":
+        return f"{p.start.year - 1}-{p.start.month:02d}"
+    if p.kind == "week":
+        year, week, _ = p.start.isocalendar()
+        if week <= 52 or date(year - 1, 12, 28).isocalendar()[1] == 53:
+            return f"{year - 1}-W{week:02d}"
+    start, end = p.start - timedelta(days=364), p.end - timedelta(days=364)
+    return f"{start.isoformat()}..{end.isoformat()}"
+
+
+def previous_period(period: str) -> str:
+    """The period of the same kind just before."""
+    return metrics.parse_period(period).previous().label
+
+
+def scope_of(text: str) -> data.Scope:
+    """'东城区/东华门街道' → (('district', '东城区'), ('street', '东华门街道')); '' → ()."""
+    parts = [p for p in text.split("/") if p] if text else []
+    return tuple(zip(("district", "street"), parts, strict=False))
+
+
+def sidebar(url: str) -> None:
+    """Draw the shared filters; pages read them with :func:`current`."""
+    ov = data.overview(url)
+    default = latest_full_month(ov.last_reported)
+    st.session_state.setdefault("period", default)
+    st.session_state.setdefault("level", "street")
+    st.session_state.setdefault("scope", "")
+    st.subheader(t("filters"))
+    st.text_input(t("period"), key="period", help=t("period_help"))
+    try:
+        period = metrics.parse_period(st.session_state["period"]).label
+    except metrics.PeriodError as exc:
+        st.warning(t("bad_period", text=st.session_state["period"], error=str(exc), period=default))
+        period = default
+    st.session_state["_period"] = period
+    st.selectbox(t("level"), LEVELS, format_func=named(LEVELS, level_label), key="level")
+    streets = data.unit_ids(url, "street")
+    districts = sorted({s.split("/", 1)[0] for s in streets})
+    options = ["", *districts, *streets]
+    if st.session_state["scope"] not in options:
+        options.append(st.session_state["scope"])
+    st.selectbox(
+        t("scope"), options, format_func=named(options, lambda v: v or t("whole_city")), key="scope"
+    )
+    upload = st.file_uploader(t("rules_upload"), type=["toml"], key="rules_file")
+    text = None
+    if upload is not None and upload.size <= MAX_RULES_BYTES:
+        text = upload.getvalue().decode("utf-8", errors="replace")
+        try:
+            data.rules(text)
+        except metrics.RuleSetError as exc:
+            st.warning(t("rules_error", error=str(exc)))
+            text = None
+    st.session_state["rules_text"] = text
+    rs = data.rules(text)
+    st.caption(t("rules_in_use", name=rs.name, hash=rs.hash[:12]))
+
+
+def current() -> Filters:
+    """The sidebar's values (defaults when the sidebar has not been drawn, e.g. in tests)."""
+    s = st.session_state
+    return Filters(
+        url=s.get("db_url") or data.default_url(),
+        period=s.get("_period") or s.get("period") or f"{date.today():%Y-%m}",
+        level=s.get("level", "street"),
+        scope=scope_of(s.get("scope", "")),
+        rules_text=s.get("rules_text"),
+    )

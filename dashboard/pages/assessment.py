@@ -1,0 +1,155 @@
+"""考核排名 — ranked table with grades and rank change, exports, funnel plot, rank stability,
+and the cases behind any figure."""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+import metrics
+from dashboard import data
+from dashboard.components import layout, load, table
+from dashboard.filters import current
+from dashboard.i18n import kpi_label, level_label, named, t, value_label
+
+RATES = (
+    "response_rate",
+    "solved_rate",
+    "satisfaction_rate",
+    "on_time_rate",
+    "closure_rate",
+    "rework_rate",
+)
+EXPLAINED = (*RATES, "median_response_min", "median_handling_h", "overdue_open", "cases")
+PARTS = ("numerator", "denominator", "excluded")
+SHOWN = (
+    "rank",
+    "rank_change",
+    "grade",
+    "composite_score",
+    "cases",
+    "response_rate",
+    "solved_rate",
+    "satisfaction_rate",
+    "on_time_rate",
+    "overdue_open",
+    "median_handling_h",
+    "volume_per_1k_households",
+)
+
+f = current()
+keys = list(metrics.LEVELS[f.level])
+st.title(t("page_assessment"))
+st.caption(f"{f.scope_name} · {f.period}")
+
+ranked = load(lambda: data.assessment(f.url, f.level, f.period, f.scope, f.rules_text))
+if ranked is not None and ranked.empty:
+    st.info(t("no_data"))
+if ranked is not None and not ranked.empty:
+    st.subheader(t("ranked_table", level=level_label(f.level), period=f.period))
+    cols = [*keys, *[c for c in SHOWN if c in ranked.columns]]
+    if f.level == "department":
+        cols += ["rating_mean", "rating_count", "reassign_rate", "cooperation_score"]
+    table(ranked[cols], key="ranked", height=420)
+
+    name = f"assessment_{f.level}_{f.period}"
+    left, right, _ = st.columns([1, 1, 4])
+    xlsx = load(lambda: data.export(f.url, f.level, f.period, f.scope, f.rules_text, ".xlsx"))
+    csv = load(lambda: data.export(f.url, f.level, f.period, f.scope, f.rules_text, ".csv"))
+    if xlsx is not None:
+        left.download_button(
+            t("download_xlsx"), xlsx, f"{name}.xlsx", icon=":material/download:", key="dl_xlsx"
+        )
+    if csv is not None:
+        right.download_button(
+            t("download_csv"),
+            csv,
+            f"{name}.csv",
+            "text/csv",
+            icon=":material/download:",
+            key="dl_csv",
+        )
+
+    st.subheader(t("funnel_title"))
+    rate = st.selectbox(
+        t("funnel_kpi"), RATES, format_func=named(RATES, kpi_label), key="funnel_kpi"
+    )
+    kt = load(lambda: data.kpi_table(f.url, f.level, f.period, f.scope, f.rules_text))
+    if kt is not None and not kt.empty:
+        fun = metrics.funnel(kt, rate)
+        fun = fun[fun["n"] > 0].sort_values("n")
+        fun["unit"] = fun[keys].astype(str).agg("/".join, axis=1)
+        fig = go.Figure()
+        for lo, hi, name_key, dash in (
+            ("lo95", "hi95", "limit95", "dash"),
+            ("lo998", "hi998", "limit998", "dot"),
+        ):
+            for col, show in ((lo, True), (hi, False)):
+                fig.add_scatter(
+                    x=fun["n"],
+                    y=fun[col],
+                    mode="lines",
+                    name=t(name_key),
+                    line={"dash": dash, "color": "#888"},
+                    showlegend=show,
+                    legendgroup=name_key,
+                    hoverinfo="skip",
+                )
+        fig.add_hline(y=float(fun["target"].iloc[0]) if len(fun) else 0, line_color="#444")
+        colour = fun["signal"].map({"better": "#2ca02c", "worse": "#d62728"}).fillna("#1f77b4")
+        fig.add_scatter(
+            x=fun["n"],
+            y=fun["rate"],
+            mode="markers",
+            name=t("units"),
+            marker={"color": colour, "size": 8},
+            text=fun["unit"],
+            customdata=fun["signal"].map(lambda v: value_label("signal", v)),
+            hovertemplate="%{text}<br>n=%{x:,}<br>%{y:.1%}<br>%{customdata}<extra></extra>",
+        )
+        fig.update_layout(xaxis_title=kpi_label("n"), yaxis_title=kpi_label(rate))
+        fig.update_yaxes(tickformat=".0%")
+        fig.update_xaxes(tickformat=",")
+        st.plotly_chart(layout(fig, 420), key="funnel_chart")
+
+    st.subheader(t("stability_title"))
+    stab = metrics.rank_stability(ranked, data.rules(f.rules_text))
+    table(stab.sort_values("best_rank"), key="stability", height=300)
+
+    st.subheader(t("explain_title"))
+    units = ranked[keys].astype(str).agg("/".join, axis=1).tolist()
+    c1, c2, c3 = st.columns(3)
+    unit = c1.selectbox(t("unit"), units, key="explain_unit")
+    kid = c2.selectbox(
+        t("kpi"),
+        EXPLAINED,
+        format_func=named(EXPLAINED, kpi_label),
+        key="explain_kpi",
+    )
+    part = c3.radio(
+        t("part"),
+        PARTS,
+        format_func=named(PARTS, t),
+        horizontal=True,
+        key="explain_part",
+    )
+    counts = load(lambda: data.explain_counts(f.url, f.level, unit, kid, f.period, f.rules_text))
+    if counts is not None:
+        excluded = counts.get("excluded", {}) or {}
+        st.markdown(
+            t(
+                "explain_counts",
+                kpi=kpi_label(kid),
+                num=f"{counts['numerator']:,.0f}",
+                den=f"{counts['denominator']:,.0f}",
+                exc=f"{sum(excluded.values()):,}",
+            )
+        )
+        if excluded:
+            st.caption(
+                " · ".join(f"{value_label('exclusion', k)}: {v:,}" for k, v in excluded.items())
+            )
+        rows = load(lambda: data.explain(f.url, f.level, unit, kid, f.period, part, f.rules_text))
+        if rows is not None:
+            st.caption(t("first_cases", n=len(rows)))
+            if "reason" in rows:
+                rows = rows.assign(reason=rows["reason"].map(lambda v: value_label("exclusion", v)))
+            table(rows, key="explain_rows", height=300)

@@ -1,0 +1,88 @@
+"""部门协同 — cooperation index, whistle response, ratings with counts, push-back, and
+handling time by Kaplan–Meier next to the plain median."""
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import data
+from dashboard.components import layout, load, table
+from dashboard.filters import current
+from dashboard.i18n import kpi_label, t
+from metrics.cooperation import MIN_RATINGS
+
+COLUMNS = (
+    "department",
+    "cooperation_score",
+    "cases",
+    "assist_cases",
+    "response_rate",
+    "on_time_rate",
+    "whistle_cases",
+    "whistle_response_rate",
+    "rating_mean",
+    "rating_count",
+    "reassign_rate",
+)
+
+PERCENT = ("response_rate", "on_time_rate", "whistle_response_rate", "reassign_rate")
+COUNTS = ("cases", "assist_cases", "whistle_cases", "rating_count")
+
+f = current()
+st.title(t("page_departments"))
+st.caption(f"{f.scope_name} · {f.period}")
+
+coop = load(lambda: data.cooperation(f.url, f.period, f.scope, f.rules_text))
+if coop is not None and coop.empty:
+    st.info(t("no_data"))
+if coop is not None and not coop.empty:
+    st.subheader(t("coop_title"))
+    reliable = coop["rating_reliable"].astype(bool).tolist()
+    grey = kpi_label("rating_mean")
+
+    def _grey(column):
+        if column.name != grey:
+            return [""] * len(column)
+        return ["" if ok else "color: #9e9e9e; font-style: italic" for ok in reliable]
+
+    shown = coop[list(COLUMNS)].copy()
+    shown.attrs = {}
+    shown.columns = [kpi_label(c) for c in COLUMNS]
+    formats = {kpi_label(c): "{:.1%}" for c in PERCENT}
+    formats |= {kpi_label(c): "{:,.0f}" for c in COUNTS}
+    formats |= {kpi_label(c): "{:.1f}" for c in ("rating_mean", "cooperation_score")}
+    styled = shown.style.apply(_grey).format(formats, na_rep="—")
+    st.dataframe(styled, hide_index=True, key="coop_table")
+    st.caption(t("unreliable", n=MIN_RATINGS))
+
+    fig = go.Figure()
+    fig.add_bar(
+        x=coop["cooperation_score"],
+        y=coop["department"],
+        orientation="h",
+        marker_color=["#1f77b4" if ok else "#bdbdbd" for ok in reliable],
+        hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(xaxis_title=kpi_label("cooperation_score"))
+    st.plotly_chart(layout(fig, 30 * len(coop) + 80), key="coop_chart")
+
+km = load(lambda: data.km(f.url, "department", f.period, f.scope, f.rules_text))
+if km is not None and not km.empty:
+    st.subheader(t("km_title"))
+    km = km.sort_values("km_median_handling_h", ascending=False)
+    fig = go.Figure()
+    for col, colour in (("median_handling_h", "#9ecae1"), ("km_median_handling_h", "#08519c")):
+        fig.add_bar(
+            y=km["department"],
+            x=km[col],
+            name=kpi_label(col),
+            orientation="h",
+            marker_color=colour,
+            hovertemplate="%{y}: %{x:.1f} h<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="group", xaxis_title=f"{kpi_label('median_handling_h')} ({t('hours')})"
+    )
+    fig.update_yaxes(autorange="reversed")
+    st.plotly_chart(layout(fig, 34 * len(km) + 100), key="km_chart")
+    table(km, key="km_table")

@@ -1,0 +1,120 @@
+"""网格地图 — the grids' polygons coloured by cases per 1,000 households, cases, overdue
+open cases, the latest forecast or surge alerts; no tiles unless asked for (works offline)."""
+
+import math
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from dashboard import data
+from dashboard.components import layout, load
+from dashboard.filters import current
+from dashboard.i18n import kpi_label, named, t
+
+
+def _bounds(features: list[dict]) -> dict:
+    """The bounding box of the features' coordinates, for the tile map's view."""
+    xs, ys = [], []
+
+    def walk(coords):
+        if coords and isinstance(coords[0], int | float):
+            xs.append(coords[0])
+            ys.append(coords[1])
+        else:
+            for c in coords:
+                walk(c)
+
+    for x in features:
+        walk(x["geometry"]["coordinates"])
+    return {"west": min(xs), "east": max(xs), "south": min(ys), "north": max(ys)}
+
+
+MAX_FEATURES = 5000
+MEASURES = ("map_volume", "map_cases", "map_overdue", "map_forecast", "map_alerts")
+
+f = current()
+st.title(t("page_map"))
+st.caption(f"{f.scope_name} · {f.period}")
+
+shapes = load(lambda: data.grids_geojson(f.url))
+c1, c2 = st.columns([3, 1])
+measure = c1.radio(
+    t("map_measure"), MEASURES, format_func=named(MEASURES, t), horizontal=True, key="map_measure"
+)
+tiles = c2.toggle(t("tiles"), value=False, key="map_tiles")
+
+if shapes is not None and not shapes["features"]:
+    st.info(t("no_geometry"))
+elif shapes is not None:
+    wanted = dict(f.scope)
+    features = [
+        x for x in shapes["features"] if all(x["properties"].get(k) == v for k, v in wanted.items())
+    ]
+    if len(features) > MAX_FEATURES:
+        # drawing tens of thousands of polygons takes seconds: narrow to one district
+        districts = sorted({x["properties"]["district"] for x in features})
+        st.info(t("map_too_many", n=len(features)))
+        pick = st.selectbox(t("district"), districts, key="map_district")
+        features = [x for x in features if x["properties"]["district"] == pick]
+    geo = {"type": "FeatureCollection", "features": features}
+    values = None
+    if measure in ("map_volume", "map_cases"):
+        tab = load(lambda: data.assessment(f.url, "grid", f.period, f.scope, f.rules_text))
+        if tab is not None:
+            col = "volume_per_1k_households" if measure == "map_volume" else "cases"
+            values = tab[["grid_id", col]].rename(columns={col: "value"})
+    elif measure == "map_overdue":
+        tab = load(lambda: data.overdue(f.url, "grid", f.scope, f.rules_text))
+        if tab is not None:
+            values = tab[["grid_id", "overdue"]].rename(columns={"overdue": "value"})
+    elif measure == "map_forecast":
+        runs = load(lambda: data.runs(f.url))
+        grid_runs = runs[runs["level"] == "grid"] if runs is not None else pd.DataFrame()
+        if grid_runs.empty:
+            st.info(t("no_forecast_grid"))
+        else:
+            run = load(lambda: data.run(f.url, int(grid_runs.iloc[0]["id"]), "grid"))
+            if run is not None:
+                values = (
+                    run.forecasts.groupby("unique_id", as_index=False)["yhat"]
+                    .sum()
+                    .rename(columns={"unique_id": "grid_id", "yhat": "value"})
+                )
+    else:
+        alerts = load(lambda: data.alerts(f.url))
+        if alerts is not None and not alerts.empty:
+            grid_alerts = alerts[alerts["kind"].isin(["grid", "grid_category"])]
+            values = grid_alerts.groupby("unique_id").size().rename("value").reset_index()
+            values = values.rename(columns={"unique_id": "grid_id"})
+        else:
+            values = pd.DataFrame({"grid_id": [], "value": []})
+    if not features:
+        st.info(t("no_geometry"))
+    elif values is not None:
+        ids = pd.DataFrame({"grid_id": [x["properties"]["grid_id"] for x in features]})
+        shown = ids.merge(values, on="grid_id", how="left")
+        if measure in ("map_alerts", "map_overdue"):
+            shown["value"] = shown["value"].fillna(0)
+        common = {
+            "geojson": geo,
+            "locations": "grid_id",
+            "featureidkey": "properties.grid_id",
+            "color": "value",
+            "color_continuous_scale": "YlOrRd",
+            "labels": {"value": t(measure), "grid_id": kpi_label("grid_id")},
+        }
+        # MapLibre without tiles ("white-bg") works offline and, unlike the geo projection,
+        # does not depend on the polygons' ring winding order.
+        b = _bounds(features)
+        span = max(b["east"] - b["west"], (b["north"] - b["south"]) * 1.3, 1e-4)
+        fig = px.choropleth_map(
+            shown,
+            map_style="open-street-map" if tiles else "white-bg",
+            opacity=0.75,
+            center={"lon": (b["east"] + b["west"]) / 2, "lat": (b["north"] + b["south"]) / 2},
+            zoom=max(0.0, math.log2(360 / span)),
+            **common,
+        )
+        fig.update_traces(marker_line_width=0.3)
+        st.plotly_chart(layout(fig, 620), key="grid_map")

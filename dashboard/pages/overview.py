@@ -1,0 +1,143 @@
+"""城市总览 — headline KPIs with 环比/同比, volume trend, 红黑榜 with drill-down, surge alerts."""
+
+import plotly.express as px
+import streamlit as st
+
+import forecasting
+import metrics
+from dashboard import data
+from dashboard.components import fmt_delta, fmt_kpi, guarded, layout, load, table
+from dashboard.filters import current, previous_period, same_period_last_year
+from dashboard.i18n import kpi_label, level_label, t
+
+HEADLINE = (
+    "cases",
+    "response_rate",
+    "solved_rate",
+    "satisfaction_rate",
+    "on_time_rate",
+    "overdue_open",
+    "composite_score",
+)
+COLOURS = {"higher": "normal", "lower": "inverse", "none": "off"}
+FINER = {"district": "street", "street": "community", "community": "grid"}
+
+f = current()
+st.title(t("page_overview"))
+st.caption(f"{f.scope_name} · {f.period}")
+
+prev, yoy = previous_period(f.period), same_period_last_year(f.period)
+now = load(lambda: data.headline(f.url, f.period, f.scope, f.rules_text))
+before = load(lambda: data.headline(f.url, prev, f.scope, f.rules_text))
+last_year = load(lambda: data.headline(f.url, yoy, f.scope, f.rules_text))
+
+if now is not None and not now.empty:
+    row = now.iloc[0]
+    st.subheader(t("headline", period=f.period))
+    columns = [*st.columns(4), *st.columns(4)]
+    for col, kid in zip(columns, HEADLINE, strict=False):
+        p = before.iloc[0][kid] if before is not None and not before.empty else None
+        y = last_year.iloc[0][kid] if last_year is not None and not last_year.empty else None
+        ya = fmt_delta(kid, row[kid], y)
+        col.metric(
+            kpi_label(kid),
+            fmt_kpi(kid, row[kid]),
+            delta=fmt_delta(kid, row[kid], p),
+            delta_color=COLOURS[metrics.kpi(kid).direction],
+            border=True,
+        )
+        if ya:
+            col.caption(f"{t('vs_last_year')} {ya}")
+    if not isinstance(row["grade"], float):
+        st.caption(f"{kpi_label('grade')}: **{row['grade']}**")
+    st.caption(t("delta_caption", prev=prev, yoy=yoy))
+
+trend = load(lambda: data.series(f.url, ("cases",), f.period, "day", "city", f.scope, f.rules_text))
+if trend is not None and not trend.empty:
+    st.subheader(t("volume_trend"))
+    fig = px.line(trend, x="ds", y="cases", labels={"ds": kpi_label("ds"), "cases": t("cases")})
+    fig.update_yaxes(tickformat=",")
+    st.plotly_chart(layout(fig, 280, dates=True), key="trend_chart")
+
+table_now = load(lambda: data.assessment(f.url, f.level, f.period, f.scope, f.rules_text))
+
+
+def _drill(unit: dict) -> None:
+    """Narrow the sidebar to ``unit`` and one level finer (runs before the next rerun)."""
+    if f.level in FINER:
+        path = [unit["district"]] + ([unit["street"]] if f.level != "district" else [])
+        st.session_state["scope"] = "/".join(path)
+        st.session_state["level"] = FINER[f.level]
+
+
+if table_now is not None and not table_now.empty:
+    red, black = metrics.red_black_lists(table_now, 5)
+    keys = list(metrics.LEVELS[f.level])
+    shown = [*keys, "composite_score", "grade", "rank", "rank_change"]
+    left, right = st.columns(2)
+    with left:
+        st.subheader(t("red_list") + f" · {level_label(f.level)}")
+        table(red[shown], key="red_list")
+    with right:
+        st.subheader(t("black_list") + f" · {level_label(f.level)}")
+        table(black[shown], key="black_list")
+    units = {"/".join(str(r[k]) for k in keys): r.to_dict() for _, r in red.iterrows()}
+    units |= {"/".join(str(r[k]) for k in keys): r.to_dict() for _, r in black.iterrows()}
+    if units:
+        pick = st.selectbox(t("unit"), list(units), key="drill_unit")
+        label = t("drill", unit=pick) if f.level in FINER else t("to_assessment")
+        if st.button(
+            label, key="drill", icon=":material/zoom_in:", on_click=_drill, args=(units[pick],)
+        ):
+            st.switch_page("dashboard/pages/assessment.py")
+elif table_now is not None:
+    st.info(t("no_data"))
+
+st.subheader(t("alerts_title"))
+runs = load(lambda: data.runs(f.url))
+alerts = load(lambda: data.alerts(f.url))
+if runs is not None and not runs.empty:
+    r = runs.iloc[0]
+    st.caption(
+        t(
+            "latest_run",
+            level=level_label(r["level"])
+            if r["level"] in ("district", "street", "community", "grid")
+            else r["level"],
+            horizon=r["horizon"],
+            created=f"{r['created_at']:%Y-%m-%d %H:%M}",
+        )
+    )
+if alerts is not None and not alerts.empty:
+    latest = alerts[alerts["window_end"] == alerts["window_end"].max()]
+    cols = [
+        "kind",
+        "unique_id",
+        "category",
+        "window_start",
+        "window_end",
+        "actual",
+        "expected",
+        "score",
+    ]
+    table(latest[cols].head(20), key="alerts")
+elif runs is None or runs.empty:
+    st.info(t("no_run"))
+    st.code(
+        ".venv/bin/python -m gridpulse forecast --level grid --horizon 28 --out forecast.csv",
+        language="bash",
+    )
+else:
+    st.info(t("no_alerts"))
+if st.button(t("detect_alerts"), key="detect_alerts", icon=":material/notifications_active:"):
+    with st.spinner(t("detecting")):
+        found = guarded(
+            lambda: forecasting.save_alerts(
+                data.engine(f.url), forecasting.detect_surges(data.engine(f.url))
+            ),
+            "metrics_error",
+        )
+    if found is not None:
+        data.alerts.clear()
+        st.toast(t("detected", n=found))
+        st.rerun()

@@ -1,0 +1,79 @@
+"""督查督办 — red and yellow cards, open cases by age, overdue by department and street."""
+
+import plotly.express as px
+import streamlit as st
+
+from dashboard import data
+from dashboard.components import csv_bytes, guarded, layout, load, table, thousands
+from dashboard.filters import current
+from dashboard.i18n import kpi_label, t, value_label
+
+f = current()
+st.title(t("page_supervision"))
+moment = guarded(lambda: data.as_of(f.url))
+st.caption(
+    f"{f.scope_name} · {t('as_of_caption', as_of=f'{moment:%Y-%m-%d %H:%M}' if moment else '—')}"
+)
+
+age = load(lambda: data.ageing(f.url, f.scope, f.rules_text))
+if age is not None:
+    left, right = st.columns([2, 3])
+    with left:
+        st.subheader(t("ageing_title"))
+        frame = age.assign(bucket=age["bucket"].astype(str).map(lambda v: value_label("bucket", v)))
+        long = frame.melt(id_vars="bucket", value_vars=["open_cases", "overdue"])
+        long["variable"] = long["variable"].map(kpi_label)
+        fig = px.bar(
+            long,
+            x="bucket",
+            y="value",
+            color="variable",
+            barmode="group",
+            labels={"bucket": kpi_label("bucket"), "value": t("cases"), "variable": ""},
+        )
+        fig.update_yaxes(tickformat=",")
+        st.plotly_chart(layout(fig, 320), key="ageing_chart")
+    with right:
+        cols = st.columns(3)
+        cols[0].metric(kpi_label("open_cases"), thousands(age["open_cases"].sum()))
+        cols[1].metric(kpi_label("overdue"), thousands(age["overdue"].sum()))
+
+for kind, title in (("red", "red_cards"), ("yellow", "yellow_cards")):
+    st.subheader(t(title))
+    found = load(lambda kind=kind: data.cards(f.url, kind, f.scope, f.rules_text))
+    if found is None:
+        continue
+    if found.empty:
+        st.info(t("no_cards"))
+        continue
+    st.caption(t("shown_of", n=len(found)))
+    table(found, key=f"{kind}_cards", height=320)
+    st.download_button(
+        t("download_csv"),
+        csv_bytes(found),
+        f"{kind}_cards.csv",
+        "text/csv",
+        icon=":material/download:",
+        key=f"dl_{kind}",
+    )
+
+left, right = st.columns(2)
+for col, by, title in (
+    (left, "department", "overdue_by_department"),
+    (right, "street", "overdue_by_street"),
+):
+    with col:
+        st.subheader(t(title))
+        counts = load(lambda by=by: data.overdue(f.url, by, f.scope, f.rules_text))
+        if counts is None or counts.empty:
+            st.info(t("no_cards"))
+            continue
+        table(counts, key=f"overdue_{by}", height=320)
+        st.download_button(
+            t("download_csv"),
+            csv_bytes(counts),
+            f"overdue_{by}.csv",
+            "text/csv",
+            icon=":material/download:",
+            key=f"dl_overdue_{by}",
+        )

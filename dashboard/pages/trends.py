@@ -1,0 +1,116 @@
+"""趋势分析 — any KPI over time by day, week or month, 同比/环比, STL decomposition and
+the fastest-rising categories."""
+
+from datetime import timedelta
+
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+from plotly.subplots import make_subplots
+
+import metrics
+from dashboard import data
+from dashboard.analysis import rising, stl
+from dashboard.components import fmt_delta, fmt_kpi, layout, load
+from dashboard.filters import current, previous_period
+from dashboard.i18n import kpi_label, level_label, named, t
+
+KPIS = (
+    "cases",
+    "composite_score",
+    "response_rate",
+    "solved_rate",
+    "satisfaction_rate",
+    "on_time_rate",
+    "closure_rate",
+    "overdue_open",
+    "median_handling_h",
+)
+SPLITS = ("city", "district", "category")
+FREQS = ("day", "week", "month")
+
+f = current()
+st.title(t("page_trends"))
+p = metrics.parse_period(f.period)
+# Trends look back two years from the end of the chosen period (enough for STL and 同比).
+window = f"{(p.end - timedelta(days=729)).isoformat()}..{p.end.isoformat()}"
+st.caption(f"{f.scope_name} · {window}")
+
+c1, c2, c3 = st.columns(3)
+kid = c1.selectbox(t("trend_kpi"), KPIS, format_func=named(KPIS, kpi_label), key="trend_kpi")
+freq = c2.radio(
+    t("freq"),
+    FREQS,
+    index=2,
+    format_func=named(FREQS, lambda v: t(f"freq_{v}")),
+    horizontal=True,
+    key="trend_freq",
+)
+split = c3.selectbox(
+    t("split_by"),
+    SPLITS,
+    key="trend_split",
+    format_func=named(SPLITS, lambda v: t("split_none") if v == "city" else level_label(v)),
+)
+
+frame = load(lambda: data.series(f.url, (kid,), window, freq, split, f.scope, f.rules_text))
+if frame is not None and not frame.empty:
+    ds = kpi_label("ds")
+    if split == "city":
+        fig = px.line(frame, x="ds", y=kid, labels={"ds": ds, kid: kpi_label(kid)})
+    else:
+        top = frame.groupby(split)["cases" if "cases" in frame else kid].sum().nlargest(8).index
+        sub = frame[frame[split].isin(top)]
+        fig = px.line(
+            sub,
+            x="ds",
+            y=kid,
+            color=split,
+            labels={"ds": ds, kid: kpi_label(kid), split: level_label(split)},
+        )
+    if kid.endswith("_rate"):
+        fig.update_yaxes(tickformat=".0%")
+    else:
+        fig.update_yaxes(tickformat=",")
+    st.plotly_chart(layout(fig, 360, dates=True), key="trend_chart")
+
+    if split == "city":
+        st.subheader(t("yoy_mom"))
+        series = frame.set_index("ds")[kid]
+        last = series.index.max()
+        steps = {"day": 364, "week": 52, "month": 12}[freq]
+        now = series.iloc[-1]
+        prev = series.iloc[-2] if len(series) > 1 else None
+        year = series.iloc[-1 - steps] if len(series) > steps else None
+        cols = st.columns(3)
+        cols[0].metric(f"{kpi_label(kid)} · {last:%Y-%m-%d}", fmt_kpi(kid, now))
+        cols[1].metric(t("vs_previous"), fmt_kpi(kid, prev), fmt_delta(kid, now, prev))
+        cols[2].metric(t("vs_last_year"), fmt_kpi(kid, year), fmt_delta(kid, now, year))
+
+        st.subheader(t("stl_title"))
+        parts = stl(series, freq)
+        if parts is None:
+            st.info(t("stl_short"))
+        else:
+            fig = make_subplots(rows=4, cols=1, shared_xaxes=True, vertical_spacing=0.03)
+            for i, name in enumerate(("observed", "trend", "seasonal", "resid"), start=1):
+                fig.add_trace(go.Scatter(x=parts.index, y=parts[name], name=t(name)), row=i, col=1)
+            st.plotly_chart(layout(fig, 520, dates=True), key="stl_chart")
+
+st.subheader(t("rising_title"))
+prev = previous_period(f.period)
+now_t = load(lambda: data.kpi_table(f.url, "category", f.period, f.scope, f.rules_text, ("cases",)))
+before = load(lambda: data.kpi_table(f.url, "category", prev, f.scope, f.rules_text, ("cases",)))
+if now_t is not None and before is not None:
+    up = rising(now_t, before, "category")
+    up = up.rename(
+        columns={"current": t("current"), "previous": t("previous"), "change": t("change")}
+    )
+    up[t("change_pct")] = up.pop("change_pct") * 100
+    st.caption(f"{f.period} / {prev}")
+    st.dataframe(
+        up.rename(columns={"category": kpi_label("category")}),
+        hide_index=True,
+        column_config={t("change_pct"): st.column_config.NumberColumn(format="%+.1f%%")},
+        key="rising",
+    )

@@ -1,0 +1,86 @@
+"""The data page's upload form: save the files to a temporary folder and call ingest."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from caselog.ingest import ingest_files
+from dashboard import data
+from dashboard.i18n import t, value_label
+
+MAX_MB = 200
+CASE_TYPES = ["csv", "xlsx", "parquet"]
+
+
+def _too_big(files) -> bool:
+    big = [f for f in files if f is not None and f.size > MAX_MB * 1024 * 1024]
+    if big:
+        st.error(t("upload_limit", mb=MAX_MB))
+    return bool(big)
+
+
+def upload_form(url: str) -> None:
+    """File pickers for a case log, an optional mapping and ratings, and a load button."""
+    st.subheader(t("upload_title"))
+    st.caption(t("upload_limit", mb=MAX_MB))
+    c1, c2, c3 = st.columns(3)
+    cases = c1.file_uploader(t("upload_files"), type=CASE_TYPES, key="up_cases")
+    mapping = c2.file_uploader(t("upload_mapping"), type=["toml"], key="up_mapping")
+    ratings = c3.file_uploader(t("upload_ratings"), type=["csv", "xlsx"], key="up_ratings")
+    go = st.button(t("upload_go"), key="up_go", type="primary", disabled=cases is None)
+    if not go or cases is None or _too_big([cases, mapping, ratings]):
+        return
+    bar = st.progress(0.0, text=t("loading"))
+
+    def report(phase: str, done: int, total: int) -> None:
+        # the reader reports from pyarrow's worker threads too, where streamlit has no session
+        if get_script_run_ctx(suppress_warning=True) is None:
+            return
+        share = min(max(done / total, 0.0), 1.0) if total else 0.0
+        bar.progress(share, text=f"{t('loading')} · {phase}")
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = {}
+        for name, upload in (("cases", cases), ("mapping", mapping), ("ratings", ratings)):
+            if upload is not None:
+                path = Path(folder) / Path(upload.name).name
+                path.write_bytes(upload.getvalue())
+                paths[name] = path
+        try:
+            summary = ingest_files(
+                data.engine(url),
+                [paths["cases"]],
+                mapping=paths.get("mapping"),
+                ratings=[paths["ratings"]] if "ratings" in paths else [],
+                progress=report,
+            )
+        except Exception as exc:  # refused files and any other failure: one sentence
+            bar.empty()
+            st.error(t("upload_refused", error=str(exc).splitlines()[0] if str(exc) else exc))
+            return
+    bar.progress(1.0)
+    data.forget_cached_data()
+    c = summary.cases
+    st.success(
+        t(
+            "upload_done",
+            read=c.read,
+            inserted=c.inserted,
+            updated=c.updated,
+            unchanged=c.unchanged,
+            rejected=c.rejected,
+        )
+    )
+    if c.reasons:
+        reasons = pd.DataFrame(
+            {
+                t("reason"): [value_label("reason", r) for r in c.reasons],
+                t("rows"): list(c.reasons.values()),
+            }
+        )
+        st.dataframe(reasons, hide_index=True, key="up_reasons")

@@ -1,0 +1,207 @@
+"""AppTest of every page on a small generated city: no exception, and the figures shown
+equal the engines' numbers for the same arguments."""
+
+from __future__ import annotations
+
+import forecasting
+import metrics
+from dashboard.components import fmt_kpi
+from dashboard.filters import latest_full_month, same_period_last_year, scope_of
+from tests.dashboard.conftest import PERIOD, open_page
+
+
+def _clean(at) -> None:
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_sidebar_defaults_to_the_latest_full_month(city, monkeypatch, engine):
+    at = open_page(city, monkeypatch, "overview")
+    _clean(at)
+    assert at.text_input(key="period").value == "2025-12"
+    assert latest_full_month(metrics.latest_timestamp(engine)) == "2025-12"
+    assert at.selectbox(key="level").value == "street"
+
+
+def test_period_helpers():
+    assert same_period_last_year("2025-03") == "2024-03"
+    assert same_period_last_year("2025Q2") == "2024Q2"
+    assert same_period_last_year("2025") == "2024"
+    assert scope_of("东城区/东华门街道") == (("district", "东城区"), ("street", "东华门街道"))
+    assert scope_of("") == ()
+
+
+def test_overview_headline_equals_assess(city, monkeypatch, engine):
+    at = open_page(city, monkeypatch, "overview", period=PERIOD)
+    _clean(at)
+    row = metrics.assess(engine, "city", PERIOD, rank_change=False).iloc[0]
+    prev = metrics.assess(engine, "city", "2025-10", rank_change=False).iloc[0]
+    shown = {m.label: m for m in at.metric}
+    assert shown["受理量"].value == f"{row['cases']:,}"
+    assert shown["解决率"].value == fmt_kpi("solved_rate", row["solved_rate"])
+    assert shown["综合得分"].value == f"{row['composite_score']:,.1f}"
+    assert shown["受理量"].proto.delta.startswith(f"{row['cases'] - prev['cases']:+,}")
+    assert any("同比" in c.value for c in at.caption)
+    assert at.info and "gridpulse forecast" in at.code[0].value
+
+
+def test_overview_drill_down_switches_to_assessment(city, monkeypatch):
+    at = open_page(city, monkeypatch, "overview", period=PERIOD, level="district")
+    _clean(at)
+    at.button(key="drill").click().run()
+    _clean(at)
+    assert at.session_state["level"] == "street"
+    assert at.session_state["scope"] == "东澜区"
+    assert at.title[0].value == "考核排名"
+
+
+def test_assessment_table_and_explain(city, monkeypatch, engine):
+    at = open_page(city, monkeypatch, "assessment", period=PERIOD, level="street")
+    _clean(at)
+    ranked = metrics.assess(engine, "street", PERIOD)
+    shown = at.dataframe[0].value
+    assert shown["街道(乡镇)"].tolist() == ranked["street"].tolist()
+    assert shown["排名"].tolist() == ranked["rank"].astype(int).tolist()
+    assert (shown["解决率"] - ranked["solved_rate"] * 100).abs().max() < 1e-9
+    assert at.get("download_button")  # Excel and CSV
+    at.selectbox(key="explain_kpi").set_value("solved_rate")
+    at.radio(key="explain_part").set_value("excluded").run()
+    _clean(at)
+    unit = at.selectbox(key="explain_unit").value
+    counts = metrics.explain_counts(engine, "street", unit, "solved_rate", PERIOD)
+    text = f"{counts['numerator']:,} / {counts['denominator']:,}"
+    assert any(text in m.value for m in at.markdown)
+
+
+def test_assessment_export_is_the_cli_file(city, engine, tmp_path):
+    from dashboard import data
+
+    out = tmp_path / "a.csv"
+    metrics.write_assessment(engine, "district", PERIOD, out)
+    got = data.export.__wrapped__(city, "district", PERIOD, (), None, ".csv")
+    assert got == out.read_bytes()
+
+
+def test_supervision_cards_equal_engine(city, monkeypatch, engine):
+    at = open_page(city, monkeypatch, "supervision", period=PERIOD)
+    _clean(at)
+    age = metrics.ageing(engine)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["在办案件"] == f"{age['open_cases'].sum():,}"
+    assert shown["超期未结"] == f"{age['overdue'].sum():,}"
+    moment = metrics.latest_timestamp(engine)
+    assert f"判定时点：{moment:%Y-%m-%d %H:%M}" in at.caption[0].value
+    red = metrics.red_cards(engine, limit=5000)
+    assert at.dataframe[0].value["案件编号"].tolist() == red["case_id"].tolist()
+
+
+def test_departments_cooperation_equals_engine(city, monkeypatch, engine):
+    at = open_page(city, monkeypatch, "departments", period=PERIOD)
+    _clean(at)
+    coop = metrics.cooperation_table(engine, PERIOD)
+    shown = at.dataframe[0].value
+    assert shown["部门"].tolist() == coop["department"].tolist()
+    assert shown["评价数"].tolist() == coop["rating_count"].tolist()
+    assert any("少于 5 条" in c.value for c in at.caption)
+
+
+def test_trends_series_and_switches(city, monkeypatch, engine):
+    at = open_page(city, monkeypatch, "trends", period=PERIOD)
+    _clean(at)
+    series = metrics.kpi_series(engine, ["cases"], "2023-12-02..2025-11-30", freq="month")
+    assert at.metric[0].value == f"{series['cases'].iloc[-1]:,}"
+    at.radio(key="trend_freq").set_value("week")
+    at.selectbox(key="trend_kpi").set_value("solved_rate").run()
+    _clean(at)
+    at.selectbox(key="trend_split").set_value("category").run()
+    _clean(at)
+
+
+def test_grid_map_every_measure(city, monkeypatch):
+    at = open_page(city, monkeypatch, "grid_map", period=PERIOD)
+    _clean(at)
+    for measure in ("map_cases", "map_overdue", "map_forecast", "map_alerts"):
+        at.radio(key="map_measure").set_value(measure).run()
+        _clean(at)
+    at.toggle(key="map_tiles").set_value(True).run()
+    _clean(at)
+
+
+def test_forecasts_tune_and_save(city, monkeypatch, engine):
+    at = open_page(city, monkeypatch, "forecasts", period=PERIOD)
+    _clean(at)
+    at.selectbox(key="tune_model").set_value("wmean").run()
+    at.button(key="tune_go").click().run()
+    _clean(at)
+    unit = at.selectbox(key="fc_unit").value
+    result = forecasting.tune_series(engine, "street", unit, "wmean", {"weeks": 4})
+    shown = at.dataframe[-1].value
+    assert abs(shown["MASE（相对季节朴素）"].iloc[0] - result.scores["mase"]) < 1e-9
+    at.button(key="tune_save").click().run()
+    _clean(at)
+    assert forecasting.load_settings(engine, "street")[unit]["model"] == "wmean"
+
+
+def test_data_page_shows_rules(city, monkeypatch):
+    at = open_page(city, monkeypatch, "data_overview", period=PERIOD)
+    _clean(at)
+    assert any("[weights]" in c.value for c in at.code)
+
+
+def test_english_pages(city, monkeypatch):
+    pages = ("overview", "assessment", "supervision", "departments", "trends", "grid_map")
+    for page in (*pages, "forecasts", "data_overview"):
+        at = open_page(city, monkeypatch, page, lang="en", period=PERIOD)
+        _clean(at)
+
+
+def test_bad_period_falls_back_with_a_warning(city, monkeypatch):
+    at = open_page(city, monkeypatch, "assessment", period="2025-13")
+    _clean(at)
+    assert any("2025-13" in w.value for w in at.warning)
+    assert at.title[0].value == "考核排名"
+
+
+def test_uploaded_rules_change_the_ranking(city, engine):
+    from dashboard import data
+
+    text = 'name = "resp"\n[weights]\nresponse = 1\nsolved = 0\nsatisfaction = 0\n'
+    got = data.assessment.__wrapped__(city, "street", PERIOD, (), text)
+    want = metrics.assess(engine, "street", PERIOD, rules=metrics.parse_rules(text))
+    assert got["composite_score"].tolist() == want["composite_score"].tolist()
+    assert (got["composite_score"] == got["response_rate"] * 100).all()
+
+
+def test_pages_with_a_saved_run_and_alerts(forecast_city, monkeypatch):
+    import forecasting
+    from caselog import open_store
+
+    engine = open_store(forecast_city)
+    run = forecasting.load_run(engine)
+    alerts = forecasting.load_alerts(engine)
+    at = open_page(forecast_city, monkeypatch, "overview", period=PERIOD)
+    _clean(at)
+    if not alerts.empty:
+        latest = alerts[alerts["window_end"] == alerts["window_end"].max()]
+        assert len(at.dataframe[-1].value) == min(len(latest), 20)
+    at.button(key="detect_alerts").click().run()
+    _clean(at)
+    assert len(forecasting.load_alerts(engine)) >= len(alerts)
+    at = open_page(forecast_city, monkeypatch, "forecasts", period=PERIOD, fc_level="grid")
+    _clean(at)
+    assert at.selectbox(key="fc_run").value == run.id
+    at = open_page(forecast_city, monkeypatch, "grid_map", period=PERIOD)
+    at.radio(key="map_measure").set_value("map_forecast").run()
+    _clean(at)
+    assert not at.info
+
+
+def test_grid_polygons_for_the_map(engine):
+    from caselog.geo import grid_features
+
+    shapes = grid_features(engine)
+    assert len(shapes["features"]) == 60
+    first = shapes["features"][0]
+    assert first["id"] == first["properties"]["grid_id"] == "G0001"
+    assert first["geometry"]["type"] == "Polygon"
+    assert first["properties"]["households"] > 0
