@@ -9,7 +9,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from caselog.columns import AREA_LEVELS, TIMESTAMP_COLUMNS, VOCABULARIES
+from caselog.columns import AREA_LEVELS, CASE_COLUMNS, TIMESTAMP_COLUMNS, VOCABULARIES
 from caselog.reader import ROW
 
 NAIVE_FORMATS = [
@@ -40,26 +40,7 @@ OFFSET_FORMATS = [
 ]
 _OFFSET = r"\d:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
 
-CASE_OUTPUT = (
-    "case_id",
-    "reported_at",
-    "category",
-    "subcategory",
-    *AREA_LEVELS,
-    "source",
-    "urgency",
-    "department",
-    "assist_departments",
-    *TIMESTAMP_COLUMNS,
-    "status",
-    "solved",
-    "satisfaction",
-    "reopened",
-    "reassigned",
-    "lat",
-    "lon",
-    "quality_flags",
-)
+CASE_OUTPUT = (*CASE_COLUMNS, "quality_flags")
 RATING_OUTPUT = ("case_id", "department", "score", "rated_at")
 GRID_OUTPUT = ("grid_id", "community", "street", "district", "households", "geometry")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from caselog.columns import CASE_COLUMNS, RATING_COLUMNS
 from sample_data import catalog, dirty
 from sample_data.cases import case_numbers, draw_cases, grid_cdf, plan_year
 from sample_data.geography import build_city
@@ -17,8 +18,6 @@ from sample_data.names import CITY_NAME
 from sample_data.ratings import draw_ratings
 from sample_data.seasonality import build_year
 from sample_data.writer import (
-    CASE_COLUMNS,
-    RATING_COLUMNS,
     CsvSink,
     case_ids,
     case_table,

@@ -12,40 +12,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from caselog.columns import GRID_COLUMNS
 from sample_data import catalog
 from sample_data.cases import Batch
 from sample_data.geography import City
 from sample_data.lifecycle import SATISFACTION, STATUSES
 
-CASE_COLUMNS = (
-    "case_id",
-    "reported_at",
-    "category",
-    "subcategory",
-    "district",
-    "street",
-    "community",
-    "grid_id",
-    "source",
-    "urgency",
-    "department",
-    "assist_departments",
-    "accepted_at",
-    "dispatched_at",
-    "responded_at",
-    "resolved_at",
-    "closed_at",
-    "deadline",
-    "status",
-    "solved",
-    "satisfaction",
-    "reopened",
-    "reassigned",
-    "lat",
-    "lon",
-)
-RATING_COLUMNS = ("case_id", "department", "score", "rated_at")
-GRID_COLUMNS = ("grid_id", "community", "street", "district", "households")
 CASE_ID_PREFIX = "QL"
 _TIMES = (
     ("accepted_at", "accepted"),
