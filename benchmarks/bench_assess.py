@@ -31,6 +31,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from assess_data import build  # noqa: E402
 
+from metrics.registry import ASSESSMENT_COLUMNS  # noqa: E402
+
 CACHE = ROOT / "benchmarks" / ".cache" / "assess"
 _REPORT = (
     "import json, resource; print(json.dumps({'rss_mb': "
@@ -76,20 +78,8 @@ def compare(a: Path, b: Path) -> float:
     m = x.merge(y, on=["district", "street"], suffixes=("", "_pd"))
     assert len(m) == len(x) == len(y), "the two tables list different streets"
     worst = 0.0
-    for col in (
-        "cases",
-        "response_rate",
-        "median_response_min",
-        "closure_rate",
-        "on_time_rate",
-        "overdue_open",
-        "solved_rate",
-        "satisfaction_rate",
-        "rework_rate",
-        "median_handling_h",
-        "composite_score",
-        "rank",
-    ):
+    numeric = [c for c in ASSESSMENT_COLUMNS if c != "grade"]
+    for col in numeric:
         worst = max(worst, float(np.nanmax(np.abs(m[col] - m[f"{col}_pd"]))))
     assert (m["grade"].fillna("") == m["grade_pd"].fillna("")).all()
     return worst
