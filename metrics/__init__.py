@@ -26,6 +26,7 @@ from metrics.registry import KPIS, LEVELS, MEASURES, Kpi, kpi, validate_registry
 from metrics.rules import RuleSet, default_rules, load_rules, parse_rules
 from metrics.supervision import ageing, overdue_counts, red_cards, yellow_cards
 from metrics.timeseries import kpi_series
+from metrics.trends import decompose, rising_units
 
 __all__ = [
     "ALTERNATIVE_WEIGHTS",
@@ -45,6 +46,7 @@ __all__ = [
     "composite_score",
     "cooperation_score",
     "cooperation_table",
+    "decompose",
     "default_rules",
     "explain",
     "explain_counts",
@@ -65,6 +67,7 @@ __all__ = [
     "red_black_lists",
     "red_cards",
     "resolve_as_of",
+    "rising_units",
     "validate_registry",
     "value_label",
     "wilson",

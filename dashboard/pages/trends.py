@@ -10,10 +10,10 @@ from plotly.subplots import make_subplots
 
 import metrics
 from dashboard import data
-from dashboard.analysis import rising, stl
 from dashboard.components import fmt_delta, fmt_kpi, layout, load
 from dashboard.filters import current, previous_period
 from dashboard.i18n import kpi_label, level_label, named, t
+from metrics.trends import decompose, rising_units
 
 KPIS = (
     "cases",
@@ -88,7 +88,7 @@ if frame is not None and not frame.empty:
         cols[2].metric(t("vs_last_year"), fmt_kpi(kid, year), fmt_delta(kid, now, year))
 
         st.subheader(t("stl_title"))
-        parts = stl(series, freq)
+        parts = decompose(series, freq)
         if parts is None:
             st.info(t("stl_short"))
         else:
@@ -102,7 +102,7 @@ prev = previous_period(f.period)
 now_t = load(lambda: data.kpi_table(f.url, "category", f.period, f.scope, f.rules_text, ("cases",)))
 before = load(lambda: data.kpi_table(f.url, "category", prev, f.scope, f.rules_text, ("cases",)))
 if now_t is not None and before is not None:
-    up = rising(now_t, before, "category")
+    up = rising_units(now_t, before, "category")
     up = up.rename(
         columns={"current": t("current"), "previous": t("previous"), "change": t("change")}
     )

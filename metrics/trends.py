@@ -1,4 +1,4 @@
-"""Presentation-level analysis of series the engines return (no store access here)."""
+"""Trend analysis of KPI series: seasonal decomposition (STL) and the fastest-rising units."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 SEASON = {"day": 7, "week": 52, "month": 12}
 
 
-def stl(values: pd.Series, freq: str) -> pd.DataFrame | None:
+def decompose(values: pd.Series, freq: str) -> pd.DataFrame | None:
     """STL decomposition (statsmodels) of an already aggregated, evenly spaced series.
 
     Returns observed, trend, seasonal and resid indexed like ``values``; None when the
@@ -31,7 +31,7 @@ def stl(values: pd.Series, freq: str) -> pd.DataFrame | None:
     )
 
 
-def rising(now: pd.DataFrame, before: pd.DataFrame, key: str, n: int = 10) -> pd.DataFrame:
+def rising_units(now: pd.DataFrame, before: pd.DataFrame, key: str, n: int = 10) -> pd.DataFrame:
     """Units of ``key`` whose case count grew most from ``before`` to ``now``
     (columns key, current, previous, change, change_pct; change_pct NaN when previous is 0)."""
     merged = now[[key, "cases"]].merge(

@@ -1,0 +1,41 @@
+"""Trend analysis: STL recovers a known weekly pattern; rising units are ranked by growth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from metrics.trends import decompose, rising_units
+
+
+def test_decompose_recovers_a_weekly_pattern_and_a_trend():
+    days = pd.date_range("2025-01-06", periods=70, freq="D")
+    weekly = np.tile([10.0, 10, 10, 10, 10, -20, -30], 10)
+    values = pd.Series(100 + 0.5 * np.arange(70) + weekly, index=days)
+    parts = decompose(values, "day")
+    assert list(parts.columns) == ["observed", "trend", "seasonal", "resid"]
+    assert np.allclose(parts["trend"] + parts["seasonal"] + parts["resid"], parts["observed"])
+    middle = parts.iloc[21:49]
+    # 2025-01-06 is a Monday: the pattern puts -30 on Sundays and +10 on weekdays.
+    assert abs(middle["seasonal"][middle.index.dayofweek == 6].mean() - (-30)) < 3
+    assert abs(middle["seasonal"][middle.index.dayofweek == 2].mean() - 10) < 3
+    assert abs(middle["trend"].diff().mean() - 0.5) < 0.05
+
+
+def test_decompose_needs_two_full_seasons_without_gaps():
+    days = pd.date_range("2025-01-01", periods=13, freq="D")
+    assert decompose(pd.Series(np.arange(13.0), index=days), "day") is None
+    gap = pd.Series(np.arange(30.0), index=pd.date_range("2025-01-01", periods=30, freq="D"))
+    gap.iloc[5] = np.nan
+    assert decompose(gap, "day") is None
+
+
+def test_rising_units_by_absolute_growth():
+    now = pd.DataFrame({"category": ["噪声扰民", "供暖供热", "市容环境"], "cases": [50, 30, 5]})
+    before = pd.DataFrame({"category": ["噪声扰民", "市容环境", "园林绿化"], "cases": [20, 10, 4]})
+    top = rising_units(now, before, "category", n=3)
+    # Ties in growth are ordered by name, so the order is stable.
+    assert top["category"].tolist() == ["供暖供热", "噪声扰民", "园林绿化"]
+    assert top["change"].tolist() == [30, 30, -4]
+    assert top.loc[0, "previous"] == 0 and np.isnan(top.loc[0, "change_pct"])
+    assert top.loc[1, "change_pct"] == 1.5
