@@ -18,6 +18,10 @@ with st.sidebar:
 st.session_state.setdefault("db_url", default_url())
 url = st.session_state["db_url"]
 cases = guarded(lambda: data.case_count(url))
+if cases is None:
+    # Busy (a load holds the store) or unreachable: the message is shown; offer no pages
+    # (not the empty store's welcome page) until a refresh reads the store again.
+    st.stop()
 
 
 def page(path: str, key: str, icon: str, slug: str) -> st.Page:

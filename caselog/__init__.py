@@ -1,5 +1,12 @@
 """The case-log data contract: schema, store, ingest, mappings and quarantine."""
 
-from caselog.store import StoreError, default_url, get_timezone, is_duckdb, open_store
+from caselog.store import (
+    StoreBusy,
+    StoreError,
+    default_url,
+    get_timezone,
+    is_duckdb,
+    open_store,
+)
 
-__all__ = ["StoreError", "default_url", "get_timezone", "is_duckdb", "open_store"]
+__all__ = ["StoreBusy", "StoreError", "default_url", "get_timezone", "is_duckdb", "open_store"]

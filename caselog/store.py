@@ -1,12 +1,29 @@
-"""Opening the store: the SQLAlchemy engine, its tables and its settings."""
+"""Opening the store: the SQLAlchemy engine, its tables and its settings.
+
+A DuckDB file admits one read-write process at a time, and no reader in another process while
+it is held. So engines on a DuckDB file hold no pooled connection (NullPool): the file is free
+between statements. A writer first takes a writer's intent (an exclusive ``flock`` on the
+``<file>.writer`` file beside the store, released by the kernel even when the process is
+killed), so new readers hold back and the writer is not starved; both sides then retry the
+open for a bounded time while the other holds the file. A writer that cannot get in within
+``GRIDPULSE_WRITE_WAIT`` seconds (default 60) and a reader within ``GRIDPULSE_READ_WAIT``
+(default 20) raise :class:`StoreBusy` with one plain sentence.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import threading
+import time
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.pool import NullPool
 
 from caselog.schema import Base, store_meta
 
@@ -16,6 +33,20 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "gridpulse.duck
 
 class StoreError(Exception):
     """A store that cannot be opened or used; the message is one plain sentence."""
+
+
+BUSY = "the store is busy with another load; try again in a minute."
+
+
+class StoreBusy(StoreError):
+    """The DuckDB file stayed held by another reader or writer for the whole wait."""
+
+    def __init__(self, message: str = BUSY):
+        super().__init__(message)
+
+
+READ_WAIT = 20.0
+WRITE_WAIT = 60.0
 
 
 def default_url() -> str:
@@ -28,22 +59,48 @@ def is_duckdb(engine: Engine) -> bool:
     return engine.dialect.name == "duckdb"
 
 
-def open_store(url: str | None = None, *, create: bool = True) -> Engine:
-    """Return an engine for the store at ``url`` and create its tables when missing."""
+def open_store(
+    url: str | None = None,
+    *,
+    create: bool = True,
+    read_only: bool = False,
+    wait: float | None = None,
+) -> Engine:
+    """Return an engine for the store at ``url`` and create its tables when missing.
+
+    ``read_only``: on a DuckDB file, open it read-only (readers in several processes at once;
+    tables are created only when the file does not exist yet). ``wait``: seconds to keep
+    retrying while another process holds a DuckDB file (default: GRIDPULSE_READ_WAIT or 20 s
+    for readers, GRIDPULSE_WRITE_WAIT or 60 s for writers); then :class:`StoreBusy`.
+    """
     url = url or default_url()
-    if url.startswith("duckdb:///") and not url.startswith("duckdb:///:memory:"):
-        Path(url.removeprefix("duckdb:///")).parent.mkdir(parents=True, exist_ok=True)
+    path = _duckdb_file(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if read_only:
+            if create and not path.exists():
+                open_store(url, wait=wait).dispose()
+            create = False
+    if wait is None:
+        name, default = ("READ", READ_WAIT) if read_only else ("WRITE", WRITE_WAIT)
+        wait = float(os.environ.get(f"GRIDPULSE_{name}_WAIT") or default)
     try:
-        engine = create_engine(url, **_engine_options(url))
+        engine = create_engine(url, **_engine_options(url, read_only and path is not None))
     except (ArgumentError, NoSuchModuleError) as exc:
         raise StoreError(
             f"The store address {url!r} is not a database URL this app knows."
         ) from exc
     if engine.dialect.name == "duckdb":
         event.listen(engine, "connect", _quiet_duckdb)
+        if path is not None:
+            _patient(engine, path.resolve(), read_only, wait)  # one key per file
+            if read_only:
+                _read_only.add(engine)
     if create:
         try:
             Base.metadata.create_all(engine)
+        except StoreBusy:
+            raise
         except Exception as exc:  # the driver's own errors vary; report one sentence
             raise StoreError(
                 f"The store at {engine.url!r} cannot be opened: {_first_line(exc)}."
@@ -51,10 +108,137 @@ def open_store(url: str | None = None, *, create: bool = True) -> Engine:
     return engine
 
 
-def _engine_options(url: str) -> dict:
+_read_only: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@contextmanager
+def writable(engine: Engine) -> Iterator[Engine]:
+    """``engine`` itself, or for a read-only DuckDB engine a short-lived writer on its file."""
+    if engine not in _read_only:
+        yield engine
+        return
+    writer = open_store(engine.url.render_as_string(hide_password=False), create=False)
+    try:
+        yield writer
+    finally:
+        writer.dispose()
+
+
+def _duckdb_file(url: str) -> Path | None:
+    if url.startswith("duckdb:///") and not url.startswith("duckdb:///:memory:"):
+        path = url.removeprefix("duckdb:///").split("?", 1)[0]
+        return Path(path) if path else None
+    return None
+
+
+def _engine_options(url: str, read_only: bool = False) -> dict:
     if url.startswith("postgresql"):
         return {"pool_pre_ping": True}
+    if _duckdb_file(url) is not None:
+        options: dict = {"poolclass": NullPool}
+        if read_only:
+            options["connect_args"] = {"read_only": True}
+        return options
     return {}
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    """DuckDB's refusals while another process (or another mode in this one) holds the file."""
+    text = str(exc)
+    return "Could not set lock" in text or "different configuration" in text
+
+
+_intents: dict[str, list] = {}  # path -> [open file holding the flock, holders in this process]
+_intents_guard = threading.Lock()
+
+
+def _take_intent(path: Path, deadline: float) -> None:
+    """Announce a writer: hold an exclusive flock on ``<file>.writer`` (re-entrant per process)."""
+    key = str(path)
+    while True:
+        with _intents_guard:
+            held = _intents.get(key)
+            if held is not None:
+                held[1] += 1
+                return
+            handle = open(f"{path}.writer", "a+b")  # noqa: SIM115 - held until released
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+            else:
+                _intents[key] = [handle, 1]
+                return
+        if time.monotonic() >= deadline:
+            raise StoreBusy()
+        time.sleep(0.1)
+
+
+def _drop_intent(path: Path) -> None:
+    with _intents_guard:
+        held = _intents.get(str(path))
+        if held is None:
+            return
+        held[1] -= 1
+        if held[1] == 0:
+            del _intents[str(path)]
+            fcntl.flock(held[0], fcntl.LOCK_UN)
+            held[0].close()
+
+
+def _writer_waiting(path: Path) -> bool:
+    """True while some process (this one included) holds or waits for the write lock."""
+    if str(path) in _intents:
+        return True
+    try:
+        with open(f"{path}.writer", "rb") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    except FileNotFoundError:
+        return False
+    return False
+
+
+def _patient(engine: Engine, path: Path, read_only: bool, wait: float) -> None:
+    """Make the engine's connects wait (bounded) while another process holds the file."""
+
+    @event.listens_for(engine, "do_connect")
+    def connect(dialect, record, cargs, cparams):
+        deadline = time.monotonic() + wait
+        if not read_only:
+            _take_intent(path, deadline)
+        delay = 0.05
+        try:
+            while True:
+                if read_only and _writer_waiting(path):
+                    error: BaseException | None = None
+                else:
+                    try:
+                        connection = dialect.connect(*cargs, **cparams)
+                    except Exception as exc:
+                        if not _is_lock_error(exc):
+                            raise
+                        error = exc
+                    else:
+                        break
+                if time.monotonic() >= deadline:
+                    raise StoreBusy() from error
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+        except BaseException:
+            if not read_only:
+                _drop_intent(path)
+            raise
+        record.info["gridpulse_intent"] = not read_only
+        return connection
+
+    @event.listens_for(engine, "close")
+    def close(_dbapi_connection, record):
+        if record is not None and record.info.pop("gridpulse_intent", False):
+            _drop_intent(path)
 
 
 def _quiet_duckdb(dbapi_connection, _record) -> None:

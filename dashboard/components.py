@@ -8,7 +8,9 @@ from typing import TypeVar
 import pandas as pd
 import plotly.express as px
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
+from caselog import StoreBusy
 from dashboard.i18n import kpi_label, t, value_label
 
 T = TypeVar("T")
@@ -28,11 +30,30 @@ def percent(value: float | None, digits: int = 1) -> str:
     return f"{value:.{digits}%}"
 
 
+def passing_trouble(exc: BaseException, *, writing: bool = False) -> str | None:
+    """The plain sentence for a store that is busy or briefly unreachable, else None.
+
+    Busy: a DuckDB file held by a load in another process beyond the wait (caselog.StoreBusy).
+    Unreachable: a PostgreSQL server that is down or restarting (the driver's connection
+    error); the next page load works again once it is back (the pool pings first)."""
+    if isinstance(exc, StoreBusy):
+        return t("store_busy_write" if writing else "store_busy")
+    if isinstance(exc, OperationalError) and (
+        exc.connection_invalidated or type(exc.orig).__module__.startswith("psycopg")
+    ):
+        return t("store_unreachable")
+    return None
+
+
 def guarded(load: Callable[[], T], message_key: str = "store_error") -> T | None:
     """Run ``load``; on failure show one plain sentence instead of a traceback."""
     try:
         return load()
     except Exception as exc:  # any failure below the page becomes a message
+        passing = passing_trouble(exc)
+        if passing:
+            st.warning(passing, icon=":material/hourglass_top:")
+            return None
         first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
         st.error(t(message_key, error=first or type(exc).__name__))
         return None

@@ -1,4 +1,4 @@
-"""The dashboard's access to the store: one cached engine and cached loaders of plain values.
+"""The dashboard's access to the store: cached engines and cached loaders of plain values.
 
 Every loader takes plain, hashable values (the store URL, a level, a period string, a scope
 as a tuple of (key, value) pairs, the rule set's TOML text or None for the default) and calls
@@ -25,7 +25,19 @@ TTL = 600
 
 @st.cache_resource(show_spinner=False)
 def engine(url: str | None = None) -> Engine:
-    """The store's engine, shared by every session of this server process."""
+    """The store's reading engine, shared by every session of this server process.
+
+    On a DuckDB file it opens read-only and holds no connection between queries (so a
+    ``gridpulse ingest`` in another process can take the file); while a writer holds it, a
+    query waits up to GRIDPULSE_READ_WAIT seconds, then raises caselog.StoreBusy, which the
+    pages show as one plain sentence (components.guarded)."""
+    return open_store(url or default_url(), read_only=True)
+
+
+@st.cache_resource(show_spinner=False)
+def writer(url: str | None = None) -> Engine:
+    """The store's engine for the app's own writes (sample city, upload, alerts, settings):
+    it takes the write lock, waiting up to GRIDPULSE_WRITE_WAIT seconds for another load."""
     return open_store(url or default_url())
 
 

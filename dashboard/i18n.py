@@ -61,6 +61,15 @@ LABELS: dict[str, tuple[str, str]] = {
         "The store cannot be read: {error}. Check the store address (GRIDPULSE_DB) and reload.",
     ),
     "build_error": ("示例城市生成失败：{error}", "Building the sample city failed: {error}"),
+    "store_busy": ("数据正在更新，请稍后刷新。", "The data is being updated; refresh in a moment."),
+    "store_busy_write": (
+        "另一个导入正在进行，请一分钟后再试。",
+        "The store is busy with another load; try again in a minute.",
+    ),
+    "store_unreachable": (
+        "暂时无法连接数据库，请稍后刷新。",
+        "The store cannot be reached right now; refresh in a moment.",
+    ),
     "unknown": ("未知", "unknown"),
     # shared sidebar
     "filters": ("筛选", "Filters"),

@@ -11,6 +11,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from caselog.ingest import ingest_files
 from dashboard import data
+from dashboard.components import passing_trouble
 from dashboard.i18n import t, value_label
 
 MAX_MB = 200
@@ -53,7 +54,7 @@ def upload_form(url: str) -> None:
                 paths[name] = path
         try:
             summary = ingest_files(
-                data.engine(url),
+                data.writer(url),
                 [paths["cases"]],
                 mapping=paths.get("mapping"),
                 ratings=[paths["ratings"]] if "ratings" in paths else [],
@@ -61,7 +62,11 @@ def upload_form(url: str) -> None:
             )
         except Exception as exc:  # refused files and any other failure: one sentence
             bar.empty()
-            st.error(t("upload_refused", error=str(exc).splitlines()[0] if str(exc) else exc))
+            busy = passing_trouble(exc, writing=True)
+            if busy:
+                st.warning(busy)
+            else:
+                st.error(t("upload_refused", error=str(exc).splitlines()[0] if str(exc) else exc))
             return
     bar.progress(1.0)
     data.forget_cached_data()

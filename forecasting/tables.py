@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    inspect,
 )
 
 __all__ = [
@@ -110,8 +111,17 @@ tuned_settings = Table(
 
 
 def create_tables(engine: Engine) -> None:
-    """Create the forecasting tables that do not exist yet."""
-    metadata.create_all(engine)
+    """Create the forecasting tables that do not exist yet.
+
+    A read-only engine (the dashboard's, on a DuckDB file) only looks; when a table is missing
+    a short-lived writer creates it (caselog.store.writable)."""
+    from caselog.store import writable
+
+    existing = set(inspect(engine).get_table_names())
+    if all(table.name in existing for table in metadata.sorted_tables):
+        return
+    with writable(engine) as writer:
+        metadata.create_all(writer)
 
 
 def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame) -> None:

@@ -114,10 +114,10 @@ def _plain(exc: Exception) -> str | None:
     return None
 
 
-def _open(args):
+def _open(args, *, read_only: bool = False):
     from caselog import open_store
 
-    return open_store(args.db)
+    return open_store(args.db, read_only=read_only)
 
 
 def _run_sample(args) -> int:
@@ -190,7 +190,7 @@ def _run_ingest(args) -> int:
 def _run_assess(args) -> int:
     from metrics import write_assessment
 
-    engine = _open(args)
+    engine = _open(args, read_only=True)
     try:
         table = write_assessment(
             engine, args.by, args.period, args.out, as_of=args.as_of, rules=args.rules

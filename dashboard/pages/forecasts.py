@@ -136,7 +136,7 @@ if result is not None and result.unique_id == unit and result.level == level:
     if st.button(t("save_setting"), key="tune_save", icon=":material/save:"):
         saved = guarded(
             lambda: forecasting.save_setting(
-                data.engine(f.url), level, unit, result.model, result.params
+                data.writer(f.url), level, unit, result.model, result.params
             ),
             "metrics_error",
         )

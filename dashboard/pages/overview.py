@@ -133,7 +133,7 @@ if st.button(t("detect_alerts"), key="detect_alerts", icon=":material/notificati
     with st.spinner(t("detecting")):
         found = guarded(
             lambda: forecasting.save_alerts(
-                data.engine(f.url), forecasting.detect_surges(data.engine(f.url))
+                data.writer(f.url), forecasting.detect_surges(data.engine(f.url))
             ),
             "metrics_error",
         )

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import data
+from dashboard.components import passing_trouble
 from dashboard.i18n import t
 from sample_data.bootstrap import build_sample_store
 
@@ -21,9 +22,13 @@ if st.button(
         bar.progress(min(overall, 1.0), text=f"{labels[phase]} {share:.0%}")
 
     try:
-        build_sample_store(data.engine(st.session_state["db_url"]), progress=report)
+        build_sample_store(data.writer(st.session_state["db_url"]), progress=report)
     except Exception as exc:  # show one sentence, keep the page alive
-        st.error(t("build_error", error=str(exc).splitlines()[0] if str(exc) else exc))
+        busy = passing_trouble(exc, writing=True)
+        if busy:
+            st.warning(busy)
+        else:
+            st.error(t("build_error", error=str(exc).splitlines()[0] if str(exc) else exc))
     else:
         data.forget_cached_data()
         bar.progress(1.0, text=t("built", cases=data.case_count(st.session_state["db_url"])))
