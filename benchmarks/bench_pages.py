@@ -18,9 +18,14 @@ import argparse
 import logging
 import os
 import statistics
+import sys
 import time
 import warnings
 from collections.abc import Callable
+from pathlib import Path
+
+# Run as a script from anywhere: the project's packages live one folder up.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 PERIODS = ("2025-10", "2025-11", "2025-12")
 
