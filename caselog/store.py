@@ -145,7 +145,12 @@ def _engine_options(url: str, read_only: bool = False) -> dict:
 def _is_lock_error(exc: BaseException) -> bool:
     """DuckDB's refusals while another process (or another mode in this one) holds the file."""
     text = str(exc)
-    return "Could not set lock" in text or "different configuration" in text
+    # In one process, a read-only and a read-write open of the same file collide as a
+    # "different configuration" or, when they race, a "Unique file handle conflict".
+    return any(
+        words in text
+        for words in ("Could not set lock", "different configuration", "Unique file handle")
+    )
 
 
 _intents: dict[str, list] = {}  # path -> [open file holding the flock, holders in this process]
