@@ -74,6 +74,8 @@ def parse_mapping(data: dict, label: str = "mapping") -> Mapping:
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise MappingError(f"{label} names an unknown time zone {timezone!r}.") from exc
     fmt = data.get("timestamp_format")
+    if fmt:
+        _check_format(str(fmt), label)
     return Mapping(
         name=str(data.get("name") or label),
         columns=columns,
@@ -81,6 +83,17 @@ def parse_mapping(data: dict, label: str = "mapping") -> Mapping:
         timezone=str(timezone) if timezone else None,
         timestamp_format=str(fmt) if fmt else None,
     )
+
+
+def _check_format(fmt: str, label: str) -> None:
+    """Refuse a timestamp_format DuckDB's strptime cannot use (it would fail mid-ingest)."""
+    import duckdb
+
+    try:
+        with duckdb.connect() as probe:
+            probe.execute("SELECT try_strptime('2025-03-01', ?)", [fmt]).fetchall()
+    except duckdb.Error as exc:
+        raise MappingError(f"{label} has an unusable timestamp_format {fmt!r}.") from exc
 
 
 @dataclass
@@ -110,6 +123,8 @@ def to_canonical(raw: RawTable, kind: InputKind, mapping: Mapping | None) -> Can
         for column, table in mapping.values.items():
             if column in arrays:
                 arrays[column] = _map_values(_trimmed(arrays[column]), table)
+    # A NUL cannot be stored in PostgreSQL text (COPY fails): it is dropped on every store.
+    arrays = {name: _without_nul(column) for name, column in arrays.items()}
     arrays[ROW] = raw.table.column(ROW)
     personal = [h for h in raw.headers if h not in used and is_personal(h)]
     return Canonical(pa.table(arrays), used, personal)
@@ -123,7 +138,7 @@ def _by_header(raw: RawTable, kind: InputKind) -> tuple[dict[str, pa.ChunkedArra
     for column in kind.columns:
         header = by_lower.get(column)
         if header is not None:
-            arrays[column] = raw.table.column(header)
+            arrays[column] = _column(raw, header)
             used.append(header)
     return arrays, used
 
@@ -145,12 +160,25 @@ def _by_mapping(raw: RawTable, mapping: Mapping) -> tuple[dict[str, pa.ChunkedAr
                 f"mapping {mapping.name} reads for {column}."
             )
         if len(found) == 1:
-            arrays[column] = raw.table.column(found[0])
+            arrays[column] = _column(raw, found[0])
         else:
-            parts = [_trimmed(raw.table.column(s)) for s in found]
+            parts = [_trimmed(_column(raw, s)) for s in found]
             arrays[column] = _trimmed(pc.binary_join_element_wise(*parts, " "))
         used.extend(found)
     return arrays, used
+
+
+def _column(raw: RawTable, header: str) -> pa.ChunkedArray:
+    """The file's column ``header``; refused when the header names it twice (which one?)."""
+    if raw.table.column_names.count(header) > 1:
+        raise RefusedFile(f"{raw.path.name} has the column {header!r} more than once.")
+    return raw.table.column(header)
+
+
+def _without_nul(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return column  # e.g. an all-null column of a header-only file
+    return pc.replace_substring(column, "\x00", "")
 
 
 def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:

@@ -60,7 +60,8 @@ def read_table(path: Path, progress: Progress | None = None) -> RawTable:
         return readers[suffix](path, progress)
     except RefusedFile:
         raise
-    except (pa.ArrowInvalid, OSError, ValueError, KeyError, UnicodeError) as exc:
+    # ArrowException: also a Parquet column of a type with no text form (list, struct …).
+    except (pa.ArrowException, OSError, ValueError, KeyError, UnicodeError) as exc:
         lines = str(exc).strip().splitlines()
         reason = lines[0] if lines else type(exc).__name__
         raise RefusedFile(f"{path.name} cannot be read ({reason}).") from exc
@@ -74,13 +75,19 @@ def detect_encoding(path: Path, sniff: int = 8 << 20) -> str:
     """
     with path.open("rb") as handle:
         head = handle.read(sniff)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-    except UnicodeDecodeError:
+        # final only when the head is the whole file: a cut-off character at the end of the
+        # head is fine, one at the end of the file is not UTF-8.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=len(head) < sniff)
+    except UnicodeDecodeError as exc:
+        if head.startswith(codecs.BOM_UTF8):
+            # The reader could not even report the broken line (pyarrow fails decoding it).
+            raise RefusedFile(
+                f"{path.name} starts with a UTF-8 byte-order mark but is not valid UTF-8 "
+                f"(byte {exc.start})."
+            ) from exc
         return "gb18030"
-    return "utf-8"
+    return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
 
 
 class _CountingFile:

@@ -94,7 +94,8 @@ def build_cohort(
     for key, value in (scope or {}).items():
         if key not in SCOPE_COLUMNS:
             raise UnitError(f"The scope {key!r} is not one of {', '.join(SCOPE_COLUMNS)}.")
-        conds.append(c[key] == value)
+        # No stored value holds a NUL (ingest drops it; PostgreSQL refuses it as a parameter).
+        conds.append(c[key] == str(value).replace("\x00", ""))
     due_e, join = _deadline(dialect, rules, rep_e, days)
     cols = [
         c.case_id,

@@ -215,7 +215,7 @@ def _households(keys: Sequence[str], scope: Mapping[str, str] | None):
     conds = [g[k].is_not(None) for k in keys[-1:]]
     for key, value in (scope or {}).items():
         if key in ("district", "street", "community", "grid_id"):
-            conds.append(g[key] == value)
+            conds.append(g[key] == str(value).replace("\x00", ""))  # as in build_cohort
         else:  # a department/category scope says nothing about households
             conds.append(literal(False))
     stmt = select(*[g[k] for k in keys], func.sum(g.households).label("households")).where(*conds)
