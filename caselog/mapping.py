@@ -178,6 +178,9 @@ def _column(raw: RawTable, header: str) -> pa.ChunkedArray:
 def _without_nul(column: pa.ChunkedArray) -> pa.ChunkedArray:
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return column  # e.g. an all-null column of a header-only file
+    # Look before copying: nearly every file has no NUL, and a copy of 5 million values costs.
+    if not pc.any(pc.match_substring(column, "\x00")).as_py():
+        return column
     return pc.replace_substring(column, "\x00", "")
 
 
