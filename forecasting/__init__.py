@@ -3,13 +3,14 @@
 Heavy libraries (statsforecast, Prophet, scipy) are imported only when a model runs.
 """
 
-from forecasting.alerts import detect_surges, load_alerts, save_alerts
+from forecasting.alerts import alert_counts, detect_surges, load_alerts, save_alerts
 from forecasting.errors import ForecastError, Progress
 from forecasting.forecaster import Forecast, LevelForecast, forecast_hierarchy
 from forecasting.holidays import calendar_known_until, day_classes
 from forecasting.losses import cov80, cov95, evaluate, mae, mase, wape
 from forecasting.runs import (
     ForecastRun,
+    horizon_totals,
     list_runs,
     load_run,
     load_scores,
@@ -35,6 +36,7 @@ __all__ = [
     "Panel",
     "Progress",
     "TuningResult",
+    "alert_counts",
     "calendar_known_until",
     "cov80",
     "cov95",
@@ -46,6 +48,7 @@ __all__ = [
     "extract_series",
     "forecast_hierarchy",
     "hierarchy",
+    "horizon_totals",
     "list_runs",
     "load_alerts",
     "load_run",

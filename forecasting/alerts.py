@@ -146,3 +146,13 @@ def load_alerts(engine: Engine, kind: str | None = None) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(query.order_by(t.window_end.desc(), t.score.desc())).mappings().all()
     return pd.DataFrame([dict(r) for r in rows])
+
+
+def alert_counts(
+    alerts: pd.DataFrame, kinds: tuple[str, ...] = ("grid", "grid_category")
+) -> pd.DataFrame:
+    """Number of stored alerts per unit of the given kinds (columns unique_id, alerts)."""
+    if alerts.empty:
+        return pd.DataFrame({"unique_id": [], "alerts": []})
+    chosen = alerts[alerts["kind"].isin(kinds)]
+    return chosen.groupby("unique_id").size().rename("alerts").reset_index()

@@ -311,3 +311,8 @@ def write_forecast(
     if progress:
         progress(state["total"], state["total"])
     return run
+
+
+def horizon_totals(run: ForecastRun) -> pd.DataFrame:
+    """Expected cases per unit over the run's whole horizon (columns unique_id, yhat)."""
+    return run.forecasts.groupby("unique_id", as_index=False)["yhat"].sum()

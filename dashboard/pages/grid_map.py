@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+import forecasting
 from dashboard import data
 from dashboard.components import layout, load
 from dashboard.filters import current
@@ -76,19 +77,13 @@ elif shapes is not None:
         else:
             run = load(lambda: data.run(f.url, int(grid_runs.iloc[0]["id"]), "grid"))
             if run is not None:
-                values = (
-                    run.forecasts.groupby("unique_id", as_index=False)["yhat"]
-                    .sum()
-                    .rename(columns={"unique_id": "grid_id", "yhat": "value"})
+                values = forecasting.horizon_totals(run).rename(
+                    columns={"unique_id": "grid_id", "yhat": "value"}
                 )
     else:
         alerts = load(lambda: data.alerts(f.url))
-        if alerts is not None and not alerts.empty:
-            grid_alerts = alerts[alerts["kind"].isin(["grid", "grid_category"])]
-            values = grid_alerts.groupby("unique_id").size().rename("value").reset_index()
-            values = values.rename(columns={"unique_id": "grid_id"})
-        else:
-            values = pd.DataFrame({"grid_id": [], "value": []})
+        counts = forecasting.alert_counts(alerts if alerts is not None else pd.DataFrame())
+        values = counts.rename(columns={"unique_id": "grid_id", "alerts": "value"})
     if not features:
         st.info(t("no_geometry"))
     elif values is not None:
