@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from sqlalchemy import Engine, select
 
 from caselog.schema import grids
 
 
-def grid_features(engine: Engine) -> dict:
-    """A FeatureCollection of the grids that have a stored polygon.
+def grid_features(engine: Engine, scope: Mapping[str, str] | None = None) -> dict:
+    """A FeatureCollection of the grids that have a stored polygon (inside ``scope``, a
+    mapping of district/street/community values, when given).
 
     Each feature's ``id`` and ``properties.grid_id`` is the grid id; properties also carry
     district, street, community and households. Grids without (or with unreadable)
@@ -22,6 +24,10 @@ def grid_features(engine: Engine) -> dict:
         .where(g.geometry.is_not(None), g.geometry != "")
         .order_by(g.grid_id)
     )
+    for key, value in (scope or {}).items():
+        if key not in ("district", "street", "community"):
+            raise ValueError(f"The scope {key!r} is not district, street or community.")
+        stmt = stmt.where(g[key] == str(value))
     features = []
     with engine.connect() as conn:
         for row in conn.execute(stmt):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -27,10 +28,16 @@ class StoreOverview:
     loads: pd.DataFrame  # the latest ingest_log rows
 
 
-def count_cases(engine: Engine) -> int:
-    """Number of cases in the store (0 for an empty store)."""
+def count_cases(engine: Engine, scope: Mapping[str, str] | None = None) -> int:
+    """Number of cases in the store (0 for an empty store), inside ``scope`` (a mapping of
+    district/street/community values) when given."""
+    query = select(func.count()).select_from(cases)
+    for key, value in (scope or {}).items():
+        if key not in ("district", "street", "community"):
+            raise ValueError(f"The scope {key!r} is not district, street or community.")
+        query = query.where(cases.c[key] == str(value))
     with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(cases)).scalar_one())
+        return int(conn.execute(query).scalar_one())
 
 
 def store_overview(engine: Engine, recent_loads: int = 20) -> StoreOverview:

@@ -18,7 +18,15 @@ from forecasting.runs import (
     save_run,
     write_forecast,
 )
-from forecasting.series import LEVELS, Panel, extract_panel, extract_series, hierarchy
+from forecasting.series import (
+    LEVELS,
+    Panel,
+    extract_panel,
+    extract_series,
+    hierarchy,
+    level_within,
+    units_within,
+)
 from forecasting.tuning import (
     TuningResult,
     delete_setting,
@@ -49,6 +57,7 @@ __all__ = [
     "forecast_hierarchy",
     "hierarchy",
     "horizon_totals",
+    "level_within",
     "list_runs",
     "load_alerts",
     "load_run",
@@ -61,6 +70,7 @@ __all__ = [
     "save_run",
     "save_setting",
     "tune_series",
+    "units_within",
     "wape",
     "write_forecast",
 ]

@@ -9,16 +9,17 @@ above that upper end. ``score = (actual − upper) / √upper`` ranks them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, false, select
 
 from forecasting.errors import ForecastError
 from forecasting.intervals import dispersion
 from forecasting.models import recent_weeks_mean
-from forecasting.series import Panel, extract_panel
+from forecasting.series import Panel, extract_panel, units_within
 from forecasting.tables import create_tables, surge_alerts
 
 __all__ = ["ALERT_KINDS", "detect_surges", "load_alerts", "save_alerts", "window_surges"]
@@ -136,16 +137,26 @@ def save_alerts(engine: Engine, alerts: pd.DataFrame) -> int:
     return len(frame)
 
 
-def load_alerts(engine: Engine, kind: str | None = None) -> pd.DataFrame:
-    """Stored alerts, newest window first and highest score first within it."""
+def load_alerts(
+    engine: Engine, kind: str | None = None, scope: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Stored alerts, newest window first and highest score first within it.
+
+    With a ``scope`` only the grid alerts (and grid × category ones) of grids inside it are
+    read; city-wide category alerts count other parts of the city and are left out.
+    """
     create_tables(engine)
     t = surge_alerts.c
     query = select(surge_alerts)
     if kind:
         query = query.where(t.kind == kind)
+    grids = units_within(engine, "grid", scope)
+    if grids is not None:
+        inside = t.unique_id.in_(grids) if grids else false()
+        query = query.where(t.kind.in_(("grid", "grid_category")), inside)
     with engine.connect() as conn:
-        rows = conn.execute(query.order_by(t.window_end.desc(), t.score.desc())).mappings().all()
-    return pd.DataFrame([dict(r) for r in rows])
+        result = conn.execute(query.order_by(t.window_end.desc(), t.score.desc()))
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
 def alert_counts(

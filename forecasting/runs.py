@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import platform
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import metadata as importlib_metadata
@@ -14,11 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, false, select
 
 from forecasting.errors import ForecastError, Progress
 from forecasting.forecaster import Forecast, LevelForecast, forecast_hierarchy
 from forecasting.losses import evaluate
+from forecasting.series import units_within
 from forecasting.tables import (
     create_tables,
     forecast_runs,
@@ -178,10 +180,17 @@ def list_runs(engine: Engine) -> pd.DataFrame:
     )
 
 
-def load_run(engine: Engine, run_id: int | None = None, level: str | None = None) -> ForecastRun:
+def load_run(
+    engine: Engine,
+    run_id: int | None = None,
+    level: str | None = None,
+    scope: Mapping[str, str] | None = None,
+) -> ForecastRun:
     """A saved run (default: the newest) with the forecasts of ``level`` (default: its own).
 
     ``forecasts`` has the contract's columns; a run's coarser levels are available too.
+    With a ``scope`` (a signed-in account's district/street/community) only the units
+    inside it are read; a level coarser than the scope has none.
     """
     create_tables(engine)
     t = forecast_runs.c
@@ -189,15 +198,16 @@ def load_run(engine: Engine, run_id: int | None = None, level: str | None = None
     query = query.where(t.id == run_id) if run_id is not None else query.order_by(t.id.desc())
     with engine.connect() as conn:
         row = conn.execute(query.limit(1)).mappings().first()
-        if row is None:
-            raise ForecastError("There is no saved forecast run to show.")
-        v = forecast_values.c
-        wanted = level or row["level"]
-        values = conn.execute(
-            select(v.unique_id, v.ds, v.model, v.yhat, v.yhat_lo, v.yhat_hi)
-            .where(v.run_id == row["id"], v.level == wanted)
-            .order_by(v.unique_id, v.ds)
-        ).all()
+    if row is None:
+        raise ForecastError("There is no saved forecast run to show.")
+    v = forecast_values.c
+    wanted = level or row["level"]
+    query = select(v.unique_id, v.ds, v.model, v.yhat, v.yhat_lo, v.yhat_hi).where(
+        v.run_id == row["id"], v.level == wanted
+    )
+    query = _only(query, v.unique_id, units_within(engine, wanted, scope))
+    with engine.connect() as conn:
+        values = conn.execute(query.order_by(v.unique_id, v.ds)).all()
     frame = pd.DataFrame(values, columns=list(CSV_COLUMNS))
     frame["ds"] = pd.to_datetime(frame["ds"])
     return ForecastRun(
@@ -215,18 +225,34 @@ def load_run(engine: Engine, run_id: int | None = None, level: str | None = None
     )
 
 
-def load_scores(engine: Engine, run_id: int, level: str | None = None) -> pd.DataFrame:
-    """Per-unit backtest scores of a run: ``level, unique_id, model, chosen, mase, wape, cov80, cov95``."""
+def load_scores(
+    engine: Engine,
+    run_id: int,
+    level: str | None = None,
+    scope: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Per-unit backtest scores of a run: ``level, unique_id, model, chosen, mase, wape, cov80, cov95``
+    (with a ``scope``, of one ``level``'s units inside it only, as :func:`load_run`)."""
     s = forecast_scores.c
     query = select(s.level, s.unique_id, s.model, s.chosen, s.mase, s.wape, s.cov80, s.cov95)
     query = query.where(s.run_id == run_id)
+    if scope and not level:
+        raise ForecastError("Scores within a scope are read one level at a time.")
     if level:
         query = query.where(s.level == level)
+        query = _only(query, s.unique_id, units_within(engine, level, scope))
     with engine.connect() as conn:
         rows = conn.execute(query.order_by(s.level, s.unique_id, s.model)).all()
     return pd.DataFrame(
         rows, columns=["level", "unique_id", "model", "chosen", "mase", "wape", "cov80", "cov95"]
     )
+
+
+def _only(query, column, ids: list[str] | None):
+    """``query`` limited to ``ids`` (None: no limit; an empty list: nothing)."""
+    if ids is None:
+        return query
+    return query.where(column.in_(ids) if ids else false())
 
 
 def load_unit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -12,7 +13,16 @@ from sqlalchemy import Date, Engine, cast, func, select
 from caselog.schema import cases
 from forecasting.errors import ForecastError
 
-__all__ = ["LEVELS", "Panel", "extract_panel", "extract_series", "hierarchy", "parent_level"]
+__all__ = [
+    "LEVELS",
+    "Panel",
+    "extract_panel",
+    "extract_series",
+    "hierarchy",
+    "level_within",
+    "parent_level",
+    "units_within",
+]
 
 #: Levels from the finest to the coarsest.
 LEVELS: tuple[str, ...] = ("grid", "community", "street", "district", "city")
@@ -82,6 +92,49 @@ def _unit_expr(level: str):
     raise ForecastError(f"Unknown level {level!r}; use one of {', '.join(LEVELS)}.")
 
 
+#: The case columns a scope may name, coarsest first.
+SCOPE_KEYS: tuple[str, ...] = ("district", "street", "community")
+
+
+def _scope_conditions(scope: Mapping[str, str] | None) -> list:
+    conds = []
+    for key, value in (scope or {}).items():
+        if key not in SCOPE_KEYS:
+            raise ForecastError(f"The scope {key!r} is not one of {', '.join(SCOPE_KEYS)}.")
+        conds.append(cases.c[key] == str(value))
+    return conds
+
+
+def level_within(level: str, scope: Mapping[str, str] | None) -> bool:
+    """Whether units of ``level`` lie inside ``scope``: a street scope holds its street,
+    communities and grids, not its district or the city (their totals count other streets)."""
+    _check_level(level)
+    if not scope:
+        return True
+    return LEVELS.index(level) <= min(LEVELS.index(k) for k in scope)
+
+
+def units_within(engine: Engine, level: str, scope: Mapping[str, str] | None) -> list[str] | None:
+    """The ids of ``level``'s units inside ``scope`` (None for no scope: every unit).
+
+    A unit belongs where :func:`hierarchy` places it (the parent most of its cases name),
+    the same tree the forecasts add up along.
+    """
+    if not scope:
+        return None
+    if not level_within(level, scope):
+        return []
+    tree = hierarchy(engine, level)
+    keep = np.ones(len(tree), dtype=bool)
+    path = []
+    for key in SCOPE_KEYS:
+        if key not in scope:
+            break
+        path.append(str(scope[key]))
+        keep &= (tree[key] == "/".join(path)).to_numpy()
+    return tree.loc[keep, level].astype(str).tolist()
+
+
 def _check_level(level: str) -> None:
     if level not in LEVELS:
         raise ForecastError(f"Unknown level {level!r}; use one of {', '.join(LEVELS)}.")
@@ -106,13 +159,15 @@ def extract_panel(
     by_category: bool = False,
     categories: list[str] | None = None,
     unit: str | None = None,
+    scope: Mapping[str, str] | None = None,
 ) -> Panel:
     """Daily counts of non-cancelled cases per unit of ``level`` (and per category if asked).
 
     Days are the local reported days from the store's first to its last reported day
     (of any case, cancelled or not); days without cases are 0. The database does the counting; only (unit, day, count)
     rows travel. With ``by_category`` the unit id is ``<unit>|<category>``
-    (at city level just the category). ``unit`` keeps only that unit's series.
+    (at city level just the category). ``unit`` keeps only that unit's series; ``scope``
+    (district/street/community values) counts only the cases inside it.
     """
     _check_level(level)
     first, last = _day_range(engine)
@@ -125,6 +180,8 @@ def extract_panel(
     query = select(*keys, day, func.count().label("n")).where(cases.c.status != "cancelled")
     if categories:
         query = query.where(cases.c.category.in_(categories))
+    for cond in _scope_conditions(scope):
+        query = query.where(cond)
     if level != "city":
         query = query.where(_unit_expr(level).isnot(None))
         if unit is not None:

@@ -50,6 +50,16 @@ def unit_scope(by: str, unit: str | Mapping[str, str] | None) -> dict[str, str]:
     return dict(zip(keys, parts, strict=True))
 
 
+def _within(by: str, unit, scope: Mapping[str, str] | None) -> dict[str, str]:
+    """The unit's key values with ``scope``'s added; a unit outside the scope is refused."""
+    keys = unit_scope(by, unit)
+    for key, value in (scope or {}).items():
+        if key in keys and keys[key] != str(value):
+            raise UnitError(f"The unit {unit!r} is outside the scope {'/'.join(scope.values())}.")
+        keys[key] = str(value)
+    return keys
+
+
 def _parts(kid: str, v, as_of_e: float, rules: RuleSet):
     if kid not in EXPLAINABLE:
         raise UnitError(f"The KPI {kid!r} cannot be traced to cases; use one of its inputs.")
@@ -83,17 +93,19 @@ def explain(
     rules: RuleSet | str | None = None,
     limit: int = 100,
     offset: int = 0,
+    scope: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The cases in a unit's numerator, denominator, or excluded from the denominator (with
     ``reason``), ordered by case_id and paged by ``limit``/``offset``. For satisfaction the
     numerator lists cases scoring above 0 (满意 and 基本满意); for medians numerator and
-    denominator are the cases whose duration enters the median."""
+    denominator are the cases whose duration enters the median. ``scope`` (a signed-in
+    account's district/street/community) limits the cases; a unit outside it is refused."""
     if part not in PARTS:
         raise UnitError(f"The part {part!r} is not one of {', '.join(PARTS)}.")
     p = parse_period(period)
     r = load_rules(rules)
     moment = resolve_as_of(engine, as_of, p)
-    coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=unit_scope(by, unit))
+    coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=_within(by, unit, scope))
     v = coh.cte
     num, den, reasons = _parts(kpi_id, v, coh.as_of_e, r)
     cols = [v.c[c] for c in CASE_COLUMNS] + [v.c.due_e]
@@ -119,21 +131,25 @@ def explain_counts(
     *,
     as_of: str | datetime | None = None,
     rules: RuleSet | str | None = None,
+    scope: Mapping[str, str] | None = None,
 ) -> dict[str, object]:
-    """Counts behind a unit's KPI: {'numerator': n, 'denominator': n, 'excluded': {reason: n}}."""
+    """Counts behind a unit's KPI: {'numerator': n, 'denominator': n, 'excluded': {reason: n}},
+    within ``scope`` as :func:`explain`."""
     p = parse_period(period)
     r = load_rules(rules)
     moment = resolve_as_of(engine, as_of, p)
-    coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=unit_scope(by, unit))
+    coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=_within(by, unit, scope))
     v = coh.cte
     num, den, reasons = _parts(kpi_id, v, coh.as_of_e, r)
+    # select_from: for a count KPI both predicates are constants, which name no table
     totals = select(
         cast(func.sum(case((num & den, 1), else_=0)), BigInteger).label("numerator"),
         cast(func.sum(case((den, 1), else_=0)), BigInteger).label("denominator"),
-    )
+    ).select_from(v)
     reason = case(*reasons, else_="other").label("reason") if reasons else None
     excl = (
         select(reason, cast(func.count(), BigInteger).label("n"))
+        .select_from(v)
         .where(not_(func.coalesce(den, False)))
         .group_by(reason)
     )
