@@ -3,7 +3,7 @@
 import streamlit as st
 
 from caselog import default_url
-from dashboard import data
+from dashboard import auth, data
 from dashboard.components import guarded
 from dashboard.filters import sidebar
 from dashboard.i18n import LANGUAGES, t
@@ -17,6 +17,11 @@ with st.sidebar:
 
 st.session_state.setdefault("db_url", default_url())
 url = st.session_state["db_url"]
+account = auth.gate(url)
+if account is None:
+    st.stop()  # the sign-in page (or a plain message) is shown
+with st.sidebar:
+    auth.sidebar_box(url, account)
 cases = guarded(lambda: data.case_count(url))
 if cases is None:
     # Busy (a load holds the store) or unreachable: the message is shown; offer no pages
@@ -29,6 +34,7 @@ def page(path: str, key: str, icon: str, slug: str) -> st.Page:
 
 
 if not cases:
+    # only a city account may build the sample city or load data into the store
     pages = [page("welcome.py", "page_welcome", ":material/rocket_launch:", "welcome")]
 else:
     with st.sidebar:
@@ -47,9 +53,11 @@ else:
             page("grid_map.py", "page_map", ":material/map:", "map"),
             page("forecasts.py", "page_forecasts", ":material/query_stats:", "forecasts"),
         ],
-        t("section_data"): [
-            page("data_overview.py", "page_data", ":material/database:", "data"),
-        ],
     }
+    if account.is_city:
+        # loads, quarantined rows and the audit log cover the whole city
+        pages[t("section_data")] = [
+            page("data_overview.py", "page_data", ":material/database:", "data"),
+        ]
 
 st.navigation(pages).run()

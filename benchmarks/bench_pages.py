@@ -40,7 +40,7 @@ def _pages(url: str, scope_for: Callable[[int], tuple]) -> dict[str, Callable[[s
         data.series(url, ("cases",), p, "day", "city", scope, None)
         data.assessment(url, "street", p, scope, None)
         data.runs(url)
-        data.alerts(url)
+        data.alerts(url, scope)
 
     def assessment(p, scope):
         table = data.assessment(url, "street", p, scope, None)
@@ -48,8 +48,8 @@ def _pages(url: str, scope_for: Callable[[int], tuple]) -> dict[str, Callable[[s
         data.export(url, "street", p, scope, None, ".csv")
         data.kpi_table(url, "street", p, scope, None)
         unit = f"{table['district'].iloc[0]}/{table['street'].iloc[0]}"
-        data.explain_counts(url, "street", unit, "response_rate", p, None)
-        data.explain(url, "street", unit, "response_rate", p, "numerator", None)
+        data.explain_counts(url, "street", unit, "response_rate", p, scope, None)
+        data.explain(url, "street", unit, "response_rate", p, "numerator", scope, None)
 
     def supervision(p, scope):
         data.ageing(url, scope, None)
@@ -72,13 +72,13 @@ def _pages(url: str, scope_for: Callable[[int], tuple]) -> dict[str, Callable[[s
         data.kpi_table(url, "category", previous_period(p), scope, None, ("cases",))
 
     def grid_map(p, scope):
-        data.grids_geojson(url)
+        data.grids_geojson(url, scope)
         data.assessment(url, "grid", p, scope, None)
 
     def forecasts(p, scope):
         data.runs(url)
-        units = data.unit_ids(url, "street")
-        data.unit_history(url, "street", units[0])
+        units = data.unit_ids(url, "street", scope)
+        data.unit_history(url, "street", units[0], scope)
 
     def data_page(p, scope):
         data.overview(url)

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+import accounts
 import forecasting
 import metrics
 from caselog import default_url, open_store
@@ -39,6 +40,21 @@ def writer(url: str | None = None) -> Engine:
     """The store's engine for the app's own writes (sample city, upload, alerts, settings):
     it takes the write lock, waiting up to GRIDPULSE_WRITE_WAIT seconds for another load."""
     return open_store(url or default_url())
+
+
+def accounts_engine(url: str) -> Engine:
+    """The accounts and audit-log database that belongs to the store at ``url``."""
+    return _accounts_engine(accounts.accounts_url(url))
+
+
+@st.cache_resource(show_spinner=False)
+def _accounts_engine(accounts_url: str) -> Engine:
+    return accounts.open_accounts(accounts_url)
+
+
+def audit_export(url: str, username: str, what: dict) -> None:
+    """Write an export (a download) to the audit log."""
+    accounts.record(accounts_engine(url), username, "export", detail=what)
 
 
 def rules(text: str | None) -> metrics.RuleSet:
@@ -119,16 +135,37 @@ def series(
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def explain_counts(url: str, by: str, unit: str, kpi_id: str, period: str, rules_text):
-    """Counts behind one unit's KPI."""
-    return metrics.explain_counts(engine(url), by, unit, kpi_id, period, rules=rules(rules_text))
+def explain_counts(
+    url: str, by: str, unit: str, kpi_id: str, period: str, scope: Scope, rules_text: str | None
+):
+    """Counts behind one unit's KPI (inside ``scope``)."""
+    return metrics.explain_counts(
+        engine(url), by, unit, kpi_id, period, rules=rules(rules_text), scope=_scope(scope)
+    )
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def explain(url: str, by: str, unit: str, kpi_id: str, period: str, part: str, rules_text):
-    """The first 200 cases in a unit's numerator, denominator or exclusions."""
+def explain(
+    url: str,
+    by: str,
+    unit: str,
+    kpi_id: str,
+    period: str,
+    part: str,
+    scope: Scope,
+    rules_text: str | None,
+):
+    """The first 200 cases in a unit's numerator, denominator or exclusions (inside ``scope``)."""
     return metrics.explain(
-        engine(url), by, unit, kpi_id, period, part=part, rules=rules(rules_text), limit=200
+        engine(url),
+        by,
+        unit,
+        kpi_id,
+        period,
+        part=part,
+        rules=rules(rules_text),
+        limit=200,
+        scope=_scope(scope),
     )
 
 
@@ -174,27 +211,27 @@ def runs(url: str) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def run(url: str, run_id: int, level: str | None = None) -> forecasting.ForecastRun:
-    """A saved forecast run with the forecasts of ``level``."""
-    return forecasting.load_run(engine(url), run_id, level)
+def run(url: str, run_id: int, level: str, scope: Scope) -> forecasting.ForecastRun:
+    """A saved forecast run with the forecasts of ``level``'s units inside ``scope``."""
+    return forecasting.load_run(engine(url), run_id, level, scope=_scope(scope))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def scores(url: str, run_id: int, level: str | None = None) -> pd.DataFrame:
-    """Per-unit backtest scores of a saved run."""
-    return forecasting.load_scores(engine(url), run_id, level)
+def scores(url: str, run_id: int, level: str, scope: Scope) -> pd.DataFrame:
+    """Per-unit backtest scores of a saved run (units of ``level`` inside ``scope``)."""
+    return forecasting.load_scores(engine(url), run_id, level, scope=_scope(scope))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def alerts(url: str) -> pd.DataFrame:
-    """Stored surge alerts, newest first."""
-    return forecasting.load_alerts(engine(url))
+def alerts(url: str, scope: Scope) -> pd.DataFrame:
+    """Stored surge alerts, newest first (of grids inside ``scope`` when one is given)."""
+    return forecasting.load_alerts(engine(url), scope=_scope(scope))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def unit_history(url: str, level: str, unit: str) -> pd.DataFrame:
-    """Daily case counts of one unit (``ds, y``)."""
-    panel = forecasting.extract_panel(engine(url), level, unit=unit)
+def unit_history(url: str, level: str, unit: str, scope: Scope) -> pd.DataFrame:
+    """Daily case counts of one unit (``ds, y``), counting only cases inside ``scope``."""
+    panel = forecasting.extract_panel(engine(url), level, unit=unit, scope=_scope(scope))
     return panel.to_long()[["ds", "y"]]
 
 
@@ -205,12 +242,13 @@ def settings(url: str, level: str) -> dict:
 
 
 @st.cache_resource(ttl=3600, show_spinner=False)
-def grids_geojson(url: str) -> dict:
-    """The grids' polygons as a GeoJSON FeatureCollection (caselog.geo); treat as read-only.
+def grids_geojson(url: str, scope: Scope) -> dict:
+    """The polygons of the grids inside ``scope`` as a GeoJSON FeatureCollection
+    (caselog.geo); treat as read-only.
 
     A resource, not data: 25,000 polygons are ~8 MB, and cache_data's copy on every read
     costs about a second, while the polygons never change between loads."""
-    return grid_features(engine(url))
+    return grid_features(engine(url), _scope(scope))
 
 
 def forget_cached_data() -> None:
@@ -234,9 +272,21 @@ def export(url: str, by: str, period: str, scope: Scope, rules_text: str | None,
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def unit_ids(url: str, level: str) -> list[str]:
-    """The unit ids of a forecasting level (东城区/东华门街道 for streets; 'city')."""
+def unit_ids(url: str, level: str, scope: Scope = ()) -> list[str]:
+    """The unit ids of a forecasting level inside ``scope`` (东城区/东华门街道 for streets;
+    'city'); none for a level coarser than the scope."""
+    within = forecasting.units_within(engine(url), level, _scope(scope))
+    if within is not None:
+        return sorted(within)
     return sorted(forecasting.hierarchy(engine(url), level)[level].astype(str).unique())
+
+
+def tune(url: str, level: str, unit: str, model: str, params: dict, scope: Scope):
+    """Backtest one unit with chosen settings (forecasting.tune_series); a unit outside
+    ``scope`` is refused before anything is read."""
+    if unit not in unit_ids(url, level, scope):
+        raise accounts.AccessDenied(f"{unit} is outside your scope.")
+    return forecasting.tune_series(engine(url), level, unit, model, params)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -7,8 +7,10 @@ from datetime import date, datetime, timedelta
 
 import streamlit as st
 
+import accounts
 import metrics
 from dashboard import data
+from dashboard.auth import OPEN, signed_in
 from dashboard.i18n import level_label, named, t
 
 LEVELS = ("district", "street", "community", "grid", "department")
@@ -24,6 +26,7 @@ class Filters:
     level: str
     scope: data.Scope
     rules_text: str | None
+    account: accounts.Account = OPEN
 
     @property
     def scope_name(self) -> str:
@@ -63,9 +66,41 @@ def previous_period(period: str) -> str:
 
 
 def scope_of(text: str) -> data.Scope:
-    """'东城区/东华门街道' → (('district', '东城区'), ('street', '东华门街道')); '' → ()."""
+    """'东城区/东华门街道' → (('district', '东城区'), ('street', '东华门街道')); '' → ().
+
+    A third part names the community; further parts are ignored.
+    """
     parts = [p for p in text.split("/") if p] if text else []
-    return tuple(zip(("district", "street"), parts, strict=False))
+    return tuple(zip(accounts.SCOPE_KEYS, parts, strict=False))
+
+
+def _account() -> accounts.Account:
+    """The session's account; the router stops every page before sign-in, so a missing
+    one here means a page was run on its own: it sees nothing rather than everything."""
+    account = signed_in()
+    if account is None:
+        st.stop()
+    return account
+
+
+def require_city() -> accounts.Account:
+    """Stop a page open to city accounts only (loads, quarantine, audit log, sample build)."""
+    account = _account()
+    if not account.is_city:
+        st.error(t("city_only"))
+        st.stop()
+    return account
+
+
+def _scope_options(url: str, account: accounts.Account) -> list[str]:
+    """What the scope box offers: the account's own scope and the units one level inside."""
+    if account.is_city:
+        streets = data.unit_ids(url, "street")
+        return ["", *sorted({s.split("/", 1)[0] for s in streets}), *streets]
+    own = account.scope_path
+    finer = {"district": "street", "street": "community"}.get(account.role)
+    inner = data.unit_ids(url, finer, account.scope) if finer else []
+    return [own, *inner]
 
 
 def sidebar(url: str) -> None:
@@ -83,12 +118,17 @@ def sidebar(url: str) -> None:
         st.warning(t("bad_period", text=st.session_state["period"], error=str(exc), period=default))
         period = default
     st.session_state["_period"] = period
-    st.selectbox(t("level"), LEVELS, format_func=named(LEVELS, level_label), key="level")
-    streets = data.unit_ids(url, "street")
-    districts = sorted({s.split("/", 1)[0] for s in streets})
-    options = ["", *districts, *streets]
+    account = _account()
+    levels = account.levels
+    if st.session_state["level"] not in levels:
+        st.session_state["level"] = levels[0]
+    st.selectbox(t("level"), levels, format_func=named(levels, level_label), key="level")
+    options = _scope_options(url, account)
     if st.session_state["scope"] not in options:
-        options.append(st.session_state["scope"])
+        if account.is_city:
+            options.append(st.session_state["scope"])
+        else:
+            st.session_state["scope"] = options[0]
     st.selectbox(
         t("scope"), options, format_func=named(options, lambda v: v or t("whole_city")), key="scope"
     )
@@ -107,12 +147,23 @@ def sidebar(url: str) -> None:
 
 
 def current() -> Filters:
-    """The sidebar's values (defaults when the sidebar has not been drawn, e.g. in tests)."""
+    """The sidebar's values (defaults when the sidebar has not been drawn, e.g. in tests),
+    with the scope confined to the signed-in account's: a scope outside it is replaced by
+    the account's own (and said so), the level by the account's widest."""
     s = st.session_state
+    account = _account()
+    requested = scope_of(s.get("scope", ""))
+    try:
+        scope = accounts.confine(account.scope, requested)
+    except accounts.AccessDenied:
+        st.warning(t("outside_scope", scope=s.get("scope", "")))
+        scope = account.scope
+    level = s.get("level", "street")
     return Filters(
         url=s.get("db_url") or data.default_url(),
         period=s.get("_period") or s.get("period") or f"{date.today():%Y-%m}",
-        level=s.get("level", "street"),
-        scope=scope_of(s.get("scope", "")),
+        level=level if level in account.levels else account.levels[0],
+        scope=scope,
         rules_text=s.get("rules_text"),
+        account=account,
     )

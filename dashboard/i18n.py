@@ -472,3 +472,61 @@ LABELS.update(
         "change_pct_col": ("变化率", "Change %"),
     }
 )
+
+VALUE_LABELS["role"] = {
+    "city": ("市级", "city"),
+    "district": ("区级", "district"),
+    "street": ("街道", "street"),
+    "community": ("社区", "community"),
+}
+VALUE_LABELS["action"] = {
+    "sign_in": ("登录", "sign-in"),
+    "sign_out": ("退出", "sign-out"),
+    "export": ("导出", "export"),
+    "account": ("账户变更", "account change"),
+}
+
+LABELS.update(
+    {
+        "sign_in_title": ("登录网格治理绩效看板", "Sign in to GridPulse"),
+        "username": ("用户名", "Username"),
+        "password": ("密码", "Password"),
+        "sign_in": ("登录", "Sign in"),
+        "sign_out": ("退出登录", "Sign out"),
+        "sign_in_refused": ("登录失败：{reason}", "Sign-in refused: {reason}"),
+        "sign_in_oidc": ("通过{provider}登录", "Sign in with {provider}"),
+        "identity_provider": ("统一身份认证", "the identity provider"),
+        "no_account_for": (
+            "身份 {email} 没有看板账户，请联系市级管理员开通。",
+            "The identity {email} has no GridPulse account; ask the city's administrator.",
+        ),
+        "signed_in_as": (
+            "已登录：{name}（{role} · {scope}）",
+            "Signed in: {name} ({role} · {scope})",
+        ),
+        "open_mode": (
+            "未设账户：所有人可见全市数据。用 `python -m gridpulse user add` 建立账户后需登录。",
+            "No accounts yet: everyone sees the whole city. After "
+            "`python -m gridpulse user add` everyone signs in.",
+        ),
+        "outside_scope": (
+            "所选范围 {scope} 超出您的权限，已改为您的范围。",
+            "The chosen scope {scope} is outside your access; showing your own scope.",
+        ),
+        "city_only": (
+            "此页面仅对市级账户开放。",
+            "This page is open to city accounts only.",
+        ),
+        "audit_title": ("审计日志（最近 200 条）", "Audit log (latest 200 entries)"),
+        "accounts_title": ("账户", "Accounts"),
+        "at": ("时间", "Time"),
+        "action": ("操作", "Action"),
+        "ok": ("成功", "Succeeded"),
+        "detail": ("详情", "Detail"),
+        "role": ("角色", "Role"),
+        "display_name": ("姓名", "Name"),
+        "disabled": ("已停用", "Disabled"),
+        "created_at": ("创建时间", "Created"),
+        "last_sign_in": ("最近登录", "Last sign-in"),
+    }
+)

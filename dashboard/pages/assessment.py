@@ -54,9 +54,16 @@ if ranked is not None and not ranked.empty:
     left, right, _ = st.columns([1, 1, 4])
     xlsx = load(lambda: data.export(f.url, f.level, f.period, f.scope, f.rules_text, ".xlsx"))
     csv = load(lambda: data.export(f.url, f.level, f.period, f.scope, f.rules_text, ".csv"))
+    what = {"by": f.level, "period": f.period, "scope": f.scope_name}
     if xlsx is not None:
         left.download_button(
-            t("download_xlsx"), xlsx, f"{name}.xlsx", icon=":material/download:", key="dl_xlsx"
+            t("download_xlsx"),
+            xlsx,
+            f"{name}.xlsx",
+            icon=":material/download:",
+            key="dl_xlsx",
+            on_click=data.audit_export,
+            args=(f.url, f.account.username, what | {"file": f"{name}.xlsx"}),
         )
     if csv is not None:
         right.download_button(
@@ -66,6 +73,8 @@ if ranked is not None and not ranked.empty:
             "text/csv",
             icon=":material/download:",
             key="dl_csv",
+            on_click=data.audit_export,
+            args=(f.url, f.account.username, what | {"file": f"{name}.csv"}),
         )
 
     st.subheader(t("funnel_title"))
@@ -131,7 +140,9 @@ if ranked is not None and not ranked.empty:
         horizontal=True,
         key="explain_part",
     )
-    counts = load(lambda: data.explain_counts(f.url, f.level, unit, kid, f.period, f.rules_text))
+    counts = load(
+        lambda: data.explain_counts(f.url, f.level, unit, kid, f.period, f.scope, f.rules_text)
+    )
     if counts is not None:
         excluded = counts.get("excluded", {}) or {}
         st.markdown(
@@ -147,7 +158,9 @@ if ranked is not None and not ranked.empty:
             st.caption(
                 " · ".join(f"{value_label('exclusion', k)}: {v:,}" for k, v in excluded.items())
             )
-        rows = load(lambda: data.explain(f.url, f.level, unit, kid, f.period, part, f.rules_text))
+        rows = load(
+            lambda: data.explain(f.url, f.level, unit, kid, f.period, part, f.scope, f.rules_text)
+        )
         if rows is not None:
             st.caption(t("first_cases", n=len(rows)))
             if "reason" in rows:

@@ -3,15 +3,17 @@
 import plotly.express as px
 import streamlit as st
 
+import accounts
 from caselog import default_url
 from dashboard import data
-from dashboard.components import bar_chart, guarded, thousands
-from dashboard.filters import current
+from dashboard.components import bar_chart, guarded, table, thousands
+from dashboard.filters import current, require_city
 from dashboard.i18n import flag_label, t, value_label
 from dashboard.upload import upload_form
 
 url = st.session_state.get("db_url", default_url())
 st.title(t("page_data"))
+require_city()
 
 with st.spinner("…"):
     ov = guarded(lambda: data.overview(url))
@@ -119,3 +121,17 @@ rs = guarded(lambda: data.rules(current().rules_text))
 if rs is not None:
     st.caption(t("rules_in_use", name=rs.name, hash=rs.hash))
     st.code(rs.text, language="toml")
+
+st.subheader(t("accounts_title"))
+people = guarded(lambda: accounts.list_accounts(data.accounts_engine(url)))
+if people is not None and not people.empty:
+    people = people.assign(role=people["role"].map(lambda v: value_label("role", v)))
+    table(people, key="accounts")
+elif people is not None:
+    st.caption(t("open_mode"))
+
+st.subheader(t("audit_title"))
+log = guarded(lambda: accounts.recent(data.accounts_engine(url), 200))
+if log is not None and not log.empty:
+    log = log.assign(action=log["action"].map(lambda v: value_label("action", v)))
+    table(log, key="audit_log", height=320)

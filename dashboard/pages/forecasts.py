@@ -27,14 +27,15 @@ st.title(t("page_forecasts"))
 
 runs = load(lambda: data.runs(f.url))
 c1, c2, c3 = st.columns([1, 2, 2])
+levels = [lv for lv in forecasting.LEVELS if forecasting.level_within(lv, dict(f.scope))]
 level = c1.selectbox(
     t("fc_level"),
-    forecasting.LEVELS,
-    index=2,
+    levels,
+    index=min(2, len(levels) - 1),
     key="fc_level",
-    format_func=named(forecasting.LEVELS, level_label),
+    format_func=named(levels, level_label),
 )
-units = load(lambda: data.unit_ids(f.url, level)) or []
+units = load(lambda: data.unit_ids(f.url, level, f.scope)) or []
 unit = c2.selectbox(t("fc_unit"), units, key="fc_unit")
 run = None
 if runs is None or runs.empty:
@@ -50,9 +51,9 @@ else:
         for r in runs.itertuples()
     }
     run_id = c3.selectbox(t("pick_run"), list(labels), format_func=labels.get, key="fc_run")
-    run = guarded(lambda: data.run(f.url, run_id, level), "metrics_error")
+    run = guarded(lambda: data.run(f.url, run_id, level, f.scope), "metrics_error")
 
-history = load(lambda: data.unit_history(f.url, level, unit)) if unit else None
+history = load(lambda: data.unit_history(f.url, level, unit, f.scope)) if unit else None
 fig = go.Figure()
 if history is not None and not history.empty:
     recent = history.tail(HISTORY_DAYS)
@@ -79,7 +80,7 @@ st.plotly_chart(layout(fig, 380, dates=True), key="forecast_chart")
 
 if run is not None:
     st.subheader(t("scores_title"))
-    sc = load(lambda: data.scores(f.url, run.id, level))
+    sc = load(lambda: data.scores(f.url, run.id, level, f.scope))
     if sc is not None and not sc.empty:
         mine = sc[sc["unique_id"].astype(str) == str(unit)].drop(columns=["level", "unique_id"])
         mine = mine.sort_values(["chosen", "mase"], ascending=[False, True])
@@ -109,7 +110,7 @@ for i, (name, rule) in enumerate(TUNABLE[model].items()):
 if unit and st.button(t("run_tuning"), key="tune_go", icon=":material/tune:"):
     with st.spinner(t("tuning")):
         result = guarded(
-            lambda: forecasting.tune_series(data.engine(f.url), level, unit, model, params),
+            lambda: data.tune(f.url, level, unit, model, params, f.scope),
             "metrics_error",
         )
     st.session_state["tuning"] = result

@@ -38,7 +38,7 @@ f = current()
 st.title(t("page_map"))
 st.caption(f"{f.scope_name} · {f.period}")
 
-shapes = load(lambda: data.grids_geojson(f.url))
+shapes = load(lambda: data.grids_geojson(f.url, f.scope))
 c1, c2 = st.columns([3, 1])
 measure = c1.radio(
     t("map_measure"), MEASURES, format_func=named(MEASURES, t), horizontal=True, key="map_measure"
@@ -75,13 +75,13 @@ elif shapes is not None:
         if grid_runs.empty:
             st.info(t("no_forecast_grid"))
         else:
-            run = load(lambda: data.run(f.url, int(grid_runs.iloc[0]["id"]), "grid"))
+            run = load(lambda: data.run(f.url, int(grid_runs.iloc[0]["id"]), "grid", f.scope))
             if run is not None:
                 values = forecasting.horizon_totals(run).rename(
                     columns={"unique_id": "grid_id", "yhat": "value"}
                 )
     else:
-        alerts = load(lambda: data.alerts(f.url))
+        alerts = load(lambda: data.alerts(f.url, f.scope))
         counts = forecasting.alert_counts(alerts if alerts is not None else pd.DataFrame())
         values = counts.rename(columns={"unique_id": "grid_id", "alerts": "value"})
     if not features:

@@ -95,7 +95,7 @@ elif table_now is not None:
 
 st.subheader(t("alerts_title"))
 runs = load(lambda: data.runs(f.url))
-alerts = load(lambda: data.alerts(f.url))
+alerts = load(lambda: data.alerts(f.url, f.scope))
 if runs is not None and not runs.empty:
     r = runs.iloc[0]
     st.caption(
@@ -129,7 +129,9 @@ elif runs is None or runs.empty:
     )
 else:
     st.info(t("no_alerts"))
-if st.button(t("detect_alerts"), key="detect_alerts", icon=":material/notifications_active:"):
+if f.account.is_city and st.button(
+    t("detect_alerts"), key="detect_alerts", icon=":material/notifications_active:"
+):
     with st.spinner(t("detecting")):
         found = guarded(
             lambda: forecasting.save_alerts(

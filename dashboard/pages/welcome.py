@@ -4,10 +4,12 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.components import passing_trouble
+from dashboard.filters import require_city
 from dashboard.i18n import t
 from sample_data.bootstrap import build_sample_store
 
 st.title(t("welcome_title"))
+require_city()
 st.write(t("welcome_empty"))
 
 if st.button(
