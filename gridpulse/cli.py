@@ -1,4 +1,4 @@
-"""The ``python -m gridpulse`` command line: sample, ingest, assess, forecast."""
+"""The ``python -m gridpulse`` command line: sample, ingest, assess, forecast, user, audit."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from gridpulse import users
 
 EXIT_ERROR = 1
 EXIT_REFUSED = 2
@@ -68,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--model", default="auto")
     forecast.add_argument("--level-pct", dest="level_pct", type=int, default=80)
     forecast.add_argument("--out", required=True, type=Path)
+    users.add_parsers(verbs)
     return parser
 
 
@@ -199,6 +202,9 @@ def _run_assess(args) -> int:
         raise UserError(str(exc)) from exc
     finally:
         engine.dispose()
+    users.record_export(
+        args.db, {"by": args.by, "period": args.period, "file": str(args.out), "rows": len(table)}
+    )
     print(f"wrote {len(table):,} {args.by} rows for {args.period} to {args.out}")
     return 0
 
@@ -285,4 +291,6 @@ _VERBS: dict[str, Callable] = {
     "ingest": _run_ingest,
     "assess": _run_assess,
     "forecast": _run_forecast,
+    "user": lambda args: users.run_user(args, UserError),
+    "audit": lambda args: users.run_audit(args, UserError),
 }
