@@ -23,7 +23,7 @@ SHOTS = (
 )
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -71,10 +71,13 @@ def browser():
         chromium.close()
 
 
-def serve(db_url: str):
-    """Start `streamlit run streamlit_app.py` on a free localhost port for ``db_url``."""
-    port = _free_port()
-    env = dict(os.environ, GRIDPULSE_DB=db_url)
+def serve(
+    db_url: str, env: dict[str, str] | None = None, args: tuple[str, ...] = (), port: int = 0
+):
+    """Start `streamlit run streamlit_app.py` on a (free) localhost port for ``db_url``,
+    with extra environment variables and streamlit options when given."""
+    port = port or free_port()
+    env = dict(os.environ, GRIDPULSE_DB=db_url, **(env or {}))
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -90,6 +93,7 @@ def serve(db_url: str):
             "127.0.0.1",
             "--browser.gatherUsageStats",
             "false",
+            *args,
         ],
         cwd=ROOT,
         env=env,
