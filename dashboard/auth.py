@@ -69,7 +69,8 @@ def sign_out(url: str) -> None:
 
 def _sign_in_form(url: str, engine) -> None:
     st.title(t("sign_in_title"))
-    with st.form("sign_in", enter_to_submit=True):
+    st.caption(t("sign_in_hint"))
+    with st.form("sign_in", enter_to_submit=True, width=480):
         username = st.text_input(t("username"), key="sign_in_user", max_chars=200)
         password = st.text_input(t("password"), type="password", key="sign_in_password")
         submitted = st.form_submit_button(t("sign_in"), icon=":material/login:")

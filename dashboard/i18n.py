@@ -489,6 +489,10 @@ VALUE_LABELS["action"] = {
 LABELS.update(
     {
         "sign_in_title": ("登录网格治理绩效看板", "Sign in to GridPulse"),
+        "sign_in_hint": (
+            "请用本级账户登录；看到的案件、指标、地图和预测限于账户所辖范围。",
+            "Sign in with your account; cases, KPIs, maps and forecasts are limited to its area.",
+        ),
         "username": ("用户名", "Username"),
         "password": ("密码", "Password"),
         "sign_in": ("登录", "Sign in"),
