@@ -22,6 +22,7 @@ if account is None:
     st.stop()  # the sign-in page (or a plain message) is shown
 with st.sidebar:
     auth.sidebar_box(url, account)
+guarded(lambda: data.refresh_if_changed(url))
 cases = guarded(lambda: data.case_count(url))
 if cases is None:
     # Busy (a load holds the store) or unreachable: the message is shown; offer no pages

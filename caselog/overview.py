@@ -40,6 +40,26 @@ def count_cases(engine: Engine, scope: Mapping[str, str] | None = None) -> int:
         return int(conn.execute(query).scalar_one())
 
 
+def data_version(engine: Engine, tables: tuple[str, ...] = ("ingest_log",)) -> tuple:
+    """A value that changes whenever a write to one of ``tables`` commits: each table's
+    row count and largest id (tables that do not exist yet count as empty).
+
+    One short read; pages compare it to drop cached figures after another process loads."""
+    from sqlalchemy import column, inspect, table
+
+    version = []
+    with engine.connect() as conn:
+        present = set(inspect(conn).get_table_names())
+        for name in tables:
+            if name not in present:
+                version.append((name, 0, None))
+                continue
+            t = table(name, column("id"))
+            n, top = conn.execute(select(func.count(), func.max(t.c.id)).select_from(t)).one()
+            version.append((name, int(n), top))
+    return tuple(version)
+
+
 def store_overview(engine: Engine, recent_loads: int = 20) -> StoreOverview:
     """Aggregate the store for the data page; every figure is one GROUP BY in the database."""
     month = func.date_trunc("month", cases.c.reported_at).label("month")

@@ -18,7 +18,7 @@ import forecasting
 import metrics
 from caselog import default_url, open_store
 from caselog.geo import grid_features
-from caselog.overview import StoreOverview, count_cases, store_overview
+from caselog.overview import StoreOverview, count_cases, data_version, store_overview
 
 Scope = tuple[tuple[str, str], ...]
 TTL = 600
@@ -249,6 +249,34 @@ def grids_geojson(url: str, scope: Scope) -> dict:
     A resource, not data: 25,000 polygons are ~8 MB, and cache_data's copy on every read
     costs about a second, while the polygons never change between loads."""
     return grid_features(engine(url), _scope(scope))
+
+
+#: Writes that change what pages show: loads (also uploads and the sample build),
+#: forecast runs and surge-alert detections, from this app or any other process.
+VERSIONED = ("ingest_log", "forecast_runs", "surge_alerts")
+VERSION_TTL = 15
+
+
+@st.cache_data(ttl=VERSION_TTL, show_spinner=False)
+def _version(url: str) -> tuple:
+    return data_version(engine(url), VERSIONED)
+
+
+@st.cache_resource(show_spinner=False)
+def _seen() -> dict[str, tuple]:
+    """The store version this server process's cached figures were computed on, per URL."""
+    return {}
+
+
+def refresh_if_changed(url: str) -> None:
+    """Drop cached figures when the store changed since they were computed (checked at most
+    every VERSION_TTL seconds), so a command-line load shows up within seconds, not after
+    the loaders' ten-minute lifetime."""
+    version = _version(url)
+    seen = _seen()
+    if seen.get(url) not in (None, version):
+        forget_cached_data()
+    seen[url] = version
 
 
 def forget_cached_data() -> None:
