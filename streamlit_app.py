@@ -1,5 +1,7 @@
 """GridPulse 网格治理绩效看板 — the router: shared sidebar, then the chosen page."""
 
+import contextlib
+
 import streamlit as st
 
 from caselog import default_url
@@ -22,7 +24,8 @@ if account is None:
     st.stop()  # the sign-in page (or a plain message) is shown
 with st.sidebar:
     auth.sidebar_box(url, account)
-guarded(lambda: data.refresh_if_changed(url))
+with contextlib.suppress(Exception):  # a busy or unreachable store is reported just below
+    data.refresh_if_changed(url)
 cases = guarded(lambda: data.case_count(url))
 if cases is None:
     # Busy (a load holds the store) or unreachable: the message is shown; offer no pages
