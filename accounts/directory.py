@@ -28,10 +28,10 @@ class SignInRefused(Exception):
 
 
 def has_accounts(engine: Engine) -> bool:
-    """Whether any enabled account exists (then the app asks everyone to sign in)."""
+    """Whether any account exists, enabled or not (then the app asks everyone to sign in;
+    disabling the last account must lock the app, not open it)."""
     with engine.connect() as conn:
-        query = select(func.count()).select_from(accounts).where(accounts.c.disabled.is_(False))
-        return conn.execute(query).scalar_one() > 0
+        return conn.execute(select(func.count()).select_from(accounts)).scalar_one() > 0
 
 
 def add_account(

@@ -1,6 +1,6 @@
 """Sign-in: the password form, the identity provider (OIDC through st.login), sign-out.
 
-When the accounts database holds no enabled account the app is open (one city-wide
+When the accounts database holds no account at all the app is open (one city-wide
 user, as for the sample city) and says so in the sidebar; as soon as one account exists
 everybody signs in. A session's account lives in its session state, which only this
 module writes; filters.current() confines every query's scope to it.
@@ -26,19 +26,28 @@ def signed_in() -> accounts.Account | None:
 
 
 def gate(url: str) -> accounts.Account | None:
-    """The session's account; draws the sign-in page and returns None until there is one."""
-    account = signed_in()
-    if account is not None:
-        return account
+    """The session's account; draws the sign-in page and returns None until there is one.
+
+    Checked on every run: an account disabled (or changed) since signing in loses (or
+    changes) its access at the next click, and an open session must sign in as soon as
+    the first account exists."""
     engine = guarded(lambda: data.accounts_engine(url))
     if engine is None:
         return None
+    account = signed_in()
+    if account is not None and account is not OPEN:
+        current = guarded(lambda: accounts.find_account(engine, account.username))
+        if current is not None:
+            st.session_state[_KEY] = current
+            return current
+        st.session_state.pop(_KEY, None)
     required = guarded(lambda: accounts.has_accounts(engine))
     if required is None:
         return None
     if not required:
         st.session_state[_KEY] = OPEN
         return OPEN
+    st.session_state.pop(_KEY, None)
     if _oidc_providers() is not None and _oidc_user():
         return _from_identity_provider(url, engine)
     _sign_in_form(url, engine)

@@ -263,3 +263,27 @@ def test_identity_provider_users_map_onto_accounts(forecast_city, monkeypatch, d
         ("li@city.gov.cn", True, "oidc"),
         ("someone@else.org", False, "oidc"),
     ]
+
+
+def test_disabling_an_account_ends_its_sessions_at_the_next_click(
+    forecast_city, monkeypatch, directory, tree
+):
+    account = _street_account(directory, tree)
+    at = open_page(forecast_city, monkeypatch, "overview", account=account, period=PERIOD)
+    assert [x.value for x in at.title] == ["城市总览"]
+    accounts.set_disabled(directory, "dh")
+    at.run()
+    assert "account" not in at.session_state
+    assert [x.value for x in at.title] == ["登录网格治理绩效看板"]
+    assert not at.metric and not at.dataframe
+
+
+def test_open_sessions_must_sign_in_once_the_first_account_exists(
+    forecast_city, monkeypatch, directory, tree
+):
+    at = _app(forecast_city, monkeypatch).run()
+    assert [x.value for x in at.title] == ["城市总览"]
+    _street_account(directory, tree)
+    at.run()
+    assert [x.value for x in at.title] == ["登录网格治理绩效看板"]
+    assert not at.metric and not at.dataframe
