@@ -155,6 +155,34 @@ def table(frame: pd.DataFrame, *, key: str | None = None, height: int | None = N
     return st.dataframe(shown, column_config=config, key=key, **kw)
 
 
+def download(
+    where,
+    label: str,
+    payload: bytes,
+    filename: str,
+    mime: str | None,
+    *,
+    key: str,
+    url: str,
+    username: str,
+    what: dict,
+) -> None:
+    """A download button (drawn in ``where``: st or a column) whose click is written to the
+    audit log with who downloaded which file of what (level, period, scope …)."""
+    from dashboard import data
+
+    where.download_button(
+        label,
+        payload,
+        filename,
+        mime,
+        icon=":material/download:",
+        key=key,
+        on_click=data.audit_export,
+        args=(url, username, what | {"file": filename}),
+    )
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A frame as UTF-8 CSV with BOM (opens cleanly in Excel)."""
     return frame.to_csv(index=False).encode("utf-8-sig")

@@ -6,7 +6,7 @@ import streamlit as st
 
 import metrics
 from dashboard import data
-from dashboard.components import layout, load, table
+from dashboard.components import download, layout, load, table
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, level_label, named, t, value_label
 
@@ -54,27 +54,15 @@ if ranked is not None and not ranked.empty:
     left, right, _ = st.columns([1, 1, 4])
     xlsx = load(lambda: data.export(f.url, f.level, f.period, f.scope, f.rules_text, ".xlsx"))
     csv = load(lambda: data.export(f.url, f.level, f.period, f.scope, f.rules_text, ".csv"))
+    who = {"url": f.url, "username": f.account.username}
     what = {"by": f.level, "period": f.period, "scope": f.scope_name}
     if xlsx is not None:
-        left.download_button(
-            t("download_xlsx"),
-            xlsx,
-            f"{name}.xlsx",
-            icon=":material/download:",
-            key="dl_xlsx",
-            on_click=data.audit_export,
-            args=(f.url, f.account.username, what | {"file": f"{name}.xlsx"}),
+        download(
+            left, t("download_xlsx"), xlsx, f"{name}.xlsx", None, key="dl_xlsx", what=what, **who
         )
     if csv is not None:
-        right.download_button(
-            t("download_csv"),
-            csv,
-            f"{name}.csv",
-            "text/csv",
-            icon=":material/download:",
-            key="dl_csv",
-            on_click=data.audit_export,
-            args=(f.url, f.account.username, what | {"file": f"{name}.csv"}),
+        download(
+            right, t("download_csv"), csv, f"{name}.csv", "text/csv", key="dl_csv", what=what, **who
         )
 
     st.subheader(t("funnel_title"))

@@ -4,7 +4,7 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import csv_bytes, guarded, layout, load, table, thousands
+from dashboard.components import csv_bytes, download, guarded, layout, load, table, thousands
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, t, value_label
 
@@ -48,13 +48,16 @@ for kind, title in (("red", "red_cards"), ("yellow", "yellow_cards")):
         continue
     st.caption(t("shown_of", n=len(found)))
     table(found, key=f"{kind}_cards", height=320)
-    st.download_button(
+    download(
+        st,
         t("download_csv"),
         csv_bytes(found),
         f"{kind}_cards.csv",
         "text/csv",
-        icon=":material/download:",
         key=f"dl_{kind}",
+        url=f.url,
+        username=f.account.username,
+        what={"list": f"{kind}_cards", "scope": f.scope_name},
     )
 
 left, right = st.columns(2)
@@ -69,11 +72,14 @@ for col, by, title in (
             st.info(t("no_cards"))
             continue
         table(counts, key=f"overdue_{by}", height=320)
-        st.download_button(
+        download(
+            st,
             t("download_csv"),
             csv_bytes(counts),
             f"overdue_{by}.csv",
             "text/csv",
-            icon=":material/download:",
             key=f"dl_overdue_{by}",
+            url=f.url,
+            username=f.account.username,
+            what={"list": f"overdue_by_{by}", "scope": f.scope_name},
         )

@@ -287,3 +287,35 @@ def test_open_sessions_must_sign_in_once_the_first_account_exists(
     at.run()
     assert [x.value for x in at.title] == ["登录网格治理绩效看板"]
     assert not at.metric and not at.dataframe
+
+
+def test_supervision_lists_download_only_the_street_and_are_audited(
+    forecast_city, monkeypatch, directory, tree
+):
+    saved: list[tuple[str, bytes]] = []
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, path_or_data, mimetype, kind, filename=None):
+        if kind.name == "DOWNLOADABLE":
+            saved.append((filename, path_or_data))
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    account = _street_account(directory, tree)
+    at = open_page(forecast_city, monkeypatch, "supervision", account=account)
+    files = dict(saved)
+    assert "overdue_street.csv" in files
+    by_street = pd.read_csv(pd.io.common.BytesIO(files["overdue_street.csv"]))
+    assert set(by_street["street"]) == {account.street}
+    for name in ("red_cards.csv", "yellow_cards.csv"):
+        if name in files:
+            cards = pd.read_csv(pd.io.common.BytesIO(files[name]))
+            assert set(cards["street"]) <= {account.street}
+    at.download_button(key="dl_overdue_street").click().run()
+    export = accounts.recent(directory).query("action == 'export'")
+    assert list(export["username"]) == ["dh"]
+    assert json.loads(export["detail"].iloc[0]) == {
+        "list": "overdue_by_street",
+        "scope": account.scope_path,
+        "file": "overdue_street.csv",
+    }
