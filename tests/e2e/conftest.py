@@ -7,7 +7,9 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections import deque
 from pathlib import Path
 
 import pytest
@@ -75,7 +77,11 @@ def serve(
     db_url: str, env: dict[str, str] | None = None, args: tuple[str, ...] = (), port: int = 0
 ):
     """Start `streamlit run streamlit_app.py` on a (free) localhost port for ``db_url``,
-    with extra environment variables and streamlit options when given."""
+    with extra environment variables and streamlit options when given.
+
+    The server's output is read as it comes into ``proc.log`` (its last 300 lines): a full
+    pipe would block the server mid-test. No file watcher: edits elsewhere in the work tree
+    (and inotify's overflow warnings) are no business of a test."""
     port = port or free_port()
     env = dict(os.environ, GRIDPULSE_DB=db_url, **(env or {}))
     proc = subprocess.Popen(
@@ -93,6 +99,8 @@ def serve(
             "127.0.0.1",
             "--browser.gatherUsageStats",
             "false",
+            "--server.fileWatcherType",
+            "none",
             *args,
         ],
         cwd=ROOT,
@@ -107,4 +115,6 @@ def serve(
     except Exception:
         proc.kill()
         raise
+    proc.log = deque(maxlen=300)
+    threading.Thread(target=lambda: proc.log.extend(proc.stdout), daemon=True).start()
     return proc, url
