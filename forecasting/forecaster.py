@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from caselog.store import get_timezone
 from forecasting.backtest import Backtest, assemble, backtest, cutoff_positions
 from forecasting.errors import ForecastError, Progress
-from forecasting.holidays import uses_china_calendar
+from forecasting.holidays import COUNTRIES, holiday_params
 from forecasting.intervals import count_interval, dispersion
 from forecasting.models import MODELS, predict, recent_weeks_mean, share_down
 from forecasting.reconcile import bottom_up, membership, wls
@@ -35,18 +35,47 @@ __all__ = [
     "LevelForecast",
     "forecast_hierarchy",
     "forecast_panel",
+    "holiday_choice",
 ]
 
 #: Candidates of ``auto`` at a level with few units (per-series models are affordable).
-FEW_CANDIDATES: tuple[str, ...] = ("snaive", "wmean", "tsb", "ets", "prophet")
+FEW_CANDIDATES: tuple[str, ...] = ("snaive", "wmean", "ymean", "tsb", "ets", "prophet")
 #: Candidates at a level with many units: vectorised models and the top-down share.
-MANY_CANDIDATES: tuple[str, ...] = ("snaive", "wmean", "tsb", "share")
+MANY_CANDIDATES: tuple[str, ...] = ("snaive", "wmean", "ymean", "tsb", "share")
 #: A level with more units than this is forecast with :data:`MANY_CANDIDATES`; per-series
 #: models cost about 2 s a unit on this machine (4 fits of Prophet and ETS), so 60 units keep
 #: a run within a minute or two.
 MAX_PER_SERIES_UNITS = 60
 
 MODEL_CHOICES: tuple[str, ...] = ("auto", *MODELS, "share")
+
+#: Models that take the store's holiday calendar (``holidays``, ``country``).
+HOLIDAY_MODELS: tuple[str, ...] = ("prophet", "ymean")
+
+#: An analyst's holiday calendar choice: from the store's time zone, one country, or none.
+HOLIDAY_CHOICES: tuple[str, ...] = ("auto", *COUNTRIES, "none")
+
+
+def holiday_choice(choice: str = "auto") -> dict:
+    """``params`` for :func:`forecast_hierarchy` from a holiday calendar choice.
+
+    ``auto`` leaves the calendar to the store's time zone (China's for a Chinese zone, the
+    US federal holidays for a US one, none otherwise); ``CN``/``US`` force that calendar;
+    ``none`` turns holidays off.
+    """
+    if choice not in HOLIDAY_CHOICES:
+        raise ForecastError(
+            f"Unknown holiday calendar {choice!r}; use one of {', '.join(HOLIDAY_CHOICES)}."
+        )
+    if choice == "auto":
+        return {}
+    setting = {"holidays": False} if choice == "none" else {"country": choice}
+    return {name: dict(setting) for name in HOLIDAY_MODELS}
+
+
+#: Days over which ``share`` measures each unit's part of its parent: a whole year, so a
+#: unit busier in summer than its parent is not over- or under-weighted by the season.
+SHARE_WINDOW = 364
 
 #: ``reconcile="wls"`` solves a dense system in the finest level's units: up to this many.
 WLS_MAX_UNITS = 3000
@@ -171,7 +200,7 @@ def forecast_panel(
     predictors: dict[str, Predictor] = {}
     for name in candidates:
         if name == "share":
-            window = int(params.get("share", {}).get("window", 84))
+            window = int(params.get("share", {}).get("window", SHARE_WINDOW))
             predictors[name] = _share_predictor(parent[0], parent[1], positions, window)
         else:
             predictors[name] = _predictor(name, params)
@@ -306,8 +335,8 @@ def forecast_hierarchy(
     """
     _check(level, horizon, model)
     params = dict(params or {})
-    china = uses_china_calendar(get_timezone(engine))
-    params.setdefault("prophet", {}).setdefault("holidays", china)
+    for name in HOLIDAY_MODELS:
+        params[name] = holiday_params(params.get(name), get_timezone(engine))
     panels = {lv: extract_panel(engine, lv) for lv in LEVELS[LEVELS.index(level) :]}
     base_panel = panels[level]
     cutoff_positions(base_panel.days, horizon, n_cutoffs)  # fails early on short history

@@ -1,4 +1,4 @@
-"""China's public holidays as a few recurring classes, and the make-up working days (调休)."""
+"""Public holidays as recurring classes: China's (with 调休 make-up working days) or the US's."""
 
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "COUNTRIES",
     "HOLIDAY_CLASSES",
     "calendar_known_until",
     "day_classes",
+    "holiday_country",
+    "holiday_params",
     "makeup_workdays",
     "prophet_holidays",
+    "us_day_classes",
     "uses_china_calendar",
 ]
 
@@ -42,9 +46,56 @@ _LUNAR_NEW_YEAR = {
 _CHINA_ZONES = {"Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "Asia/Urumqi", "PRC"}
 
 
+# The United States' zones (IANA zone1970.tab and the legacy US/* links): their stores
+# get the US federal holidays.
+_US_ZONES = {
+    "America/New_York", "America/Detroit", "America/Kentucky/Louisville",
+    "America/Kentucky/Monticello", "America/Indiana/Indianapolis", "America/Indiana/Vincennes",
+    "America/Indiana/Winamac", "America/Indiana/Marengo", "America/Indiana/Petersburg",
+    "America/Indiana/Vevay", "America/Chicago", "America/Indiana/Tell_City",
+    "America/Indiana/Knox", "America/Menominee", "America/North_Dakota/Center",
+    "America/North_Dakota/New_Salem", "America/North_Dakota/Beulah", "America/Denver",
+    "America/Boise", "America/Phoenix", "America/Los_Angeles", "America/Anchorage",
+    "America/Juneau", "America/Sitka", "America/Metlakatla", "America/Yakutat",
+    "America/Nome", "America/Adak", "Pacific/Honolulu", "US/Eastern", "US/Central",
+    "US/Mountain", "US/Pacific", "US/Arizona", "US/Alaska", "US/Hawaii", "US/Michigan",
+    "US/East-Indiana", "US/Indiana-Starke", "US/Aleutian",
+}  # fmt: skip
+
+#: Calendars :func:`day_classes` knows: China's official days off and the US federal holidays.
+COUNTRIES: tuple[str, ...] = ("CN", "US")
+
+
+def holiday_country(timezone: str | None) -> str | None:
+    """The holiday calendar a store in ``timezone`` follows: ``CN`` (also when the zone is
+    unknown, the store's default), ``US``, or None (no holidays modelled)."""
+    if timezone is None or timezone in _CHINA_ZONES:
+        return "CN"
+    if timezone in _US_ZONES:
+        return "US"
+    return None
+
+
+def holiday_params(params: dict | None, timezone: str | None) -> dict:
+    """A holiday-aware model's settings with the calendar filled in from the store's zone.
+
+    An explicit ``country`` (``CN``/``US``) wins; otherwise a Chinese or US zone picks that
+    calendar. ``holidays`` stays as given (default on); a zone with no known calendar and
+    no explicit ``country`` gets none.
+    """
+    out = dict(params or {})
+    country = out.get("country") or holiday_country(timezone)
+    if country is None:
+        out["holidays"] = False
+    else:
+        out.setdefault("holidays", True)
+        out["country"] = country
+    return out
+
+
 def uses_china_calendar(timezone: str | None) -> bool:
     """True when a store in ``timezone`` follows China's holiday calendar (the default)."""
-    return timezone is None or timezone in _CHINA_ZONES
+    return holiday_country(timezone) == "CN"
 
 
 def calendar_known_until() -> date:
@@ -60,8 +111,10 @@ def _calendar_range() -> tuple[date, date]:
     return min(constants.holidays), calendar_known_until()
 
 
-def day_classes(days: pd.DatetimeIndex) -> pd.DataFrame:
+def day_classes(days: pd.DatetimeIndex, country: str = "CN") -> pd.DataFrame:
     """For each day: its holiday class (or None) and whether it is a make-up working day.
+
+    ``country`` is ``CN`` (below) or ``US`` (:func:`us_day_classes`).
 
     Columns ``ds, holiday, makeup_workday``. Days outside the calendar's known range
     get no make-up day and only the projected fixed-date holidays (New Year's Day, Labour
@@ -71,6 +124,10 @@ def day_classes(days: pd.DatetimeIndex) -> pd.DataFrame:
     National Day's golden week (with a Mid-Autumn Festival merged into it)
     ``national_day``; every other official day off ``other_holiday``.
     """
+    if country == "US":
+        return us_day_classes(days)
+    if country != "CN":
+        raise ValueError(f"Unknown holiday calendar {country!r}; use one of {COUNTRIES}.")
     from chinese_calendar import Holiday, constants
 
     first, last = _calendar_range()
@@ -140,3 +197,30 @@ def prophet_holidays(start: date, end: date) -> pd.DataFrame:
     frame = day_classes(pd.date_range(start, end))
     frame = frame.dropna(subset=["holiday"])
     return frame[["holiday", "ds"]].reset_index(drop=True)
+
+
+def us_day_classes(days: pd.DatetimeIndex) -> pd.DataFrame:
+    """The US federal holidays for each day (same columns as :func:`day_classes`).
+
+    Each holiday is its own class named after it (``thanksgiving_day``, ``christmas_day``…);
+    a holiday falling on a weekend marks its observed weekday with the same class, and the
+    day after Thanksgiving is ``thanksgiving_day_after``. There are no make-up working days.
+    From the ``holidays`` package (rules, not a published table: every year is known).
+    """
+    import holidays
+
+    marked: dict[pd.Timestamp, str] = {}
+    if len(days):
+        years = range(days.min().year, days.max().year + 1)
+        for day, name in sorted(holidays.country_holidays("US", years=years).items()):
+            label = _class_name(name.split(";")[0])
+            marked[pd.Timestamp(day)] = label
+            if label == "thanksgiving_day":
+                marked[pd.Timestamp(day) + pd.Timedelta(days=1)] = "thanksgiving_day_after"
+    klass = [marked.get(day) for day in days]
+    return pd.DataFrame({"ds": days, "holiday": klass, "makeup_workday": np.zeros(len(days), bool)})
+
+
+def _class_name(name: str) -> str:
+    base = name.replace("(observed)", "").replace("'", "").strip().lower()
+    return "".join(c if c.isalnum() else "_" for c in base).strip("_").replace("__", "_")

@@ -27,12 +27,14 @@ __all__ = [
     "adida",
     "croston",
     "ets",
+    "holiday_factors",
     "prophet",
     "recent_weeks_mean",
     "sarima",
     "seasonal_naive",
     "share_down",
     "tsb",
+    "yearly_weeks_mean",
 ]
 
 ModelFn = Callable[..., np.ndarray]
@@ -57,11 +59,94 @@ def recent_weeks_mean(panel: Panel, horizon: int, weeks: int = 4, **_: object) -
     return np.tile(block, (1, reps))[:, :horizon]
 
 
+def yearly_weeks_mean(
+    panel: Panel,
+    horizon: int,
+    weeks: int = 4,
+    years: int = 5,
+    profile_weeks: int = 52,
+    holidays: bool = True,
+    country: str = "CN",
+    **_: object,
+) -> np.ndarray:
+    """The last ``weeks`` weeks' daily mean, moved as the same days moved in earlier years,
+    times each weekday's share of the last ``profile_weeks`` weeks.
+
+    The yearly change for each 28-day block of the horizon is the ratio, summed over up to
+    ``years`` earlier years (364 days apart, so weekdays line up), of that block's mean to
+    the mean of the ``weeks`` weeks before the cutoff in that year. A block with no earlier
+    year in the history (or no cases then) keeps ratio 1: with under a year of history this
+    is the recent mean times the weekday profile. Case counts with a yearly cycle (pests in
+    summer) are what the plain 4-week mean and the seasonal naive get wrong in the autumn.
+    With ``holidays`` each holiday class of ``country`` gets a factor learnt from the whole
+    panel (:func:`holiday_factors`): history is divided by it and future holidays multiplied.
+    """
+    n, t = panel.y.shape
+    y = panel.y.astype(float)
+    future = np.ones(horizon)
+    if holidays and t >= 28:
+        from forecasting.holidays import day_classes
+
+        factor = holiday_factors(panel, country)
+        past = day_classes(panel.dates(0, t), country)["holiday"]
+        y = y / past.map(factor).fillna(1.0).to_numpy()[None, :]
+        ahead = day_classes(panel.dates(t, horizon), country)["holiday"]
+        future = ahead.map(factor).fillna(1.0).to_numpy()
+    span = 7 * max(1, min(int(weeks), t // 7))
+    level = y[:, t - span :].mean(axis=1)
+    ratio = np.ones((n, horizon))
+    for lo in range(0, horizon, 28):
+        hi = min(horizon, lo + 28)
+        after = np.zeros(n)
+        before = np.zeros(n)
+        for k in range(1, int(years) + 1):
+            end = t - 364 * k
+            if end - span < 0 or end + hi > t:
+                continue
+            after += y[:, end + lo : end + hi].mean(axis=1)
+            before += y[:, end - span : end].mean(axis=1)
+        known = (after > 0) & (before > 0)
+        ratio[known, lo:hi] = (after[known] / before[known])[:, None]
+    pw = max(1, min(int(profile_weeks), t // 7))
+    profile = y[:, t - 7 * pw :].reshape(n, pw, 7).sum(axis=1)
+    total = profile.sum(axis=1, keepdims=True)
+    profile = np.where(total > 0, 7 * profile / np.where(total > 0, total, 1), 1.0)
+    pattern = np.tile(profile, (1, -(-horizon // 7)))[:, :horizon]
+    return level[:, None] * ratio * pattern * future[None, :]
+
+
+def holiday_factors(panel: Panel, country: str = "CN", prior: float = 20.0) -> dict[str, float]:
+    """Each holiday class's ratio of the panel's total on its days to the mean of the same
+    weekday one and two weeks around them (ordinary days only), with ``prior`` cases of
+    ratio 1 added so that a class seen on few cases stays near 1."""
+    from forecasting.holidays import day_classes
+
+    total = panel.y.sum(axis=0).astype(float)
+    klass = day_classes(panel.dates(0, panel.days), country)["holiday"].to_numpy()
+    plain = np.where(pd.isna(klass), total, np.nan)  # other holidays are no reference
+    sums = np.zeros(len(total))
+    counts = np.zeros(len(total))
+    for lag in (-14, -7, 7, 14):
+        row = np.full(len(total), np.nan)
+        if lag > 0:
+            row[lag:] = plain[:-lag]
+        else:
+            row[:lag] = plain[-lag:]
+        sums += np.nan_to_num(row)
+        counts += np.isfinite(row)
+    around = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    out = {}
+    for name in {k for k in klass if k is not None}:
+        days = (klass == name) & np.isfinite(around)
+        out[name] = float((total[days].sum() + prior) / (around[days].sum() + prior))
+    return out
+
+
 def share_down(
     panel: Panel,
     parent_of: np.ndarray,
     parent_forecast: np.ndarray,
-    window: int = 84,
+    window: int = 364,
 ) -> np.ndarray:
     """Top-down forecasts: the parent's forecast times each child's share of the last days.
 
@@ -166,6 +251,7 @@ def prophet(
     panel: Panel,
     horizon: int,
     holidays: bool = True,
+    country: str = "CN",
     changepoint_prior_scale: float = 0.05,
     seasonality_prior_scale: float = 10.0,
     seasonality_mode: str = "additive",
@@ -173,16 +259,16 @@ def prophet(
     history: int = 3 * 365,
     **_: object,
 ) -> np.ndarray:
-    """Prophet per series with weekly and yearly seasonality and China's holiday classes.
+    """Prophet per series with weekly and yearly seasonality and a country's holiday classes.
 
-    Holidays enter as the classes of :mod:`forecasting.holidays` and the make-up working
-    day (调休) as a regressor. Only the future days are predicted, without sampling.
+    Holidays enter as the classes of :mod:`forecasting.holidays` for ``country`` (``CN``
+    or ``US``) and China's make-up working day (调休) as a regressor. Only the future days are predicted, without sampling.
     """
     from forecasting.holidays import day_classes
 
     _quiet_prophet()
     days = panel.dates(0, panel.days + horizon)
-    calendar = day_classes(days) if holidays else None
+    calendar = day_classes(days, country) if holidays else None
     yearly = panel.days >= 2 * 365 if yearly is None else yearly
     settings = {
         "changepoint_prior_scale": changepoint_prior_scale,
@@ -262,6 +348,9 @@ MODELS: dict[str, ModelSpec] = {
     for spec in (
         ModelSpec("snaive", seasonal_naive, True, "weekly seasonal naive"),
         ModelSpec("wmean", recent_weeks_mean, True, "mean of the last 4 weeks by weekday"),
+        ModelSpec(
+            "ymean", yearly_weeks_mean, True, "4-week mean × last years' change × weekday profile"
+        ),
         ModelSpec("ets", ets, False, "exponential smoothing A,Ad,A with weekly season"),
         ModelSpec("sarima", sarima, False, "SARIMA(1,0,1)(0,1,1)7"),
         ModelSpec("prophet", prophet, False, "Prophet with holiday classes and yearly season"),

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, delete, select
 from caselog.store import get_timezone
 from forecasting.backtest import backtest
 from forecasting.errors import ForecastError
-from forecasting.holidays import uses_china_calendar
+from forecasting.holidays import holiday_params
 from forecasting.intervals import count_interval, dispersion
 from forecasting.losses import evaluate
 from forecasting.models import MODELS, predict
@@ -43,6 +43,7 @@ TUNABLE: dict[str, dict[str, object]] = {
     "ets": {"trend": ("N", "A", "Z"), "damped": bool, "season": ("N", "A", "Z")},
     "snaive": {},
     "wmean": {"weeks": int},
+    "ymean": {"weeks": int, "years": int, "holidays": bool},
     "tsb": {"alpha_d": float, "alpha_p": float},
 }
 
@@ -104,8 +105,8 @@ def tune_series(
     if level not in LEVELS:
         raise ForecastError(f"Unknown level {level!r}; use one of {', '.join(LEVELS)}.")
     params = _check_params(model, dict(params or {}))
-    if model == "prophet":
-        params.setdefault("holidays", uses_china_calendar(get_timezone(engine)))
+    if model in ("prophet", "ymean"):
+        params = holiday_params(params, get_timezone(engine))
     panel = extract_panel(engine, level, unit=None if level == "city" else unique_id)
     if unique_id not in set(panel.ids):
         raise ForecastError(f"The {level} {unique_id!r} has no cases in the store.")

@@ -1,10 +1,17 @@
-"""China's holidays mapped to a few recurring classes, with 调休 make-up working days."""
+"""China's holidays mapped to a few recurring classes, with 调休 make-up working days; US holidays."""
 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from forecasting.holidays import calendar_known_until, day_classes, prophet_holidays
+from forecasting.holidays import (
+    calendar_known_until,
+    day_classes,
+    holiday_country,
+    holiday_params,
+    prophet_holidays,
+)
 
 
 def test_2024_spring_festival_and_makeup_days():
@@ -38,3 +45,69 @@ def test_beyond_the_published_calendar_fixed_holidays_are_projected():
     assert frame.loc[pd.Timestamp(f"{known.year + 1}-10-01"), "holiday"] == "national_day"
     assert not frame["makeup_workday"].any()  # not published yet: none assumed
     assert (frame["holiday"] == "spring_festival").sum() >= 7
+
+
+def test_us_federal_holidays_with_observed_days_and_the_day_after_thanksgiving():
+    frame = day_classes(pd.date_range("2020-01-01", "2023-12-31"), "US").set_index("ds")
+    marked = frame["holiday"].dropna()
+    assert marked[pd.Timestamp("2023-11-23")] == "thanksgiving_day"
+    assert marked[pd.Timestamp("2023-11-24")] == "thanksgiving_day_after"
+    assert marked[pd.Timestamp("2023-12-25")] == "christmas_day"
+    assert marked[pd.Timestamp("2020-07-03")] == "independence_day"  # 4 July was a Saturday
+    assert marked[pd.Timestamp("2022-12-26")] == "christmas_day"  # 25 December was a Sunday
+    assert marked[pd.Timestamp("2023-01-16")] == "martin_luther_king_jr_day"
+    assert pd.Timestamp("2023-03-17") not in marked.index  # Evacuation Day is Suffolk County's
+    # Eleven federal holidays, each a recurring class, plus the day after Thanksgiving.
+    assert marked[marked.index.year == 2023].nunique() == 12
+    assert not frame["makeup_workday"].any()
+
+
+def test_the_calendar_follows_the_store_time_zone():
+    assert holiday_country("Asia/Shanghai") == "CN"
+    assert holiday_country(None) == "CN"  # a store's default zone is Asia/Shanghai
+    assert holiday_country("America/New_York") == "US"
+    assert holiday_country("US/Pacific") == "US"
+    assert holiday_country("Europe/Berlin") is None
+    assert holiday_params({}, "America/New_York") == {"holidays": True, "country": "US"}
+    assert holiday_params({}, "Europe/Berlin") == {"holidays": False}
+    # An analyst's explicit choice wins over the zone.
+    assert holiday_params({"country": "US"}, "Europe/Berlin") == {"holidays": True, "country": "US"}
+    assert holiday_params({"holidays": False}, "America/Chicago")["holidays"] is False
+    # The tuning page's holiday switch cannot bring China's calendar to a Berlin store.
+    assert holiday_params({"holidays": True}, "Europe/Berlin") == {"holidays": False}
+
+
+def test_unknown_calendar_is_refused():
+    with pytest.raises(ValueError, match="Unknown holiday calendar"):
+        day_classes(pd.date_range("2024-01-01", periods=3), "XX")
+
+
+def test_a_boston_store_forecasts_with_us_holidays(duck_store):
+    from datetime import date
+
+    from forecast_factories import GRIDS, case_rows, insert_rows, poisson_counts
+
+    from caselog.store import set_timezone
+    from forecasting.forecaster import forecast_hierarchy
+
+    with duck_store.begin() as conn:
+        set_timezone(conn, "America/New_York")
+    rates = dict(zip(GRIDS["grid_id"], [3.0, 1.0, 0.3, 5.0, 2.0, 0.1], strict=True))
+    insert_rows(duck_store, case_rows(poisson_counts(150, rates, seed=2), date(2024, 6, 3)))
+    result = forecast_hierarchy(duck_store, "district", 14, "ymean")
+    params = result.parameters["params"]
+    assert params["ymean"] == {"holidays": True, "country": "US"}
+    assert params["prophet"] == {"holidays": True, "country": "US"}
+
+
+def test_an_analyst_can_choose_the_calendar():
+    from forecasting import ForecastError
+    from forecasting.forecaster import holiday_choice
+
+    assert holiday_choice("auto") == {}
+    assert holiday_choice("US") == {"prophet": {"country": "US"}, "ymean": {"country": "US"}}
+    none = holiday_choice("none")
+    assert holiday_params(none["prophet"], "America/New_York")["holidays"] is False
+    assert holiday_params(holiday_choice("CN")["ymean"], "America/New_York")["country"] == "CN"
+    with pytest.raises(ForecastError, match="Unknown holiday calendar 'FR'"):
+        holiday_choice("FR")

@@ -25,7 +25,7 @@ def _weekly(weeks: int) -> np.ndarray:
     return np.tile(WEEK, weeks)
 
 
-@pytest.mark.parametrize("name", ["snaive", "wmean"])
+@pytest.mark.parametrize("name", ["snaive", "wmean", "ymean"])
 def test_baselines_repeat_a_pure_weekly_pattern_exactly(name):
     out = predict(name, _panel(_weekly(20)), 14)
     np.testing.assert_allclose(out[0], np.tile(WEEK, 2))
@@ -72,13 +72,72 @@ def test_prophet_learns_holiday_dips_from_the_classes():
     assert without[future.notna().to_numpy()].mean() > 12.0
 
 
+def test_prophet_learns_us_holiday_dips_for_a_us_store():
+    days = pd.date_range("2021-01-01", "2024-11-15")
+    klass = day_classes(days, "US")["holiday"]
+    y = np.where(klass.notna(), 4.0, 20.0)
+    panel = _panel(y, start=days[0].date())
+    out = predict("prophet", panel, 14, {"holidays": True, "country": "US"})[0]
+    future = day_classes(panel.dates(panel.days, 14), "US")["holiday"]
+    assert list(future.dropna()) == ["thanksgiving_day", "thanksgiving_day_after"]
+    on_holiday = future.notna().to_numpy()
+    assert out[on_holiday].mean() < 8.0
+    assert out[~on_holiday].mean() > 16.0
+    china = predict("prophet", panel, 14, {"holidays": True, "country": "CN"})[0]
+    assert china[on_holiday].mean() > 12.0
+
+
+def _yearly_step(years: int, tail: int, amplitude: list[float]) -> np.ndarray:
+    """Weekly pattern × a level that halves on day 308 of every 364-day year, × a yearly size."""
+    days = np.arange(364 * years + tail)
+    year = np.minimum(days // 364, len(amplitude) - 1)
+    level = np.where(days % 364 < 308, 1.0, 0.5) * np.asarray(amplitude)[year]
+    return np.tile(WEEK, -(-len(days) // 7))[: len(days)] * level
+
+
+def test_yearly_weeks_mean_moves_the_recent_level_as_earlier_years_moved():
+    # Cutoff on day 308 of the fourth year: every earlier year halved over the next 28 days.
+    y = _yearly_step(3, 308, [1.0, 1.5, 2.0, 3.0])
+    out = predict("ymean", _panel(y), 28, {"holidays": False})[0]
+    np.testing.assert_allclose(out, 3.0 * 0.5 * np.tile(WEEK, 4))
+    # The plain 4-week mean keeps the recent level.
+    np.testing.assert_allclose(predict("wmean", _panel(y), 28)[0], 3.0 * np.tile(WEEK, 4))
+
+
+def test_yearly_weeks_mean_carries_a_holiday_factor_learnt_from_the_panel():
+    days = pd.date_range("2021-01-04", "2024-11-15")
+    y = np.where(day_classes(days, "US")["holiday"].notna(), 20.0, 10.0)  # busy on holidays
+    panel = _panel(y, start=days[0].date())
+    out = predict("ymean", panel, 14, {"country": "US"})[0]
+    future = day_classes(panel.dates(panel.days, 14), "US")["holiday"].notna().to_numpy()
+    assert future.sum() == 2  # Thanksgiving and the day after
+    # Three Thanksgivings seen at twice the level, shrunk by 20 cases of ratio 1: × 1.6.
+    # The history keeps a little of the shrunk-away excess (Mondays most): up to 6 % more.
+    assert np.all((out[future] >= 16.0) & (out[future] < 17.0))
+    assert np.all((out[~future] >= 10.0) & (out[~future] < 10.65))
+    assert predict("ymean", panel, 14, {"holidays": False})[0][future].max() < 12.0
+
+
+def test_yearly_weeks_mean_is_the_same_series_by_series():
+    rng = np.random.default_rng(3)
+    rows = [rng.poisson(lam, 900).astype(float) for lam in (0.2, 3.0, 12.0)]
+    rows.append(np.zeros(900))
+    # Holiday factors are pooled over the panel, so compare without them.
+    plain = {"holidays": False}
+    together = predict("ymean", _panel(*rows), 60, plain)
+    for i, row in enumerate(rows):
+        np.testing.assert_allclose(together[i], predict("ymean", _panel(row), 60, plain)[0])
+    # Two 28-day blocks and a 4-day one, each with its own yearly change.
+    assert together.shape == (4, 60) and np.all(np.isfinite(together))
+
+
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_all_zero_series_forecast_zero(name):
     out = predict(name, _panel(np.zeros(120)), 10)
     np.testing.assert_allclose(out, 0.0, atol=1e-6)
 
 
-@pytest.mark.parametrize("name", ["croston", "tsb", "adida", "wmean"])
+@pytest.mark.parametrize("name", ["croston", "tsb", "adida", "wmean", "ymean"])
 def test_one_case_a_month_is_forecast_as_a_small_daily_rate(name):
     y = np.zeros(360)
     y[345::-30] = 1.0  # the last case 14 days ago
