@@ -98,8 +98,10 @@ def calibration(
         rows = np.linspace(0, len(y) - 1, max_series).astype(int)
         y, yhat, alpha = y[rows], yhat[rows], alpha[rows]
     target = level / 100
-    low, high = np.log(0.05), np.log(50.0)
-    for _ in range(10):
+    # Down to 1e-4: a forecast near the Poisson floor of a large total (a city's 4,000 cases
+    # a day) needs a small fraction of the history's over-dispersion.
+    low, high = np.log(1e-4), np.log(50.0)
+    for _ in range(14):
         mid = (low + high) / 2
         lo, hi = count_interval(yhat, alpha, level, np.exp(mid))
         if np.mean((y >= lo) & (y <= hi)) < target:

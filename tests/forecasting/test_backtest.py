@@ -9,7 +9,7 @@ import pytest
 
 from forecasting import ForecastError
 from forecasting.backtest import backtest, cutoff_positions, seasonal_scale
-from forecasting.intervals import count_interval, dispersion
+from forecasting.intervals import calibration, count_interval, dispersion
 from forecasting.losses import evaluate
 from forecasting.models import predict
 from forecasting.series import Panel
@@ -58,3 +58,17 @@ def test_poisson_intervals_cover_close_to_their_level():
 def test_zero_forecast_gets_a_zero_interval():
     lo, hi = count_interval(np.zeros((1, 3)), np.array([0.2]), 80)
     assert lo.tolist() == [[0, 0, 0]] and hi.tolist() == [[0, 0, 0]]
+
+
+def test_calibration_narrows_a_large_total_to_its_poisson_noise():
+    # A city total of 4,000 a day whose history varied 25 % (holidays, seasons) but whose
+    # forecast is right up to Poisson noise: the history's dispersion alone would cover
+    # every day; the calibrated factor must go far below 0.05 to cover 80 %.
+    rng = np.random.default_rng(4)
+    rate = np.full((1, 56), 4000.0)
+    past = rng.poisson(rate).astype(float)
+    factor = calibration(past, rate, np.array([0.06]))
+    assert factor < 0.01
+    future = rng.poisson(np.full((1, 280), 4000.0))
+    lo, hi = count_interval(np.full((1, 280), 4000.0), np.array([0.06]), 80, factor)
+    assert 0.7 < np.mean((future >= lo) & (future <= hi)) < 0.9
