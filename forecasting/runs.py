@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Engine, false, select
 
 from forecasting.errors import ForecastError, Progress
-from forecasting.forecaster import Forecast, LevelForecast, forecast_hierarchy
+from forecasting.forecaster import Forecast, LevelForecast, forecast_hierarchy, holiday_choice
 from forecasting.losses import evaluate
 from forecasting.series import units_within
 from forecasting.tables import (
@@ -44,7 +44,15 @@ __all__ = [
 #: The contract's forecast file columns, in order.
 CSV_COLUMNS: tuple[str, ...] = ("unique_id", "ds", "model", "yhat", "yhat_lo", "yhat_hi")
 
-_LIBRARIES = ("numpy", "pandas", "statsforecast", "prophet", "chinesecalendar", "sqlalchemy")
+_LIBRARIES = (
+    "numpy",
+    "pandas",
+    "statsforecast",
+    "prophet",
+    "chinesecalendar",
+    "holidays",
+    "sqlalchemy",
+)
 
 
 @dataclass
@@ -294,11 +302,14 @@ def write_forecast(
     level_pct: float = 80,
     progress: Progress | None = None,
     reconcile: str = "bottom_up",
+    holidays: str = "auto",
 ) -> ForecastRun:
     """Forecast ``level`` for the ``horizon`` days after the last reported day, save the run
     and write the contract CSV ``unique_id, ds, model, yhat, yhat_lo, yhat_hi`` (one row per
     unit and day; with ``auto`` the model chosen for that unit). ``reconcile`` is passed to
-    :func:`forecasting.forecaster.forecast_hierarchy` (``bottom_up`` or ``wls``).
+    :func:`forecasting.forecaster.forecast_hierarchy` (``bottom_up`` or ``wls``);
+    ``holidays`` picks the calendar (``auto``: from the store's time zone; ``CN``, ``US``,
+    ``none``), see :func:`forecasting.forecaster.holiday_choice`.
 
     Raises :class:`ForecastError` (one plain sentence) for an unknown level or model, an
     interval level outside 50–99, an empty store or too little history.
@@ -324,6 +335,7 @@ def write_forecast(
         tuned=tuned,
         reconcile=reconcile,
         progress=forecasting_part,
+        params=holiday_choice(holidays),
     )
     run = save_run(engine, forecast, level_pct)
     out = run.forecasts.copy()

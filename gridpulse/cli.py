@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--horizon", required=True, type=int)
     forecast.add_argument("--model", default="auto")
     forecast.add_argument("--level-pct", dest="level_pct", type=int, default=80)
+    forecast.add_argument(
+        "--holidays",
+        choices=["auto", "CN", "US", "none"],
+        default="auto",
+        help="holiday calendar (auto: from the store's time zone)",
+    )
     forecast.add_argument("--out", required=True, type=Path)
     users.add_parsers(verbs)
     return parser
@@ -222,6 +228,7 @@ def _run_forecast(args) -> int:
                 args.out,
                 model=args.model,
                 level_pct=args.level_pct,
+                holidays=args.holidays,
                 progress=bar.absolute,
             )
     except (ForecastError, ValueError) as exc:

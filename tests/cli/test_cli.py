@@ -119,6 +119,11 @@ def test_forecast_writes_one_row_per_unit_and_day(city):
         (["assess", "--by", "street", "--period", "2025-13", "--out", "x.csv"], 1, "period"),
         (["assess", "--by", "planet", "--period", "2025", "--out", "x.csv"], 2, "invalid choice"),
         (["forecast", "--level", "grid", "--horizon", "0", "--out", "x.csv"], 1, "horizon"),
+        (
+            ["forecast", "--level", "city", "--horizon", "7", "--holidays", "XX", "--out", "x.csv"],
+            2,
+            "invalid choice",
+        ),
         (["ingest", "/no/such/file.csv"], 2, "does not exist"),
         (["ingest", "x.csv", "--mapping", "/no/such/mapping.toml"], 2, "does not exist"),
         ([], 2, "required"),
@@ -131,3 +136,30 @@ def test_errors_are_one_plain_sentence(city, args, code, words):
     assert "Traceback" not in done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: ") and words in lines[0]
+
+
+def test_forecast_holiday_calendar_is_recorded_with_the_run(city):
+    folder, db, _ = city
+    out = folder / "city_none.csv"
+    done = gridpulse(
+        "forecast",
+        "--level",
+        "city",
+        "--horizon",
+        "7",
+        "--holidays",
+        "none",
+        "--out",
+        str(out),
+        db=db,
+    )
+    assert done.returncode == 0, done.stderr
+    from caselog import open_store
+    from forecasting import load_run
+
+    engine = open_store(db, read_only=True)
+    run = load_run(engine)
+    engine.dispose()
+    assert "holidays" in run.versions
+    assert run.parameters["params"]["prophet"]["holidays"] is False
+    assert run.parameters["params"]["ymean"]["holidays"] is False
