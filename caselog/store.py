@@ -1,13 +1,16 @@
 """Opening the store: the SQLAlchemy engine, its tables and its settings.
 
 A DuckDB file admits one read-write process at a time, and no reader in another process while
-it is held. So engines on a DuckDB file hold no pooled connection (NullPool): the file is free
-between statements. A writer first takes a writer's intent (an exclusive ``flock`` on the
-``<file>.writer`` file beside the store, released by the kernel even when the process is
-killed), so new readers hold back and the writer is not starved; both sides then retry the
-open for a bounded time while the other holds the file. A writer that cannot get in within
-``GRIDPULSE_WRITE_WAIT`` seconds (default 60) and a reader within ``GRIDPULSE_READ_WAIT``
-(default 20) raise :class:`StoreBusy` with one plain sentence.
+it is held. So a writing engine on a DuckDB file holds no pooled connection (NullPool), and a
+reading engine keeps an idle connection (with DuckDB's warm buffers) for at most ``READ_IDLE``
+seconds, and not at all once a writer is waiting. A writer first takes a writer's intent (an
+exclusive ``flock`` on the ``<file>.writer`` file beside the store, released by the kernel even
+when the process is killed), so new readers hold back, idle readers let go within a tenth of a
+second, and the writer is not starved; both sides then retry the open for a bounded time while
+the other holds the file. A writer that cannot get in within ``GRIDPULSE_WRITE_WAIT`` seconds
+(default 60) and a reader within ``GRIDPULSE_READ_WAIT`` (default 20) raise :class:`StoreBusy`
+with one plain sentence. Each writer also renews a token in ``<file>.version``, so results
+kept beside the store (:func:`read_version`, metrics.cache) are never used after a write.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import fcntl
 import os
 import threading
 import time
+import uuid
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import ConnectionPoolEntry, NullPool, Pool
 
 from caselog.schema import Base, store_meta
 
@@ -47,6 +51,7 @@ class StoreBusy(StoreError):
 
 READ_WAIT = 20.0
 WRITE_WAIT = 60.0
+READ_IDLE = 1.5  # seconds a reading engine keeps an unused DuckDB connection
 
 
 def default_url() -> str:
@@ -135,11 +140,99 @@ def _engine_options(url: str, read_only: bool = False) -> dict:
     if url.startswith("postgresql"):
         return {"pool_pre_ping": True}
     if _duckdb_file(url) is not None:
-        options: dict = {"poolclass": NullPool}
         if read_only:
-            options["connect_args"] = {"read_only": True}
-        return options
+            return {"poolclass": _IdlePool, "connect_args": {"read_only": True}}
+        return {"poolclass": NullPool}
     return {}
+
+
+class _IdlePool(Pool):
+    """A reading engine's pool: a connection is reused while queries keep coming, closed after
+    ``READ_IDLE`` idle seconds, and neither kept nor handed out while a writer waits.
+
+    A daemon thread looks at the idle connections every ``_TICK`` seconds while there are any;
+    :func:`_patient` gives the pool the store's path, where it sees a writer's intent."""
+
+    _TICK = 0.1
+
+    def __init__(self, creator, **kw):
+        super().__init__(creator, **kw)
+        self.path: Path | None = None
+        self._idle: list[tuple[ConnectionPoolEntry, float]] = []
+        self._guard = threading.Lock()
+        self._watching = False
+        self._disposed = False
+
+    def status(self) -> str:
+        return f"_IdlePool ({len(self._idle)} idle)"
+
+    def _writer(self) -> bool:
+        return self.path is not None and _writer_waiting(self.path)
+
+    def _do_get(self) -> ConnectionPoolEntry:
+        if self._writer():
+            self._close_idle()  # let go of the file; the new connect holds back for the writer
+        else:
+            with self._guard:
+                if self._idle:
+                    return self._idle.pop()[0]
+        return self._create_connection()
+
+    def _do_return_conn(self, record: ConnectionPoolEntry) -> None:
+        if self._disposed or self._writer():
+            record.close()
+            return
+        with self._guard:
+            self._idle.append((record, time.monotonic()))
+            if self._watching:
+                return
+            self._watching = True
+        try:
+            threading.Thread(target=self._watch, name="gridpulse-idle-reader", daemon=True).start()
+        except RuntimeError:  # the interpreter is shutting down: keep nothing
+            self._watching = False
+            self._close_idle()
+
+    def _watch(self) -> None:
+        done = False
+        while not done:
+            time.sleep(self._TICK)
+            writer = self._writer()
+            stale = time.monotonic() - READ_IDLE
+            with self._guard:
+                keep = [] if writer else [(r, t) for r, t in self._idle if t > stale]
+                gone = [r for r, t in self._idle if (r, t) not in keep]
+                self._idle = keep
+                done = not keep
+                if done:
+                    self._watching = False
+            for record in gone:
+                record.close()
+
+    def _close_idle(self) -> None:
+        with self._guard:
+            idle, self._idle = self._idle, []
+        for record, _ in idle:
+            record.close()
+
+    def dispose(self) -> None:
+        self._disposed = True  # connections still checked out are closed when returned
+        self._close_idle()
+
+    def recreate(self) -> _IdlePool:
+        self.logger.info("Pool recreating")
+        pool = self.__class__(
+            self._creator,
+            recycle=self._recycle,
+            echo=self.echo,
+            logging_name=self._orig_logging_name,
+            reset_on_return=self._reset_on_return,
+            pre_ping=self._pre_ping,
+            _dispatch=self.dispatch,
+            dialect=self._dialect,
+        )
+        pool.path = self.path
+        return pool
 
 
 def _is_lock_error(exc: BaseException) -> bool:
@@ -172,11 +265,57 @@ def _take_intent(path: Path, deadline: float) -> None:
             except BlockingIOError:
                 handle.close()
             else:
+                try:
+                    _new_version(path)
+                except OSError:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+                    handle.close()
+                    raise
                 _intents[key] = [handle, 1]
                 return
         if time.monotonic() >= deadline:
             raise StoreBusy()
         time.sleep(0.1)
+
+
+def _new_version(path: Path) -> None:
+    # Before the writer can touch the file: a reader that reads the new token while the writer
+    # still waits sees the intent and keeps nothing (read_version).
+    token = Path(f"{path}.version")
+    spare = token.with_name(f"{token.name}.{os.getpid()}.{threading.get_ident()}")
+    spare.write_text(uuid.uuid4().hex)
+    os.replace(spare, token)
+
+
+def read_version(engine: Engine) -> str | None:
+    """A token for the data a read-only DuckDB engine sees, new after every write to its file.
+
+    Call it while holding a connection of ``engine`` (no writer can then change the file).
+    None for other engines, and while a writer holds or waits for the file: then nothing
+    read may be kept. Every write through :func:`open_store` renews the token; the file sizes
+    and times are part of it, for writes by other programs."""
+    path = getattr(engine.pool, "path", None) if engine in _read_only else None
+    if path is None:
+        return None
+    parts = []
+    for name in (f"{path}.version", str(path), f"{path}.wal"):
+        try:
+            st = os.stat(name)
+        except FileNotFoundError:
+            parts.append("-")
+        else:
+            parts.append(f"{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}")
+    try:
+        parts.append(Path(f"{path}.version").read_text())
+    except FileNotFoundError:
+        parts.append("-")
+    return None if _writer_waiting(path) else "|".join(parts)
+
+
+def cache_folder(engine: Engine) -> Path | None:
+    """The folder beside a read-only engine's DuckDB file for results kept between queries."""
+    path = getattr(engine.pool, "path", None) if engine in _read_only else None
+    return None if path is None else Path(f"{path}.cache")
 
 
 def _drop_intent(path: Path) -> None:
@@ -209,6 +348,8 @@ def _writer_waiting(path: Path) -> bool:
 
 def _patient(engine: Engine, path: Path, read_only: bool, wait: float) -> None:
     """Make the engine's connects wait (bounded) while another process holds the file."""
+    if isinstance(engine.pool, _IdlePool):
+        engine.pool.path = path
 
     @event.listens_for(engine, "do_connect")
     def connect(dialect, record, cargs, cparams):

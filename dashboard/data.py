@@ -28,10 +28,12 @@ TTL = 600
 def engine(url: str | None = None) -> Engine:
     """The store's reading engine, shared by every session of this server process.
 
-    On a DuckDB file it opens read-only and holds no connection between queries (so a
-    ``gridpulse ingest`` in another process can take the file); while a writer holds it, a
-    query waits up to GRIDPULSE_READ_WAIT seconds, then raises caselog.StoreBusy, which the
-    pages show as one plain sentence (components.guarded)."""
+    On a DuckDB file it opens read-only and keeps an idle connection for at most 1.5 s, and
+    not at all once a writer waits (so a ``gridpulse ingest`` in another process can take
+    the file); while a writer holds it, a query waits up to GRIDPULSE_READ_WAIT seconds,
+    then raises caselog.StoreBusy, which the pages show as one plain sentence
+    (components.guarded). Slow results are kept beside the file until its next write
+    (metrics.cache)."""
     return open_store(url or default_url(), read_only=True)
 
 

@@ -22,8 +22,8 @@ def test_readers_see_the_store_before_or_after_a_load_never_between(store, tmp_p
     finish(ingest_cli(url, city.first_half, "--grids", city.grids))
     before = case_total(store)
 
-    # The loaders' own bodies (not their caches) on the app's reading engine: read-only and
-    # unpooled on DuckDB, as one streamlit server with many sessions reads.
+    # The loaders' own bodies (not their caches) on the app's reading engine: read-only, with
+    # an idle connection let go as soon as a writer waits, as one streamlit server reads.
     count_cases = data.case_count.__wrapped__
     kpi_table = data.kpi_table.__wrapped__
     seen: list[tuple[float, int]] = []
