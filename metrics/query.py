@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -10,6 +11,8 @@ from sqlalchemy import BigInteger, Double, Engine, Integer, and_, cast, func, li
 from sqlalchemy.sql.elements import ColumnElement
 
 from caselog.schema import cases, grids, ratings
+from caselog.store import read_version
+from metrics import cache
 from metrics.cohort import Cohort, build_cohort, predicates
 from metrics.dialect import median
 from metrics.errors import UnitError
@@ -243,11 +246,23 @@ def _ratings(v, coh: Cohort):
 def run(engine: Engine, stmt) -> pd.DataFrame:
     """Execute a statement and return a DataFrame (numeric columns as float/int, NULL → NaN).
 
-    On DuckDB the result is fetched column-wise into pandas (no per-row Python objects)."""
+    On DuckDB the result is fetched column-wise into pandas (no per-row Python objects). On a
+    read-only DuckDB engine a slow result is kept on disk until the next write to the store
+    (metrics.cache), and the same statement is answered from there."""
     with engine.connect() as conn:
+        version = read_version(engine)
+        key = cache.key_of(engine, stmt) if version else None
+        if key:
+            kept = cache.load(engine, version, key)
+            if kept is not None:
+                return kept
+        started = time.perf_counter()
         result = conn.execute(stmt)
         if engine.dialect.name == "duckdb":
-            return result.cursor.df()  # typed columns already, NULL → NaN/None
+            frame = result.cursor.df()  # typed columns already, NULL → NaN/None
+            if key and time.perf_counter() - started >= cache.SLOW:
+                cache.keep(engine, version, key, frame)
+            return frame
         frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     for col in frame.columns:
         values = frame[col]
