@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--ratings", type=Path, action="append", default=[])
     ingest.add_argument("--grids", type=Path, action="append", default=[])
     ingest.add_argument("--json", action="store_true", help="print one JSON summary as last line")
+    ingest.add_argument(
+        "--no-warm",
+        action="store_true",
+        help="skip computing the pages' default tables after the load (DuckDB result cache)",
+    )
 
     assess = verbs.add_parser("assess", help="write an assessment table")
     assess.add_argument(
@@ -191,9 +196,30 @@ def _run_ingest(args) -> int:
                 f"{Path(report.file).name}: personal-data columns dropped: "
                 f"{', '.join(report.dropped_personal)}"
             )
+    _warm(args)
     if args.json:
         print(json.dumps(summary.as_json(), ensure_ascii=False))
     return 0
+
+
+def _warm(args) -> None:
+    """Compute the tables the pages open with, so the first views after this load are quick
+    (DuckDB stores only; on stderr, as stdout carries the load's counts)."""
+    import time
+
+    from caselog import default_url
+    from metrics.warm import warm_pages
+
+    if args.no_warm:
+        return
+    started = time.perf_counter()
+    with _Bar("warm", "table") as bar:
+        periods = warm_pages(args.db or default_url(), lambda what: bar.staged(what, 0, 1))
+    if periods:
+        seconds = time.perf_counter() - started
+        print(
+            f"pages' tables for {', '.join(periods)} computed in {seconds:.1f} s", file=sys.stderr
+        )
 
 
 def _run_assess(args) -> int:

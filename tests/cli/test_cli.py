@@ -163,3 +163,14 @@ def test_forecast_holiday_calendar_is_recorded_with_the_run(city):
     assert "holidays" in run.versions
     assert run.parameters["params"]["prophet"]["holidays"] is False
     assert run.parameters["params"]["ymean"]["holidays"] is False
+
+
+def test_ingest_warms_the_pages_tables_unless_told_not_to(city):
+    folder, db, _ = city
+    cases = str(folder / "city" / "cases.csv")
+    done = gridpulse("ingest", cases, "--json", db=db)
+    assert done.returncode == 0, done.stderr
+    assert "pages' tables for 2025-12, 2025 computed in" in done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1])["unchanged"] > 0
+    quiet = gridpulse("ingest", cases, "--json", "--no-warm", db=db)
+    assert quiet.returncode == 0 and "pages' tables" not in quiet.stderr
