@@ -72,7 +72,8 @@ def sign_out(url: str) -> None:
     if account is not None and account is not OPEN:
         guarded(lambda: accounts.record(data.accounts_engine(url), account.username, "sign_out"))
     if _oidc_providers() is not None and _oidc_user():
-        st.logout()
+        st.logout()  # the browser is sent to /auth/logout, which starts a new session;
+        st.stop()  # a rerun here could drop that redirect before it reaches the browser
     st.rerun()
 
 

@@ -147,6 +147,13 @@ def cli_json(result: subprocess.CompletedProcess) -> dict:
 
 
 def messages(stderr: str) -> list[str]:
-    """What the command wrote to stderr, without its progress bar (tqdm redraws with \\r)."""
+    """What the command wrote to stderr, without its progress bar (tqdm redraws with \\r)
+    and the line saying the pages' tables were computed after a load."""
     parts = (p.strip() for p in re.split(r"[\r\n]+", stderr))
-    return [p for p in parts if p and not re.match(r"^(ingest|sample|forecast)\b.*:", p)]
+    return [
+        p
+        for p in parts
+        if p
+        and not re.match(r"^(ingest|sample|forecast|warm)\b.*:", p)
+        and not p.startswith("pages' tables for ")
+    ]
