@@ -52,6 +52,21 @@ def directory(tmp_path, monkeypatch):
     engine.dispose()
 
 
+@pytest.fixture
+def downloads(monkeypatch) -> list[tuple[str, bytes]]:
+    """(file name, bytes) of every download button a page run offers."""
+    saved: list[tuple[str, bytes]] = []
+    original = MemoryMediaFileStorage.load_and_get_id
+
+    def keep(self, path_or_data, mimetype, kind, filename=None):
+        if kind.name == "DOWNLOADABLE":
+            saved.append((filename, path_or_data))
+        return original(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+    return saved
+
+
 def _mine(tree: pd.DataFrame) -> tuple[str, str]:
     district, street = tree["street"].iloc[0].split("/")
     return district, street
@@ -152,21 +167,14 @@ def test_data_page_and_sample_build_are_for_city_accounts_only(
         assert not at.dataframe and not at.metric and not at.button
 
 
-def test_exports_hold_only_the_street_and_are_audited(forecast_city, monkeypatch, directory, tree):
-    saved: list[tuple[str, bytes]] = []
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def keep(self, path_or_data, mimetype, kind, filename=None):
-        if kind.name == "DOWNLOADABLE":
-            saved.append((filename, path_or_data))
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
+def test_exports_hold_only_the_street_and_are_audited(
+    forecast_city, monkeypatch, directory, tree, downloads
+):
     account = _street_account(directory, tree)
     at = open_page(
         forecast_city, monkeypatch, "assessment", account=account, level="grid", period=PERIOD
     )
-    files = dict(saved)
+    files = dict(downloads)
     csv = pd.read_csv(pd.io.common.BytesIO(files[f"assessment_grid_{PERIOD}.csv"]))
     mine = set(tree.loc[tree["street"] == account.scope_path, "grid"])
     assert set(csv["grid_id"]) <= mine and len(csv) > 0
@@ -290,20 +298,11 @@ def test_open_sessions_must_sign_in_once_the_first_account_exists(
 
 
 def test_supervision_lists_download_only_the_street_and_are_audited(
-    forecast_city, monkeypatch, directory, tree
+    forecast_city, monkeypatch, directory, tree, downloads
 ):
-    saved: list[tuple[str, bytes]] = []
-    original = MemoryMediaFileStorage.load_and_get_id
-
-    def keep(self, path_or_data, mimetype, kind, filename=None):
-        if kind.name == "DOWNLOADABLE":
-            saved.append((filename, path_or_data))
-        return original(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
     account = _street_account(directory, tree)
     at = open_page(forecast_city, monkeypatch, "supervision", account=account)
-    files = dict(saved)
+    files = dict(downloads)
     assert "overdue_street.csv" in files
     by_street = pd.read_csv(pd.io.common.BytesIO(files["overdue_street.csv"]))
     assert set(by_street["street"]) == {account.street}
