@@ -18,8 +18,7 @@ import pytest
 import accounts
 import forecasting
 from caselog import open_store
-from caselog.ingest import ingest_files
-from sample_data import generate_city
+from tests.dashboard.conftest import _build
 from tests.e2e.conftest import free_port, serve
 from tests.e2e.oidc_provider import FakeProvider
 
@@ -47,15 +46,8 @@ def oidc_app(tmp_path_factory, provider):
             "streamlit[auth]'s httpx alongside Authlib (requirements.txt)"
         )
     folder = tmp_path_factory.mktemp("e2e_oidc")
-    generate_city(folder, grids=60, years=2, cases_per_year=6000, seed=3)
-    store = f"duckdb:///{folder / 'e2e.duckdb'}"
+    store = _build(folder)
     engine = open_store(store)
-    ingest_files(
-        engine,
-        [folder / "cases.csv"],
-        ratings=[folder / "ratings.csv"],
-        grids=[folder / "grids.csv"],
-    )
     streets = forecasting.hierarchy(engine, "street")["street"].tolist()
     engine.dispose()
     scope = streets[0]

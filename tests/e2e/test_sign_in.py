@@ -7,8 +7,7 @@ import pytest
 import accounts
 import forecasting
 from caselog import open_store
-from caselog.ingest import ingest_files
-from sample_data import generate_city
+from tests.dashboard.conftest import _build
 from tests.e2e.conftest import SHOTS, serve
 
 PASSWORD = "street-pass-1"
@@ -18,15 +17,8 @@ PASSWORD = "street-pass-1"
 def guarded_app(tmp_path_factory):
     """The test city served with one street account (so everyone must sign in)."""
     folder = tmp_path_factory.mktemp("e2e_sign_in")
-    generate_city(folder, grids=60, years=2, cases_per_year=6000, seed=3)
-    url = f"duckdb:///{folder / 'city.duckdb'}"
+    url = _build(folder)
     engine = open_store(url)
-    ingest_files(
-        engine,
-        [folder / "cases.csv"],
-        ratings=[folder / "ratings.csv"],
-        grids=[folder / "grids.csv"],
-    )
     streets = sorted(forecasting.hierarchy(engine, "street")["street"])
     engine.dispose()
     directory_url = f"sqlite:///{folder / 'accounts.sqlite'}"
