@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -12,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from caselog import StoreBusy
 from dashboard.i18n import kpi_label, t, value_label
+from metrics.warm import WARMED_LEVELS, warm_pages
 
 T = TypeVar("T")
 
@@ -43,6 +45,24 @@ def passing_trouble(exc: BaseException, *, writing: bool = False) -> str | None:
     ):
         return t("store_unreachable")
     return None
+
+
+def warm_tables(url: str, bar) -> None:
+    """After a load from the app: compute the tables the pages open with (metrics.warm), the
+    progress ``bar`` naming each, so the first views are answered from the result cache.
+    The load has succeeded by now: a failure here only means the tables are computed when
+    first viewed, so it is logged, not shown."""
+    total = 2 * len(WARMED_LEVELS)
+    seen: list[str] = []
+
+    def step(what: str) -> None:
+        seen.append(what)
+        bar.progress(min(len(seen) / total, 1.0), text=t("warming", what=what))
+
+    try:
+        warm_pages(url, step)
+    except Exception:  # an optimisation only; the pages compute what is missing
+        logging.getLogger(__name__).warning("warming the pages' tables failed", exc_info=True)
 
 
 def guarded(load: Callable[[], T], message_key: str = "store_error") -> T | None:

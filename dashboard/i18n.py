@@ -23,6 +23,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "building": ("正在生成示例城市…", "Building the sample city…"),
     "generating": ("生成案件", "Generating cases"),
     "loading": ("导入数据库", "Loading into the store"),
+    "warming": ("准备页面数据 · {what}", "Preparing the pages' tables · {what}"),
     "built": ("示例城市已导入：{cases:,} 件案件。", "Sample city loaded: {cases:,} cases."),
     "cli_hint": ("命令行导入：", "Load from the command line:"),
     "cases": ("案件数", "Cases"),
@@ -248,6 +249,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "upload_mapping": ("映射文件 (TOML，可选)", "Mapping file (TOML, optional)"),
     "upload_ratings": ("部门评价文件 (可选)", "Ratings file (optional)"),
     "upload_go": ("导入", "Load"),
+    "upload_finished": ("导入完成", "Load finished"),
     "upload_done": (
         "已导入：读取 {read:,}，新增 {inserted:,}，更新 {updated:,}，未变 {unchanged:,}，隔离 {rejected:,}。",
         "Loaded: read {read:,}, inserted {inserted:,}, updated {updated:,}, unchanged {unchanged:,}, rejected {rejected:,}.",

@@ -11,7 +11,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from caselog.ingest import ingest_files
 from dashboard import data
-from dashboard.components import passing_trouble
+from dashboard.components import passing_trouble, warm_tables
 from dashboard.i18n import t, value_label
 
 MAX_MB = 200
@@ -68,8 +68,9 @@ def upload_form(url: str) -> None:
             else:
                 st.error(t("upload_refused", error=str(exc).splitlines()[0] if str(exc) else exc))
             return
-    bar.progress(1.0)
     data.forget_cached_data()
+    warm_tables(url, bar)
+    bar.progress(1.0, text=t("upload_finished"))
     c = summary.cases
     st.success(
         t(

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from caselog import default_url, open_store
 from caselog.ingest import IngestSummary, ingest_files
 from caselog.overview import count_cases
+from metrics.warm import warm_pages
 from sample_data import generate_city
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -52,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=None, help="store URL (default: GRIDPULSE_DB or data/)")
     parser.add_argument("--if-empty", action="store_true", help="do nothing if cases exist")
     args = parser.parse_args(argv)
-    engine = open_store(args.db or default_url())
+    url = args.db or default_url()
+    engine = open_store(url)
     try:
         existing = count_cases(engine)
         if args.if_empty and existing:
@@ -66,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     finally:
         engine.dispose()
+    warmed = warm_pages(url)  # the first page views then come from the result cache
+    if warmed:
+        print(f"Pages' tables computed for {', '.join(warmed)}.")
     return 0
 
 

@@ -58,3 +58,20 @@ def store(request, tmp_path):
         engine.dispose()
     else:
         yield from _pg_database()
+
+
+@pytest.fixture
+def cache_hits(monkeypatch):
+    """Every lookup in the result cache (metrics.cache) from now on: True for a hit."""
+    from metrics import cache
+
+    hits: list[bool] = []
+    load = cache.load
+
+    def counted(*args):
+        frame = load(*args)
+        hits.append(frame is not None)
+        return frame
+
+    monkeypatch.setattr(cache, "load", counted)
+    return hits

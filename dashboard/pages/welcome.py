@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import passing_trouble
+from dashboard.components import passing_trouble, warm_tables
 from dashboard.filters import require_city
 from dashboard.i18n import t
 from sample_data.bootstrap import build_sample_store
@@ -33,6 +33,7 @@ if st.button(
             st.error(t("build_error", error=str(exc).splitlines()[0] if str(exc) else exc))
     else:
         data.forget_cached_data()
+        warm_tables(st.session_state["db_url"], bar)
         bar.progress(1.0, text=t("built", cases=data.case_count(st.session_state["db_url"])))
         st.rerun()
 

@@ -71,17 +71,9 @@ def _kept(folder: Path) -> list[Path]:
     return sorted(folder.glob("*/*.arrow"))
 
 
-def test_a_kept_result_is_the_computed_frame(stores, monkeypatch):
+def test_a_kept_result_is_the_computed_frame(stores, cache_hits):
     _, reader, folder = stores
-    hits = []
-    load = cache.load
-
-    def counted(*args):
-        frame = load(*args)
-        hits.append(frame is not None)
-        return frame
-
-    monkeypatch.setattr(cache, "load", counted)
+    hits = cache_hits
     calls = [
         lambda: kpi_table(reader, "grid", "2025-03", as_of=AS_OF),
         lambda: kpi_table(reader, "department", "2025-03", as_of=AS_OF),

@@ -26,7 +26,7 @@ def test_the_default_month_is_the_latest_full_one(last, month):
     assert latest_full_month(last) == month
 
 
-def test_warm_up_fills_the_cache_for_the_pages_default_tables(tmp_path, monkeypatch):
+def test_warm_up_fills_the_cache_for_the_pages_default_tables(tmp_path, monkeypatch, cache_hits):
     monkeypatch.setattr(cache, "SLOW", 0.0)  # keep every result, however fast
     url = f"duckdb:///{tmp_path / 'store.duckdb'}"
     writer = open_store(url)
@@ -39,15 +39,7 @@ def test_warm_up_fills_the_cache_for_the_pages_default_tables(tmp_path, monkeypa
     writer.dispose()
 
     assert warm_pages(url) == ["2025-12", "2025"]
-    hits = []
-    load = cache.load
-
-    def counted(*args):
-        frame = load(*args)
-        hits.append(frame is not None)
-        return frame
-
-    monkeypatch.setattr(cache, "load", counted)
+    hits = cache_hits
     reader = open_store(url, read_only=True)
     tables = {}
     for period in ("2025-12", "2025"):
