@@ -224,12 +224,14 @@ def _warm(args) -> None:
 
 def _run_assess(args) -> int:
     from metrics import write_assessment
+    from metrics.query import latest_timestamp
 
     engine = _open(args, read_only=True)
     try:
         table = write_assessment(
             engine, args.by, args.period, args.out, as_of=args.as_of, rules=args.rules
         )
+        latest = latest_timestamp(engine) if args.as_of else None
     except ValueError as exc:  # metrics raises ValueError subclasses with one sentence
         raise UserError(str(exc)) from exc
     finally:
@@ -238,7 +240,26 @@ def _run_assess(args) -> int:
         args.db, {"by": args.by, "period": args.period, "file": str(args.out), "rows": len(table)}
     )
     print(f"wrote {len(table):,} {args.by} rows for {args.period} to {args.out}")
+    for note in _assess_notes(table, args.by, latest):
+        print(f"note: {note}", file=sys.stderr)
     return 0
+
+
+def _assess_notes(table, by: str, latest) -> list[str]:
+    """What an evaluator should know about a written table that is not an error."""
+    notes = []
+    if not len(table) or not table["cases"].fillna(0).astype(int).sum():
+        notes.append(
+            f"no case of {table.attrs['period'].label} names a {by}; the table holds no case."
+        )
+    as_of = table.attrs["as_of"]
+    if latest is not None and as_of < latest:
+        notes.append(
+            f"--as-of {as_of:%Y-%m-%d %H:%M:%S} is before the store's latest timestamp "
+            f"({latest:%Y-%m-%d %H:%M:%S}); cases are judged with their stored timestamps, so "
+            "a case closed after the as-of counts as closed (docs/metrics.md)."
+        )
+    return notes
 
 
 def _run_forecast(args) -> int:

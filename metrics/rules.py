@@ -72,7 +72,8 @@ def _canonical(r: RuleSet) -> dict[str, Any]:
 
 
 def content_hash(canonical: dict[str, Any]) -> str:
-    """SHA-256 (hex) of the canonical JSON: sorted keys, no spaces, numbers as floats."""
+    """SHA-256 (hex) of the canonical JSON: sorted keys, no spaces (numbers as _canonical
+    gives them: floats, whole working days as integers)."""
     blob = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

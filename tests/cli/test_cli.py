@@ -96,6 +96,22 @@ def test_assess_writes_the_contract_columns(city):
     assert list(rows[0])[: len(ASSESS_STREET)] == ASSESS_STREET
     assert sum(int(r["cases"]) for r in rows) > 3000
     assert {r["rank"] for r in rows} >= {"1"}
+    assert "note:" not in done.stderr
+
+
+def test_assess_notes_an_earlier_as_of_and_an_empty_table(city):
+    folder, db, _ = city
+    out = folder / "past.csv"
+    args = ["assess", "--by", "street", "--out", str(out)]
+    done = gridpulse(*args, "--period", "2025-06", "--as-of", "2025-07-03 12:00", db=db)
+    assert done.returncode == 0, done.stderr
+    assert "note: --as-of 2025-07-03 12:00:00 is before the store's latest timestamp" in (
+        done.stderr
+    )
+    assert "a case closed after the as-of counts as closed" in done.stderr
+    done = gridpulse(*args, "--period", "2019", db=db)
+    assert done.returncode == 0, done.stderr
+    assert "note: no case of 2019 names a street; the table holds no case." in done.stderr
 
 
 def test_forecast_writes_one_row_per_unit_and_day(city):
