@@ -3,9 +3,9 @@
 A DuckDB file admits one read-write process at a time, and no reader in another process while
 it is held. So a writing engine on a DuckDB file holds no pooled connection (NullPool), and a
 reading engine keeps an idle connection (with DuckDB's warm buffers) for at most ``READ_IDLE``
-seconds, and not at all once a writer is waiting. A writer first takes a writer's intent (an
+seconds, and not at all once a writer is waiting (caselog.readpool). A writer first takes a writer's intent (an
 exclusive ``flock`` on the ``<file>.writer`` file beside the store, released by the kernel even
-when the process is killed), so new readers hold back, idle readers let go within a tenth of a
+when the process is killed; caselog.writelock), so new readers hold back, idle readers let go within a tenth of a
 second, and the writer is not starved; both sides then retry the open for a bounded time while
 the other holds the file. A writer that cannot get in within ``GRIDPULSE_WRITE_WAIT`` seconds
 (default 60) and a reader within ``GRIDPULSE_READ_WAIT`` (default 20) raise :class:`StoreBusy`
@@ -15,11 +15,8 @@ kept beside the store (:func:`read_version`, metrics.cache) are never used after
 
 from __future__ import annotations
 
-import fcntl
 import os
-import threading
 import time
-import uuid
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,9 +24,11 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-from sqlalchemy.pool import ConnectionPoolEntry, NullPool, Pool
+from sqlalchemy.pool import NullPool
 
+from caselog.readpool import IdlePool
 from caselog.schema import Base, store_meta
+from caselog.writelock import drop_intent, is_lock_error, take_intent, writer_waiting
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "gridpulse.duckdb"
@@ -51,7 +50,6 @@ class StoreBusy(StoreError):
 
 READ_WAIT = 20.0
 WRITE_WAIT = 60.0
-READ_IDLE = 1.5  # seconds a reading engine keeps an unused DuckDB connection
 
 
 def default_url() -> str:
@@ -141,150 +139,9 @@ def _engine_options(url: str, read_only: bool = False) -> dict:
         return {"pool_pre_ping": True}
     if _duckdb_file(url) is not None:
         if read_only:
-            return {"poolclass": _IdlePool, "connect_args": {"read_only": True}}
+            return {"poolclass": IdlePool, "connect_args": {"read_only": True}}
         return {"poolclass": NullPool}
     return {}
-
-
-class _IdlePool(Pool):
-    """A reading engine's pool: a connection is reused while queries keep coming, closed after
-    ``READ_IDLE`` idle seconds, and neither kept nor handed out while a writer waits.
-
-    A daemon thread looks at the idle connections every ``_TICK`` seconds while there are any;
-    :func:`_patient` gives the pool the store's path, where it sees a writer's intent."""
-
-    _TICK = 0.1
-
-    def __init__(self, creator, **kw):
-        super().__init__(creator, **kw)
-        self.path: Path | None = None
-        self._idle: list[tuple[ConnectionPoolEntry, float]] = []
-        self._guard = threading.Lock()
-        self._watching = False
-        self._disposed = False
-
-    def status(self) -> str:
-        return f"_IdlePool ({len(self._idle)} idle)"
-
-    def _writer(self) -> bool:
-        return self.path is not None and _writer_waiting(self.path)
-
-    def _do_get(self) -> ConnectionPoolEntry:
-        if self._writer():
-            self._close_idle()  # let go of the file; the new connect holds back for the writer
-        else:
-            with self._guard:
-                if self._idle:
-                    return self._idle.pop()[0]
-        return self._create_connection()
-
-    def _do_return_conn(self, record: ConnectionPoolEntry) -> None:
-        if self._disposed or self._writer():
-            record.close()
-            return
-        with self._guard:
-            self._idle.append((record, time.monotonic()))
-            if self._watching:
-                return
-            self._watching = True
-        try:
-            threading.Thread(target=self._watch, name="gridpulse-idle-reader", daemon=True).start()
-        except RuntimeError:  # the interpreter is shutting down: keep nothing
-            self._watching = False
-            self._close_idle()
-
-    def _watch(self) -> None:
-        done = False
-        while not done:
-            time.sleep(self._TICK)
-            writer = self._writer()
-            stale = time.monotonic() - READ_IDLE
-            with self._guard:
-                keep = [] if writer else [(r, t) for r, t in self._idle if t > stale]
-                gone = [r for r, t in self._idle if (r, t) not in keep]
-                self._idle = keep
-                done = not keep
-                if done:
-                    self._watching = False
-            for record in gone:
-                record.close()
-
-    def _close_idle(self) -> None:
-        with self._guard:
-            idle, self._idle = self._idle, []
-        for record, _ in idle:
-            record.close()
-
-    def dispose(self) -> None:
-        self._disposed = True  # connections still checked out are closed when returned
-        self._close_idle()
-
-    def recreate(self) -> _IdlePool:
-        self.logger.info("Pool recreating")
-        pool = self.__class__(
-            self._creator,
-            recycle=self._recycle,
-            echo=self.echo,
-            logging_name=self._orig_logging_name,
-            reset_on_return=self._reset_on_return,
-            pre_ping=self._pre_ping,
-            _dispatch=self.dispatch,
-            dialect=self._dialect,
-        )
-        pool.path = self.path
-        return pool
-
-
-def _is_lock_error(exc: BaseException) -> bool:
-    """DuckDB's refusals while another process (or another mode in this one) holds the file."""
-    text = str(exc)
-    # In one process, a read-only and a read-write open of the same file collide as a
-    # "different configuration" or, when they race, a "Unique file handle conflict".
-    return any(
-        words in text
-        for words in ("Could not set lock", "different configuration", "Unique file handle")
-    )
-
-
-_intents: dict[str, list] = {}  # path -> [open file holding the flock, holders in this process]
-_intents_guard = threading.Lock()
-
-
-def _take_intent(path: Path, deadline: float) -> None:
-    """Announce a writer: hold an exclusive flock on ``<file>.writer`` (re-entrant per process)."""
-    key = str(path)
-    while True:
-        with _intents_guard:
-            held = _intents.get(key)
-            if held is not None:
-                held[1] += 1
-                return
-            handle = open(f"{path}.writer", "a+b")  # noqa: SIM115 - held until released
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.close()
-            else:
-                try:
-                    _new_version(path)
-                except OSError:
-                    fcntl.flock(handle, fcntl.LOCK_UN)
-                    handle.close()
-                    raise
-                _intents[key] = [handle, 1]
-                return
-        if time.monotonic() >= deadline:
-            raise StoreBusy()
-        time.sleep(0.1)
-
-
-def _new_version(path: Path) -> None:
-    # Before the writer can touch the file: a reader that reads the new token while the writer
-    # still waits sees the intent and keeps nothing (read_version).
-    token = Path(f"{path}.version")
-    spare = token.with_name(f"{token.name}.{os.getpid()}.{threading.get_ident()}")
-    spare.write_text(uuid.uuid4().hex)
-    os.replace(spare, token)
 
 
 def read_version(engine: Engine) -> str | None:
@@ -309,7 +166,7 @@ def read_version(engine: Engine) -> str | None:
         parts.append(Path(f"{path}.version").read_text())
     except FileNotFoundError:
         parts.append("-")
-    return None if _writer_waiting(path) else "|".join(parts)
+    return None if writer_waiting(path) else "|".join(parts)
 
 
 def cache_folder(engine: Engine) -> Path | None:
@@ -318,54 +175,26 @@ def cache_folder(engine: Engine) -> Path | None:
     return None if path is None else Path(f"{path}.cache")
 
 
-def _drop_intent(path: Path) -> None:
-    with _intents_guard:
-        held = _intents.get(str(path))
-        if held is None:
-            return
-        held[1] -= 1
-        if held[1] == 0:
-            del _intents[str(path)]
-            fcntl.flock(held[0], fcntl.LOCK_UN)
-            held[0].close()
-
-
-def _writer_waiting(path: Path) -> bool:
-    """True while some process (this one included) holds or waits for the write lock."""
-    if str(path) in _intents:
-        return True
-    try:
-        with open(f"{path}.writer", "rb") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(handle, fcntl.LOCK_UN)
-    except FileNotFoundError:
-        return False
-    return False
-
-
 def _patient(engine: Engine, path: Path, read_only: bool, wait: float) -> None:
     """Make the engine's connects wait (bounded) while another process holds the file."""
-    if isinstance(engine.pool, _IdlePool):
+    if isinstance(engine.pool, IdlePool):
         engine.pool.path = path
 
     @event.listens_for(engine, "do_connect")
     def connect(dialect, record, cargs, cparams):
         deadline = time.monotonic() + wait
-        if not read_only:
-            _take_intent(path, deadline)
+        if not read_only and not take_intent(path, deadline):
+            raise StoreBusy()
         delay = 0.05
         try:
             while True:
-                if read_only and _writer_waiting(path):
+                if read_only and writer_waiting(path):
                     error: BaseException | None = None
                 else:
                     try:
                         connection = dialect.connect(*cargs, **cparams)
                     except Exception as exc:
-                        if not _is_lock_error(exc):
+                        if not is_lock_error(exc):
                             raise
                         error = exc
                     else:
@@ -376,7 +205,7 @@ def _patient(engine: Engine, path: Path, read_only: bool, wait: float) -> None:
                 delay = min(delay * 2, 0.5)
         except BaseException:
             if not read_only:
-                _drop_intent(path)
+                drop_intent(path)
             raise
         record.info["gridpulse_intent"] = not read_only
         return connection
@@ -384,7 +213,7 @@ def _patient(engine: Engine, path: Path, read_only: bool, wait: float) -> None:
     @event.listens_for(engine, "close")
     def close(_dbapi_connection, record):
         if record is not None and record.info.pop("gridpulse_intent", False):
-            _drop_intent(path)
+            drop_intent(path)
 
 
 def _quiet_duckdb(dbapi_connection, _record) -> None:

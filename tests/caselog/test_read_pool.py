@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from sqlalchemy import text
 
-from caselog import open_store, store
+from caselog import open_store, readpool, store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,13 +57,13 @@ def _grab(path: Path) -> int:
 
 
 def test_a_reader_reuses_its_connection_then_lets_the_file_go(path, monkeypatch):
-    monkeypatch.setattr(store, "READ_IDLE", 3600.0)
+    monkeypatch.setattr(readpool, "READ_IDLE", 3600.0)
     reader = open_store(f"duckdb:///{path}", read_only=True)
     try:
         first = _dbapi(reader)
         assert _dbapi(reader) is first
         assert _grab(path) == 3  # the idle connection still holds the file
-        monkeypatch.setattr(store, "READ_IDLE", 0.2)
+        monkeypatch.setattr(readpool, "READ_IDLE", 0.2)
         deadline = time.monotonic() + 30
         while "(0 idle)" not in reader.pool.status() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -74,7 +74,7 @@ def test_a_reader_reuses_its_connection_then_lets_the_file_go(path, monkeypatch)
 
 
 def test_a_writer_in_another_process_gets_in_past_an_idle_reader(path, monkeypatch):
-    monkeypatch.setattr(store, "READ_IDLE", 3600.0)  # only the writer's intent frees the file
+    monkeypatch.setattr(readpool, "READ_IDLE", 3600.0)  # only the writer's intent frees the file
     url = f"duckdb:///{path}"
     reader = open_store(url, read_only=True)
     try:
@@ -95,7 +95,7 @@ def test_a_writer_in_another_process_gets_in_past_an_idle_reader(path, monkeypat
 
 
 def test_a_writer_in_this_process_gets_in_past_an_idle_reader(path, monkeypatch):
-    monkeypatch.setattr(store, "READ_IDLE", 3600.0)
+    monkeypatch.setattr(readpool, "READ_IDLE", 3600.0)
     reader = open_store(f"duckdb:///{path}", read_only=True, wait=30)
     try:
         _dbapi(reader)
