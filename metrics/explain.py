@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import BigInteger, Engine, case, cast, func, not_, select
+from sqlalchemy import BigInteger, Double, Engine, case, cast, func, literal, not_, select
 
 from metrics.cohort import build_cohort, exclusion_reasons, from_epoch, predicates
+from metrics.dialect import median
 from metrics.errors import UnitError
 from metrics.period import Period, parse_period
 from metrics.query import level_keys, resolve_as_of, run
@@ -133,18 +134,32 @@ def explain_counts(
     rules: RuleSet | str | None = None,
     scope: Mapping[str, str] | None = None,
 ) -> dict[str, object]:
-    """Counts behind a unit's KPI: {'numerator': n, 'denominator': n, 'excluded': {reason: n}},
-    within ``scope`` as :func:`explain`."""
+    """Counts behind a unit's KPI: {'numerator': n, 'denominator': n, 'excluded': {reason: n},
+    'value': the KPI's value from the same cases}, within ``scope`` as :func:`explain`.
+
+    For satisfaction the numerator counts cases scoring above 0 and 'points' adds their
+    weighted sum (基本满意 at the rule set's weight), so value = points / denominator; for a
+    median, value is the median of the cases counted; for a count, the count."""
     p = parse_period(period)
     r = load_rules(rules)
     moment = resolve_as_of(engine, as_of, p)
-    coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=_within(by, unit, scope))
+    dialect = engine.dialect.name
+    coh = build_cohort(dialect, r, moment, period=p, scope=_within(by, unit, scope))
     v = coh.cte
     num, den, reasons = _parts(kpi_id, v, coh.as_of_e, r)
+    k = kpi(kpi_id)
+    measure = predicates(v, coh.as_of_e, r)[k.numerator]
+    if k.kind == "median":
+        value = median(measure, dialect)
+    elif k.numerator == "satisfaction_points":
+        value = func.sum(case((den, measure), else_=0.0))
+    else:
+        value = literal(None, Double)
     # select_from: for a count KPI both predicates are constants, which name no table
     totals = select(
         cast(func.sum(case((num & den, 1), else_=0)), BigInteger).label("numerator"),
         cast(func.sum(case((den, 1), else_=0)), BigInteger).label("denominator"),
+        cast(value, Double).label("value"),
     ).select_from(v)
     reason = case(*reasons, else_="other").label("reason") if reasons else None
     excl = (
@@ -154,6 +169,17 @@ def explain_counts(
         .group_by(reason)
     )
     with engine.connect() as conn:
-        n, d = conn.execute(totals).one()
+        n, d, x = conn.execute(totals).one()
         excluded = {row.reason: int(row.n) for row in conn.execute(excl)} if reasons else {}
-    return {"numerator": int(n or 0), "denominator": int(d or 0), "excluded": excluded}
+    n, d = int(n or 0), int(d or 0)
+    out: dict[str, object] = {"numerator": n, "denominator": d, "excluded": excluded}
+    if k.numerator == "satisfaction_points":
+        out["points"] = float(x or 0.0)
+        out["value"] = out["points"] / d if d else None
+    elif k.kind == "median":
+        out["value"] = None if x is None else float(x)
+    elif k.kind == "count":
+        out["value"] = n
+    else:
+        out["value"] = n * k.scale / d if d else None
+    return out

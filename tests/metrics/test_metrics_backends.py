@@ -159,6 +159,12 @@ def test_other_views_equal(both):
             ),
             ["district", "ds"],
         )
-    for kid in ("response_rate", "on_time_rate", "median_handling_h", "overdue_open"):
+    for kid in (
+        "response_rate",
+        "on_time_rate",
+        "median_handling_h",
+        "overdue_open",
+        "satisfaction_rate",
+    ):
         args = ("street", "东城区/东华门街道", kid, "2025-03")
         assert explain_counts(duck, *args) == explain_counts(pg, *args)

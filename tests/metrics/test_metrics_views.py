@@ -119,7 +119,19 @@ def test_explain(golden):
         )
         if f"{kid}_den" in t:
             assert c["denominator"] == t.loc[U1[1], f"{kid}_den"], kid
+        # the value shown beside the counts is the table's, 基本满意 weighted as in the KPI
+        assert c["value"] == pytest.approx(t.loc[U1[1], kid], nan_ok=True), kid
         assert c["denominator"] + sum(c["excluded"].values()) == 6 or kid == "overdue_open"
+    sat = explain_counts(
+        golden,
+        "street",
+        {"district": U1[0], "street": U1[1]},
+        "satisfaction_rate",
+        "2025-03",
+        as_of=AS_OF,
+    )
+    assert sat["points"] == pytest.approx(t.loc[U1[1], "satisfaction_rate_num"])
+    assert sat["points"] < sat["numerator"]  # a 基本满意 case counts 0.9
     with pytest.raises(UnitError):
         explain(golden, "street", "东华门街道", "response_rate", "2025-03")
     with pytest.raises(UnitError):
