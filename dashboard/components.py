@@ -11,6 +11,7 @@ import plotly.express as px
 import streamlit as st
 from sqlalchemy.exc import OperationalError
 
+import metrics
 from caselog import StoreBusy
 from dashboard.i18n import kpi_label, t, value_label
 from metrics.warm import WARMED_LEVELS, warm_pages
@@ -217,6 +218,24 @@ def fmt_kpi(kpi_id: str, value) -> str:
     if kpi_id in COUNT_COLUMNS:
         return thousands(value)
     return f"{value:,.1f}"
+
+
+def explained(kpi_id: str, counts: dict, rules) -> str:
+    """The sentence above a KPI's cases (metrics.explain_counts): its value and the counts it
+    comes from, 基本满意 weighted as the KPI weights it, a median said to be one."""
+    kind = metrics.kpi(kpi_id).kind
+    values = {
+        "kpi": kpi_label(kpi_id),
+        "value": fmt_kpi(kpi_id, counts.get("value")),
+        "num": thousands(counts["numerator"]),
+        "den": thousands(counts["denominator"]),
+        "exc": thousands(sum((counts.get("excluded") or {}).values())),
+    }
+    if "points" in counts:
+        weight = f"{rules.basically_satisfied:g}"
+        return t("explain_satisfaction", points=f"{counts['points']:,.1f}", weight=weight, **values)
+    key = {"median": "explain_median", "count": "explain_count"}.get(kind, "explain_ratio")
+    return t(key, **values)
 
 
 def fmt_delta(kpi_id: str, now, before) -> str | None:

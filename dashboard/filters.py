@@ -11,7 +11,7 @@ import accounts
 import metrics
 from dashboard import data
 from dashboard.auth import OPEN, signed_in
-from dashboard.i18n import level_label, named, t
+from dashboard.i18n import lang, level_label, named, t
 
 LEVELS = ("district", "street", "community", "grid", "department")
 MAX_RULES_BYTES = 64 * 1024
@@ -96,11 +96,37 @@ def _scope_options(url: str, account: accounts.Account) -> list[str]:
     """What the scope box offers: the account's own scope and the units one level inside."""
     if account.is_city:
         streets = data.unit_ids(url, "street")
-        return ["", *sorted({s.split("/", 1)[0] for s in streets}), *streets]
+        options = ["", *sorted({s.split("/", 1)[0] for s in streets}), *streets]
+        chosen = scope_of(st.session_state.get("scope", ""))
+        if len(chosen) >= 2:  # a street or one of its communities: offer its communities
+            options += data.unit_ids(url, "community", chosen[:2])
+        return options
     own = account.scope_path
     finer = {"district": "street", "street": "community"}.get(account.role)
     inner = data.unit_ids(url, finer, account.scope) if finer else []
     return [own, *inner]
+
+
+def widget_key(name: str) -> str:
+    """The key of the sidebar widget that edits the filter ``name`` in this run's language."""
+    return f"_{name}_{lang()}"
+
+
+def _edited(name: str, draw) -> None:
+    """Draw a sidebar widget for the filter ``name`` and keep its value in
+    ``st.session_state[name]``, a plain value that outlives page switches and the language.
+
+    The widget has its own key per language: Streamlit keeps a selectbox's choice by its
+    formatted label, and a label of the other language matches no option (the switch reset
+    the level and kept the literal '全市' as a scope). A value set from outside (a drill-down,
+    a language switch, a lost widget) is pushed into the widget before it is drawn."""
+    key = widget_key(name)
+    want = st.session_state[name]
+    if st.session_state.get(f"_{name}_seen") != (key, want) or key not in st.session_state:
+        st.session_state[key] = want
+    value = draw(key)
+    st.session_state[name] = value
+    st.session_state[f"_{name}_seen"] = (key, value)
 
 
 def sidebar(url: str) -> None:
@@ -111,7 +137,7 @@ def sidebar(url: str) -> None:
     st.session_state.setdefault("level", "street")
     st.session_state.setdefault("scope", "")
     st.subheader(t("filters"))
-    st.text_input(t("period"), key="period", help=t("period_help"))
+    _edited("period", lambda key: st.text_input(t("period"), key=key, help=t("period_help")))
     try:
         period = metrics.parse_period(st.session_state["period"]).label
     except metrics.PeriodError as exc:
@@ -122,19 +148,32 @@ def sidebar(url: str) -> None:
     levels = account.levels
     if st.session_state["level"] not in levels:
         st.session_state["level"] = levels[0]
-    st.selectbox(t("level"), levels, format_func=named(levels, level_label), key="level")
+    _edited(
+        "level",
+        lambda key: st.selectbox(
+            t("level"), levels, format_func=named(levels, level_label), key=key
+        ),
+    )
     options = _scope_options(url, account)
     if st.session_state["scope"] not in options:
         if account.is_city:
             options.append(st.session_state["scope"])
         else:
             st.session_state["scope"] = options[0]
-    st.selectbox(
-        t("scope"), options, format_func=named(options, lambda v: v or t("whole_city")), key="scope"
+    _edited(
+        "scope",
+        lambda key: st.selectbox(
+            t("scope"),
+            options,
+            format_func=named(options, lambda v: v or t("whole_city")),
+            key=key,
+        ),
     )
     upload = st.file_uploader(t("rules_upload"), type=["toml"], key="rules_file")
     text = None
-    if upload is not None and upload.size <= MAX_RULES_BYTES:
+    if upload is not None and upload.size > MAX_RULES_BYTES:
+        st.warning(t("rules_too_big", kb=MAX_RULES_BYTES // 1024))
+    elif upload is not None:
         text = upload.getvalue().decode("utf-8", errors="replace")
         try:
             data.rules(text)

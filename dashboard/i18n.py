@@ -89,6 +89,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "rules": ("规则集", "Rule set"),
     "rules_default": ("内置默认规则", "Built-in default"),
     "rules_upload": ("上传规则集 (TOML)", "Upload a rule set (TOML)"),
+    "rules_too_big": (
+        "规则集文件超过 {kb} KB，未采用，仍使用内置默认规则。",
+        "The rule-set file is larger than {kb} KB and was not used; the default rules apply.",
+    ),
     "rules_error": ("规则集无效：{error} 已改用内置默认规则。", "{error} Using the default."),
     "rules_in_use": ("当前规则集：{name}（哈希 {hash}）", "Rule set in use: {name} (hash {hash})"),
     # sections and pages
@@ -152,10 +156,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "numerator": ("分子", "Numerator"),
     "denominator": ("分母", "Denominator"),
     "excluded": ("排除", "Excluded"),
-    "explain_counts": (
-        "{kpi} = {num} / {den}；排除 {exc} 件",
-        "{kpi} = {num} / {den}; {exc} cases excluded",
+    "explain_ratio": (
+        "{kpi} {value} = {num} / {den}；排除 {exc} 件",
+        "{kpi} {value} = {num} / {den}; {exc} cases excluded",
     ),
+    "explain_satisfaction": (
+        "{kpi} {value} = {points} / {den}（满意或基本满意 {num} 件，基本满意按 {weight} 计）；排除 {exc} 件",
+        "{kpi} {value} = {points} / {den} ({num} satisfied or basically satisfied, the latter "
+        "counted as {weight}); {exc} cases excluded",
+    ),
+    "explain_median": (
+        "{kpi}：中位数 {value}，基于 {den} 件；排除 {exc} 件",
+        "{kpi}: median {value} over {den} cases; {exc} cases excluded",
+    ),
+    "explain_count": ("{kpi}：{num} 件（共 {den} 件）", "{kpi}: {num} of {den} cases"),
     "first_cases": ("（前 {n} 件）", "(first {n} cases)"),
     # supervision
     "red_cards": ("红牌：超期未结案件", "Red cards: overdue open cases"),

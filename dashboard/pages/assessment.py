@@ -6,7 +6,7 @@ import streamlit as st
 
 import metrics
 from dashboard import data
-from dashboard.components import download, layout, load, table
+from dashboard.components import download, explained, layout, load, table
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, level_label, named, t, value_label
 
@@ -41,9 +41,11 @@ st.title(t("page_assessment"))
 st.caption(f"{f.scope_name} · {f.period}")
 
 ranked = load(lambda: data.assessment(f.url, f.level, f.period, f.scope, f.rules_text))
-if ranked is not None and ranked.empty:
+if ranked is not None and not ranked["cases"].fillna(0).sum():
+    # units known from the grids table are listed with no case: nothing to rank or explain
     st.info(t("no_data"))
-if ranked is not None and not ranked.empty:
+    ranked = None
+if ranked is not None:
     st.subheader(t("ranked_table", level=level_label(f.level), period=f.period))
     cols = [*keys, *[c for c in SHOWN if c in ranked.columns]]
     if f.level == "department":
@@ -73,6 +75,7 @@ if ranked is not None and not ranked.empty:
     if kt is not None and not kt.empty:
         fun = metrics.funnel(kt, rate)
         fun = fun[fun["n"] > 0].sort_values("n")
+    if kt is not None and not kt.empty and not fun.empty:
         fun["unit"] = fun[keys].astype(str).agg("/".join, axis=1)
         fig = go.Figure()
         for lo, hi, name_key, dash in (
@@ -113,6 +116,9 @@ if ranked is not None and not ranked.empty:
 
     st.subheader(t("explain_title"))
     units = ranked[keys].astype(str).agg("/".join, axis=1).tolist()
+    focus = st.session_state.pop("focus_unit", None)  # the unit the overview sent us to
+    if focus and "/".join(str(focus.get(k)) for k in keys) in units:
+        st.session_state["explain_unit"] = "/".join(str(focus.get(k)) for k in keys)
     c1, c2, c3 = st.columns(3)
     unit = c1.selectbox(t("unit"), units, key="explain_unit")
     kid = c2.selectbox(
@@ -133,15 +139,7 @@ if ranked is not None and not ranked.empty:
     )
     if counts is not None:
         excluded = counts.get("excluded", {}) or {}
-        st.markdown(
-            t(
-                "explain_counts",
-                kpi=kpi_label(kid),
-                num=f"{counts['numerator']:,.0f}",
-                den=f"{counts['denominator']:,.0f}",
-                exc=f"{sum(excluded.values()):,}",
-            )
-        )
+        st.markdown(explained(kid, counts, data.rules(f.rules_text)))
         if excluded:
             st.caption(
                 " · ".join(f"{value_label('exclusion', k)}: {v:,}" for k, v in excluded.items())

@@ -48,7 +48,7 @@ if now is not None and not now.empty:
         )
         if ya:
             col.caption(f"{t('vs_last_year')} {ya}")
-    if not isinstance(row["grade"], float):
+    if isinstance(row["grade"], str):  # None or NaN when no rate could be scored
         st.caption(f"{kpi_label('grade')}: **{row['grade']}**")
     st.caption(t("delta_caption", prev=prev, yoy=yoy))
 
@@ -65,9 +65,10 @@ table_now = load(lambda: data.assessment(f.url, f.level, f.period, f.scope, f.ru
 def _drill(unit: dict) -> None:
     """Narrow the sidebar to ``unit`` and one level finer (runs before the next rerun)."""
     if f.level in FINER:
-        path = [unit["district"]] + ([unit["street"]] if f.level != "district" else [])
-        st.session_state["scope"] = "/".join(path)
+        keys = metrics.LEVELS[f.level]  # district; district, street; … community
+        st.session_state["scope"] = "/".join(str(unit[k]) for k in keys)
         st.session_state["level"] = FINER[f.level]
+    st.session_state["focus_unit"] = unit
 
 
 if table_now is not None and not table_now.empty:

@@ -130,7 +130,7 @@ def test_a_street_account_sees_only_its_street_on_every_page(
         leaked += [g for g in other_grids if re.search(rf"(?<![\w-]){re.escape(g)}(?![\w-])", text)]
         assert not leaked, f"{page} asked for {other} shows {leaked[:5]}"
         assert at.session_state["scope"] == account.scope_path
-        assert at.selectbox(key="level").options == ["社区(村)", "网格", "部门"]
+        assert at.selectbox(key="_level_zh").options == ["社区(村)", "网格", "部门"]
 
 
 def test_grid_map_draws_only_the_accounts_grids(forecast_city, monkeypatch, directory, tree):

@@ -18,9 +18,9 @@ def _clean(at) -> None:
 def test_sidebar_defaults_to_the_latest_full_month(city, monkeypatch, engine):
     at = open_page(city, monkeypatch, "overview")
     _clean(at)
-    assert at.text_input(key="period").value == "2025-12"
+    assert at.text_input(key="_period_zh").value == "2025-12"
     assert latest_full_month(metrics.latest_timestamp(engine)) == "2025-12"
-    assert at.selectbox(key="level").value == "street"
+    assert at.selectbox(key="_level_zh").value == "street"
 
 
 def test_period_helpers():
