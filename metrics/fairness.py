@@ -125,7 +125,7 @@ def km_handling(
         e = g["event"].to_numpy(int)
         km = np.nan
         if len(t) and e.any():
-            km = float(SurvfuncRight(t, e).quantile(0.5))
+            km = km_median(SurvfuncRight(t, e))
         resolved = t[e == 1]
         rec = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
         rec.update(
@@ -137,6 +137,22 @@ def km_handling(
         out.append(rec)
     cols = [*keys, "resolved", "censored", "median_handling_h", "km_median_handling_h"]
     return pd.DataFrame(out, columns=cols)
+
+
+def km_median(sf) -> float:
+    """The Kaplan–Meier median of a fitted statsmodels SurvfuncRight: the first event time
+    where survival falls to 0.5 or below, and where it sits exactly at 0.5 the midpoint to the
+    next event time (R's survfit convention) — so without censoring it is the plain median.
+    (statsmodels' own quantile lands on either side of such a tie by floating-point chance.)
+    NaN when survival never reaches 0.5."""
+    times, surv = np.asarray(sf.surv_times, float), np.asarray(sf.surv_prob, float)
+    below = np.flatnonzero(surv <= 0.5 + 1e-9)
+    if not below.size:
+        return float("nan")
+    i = int(below[0])
+    if abs(surv[i] - 0.5) <= 1e-9 and i + 1 < len(times):
+        return float((times[i] + times[i + 1]) / 2)
+    return float(times[i])
 
 
 def rank_stability(

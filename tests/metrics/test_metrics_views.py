@@ -7,6 +7,8 @@ from datetime import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hyp
 from metrics_factory import insert, make_case, make_rating
 from test_metrics_golden import AS_OF, U1, U2, golden_grids, golden_ratings, golden_rows
 
@@ -29,6 +31,7 @@ from metrics import (
     with_intervals,
     yellow_cards,
 )
+from metrics.fairness import km_median
 
 
 @pytest.fixture
@@ -178,6 +181,25 @@ def test_kaplan_meier_counts_open_cases(store):
     assert km.loc[0, "resolved"] == 3 and km.loc[0, "censored"] == 5
     assert km.loc[0, "median_handling_h"] == 2.0
     assert np.isnan(km.loc[0, "km_median_handling_h"])  # fewer than half resolved so far
+
+
+@given(hyp.lists(hyp.integers(1, 400), min_size=1, max_size=40))
+def test_kaplan_meier_median_without_censoring_is_the_plain_median(hours):
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    t = np.array(hours, float) / 4  # ties and quarter hours
+    assert km_median(SurvfuncRight(t, np.ones(len(t)))) == pytest.approx(np.median(t))
+
+
+def test_kaplan_meier_median_by_hand():
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    # S: 1 → 3/4 at 1, → 1/2 at 2 (exactly), → 0 at 5 (the censored 3 leaves one at risk)
+    t, e = np.array([1.0, 2.0, 3.0, 5.0]), np.array([1, 1, 0, 1])
+    assert km_median(SurvfuncRight(t, e)) == pytest.approx(3.5)
+    # five events, two censored early: S falls below 1/2 at the fourth event
+    t, e = np.array([0.5, 0.7, 1.0, 2.0, 3.0, 4.0, 6.0]), np.array([0, 0, 1, 1, 1, 1, 1])
+    assert km_median(SurvfuncRight(t, e)) == pytest.approx(3.0)
 
 
 def test_rank_stability(golden):
