@@ -43,9 +43,31 @@ def latest_full_month(last_day: date | datetime | None) -> str:
     return f"{day:%Y-%m}"
 
 
-def same_period_last_year(period: str) -> str:
-    """The period of the same kind one year earlier (2025-03 → 2024-03; ranges shift dates)."""
+def _calendar(period: str) -> str:
+    """A date range that is exactly a calendar month, quarter or year, as that period
+    (2025-03-01..2025-03-31 → 2025-03), so its comparisons are the calendar ones."""
     p = metrics.parse_period(period)
+    nxt = p.end + timedelta(days=1)
+    if p.kind != "range" or p.start.day != 1 or nxt.day != 1:
+        return period
+    months = (nxt.year - p.start.year) * 12 + nxt.month - p.start.month
+    if months == 1:
+        return f"{p.start:%Y-%m}"
+    if months == 3 and p.start.month % 3 == 1:
+        return f"{p.start.year}Q{(p.start.month - 1) // 3 + 1}"
+    if months == 12 and p.start.month == 1:
+        return str(p.start.year)
+    return period
+
+
+def _year_before(day: date) -> date:
+    return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+
+def same_period_last_year(period: str) -> str:
+    """The period of the same kind one year earlier (2025-03 → 2024-03; a range of dates
+    moves to the same calendar dates, 29 February to the 28th)."""
+    p = metrics.parse_period(_calendar(period))
     if p.kind == "year":
         return str(p.start.year - 1)
     if p.kind == "quarter":
@@ -56,13 +78,15 @@ def same_period_last_year(period: str) -> str:
         year, week, _ = p.start.isocalendar()
         if week <= 52 or date(year - 1, 12, 28).isocalendar()[1] == 53:
             return f"{year - 1}-W{week:02d}"
-    start, end = p.start - timedelta(days=364), p.end - timedelta(days=364)
-    return f"{start.isoformat()}..{end.isoformat()}"
+        start, end = p.start - timedelta(days=364), p.end - timedelta(days=364)
+        return f"{start.isoformat()}..{end.isoformat()}"
+    return f"{_year_before(p.start).isoformat()}..{_year_before(p.end).isoformat()}"
 
 
 def previous_period(period: str) -> str:
-    """The period of the same kind just before."""
-    return metrics.parse_period(period).previous().label
+    """The period of the same kind just before (a range that is a calendar month, quarter
+    or year: the one before it)."""
+    return metrics.parse_period(_calendar(period)).previous().label
 
 
 def scope_of(text: str) -> data.Scope:

@@ -2,9 +2,38 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pandas as pd
 
 SEASON = {"day": 7, "week": 52, "month": 12}
+LOOK_BACK = {"day": 730, "week": 104, "month": 24}  # buckets: two years, enough for STL
+
+
+def window(end: date, freq: str, first: date | None = None) -> tuple[date, date] | None:
+    """The days a trend of ``freq`` buckets shows for a period ending on ``end``: whole
+    buckets only (the last one complete on or before ``end``; weeks Monday–Sunday), two
+    years back, and none before the bucket that starts on or after the data's ``first``
+    day. None when no whole bucket fits."""
+    if freq == "month":
+        stop = end if (end + timedelta(days=1)).day == 1 else end.replace(day=1) - timedelta(1)
+        first_month = stop.year * 12 + stop.month - LOOK_BACK["month"]
+        start = date(first_month // 12, first_month % 12 + 1, 1)
+    elif freq == "week":
+        stop = end - timedelta(days=(end.weekday() + 1) % 7)  # the Sunday on or before
+        start = stop - timedelta(days=7 * LOOK_BACK["week"] - 1)
+    else:
+        stop, start = end, end - timedelta(days=LOOK_BACK["day"] - 1)
+    if first is not None and first > start:
+        if freq == "month":
+            start = (
+                first if first.day == 1 else (first.replace(day=28) + timedelta(4)).replace(day=1)
+            )
+        elif freq == "week":
+            start = first + timedelta(days=(7 - first.weekday()) % 7)  # the Monday on or after
+        else:
+            start = first
+    return (start, stop) if start <= stop else None
 
 
 def decompose(values: pd.Series, freq: str) -> pd.DataFrame | None:

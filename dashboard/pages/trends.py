@@ -1,8 +1,7 @@
 """趋势分析 — any KPI over time by day, week or month, 同比/环比, STL decomposition and
 the fastest-rising categories."""
 
-from datetime import timedelta
-
+import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
@@ -14,6 +13,7 @@ from dashboard.components import fmt_delta, fmt_kpi, layout, load
 from dashboard.filters import current, previous_period
 from dashboard.i18n import kpi_label, level_label, named, t
 from metrics.trends import decompose, rising_units
+from metrics.trends import window as trend_window
 
 KPIS = (
     "cases",
@@ -32,9 +32,7 @@ FREQS = ("day", "week", "month")
 f = current()
 st.title(t("page_trends"))
 p = metrics.parse_period(f.period)
-# Trends look back two years from the end of the chosen period (enough for STL and 同比).
-window = f"{(p.end - timedelta(days=729)).isoformat()}..{p.end.isoformat()}"
-st.caption(f"{f.scope_name} · {window}")
+caption = st.empty()
 
 c1, c2, c3 = st.columns(3)
 kid = c1.selectbox(t("trend_kpi"), KPIS, format_func=named(KPIS, kpi_label), key="trend_kpi")
@@ -53,7 +51,16 @@ split = c3.selectbox(
     format_func=named(SPLITS, lambda v: t("split_none") if v == "city" else level_label(v)),
 )
 
-frame = load(lambda: data.series(f.url, (kid,), window, freq, split, f.scope, f.rules_text))
+# Whole buckets from two years before the chosen period's end, none before the data begin.
+first = data.overview(f.url).first_reported
+days = trend_window(p.end, freq, pd.Timestamp(first).date() if first is not None else None)
+span = f"{days[0].isoformat()}..{days[1].isoformat()}" if days else None
+caption.caption(f"{f.scope_name} · {span or f.period}")
+frame = None
+if span is None:
+    st.info(t("no_data"))
+else:
+    frame = load(lambda: data.series(f.url, (kid,), span, freq, split, f.scope, f.rules_text))
 if frame is not None and not frame.empty:
     ds = kpi_label("ds")
     if split == "city":

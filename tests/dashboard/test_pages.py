@@ -6,7 +6,12 @@ from __future__ import annotations
 import forecasting
 import metrics
 from dashboard.components import fmt_kpi
-from dashboard.filters import latest_full_month, same_period_last_year, scope_of
+from dashboard.filters import (
+    latest_full_month,
+    previous_period,
+    same_period_last_year,
+    scope_of,
+)
 from tests.dashboard.conftest import PERIOD, open_page
 
 
@@ -27,6 +32,12 @@ def test_period_helpers():
     assert same_period_last_year("2025-03") == "2024-03"
     assert same_period_last_year("2025Q2") == "2024Q2"
     assert same_period_last_year("2025") == "2024"
+    assert same_period_last_year("2025-03-01..2025-03-31") == "2024-03"  # a whole month
+    assert previous_period("2025-03-01..2025-03-31") == "2025-02"
+    assert same_period_last_year("2025-01-01..2025-03-31") == "2024Q1"
+    assert previous_period("2025-01-01..2025-03-31") == "2024Q4"
+    assert same_period_last_year("2025-03-05..2025-03-20") == "2024-03-05..2024-03-20"
+    assert same_period_last_year("2024-02-29..2024-02-29") == "2023-02-28..2023-02-28"
     assert scope_of("东城区/东华门街道") == (("district", "东城区"), ("street", "东华门街道"))
     assert scope_of("") == ()
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
+import pytest
 
-from metrics.trends import decompose, rising_units
+from metrics.trends import decompose, rising_units, window
 
 
 def test_decompose_recovers_a_weekly_pattern_and_a_trend():
@@ -39,3 +42,22 @@ def test_rising_units_by_absolute_growth():
     assert top["change"].tolist() == [30, 30, -4]
     assert top.loc[0, "previous"] == 0 and np.isnan(top.loc[0, "change_pct"])
     assert top.loc[1, "change_pct"] == 1.5
+
+
+@pytest.mark.parametrize(
+    ("end", "freq", "first", "want"),
+    [
+        # a whole month: the 24 months up to it
+        (date(2025, 12, 31), "month", date(2023, 1, 1), (date(2024, 1, 1), date(2025, 12, 31))),
+        # a week ending 2 March: March is not whole yet, so the months end with February
+        (date(2025, 3, 2), "month", date(2023, 1, 1), (date(2023, 3, 1), date(2025, 2, 28))),
+        # data from 5 January: the first whole month is February
+        (date(2023, 3, 31), "month", date(2023, 1, 5), (date(2023, 2, 1), date(2023, 3, 31))),
+        # weeks Monday–Sunday, 104 of them, ending on the Sunday on or before the end
+        (date(2025, 3, 5), "week", date(2020, 1, 1), (date(2023, 3, 6), date(2025, 3, 2))),
+        (date(2025, 3, 2), "day", date(2025, 1, 10), (date(2025, 1, 10), date(2025, 3, 2))),
+        (date(2023, 1, 20), "month", date(2023, 1, 5), None),  # no whole month yet
+    ],
+)
+def test_trend_window_holds_whole_buckets_within_the_data(end, freq, first, want):
+    assert window(end, freq, first) == want
