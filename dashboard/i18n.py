@@ -32,7 +32,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "rejected": ("隔离行", "Quarantined rows"),
     "flagged": ("数据质量提示", "Data-quality flags"),
     "span": ("时间范围", "Time span"),
-    "by_month": ("按月受理量", "Cases by month"),
+    "by_month": ("按月上报案件（含作废）", "Cases reported by month (cancelled included)"),
+    "stored_with_cancelled": (
+        "以上为库中全部案件，含作废 {n} 件；考核与各页面指标不计作废案件。",
+        "These are all stored cases, {n} cancelled among them; the KPIs on every other page "
+        "leave cancelled cases out.",
+    ),
     "by_district": ("按区受理量", "Cases by district"),
     "by_category": ("按大类受理量", "Cases by category"),
     "by_source": ("按来源受理量", "Cases by source"),
@@ -212,6 +217,23 @@ LABELS: dict[str, tuple[str, str]] = {
     "map_measure": ("着色指标", "Colour by"),
     "map_volume": ("千户受理量", "Cases per 1,000 households"),
     "map_cases": ("受理量", "Cases"),
+    "map_volume_basis": (
+        "{period} 上报的案件，每千户",
+        "Cases reported in {period}, per 1,000 households",
+    ),
+    "map_cases_basis": ("{period} 上报的案件数", "Cases reported in {period}"),
+    "map_overdue_basis": (
+        "目前超期未结的案件（截至库中最新数据，不限上报周期）",
+        "Cases overdue and open now (as of the latest data, whenever reported)",
+    ),
+    "map_forecast_basis": (
+        "最新一次网格级预测在预测期内的案件量合计",
+        "The latest grid-level forecast run's total over its horizon",
+    ),
+    "map_alerts_basis": (
+        "最近一次激增检测的预警数",
+        "Surge alerts from the latest detection",
+    ),
     "map_overdue": ("超期未结", "Overdue open cases"),
     "map_forecast": ("预测受理量（最新预测）", "Forecast cases (latest run)"),
     "map_alerts": ("激增预警数", "Surge alerts"),

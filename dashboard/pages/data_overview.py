@@ -23,6 +23,8 @@ if ov is not None:
         col.metric(t(key), thousands(ov.totals[key]))
     if ov.first_reported is not None:
         st.caption(f"{t('span')}: {ov.first_reported:%Y-%m-%d} — {ov.last_reported:%Y-%m-%d}")
+    status = ov.by_status.set_index("status")["cases"] if not ov.by_status.empty else {}
+    st.caption(t("stored_with_cancelled", n=thousands(int(status.get("cancelled", 0)))))
 
     st.subheader(t("by_month"))
     if not ov.by_month.empty:

@@ -44,6 +44,7 @@ measure = c1.radio(
     t("map_measure"), MEASURES, format_func=named(MEASURES, t), horizontal=True, key="map_measure"
 )
 tiles = c2.toggle(t("tiles"), value=False, key="map_tiles")
+st.caption(t(f"{measure}_basis", period=f.period))  # what the colours count, and over when
 
 if shapes is not None and not shapes["features"]:
     st.info(t("no_geometry"))
@@ -91,12 +92,15 @@ elif shapes is not None:
         shown = ids.merge(values, on="grid_id", how="left")
         if measure in ("map_alerts", "map_overdue"):
             shown["value"] = shown["value"].fillna(0)
+        top = shown["value"].max()
         common = {
             "geojson": geo,
             "locations": "grid_id",
             "featureidkey": "properties.grid_id",
             "color": "value",
             "color_continuous_scale": "YlOrRd",
+            # all zeros (no alerts, an empty period) would get a −0.5…0.5 scale
+            "range_color": (0, top if pd.notna(top) and top > 0 else 1),
             "labels": {"value": t(measure), "grid_id": kpi_label("grid_id")},
         }
         # MapLibre without tiles ("white-bg") works offline and, unlike the geo projection,

@@ -64,6 +64,7 @@ def test_data_overview_shows_what_is_loaded(loaded, monkeypatch):
     }
     rejected = at.dataframe[0].value
     assert rejected.iloc[0].tolist() == ["案件", "上报时间无法识别", 1]
+    assert any("含作废 0 件" in c.value for c in at.caption)
 
 
 def test_english_switch(loaded, monkeypatch):

@@ -131,9 +131,16 @@ def test_trends_series_and_switches(city, monkeypatch, engine):
 def test_grid_map_every_measure(city, monkeypatch):
     at = open_page(city, monkeypatch, "grid_map", period=PERIOD)
     _clean(at)
-    for measure in ("map_cases", "map_overdue", "map_forecast", "map_alerts"):
+    basis = {
+        "map_cases": f"{PERIOD} 上报的案件数",
+        "map_overdue": "目前超期未结的案件（截至库中最新数据，不限上报周期）",
+        "map_forecast": "最新一次网格级预测",
+        "map_alerts": "最近一次激增检测的预警数",
+    }
+    for measure, said in basis.items():
         at.radio(key="map_measure").set_value(measure).run()
         _clean(at)
+        assert any(said in c.value for c in at.caption), measure
     at.toggle(key="map_tiles").set_value(True).run()
     _clean(at)
 
