@@ -168,7 +168,9 @@ def table(frame: pd.DataFrame, *, key: str | None = None, height: int | None = N
         elif col in COUNT_COLUMNS or col.endswith(("_num", "_den")) or col.startswith("rank@"):
             config[name] = st.column_config.NumberColumn(name, format="localized")
         elif pd.api.types.is_float_dtype(frame[col]):
-            config[name] = st.column_config.NumberColumn(name, format="%.1f")
+            # thousands separators and at most three decimals (printf formats have no
+            # separators); the value itself stays exact for sorting and copying
+            config[name] = st.column_config.NumberColumn(name, format="localized")
     shown.columns = [kpi_label(c) for c in frame.columns]
     kw.setdefault("hide_index", True)
     if height is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -41,6 +42,26 @@ def latest_full_month(last_day: date | datetime | None) -> str:
     if (day + timedelta(days=1)).month == day.month:
         day = day.replace(day=1) - timedelta(days=1)
     return f"{day:%Y-%m}"
+
+
+_WRITTEN = (  # how people write periods in Chinese offices → the contract's syntax
+    (r"(\d{4})\s*年", r"\1"),
+    (r"(\d{4})\s*年\s*(\d{1,2})\s*月(份)?", r"\1-\2"),
+    (r"(\d{4})\s*年\s*第?\s*([1-4])\s*季度?", r"\1Q\2"),
+    (r"(\d{4})\s*年\s*第\s*(\d{1,2})\s*周", r"\1-W\2"),
+    (r"(\d{4})\s*[-/ ]?\s*[Qq]([1-4])", r"\1Q\2"),
+    (r"(\d{4})[/.](\d{1,2})", r"\1-\2"),
+)
+
+
+def written_period(text: str) -> str:
+    """A period as people type it (2025年3月, 2025年第1季度, 2025/03, 2025-Q1, 2025年第9周)
+    in the contract's syntax; anything else unchanged (the parser judges it)."""
+    raw = text.strip()
+    for pattern, repl in _WRITTEN:
+        if re.fullmatch(pattern, raw):
+            return re.sub(pattern, repl, raw)
+    return raw
 
 
 def _calendar(period: str) -> str:
@@ -163,7 +184,7 @@ def sidebar(url: str) -> None:
     st.subheader(t("filters"))
     _edited("period", lambda key: st.text_input(t("period"), key=key, help=t("period_help")))
     try:
-        period = metrics.parse_period(st.session_state["period"]).label
+        period = metrics.parse_period(written_period(st.session_state["period"])).label
     except metrics.PeriodError as exc:
         st.warning(t("bad_period", text=st.session_state["period"], error=str(exc), period=default))
         period = default

@@ -85,7 +85,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "e.g. 2025, 2025Q1, 2025-03, 2025-W09 or 2025-03-01..2025-03-31",
     ),
     "bad_period": (
-        "周期“{text}”无法识别，已改用 {period}。",
+        "周期“{text}”无法识别（可写 2025、2025Q1、2025-03、2025-W09 或 "
+        "2025-03-01..2025-03-31），已改用 {period}。",
         "{error} Using {period} instead.",
     ),
     "level": ("层级", "Level"),

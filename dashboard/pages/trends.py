@@ -118,6 +118,12 @@ if now_t is not None and before is not None:
     st.dataframe(
         up.rename(columns={"category": kpi_label("category")}),
         hide_index=True,
-        column_config={t("change_pct"): st.column_config.NumberColumn(format="%+.1f%%")},
+        column_config={
+            t("change_pct"): st.column_config.NumberColumn(format="%+.1f%%"),
+            **{
+                t(c): st.column_config.NumberColumn(format="localized")
+                for c in ("current", "previous", "change")
+            },
+        },
         key="rising",
     )

@@ -11,6 +11,7 @@ from dashboard.filters import (
     previous_period,
     same_period_last_year,
     scope_of,
+    written_period,
 )
 from tests.dashboard.conftest import PERIOD, open_page
 
@@ -26,6 +27,26 @@ def test_sidebar_defaults_to_the_latest_full_month(city, monkeypatch, engine):
     assert at.text_input(key="_period_zh").value == "2025-12"
     assert latest_full_month(metrics.latest_timestamp(engine)) == "2025-12"
     assert at.selectbox(key="_level_zh").value == "street"
+
+
+def test_periods_as_people_write_them():
+    written = {
+        "2025年": "2025",
+        "2025年3月": "2025-03",
+        "2025年03月份": "2025-03",
+        "2025年第1季度": "2025Q1",
+        "2025年2季度": "2025Q2",
+        "2025-Q1": "2025Q1",
+        "2025 q4": "2025Q4",
+        "2025/03": "2025-03",
+        "2025.3": "2025-03",
+        "2025年第9周": "2025-W09",
+        " 2025-03 ": "2025-03",
+    }
+    for text, label in written.items():
+        assert metrics.parse_period(written_period(text)).label == label, text
+    assert written_period("2025年13月") == "2025-13"  # still refused, by the parser
+    assert written_period("soon") == "soon"
 
 
 def test_period_helpers():
