@@ -165,6 +165,8 @@ def table(frame: pd.DataFrame, *, key: str | None = None, height: int | None = N
         if col in PERCENT_COLUMNS or base in PERCENT_COLUMNS:
             shown[col] = frame[col] * 100
             config[name] = st.column_config.NumberColumn(name, format="%.1f%%")
+        elif col == "rank_change":  # +3 = up three places
+            config[name] = st.column_config.NumberColumn(name, format="%+d")
         elif col in COUNT_COLUMNS or col.endswith(("_num", "_den")) or col.startswith("rank@"):
             config[name] = st.column_config.NumberColumn(name, format="localized")
         elif pd.api.types.is_float_dtype(frame[col]):

@@ -39,11 +39,14 @@ if now is not None and not now.empty:
         p = before.iloc[0][kid] if before is not None and not before.empty else None
         y = last_year.iloc[0][kid] if last_year is not None and not last_year.empty else None
         ya = fmt_delta(kid, row[kid], y)
+        delta = fmt_delta(kid, row[kid], p)
+        unchanged = delta is not None and not any(ch in "123456789" for ch in delta)
         col.metric(
             kpi_label(kid),
             fmt_kpi(kid, row[kid]),
-            delta=fmt_delta(kid, row[kid], p),
-            delta_color=COLOURS[metrics.kpi(kid).direction],
+            delta=delta,
+            # no change is neither good nor bad (Streamlit would colour "+0" as a rise)
+            delta_color="off" if unchanged else COLOURS[metrics.kpi(kid).direction],
             border=True,
         )
         if ya:
