@@ -64,6 +64,11 @@ def read_table(path: Path, progress: Progress | None = None) -> RawTable:
     except (pa.ArrowException, OSError, ValueError, KeyError, UnicodeError) as exc:
         lines = str(exc).strip().splitlines()
         reason = lines[0] if lines else type(exc).__name__
+        if "straddling" in reason:  # pyarrow: a record runs across a 16 MB block
+            raise RefusedFile(
+                f"{path.name} has a quoted value that never closes (or a record longer than "
+                "16 MB), so its rows cannot be told apart."
+            ) from exc
         raise RefusedFile(f"{path.name} cannot be read ({reason}).") from exc
 
 
@@ -129,7 +134,8 @@ def _parse_csv(path: Path, encoding: str, progress: Progress | None) -> RawTable
         first = probe.readline()
     if not first.strip():
         raise RefusedFile(f"{path.name} is empty: it has no header row.")
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
+    # the separator the header uses most: comma, tab or semicolon (European-style exports)
+    delimiter = max((",", "\t", ";"), key=first.count)
     header = pacsv.read_csv(
         pa.py_buffer(first.lstrip("\ufeff").encode("utf-8")),
         parse_options=pacsv.ParseOptions(delimiter=delimiter),
@@ -139,6 +145,14 @@ def _parse_csv(path: Path, encoding: str, progress: Progress | None) -> RawTable
     table, malformed, digest = _records(path, encoding, delimiter, header, progress, True)
     if malformed:
         table, malformed, digest = _records(path, encoding, delimiter, header, None, False)
+    for number, text in malformed:
+        if text.count('"') % 2:
+            # an unclosed quote swallows every later line into one bad record: refuse the
+            # file rather than load the rows before it and silently lose the rest
+            raise RefusedFile(
+                f"{path.name}: data row {number} opens a quoted value that never closes, so "
+                "the rows after it cannot be read."
+            )
     table = _finish(table)
     if malformed:
         # The parsed records keep their place in the file: a skipped malformed one still counts.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -285,3 +286,23 @@ def test_formats_one_after_another_are_unchanged(store, tmp_path):
         summary = ingest(store, [write_log(tmp_path / f"cases_{fmt}", fmt)])
         assert counts(summary) == (3, 0, 0, 3, 0), fmt
     assert snapshot(store, ["cases"]) == before
+
+
+@pytest.mark.parametrize("separator", ["\t", ";"])
+def test_tab_and_semicolon_separated_files_load_like_commas(tmp_path, separator):
+    """Excel's "CSV" in European locales uses semicolons; tab-separated exports are common."""
+    comma = write_log(tmp_path / "comma", "utf-8")
+    other = tmp_path / "other.csv"
+    with comma.open(encoding="utf-8", newline="") as src:
+        other.write_text(
+            "".join(separator.join(row) + "\n" for row in csv.reader(src)), encoding="utf-8"
+        )
+    stores = {}
+    for name, path in (("comma", comma), ("other", other)):
+        engine = open_store(f"duckdb:///{tmp_path / f'{name}.duckdb'}")
+        try:
+            assert counts(ingest(engine, [path])) == (3, 3, 0, 0, 0)
+            stores[name] = snapshot(engine, ["cases"])["cases"]
+        finally:
+            engine.dispose()
+    assert stores["other"] == stores["comma"]

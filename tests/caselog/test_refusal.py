@@ -137,7 +137,19 @@ def _grids_not_geojson(d: Path):
     return ["--grids", d / "grids.geojson"], "grids.geojson is not a GeoJSON FeatureCollection."
 
 
+def _unclosed_quote(d: Path):
+    # the quote opened in row 3 would swallow rows 4–40 into one malformed record
+    rows = [f"X{i},2025-03-01 08:00,市容环境,东城区,G1" for i in range(1, 41)]
+    rows[2] = 'X3,2025-03-01 08:00,"市容环境,东城区,G1'
+    write_lines(d / "quote.csv", [",".join(CASES), *rows])
+    return [d / "quote.csv"], (
+        "quote.csv: data row 3 opens a quoted value that never closes, so the rows after it "
+        "cannot be read."
+    )
+
+
 REFUSALS = {
+    "unclosed quote": _unclosed_quote,
     "missing required column": _missing_column,
     "no location column": _no_location_column,
     "not CSV/xlsx/parquet": _not_tabular,
