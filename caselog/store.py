@@ -127,6 +127,11 @@ def writable(engine: Engine) -> Iterator[Engine]:
         writer.dispose()
 
 
+def store_file(url: str | None = None) -> Path | None:
+    """The DuckDB file a store URL names (None for other databases and in-memory DuckDB)."""
+    return _duckdb_file(url or default_url())
+
+
 def _duckdb_file(url: str) -> Path | None:
     if url.startswith("duckdb:///") and not url.startswith("duckdb:///:memory:"):
         path = url.removeprefix("duckdb:///").split("?", 1)[0]

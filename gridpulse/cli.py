@@ -82,7 +82,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     forecast.add_argument("--out", required=True, type=Path)
     users.add_parsers(verbs)
+    _db_after_the_verb(verbs)
     return parser
+
+
+def _db_after_the_verb(verbs) -> None:
+    """Let ``--db`` follow the verb too (``assess … --db URL``), in every sub-command."""
+    for sub in verbs.choices.values():
+        sub.add_argument("--db", default=argparse.SUPPRESS, help="store URL (as before the verb)")
+        for action in sub._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _db_after_the_verb(action)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -128,9 +138,15 @@ def _plain(exc: Exception) -> str | None:
     return None
 
 
-def _open(args, *, read_only: bool = False):
+def _open(args, *, read_only: bool = False, existing: bool = False):
+    """The store's engine; ``existing``: a DuckDB file that is not there is an error (a
+    mistyped path would otherwise become a new, empty store)."""
     from caselog import open_store
+    from caselog.store import store_file
 
+    path = store_file(args.db)
+    if existing and path is not None and not path.exists():
+        raise UserError(f"there is no store at {path}; load a case log first (gridpulse ingest).")
     return open_store(args.db, read_only=read_only)
 
 
@@ -140,6 +156,8 @@ def _run_sample(args) -> int:
     for name in ("grids", "years", "cases_per_year"):
         if getattr(args, name) <= 0:
             raise UserError(f"--{name.replace('_', '-')} must be a positive number.")
+    if args.seed < 0:
+        raise UserError("--seed must be zero or a positive number.")
     with _Bar("sample", "cases") as bar:
         summary = generate_city(
             args.out,
@@ -178,12 +196,12 @@ def _run_ingest(args) -> int:
         raise UserError(f"{exc} Nothing was written.", EXIT_REFUSED) from exc
     finally:
         engine.dispose()
-    for label, counts in (
-        ("cases", summary.cases),
-        ("ratings", summary.ratings),
-        ("grids", summary.grids),
+    for label, counts, named in (
+        ("cases", summary.cases, args.files),
+        ("ratings", summary.ratings, args.ratings),
+        ("grids", summary.grids, args.grids),
     ):
-        if counts.read:
+        if counts.read or named:  # a file with a header and no rows still says "read 0"
             print(
                 f"{label}: read {counts.read:,}, inserted {counts.inserted:,}, updated "
                 f"{counts.updated:,}, unchanged {counts.unchanged:,}, rejected {counts.rejected:,}"
@@ -226,7 +244,7 @@ def _run_assess(args) -> int:
     from metrics import write_assessment
     from metrics.query import latest_timestamp
 
-    engine = _open(args, read_only=True)
+    engine = _open(args, read_only=True, existing=True)
     try:
         table = write_assessment(
             engine, args.by, args.period, args.out, as_of=args.as_of, rules=args.rules
@@ -265,7 +283,7 @@ def _assess_notes(table, by: str, latest) -> list[str]:
 def _run_forecast(args) -> int:
     from forecasting import ForecastError, write_forecast
 
-    engine = _open(args)
+    engine = _open(args, existing=True)
     try:
         with _Bar("forecast", "series") as bar:
             run = write_forecast(

@@ -190,3 +190,38 @@ def test_ingest_warms_the_pages_tables_unless_told_not_to(city):
     assert json.loads(done.stdout.strip().splitlines()[-1])["unchanged"] > 0
     quiet = gridpulse("ingest", cases, "--json", "--no-warm", db=db)
     assert quiet.returncode == 0 and "pages' tables" not in quiet.stderr
+
+
+def test_db_may_follow_the_verb_and_a_missing_store_is_not_created(city, tmp_path):
+    folder, db, _ = city
+    out = folder / "after.csv"
+    done = gridpulse(
+        "assess", "--by", "district", "--period", "2025", "--out", str(out), "--db", db
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size > 0
+    typo = tmp_path / "typo" / "store.duckdb"
+    for verb in (
+        ["assess", "--by", "district", "--period", "2025"],
+        ["forecast", "--level", "city", "--horizon", "7"],
+    ):
+        done = gridpulse(*verb, "--out", str(tmp_path / "x.csv"), db=f"duckdb:///{typo}")
+        assert done.returncode == 1
+        assert done.stderr.strip() == (
+            f"error: there is no store at {typo}; load a case log first (gridpulse ingest)."
+        )
+    assert not typo.parent.exists() and not (tmp_path / "x.csv").exists()
+
+
+def test_a_header_only_file_reports_zero_rows_and_a_negative_seed_is_refused(tmp_path):
+    header_only = tmp_path / "h.csv"
+    header_only.write_text("case_id,reported_at,category,district\n", encoding="utf-8")
+    done = gridpulse(
+        "ingest", str(header_only), "--no-warm", db=f"duckdb:///{tmp_path / 's.duckdb'}"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "cases: read 0, inserted 0, updated 0, unchanged 0, rejected 0" in done.stdout
+    done = gridpulse("sample", "--out", str(tmp_path / "city"), "--seed", "-5")
+    assert done.returncode == 1
+    assert done.stderr.strip() == "error: --seed must be zero or a positive number."
+    assert not (tmp_path / "city").exists()
