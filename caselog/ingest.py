@@ -242,7 +242,7 @@ def _load_kind(target: Target, kind: InputKind, group, store_tz: str, progress) 
                 m.timestamp_format if m else None,
             )
             select = _SQL[kind.name](present, clock)
-            params = clock.params()
+            params = clock.params(cases=kind is CASES)
         work.register("_src", with_codes(item.table) if kind is CASES else item.table)
         body = (
             f"SELECT *, {hashed} AS row_hash, {index} AS _file, {ingest_id} AS ingest_id "

@@ -6,6 +6,9 @@ the SQL text itself is built only from this module's own column names.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -78,9 +81,16 @@ class Clock:
         self.store_tz = store_tz
         self.source_tz = source_tz
         self.formats = ([fmt] if fmt else []) + NAIVE_FORMATS
+        # A case cannot be reported after it is loaded (a day's grace for clocks and zones):
+        # one mistyped year would otherwise move every KPI's default as_of into the future.
+        now = datetime.now(ZoneInfo(store_tz)).replace(tzinfo=None)
+        self.latest = now.replace(microsecond=0) + timedelta(days=1)
 
-    def params(self) -> dict:
+    def params(self, *, cases: bool = False) -> dict:
+        """The bound values of this clock's SQL (``$latest`` only in the cases' SQL)."""
         params = {"store_tz": self.store_tz, "fmts": self.formats}
+        if cases:
+            params["latest"] = self.latest
         if self.store_tz != self.source_tz:
             params["source_tz"] = self.source_tz
         return params
@@ -173,6 +183,7 @@ SELECT {ROW}, case_id, reported_at, category, subcategory, district, street, com
     WHEN case_id IS NULL THEN 'missing case_id'
     WHEN reported_text IS NULL THEN 'missing reported_at'
     WHEN reported_at IS NULL THEN 'unparseable reported_at'
+    WHEN reported_at > $latest THEN 'reported_at in the future'
     WHEN category IS NULL THEN 'missing category'
     WHEN grid_id IS NULL AND district IS NULL THEN 'missing location'
   END AS _reason

@@ -324,6 +324,7 @@ VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "missing case_id": ("缺少案件编号", "missing case_id"),
         "missing reported_at": ("缺少上报时间", "missing reported_at"),
         "unparseable reported_at": ("上报时间无法识别", "unparseable reported_at"),
+        "reported_at in the future": ("上报时间晚于导入时间", "reported_at in the future"),
         "missing category": ("缺少大类", "missing category"),
         "missing location": ("缺少位置（网格或区）", "missing location"),
         "malformed row": ("行格式错误", "malformed row"),

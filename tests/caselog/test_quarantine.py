@@ -128,6 +128,27 @@ def test_blank_values_count_as_missing(duck_store, tmp_path, line, reason):
     assert summary["reasons"] == {reason: 1}
 
 
+def test_a_case_reported_after_the_load_is_quarantined(duck_store, tmp_path):
+    """A mistyped year (2052) would move every KPI's default as_of decades ahead."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    soon = (now + timedelta(hours=20)).strftime("%Y-%m-%d %H:%M")  # within a day: clocks drift
+    late = (now + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
+    lines = [
+        HEADER,
+        "F1,2052-03-01 08:00,市容环境,东城区,G1,x",
+        f"F2,{late},市容环境,东城区,G1,x",
+        f"F3,{soon},市容环境,东城区,G1,x",
+        "F4,1999-03-01 08:00,市容环境,东城区,G1,x",
+    ]
+    summary = ingest(duck_store, [write_lines(tmp_path / "future.csv", lines)])
+    assert counts(summary) == (4, 2, 0, 0, 2)
+    assert summary["reasons"] == {"reported_at in the future": 2}
+    assert {r["case_id"] for r in rows(duck_store, "cases")} == {"F3", "F4"}
+
+
 def test_malformed_rows_keep_the_place_of_later_rows(duck_store, tmp_path):
     """Lines count data rows in the file, so a row after a malformed one is found where it is."""
     lines = [
