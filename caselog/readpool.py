@@ -6,8 +6,10 @@ connection is closed after ``READ_IDLE`` seconds, and at once when a writer wait
 
 from __future__ import annotations
 
+import atexit
 import threading
 import time
+import weakref
 from pathlib import Path
 
 from sqlalchemy.pool import ConnectionPoolEntry, Pool
@@ -15,6 +17,22 @@ from sqlalchemy.pool import ConnectionPoolEntry, Pool
 from caselog.writelock import writer_waiting
 
 READ_IDLE = 1.5  # seconds a reading engine keeps an unused DuckDB connection
+
+_pools: weakref.WeakSet[IdlePool] = weakref.WeakSet()
+_exiting = threading.Event()
+
+
+@atexit.register
+def _close_before_exit() -> None:
+    """Stop the watchers and close idle connections in the main thread before the interpreter
+    finalizes: a daemon thread inside DuckDB's close() then cannot take the GIL back, Python
+    ends it with pthread_exit, and the C++ frames turn that into std::terminate (exit 134)."""
+    _exiting.set()
+    for pool in list(_pools):
+        watcher = pool._watcher
+        if watcher is not None and watcher is not threading.current_thread():
+            watcher.join(timeout=5)
+        pool._close_idle()
 
 
 class IdlePool(Pool):
@@ -32,7 +50,9 @@ class IdlePool(Pool):
         self._idle: list[tuple[ConnectionPoolEntry, float]] = []
         self._guard = threading.Lock()
         self._watching = False
+        self._watcher: threading.Thread | None = None
         self._disposed = False
+        _pools.add(self)
 
     def status(self) -> str:
         return f"IdlePool ({len(self._idle)} idle)"
@@ -50,7 +70,7 @@ class IdlePool(Pool):
         return self._create_connection()
 
     def _do_return_conn(self, record: ConnectionPoolEntry) -> None:
-        if self._disposed or self._writer():
+        if self._disposed or _exiting.is_set() or self._writer():
             record.close()
             return
         with self._guard:
@@ -59,7 +79,11 @@ class IdlePool(Pool):
                 return
             self._watching = True
         try:
-            threading.Thread(target=self._watch, name="gridpulse-idle-reader", daemon=True).start()
+            watcher = threading.Thread(
+                target=self._watch, name="gridpulse-idle-reader", daemon=True
+            )
+            self._watcher = watcher
+            watcher.start()
         except RuntimeError:  # the interpreter is shutting down: keep nothing
             self._watching = False
             self._close_idle()
@@ -67,7 +91,10 @@ class IdlePool(Pool):
     def _watch(self) -> None:
         done = False
         while not done:
-            time.sleep(self._TICK)
+            if _exiting.wait(self._TICK):  # the exit handler closes what is idle
+                with self._guard:
+                    self._watching = False
+                return
             writer = self._writer()
             stale = time.monotonic() - READ_IDLE
             with self._guard:

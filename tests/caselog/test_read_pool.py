@@ -118,3 +118,23 @@ def test_disposing_closes_connections_returned_later(path):
     assert "(0 idle)" in old.status()
     with pytest.raises(duckdb.ConnectionException, match="closed"):
         dbapi.execute("SELECT 1")
+
+
+def test_at_exit_idle_connections_close_in_the_main_thread(path, monkeypatch):
+    """A watcher thread closing DuckDB while the interpreter finalizes aborted the process
+    (exit 134, "terminate called without an active exception"); the exit handler stops the
+    watchers and closes what is idle before that."""
+    monkeypatch.setattr(readpool, "READ_IDLE", 3600.0)
+    reader = open_store(f"duckdb:///{path}", read_only=True)
+    try:
+        _dbapi(reader)
+        watcher = reader.pool._watcher
+        assert watcher.is_alive() and "(1 idle)" in reader.pool.status()
+        readpool._close_before_exit()
+        assert not watcher.is_alive()
+        assert "(0 idle)" in reader.pool.status()
+        _dbapi(reader)  # still usable; returned connections are closed at once now
+        assert "(0 idle)" in reader.pool.status()
+    finally:
+        readpool._exiting.clear()
+        reader.dispose()
