@@ -16,7 +16,8 @@ from sqlalchemy import Engine, delete, select
 from caselog.store import get_timezone
 from forecasting.backtest import backtest
 from forecasting.errors import ForecastError
-from forecasting.holidays import holiday_params
+from forecasting.forecaster import HOLIDAY_MODELS
+from forecasting.holidays import COUNTRIES, holiday_params
 from forecasting.intervals import count_interval, dispersion
 from forecasting.losses import evaluate
 from forecasting.models import MODELS, predict
@@ -24,6 +25,7 @@ from forecasting.series import LEVELS, extract_panel
 from forecasting.tables import create_tables, tuned_settings
 
 __all__ = [
+    "CALENDAR",
     "TUNABLE",
     "TuningResult",
     "delete_setting",
@@ -47,6 +49,12 @@ TUNABLE: dict[str, dict[str, object]] = {
     "tsb": {"alpha_d": float, "alpha_p": float},
 }
 
+#: Settings of the holiday-aware models that are not the analyst's choice but filled in from
+#: the store's time zone (:func:`forecasting.holidays.holiday_params`): the holiday calendar.
+#: A tuning result carries them and they are saved with it, so that later runs use the same
+#: calendar as the backtest the analyst saw.
+CALENDAR: dict[str, object] = {"country": COUNTRIES}
+
 
 @dataclass
 class TuningResult:
@@ -68,6 +76,8 @@ def _check_params(model: str, params: dict) -> dict:
         raise ForecastError(
             f"The model {model!r} cannot be tuned; use one of {', '.join(TUNABLE)}."
         )
+    if model in HOLIDAY_MODELS:
+        allowed = allowed | CALENDAR
     clean = {}
     for key, value in params.items():
         rule = allowed.get(key)
@@ -101,11 +111,13 @@ def tune_series(
     Takes a few seconds even for Prophet (about 4 fits). ``backtest`` has
     ``cutoff, ds, y, yhat, yhat_lo, yhat_hi`` at ``level_pct``; ``scores`` the unit's
     MASE, WAPE and 80/95 % coverage, ``baseline_scores`` the same for the seasonal naive.
+    ``params`` of the result are the settings used, the holiday models' calendar
+    (:data:`CALENDAR`) filled in from the store's time zone; :func:`save_setting` takes them.
     """
     if level not in LEVELS:
         raise ForecastError(f"Unknown level {level!r}; use one of {', '.join(LEVELS)}.")
     params = _check_params(model, dict(params or {}))
-    if model in ("prophet", "ymean"):
+    if model in HOLIDAY_MODELS:
         params = holiday_params(params, get_timezone(engine))
     panel = extract_panel(engine, level, unit=None if level == "city" else unique_id)
     if unique_id not in set(panel.ids):

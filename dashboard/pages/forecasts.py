@@ -3,6 +3,7 @@ seasonal naive, and tuning a model's settings (backtest, compare, save)."""
 
 import inspect
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -11,15 +12,101 @@ import forecasting
 from dashboard import data
 from dashboard.components import guarded, layout, load, table
 from dashboard.filters import current
-from dashboard.i18n import level_label, named, t
+from dashboard.i18n import LABELS, LEVEL_LABELS, kpi_label, level_label, named, t
 from forecasting.models import MODELS
 from forecasting.tuning import TUNABLE
 
 HISTORY_DAYS = 180
+#: Backtest scores shown as percentages (fractions in the store and in tuning results).
+PERCENT_SCORES = ("wape", "cov80", "cov95")
+SCORES = ("mase", *PERCENT_SCORES)
 
 
-def _model_name(name: str) -> str:
-    return f"{name} — {MODELS[name].description}"
+def _coded(prefix: str, code) -> str:
+    """A model, setting or value code in words, the code kept in parentheses where it
+    differs from them (``变点先验尺度 (changepoint_prior_scale)``); unknown codes as they are."""
+    key = f"{prefix}_{code}"
+    if key not in LABELS:
+        return str(code)
+    text = t(key)
+    return text if text.lower() == str(code).lower() else f"{text} ({code})"
+
+
+def model_label(name: str) -> str:
+    """``prophet`` -> ``Prophet：节假日类别与年季节 (prophet)``."""
+    return _coded("fc_model", name)
+
+
+def param_label(name: str) -> str:
+    """``changepoint_prior_scale`` -> ``变点先验尺度 (changepoint_prior_scale)``."""
+    return _coded("fc_param", name)
+
+
+def value_text(value) -> str:
+    """A setting's value as read: 是/否, ``0.05``, ``加法 (additive)``."""
+    if isinstance(value, bool | np.bool_):
+        return t("fc_yes" if value else "fc_no")
+    if isinstance(value, float):
+        return f"{value:g}"
+    return _coded("fc_value", value)
+
+
+def settings_text(params: dict) -> str:
+    """Saved or tuned settings as ``name = value`` text, one setting after another."""
+    if not params:
+        return t("fc_no_settings")
+    return "; ".join(f"{param_label(k)} = {value_text(v)}" for k, v in params.items())
+
+
+def one_row_per_model(scores: pd.DataFrame) -> pd.DataFrame:
+    """A unit's stored score rows with one row per model.
+
+    A run stores the forecast as issued (``chosen`` = 1) and each candidate's own backtest
+    (``chosen`` = 0), so the chosen model comes twice with the same point forecasts (equal
+    MASE and WAPE) but different coverage: interval widths are calibrated per model over
+    the units that chose it in the issued forecast, over all units as a candidate. The
+    issued row is kept. A candidate whose points differ from the issued ones (the unit used
+    a saved tuned setting of that model) stays, marked ``candidate``."""
+    scores = scores.reset_index(drop=True)
+    chosen = scores[scores["chosen"] == 1].set_index("model")
+    keep = []
+    candidate = []
+    for i, row in scores.iterrows():
+        if row["chosen"] == 1 or row["model"] not in chosen.index:
+            keep.append(i)
+            candidate.append(False)
+            continue
+        issued = chosen.loc[[row["model"]]].iloc[0]
+        same = all(
+            np.isclose(float(row[c]), float(issued[c]), equal_nan=True) for c in ("mase", "wape")
+        )
+        if not same:
+            keep.append(i)
+            candidate.append(True)
+    out = scores.loc[keep].copy()
+    out["candidate"] = candidate
+    return out
+
+
+def scores_table(frame: pd.DataFrame, key: str) -> None:
+    """Score rows (``model`` already in words, optional ``chosen`` as ✓) with MASE and the
+    percentage scores formatted, headers in the page's language."""
+    shown = frame.copy()
+    config = {kpi_label("mase"): st.column_config.NumberColumn(format="%.3f")}
+    for col in PERCENT_SCORES:
+        shown[col] = shown[col].astype(float) * 100
+        config[kpi_label(col)] = st.column_config.NumberColumn(format="%.1f%%")
+    shown.columns = [t("model") if c == "model" else kpi_label(c) for c in shown.columns]
+    st.dataframe(shown, column_config=config, hide_index=True, key=key)
+
+
+def run_label(r) -> str:
+    """``#3 · 网格 · 28 天 · 自动选择 (auto) · 2025-11-30 08:00``."""
+    where = level_label(r.level) if r.level in LEVEL_LABELS else r.level
+    return (
+        f"#{r.id} · {where} · {t('fc_horizon_days', n=r.horizon)} · {model_label(r.model)} · "
+        f"{r.created_at:%Y-%m-%d %H:%M}"
+    )
 
 
 f = current()
@@ -45,11 +132,7 @@ if runs is None or runs.empty:
         language="bash",
     )
 else:
-    labels = {
-        int(r.id): f"#{r.id} · {level_label(r.level) if r.level != 'city' else r.level} · "
-        f"{r.horizon}d · {r.model} · {r.created_at:%Y-%m-%d %H:%M}"
-        for r in runs.itertuples()
-    }
+    labels = {int(r.id): run_label(r) for r in runs.itertuples()}
     run_id = c3.selectbox(t("pick_run"), list(labels), format_func=labels.get, key="fc_run")
     run = guarded(lambda: data.run(f.url, run_id, level, f.scope), "metrics_error")
 
@@ -82,13 +165,19 @@ if run is not None:
     st.subheader(t("scores_title"))
     sc = load(lambda: data.scores(f.url, run.id, level, f.scope))
     if sc is not None and not sc.empty:
-        mine = sc[sc["unique_id"].astype(str) == str(unit)].drop(columns=["level", "unique_id"])
-        mine = mine.sort_values(["chosen", "mase"], ascending=[False, True])
-        table(mine.rename(columns={"model": t("model")}), key="scores")
+        mine = one_row_per_model(sc[sc["unique_id"].astype(str) == str(unit)])
+        mine = mine.sort_values(["chosen", "mase"], ascending=[False, True], na_position="last")
+        mine["model"] = [
+            f"{model_label(m)} · {t('fc_candidate')}" if cand else model_label(m)
+            for m, cand in zip(mine["model"], mine["candidate"], strict=True)
+        ]
+        mine["chosen"] = np.where(mine["chosen"] == 1, "✓", "")
+        scores_table(mine[["model", "chosen", *SCORES]], key="scores")
+        st.caption(t("fc_scores_note"))
 
 st.subheader(t("tune_title"))
 model = st.selectbox(
-    t("model"), list(TUNABLE), key="tune_model", format_func=named(TUNABLE, _model_name)
+    t("model"), list(TUNABLE), key="tune_model", format_func=named(TUNABLE, model_label)
 )
 defaults = inspect.signature(MODELS[model].fn).parameters
 params = {}
@@ -97,16 +186,19 @@ for i, (name, rule) in enumerate(TUNABLE[model].items()):
     col = cols[i % 4]
     key = f"tune_{model}_{name}"
     default = defaults[name].default if name in defaults else None
+    label = param_label(name)
     if isinstance(rule, tuple):
         index = rule.index(default) if default in rule else 0
-        params[name] = col.selectbox(name, rule, index=index, key=key)
+        params[name] = col.selectbox(
+            label, rule, index=index, key=key, format_func=named(rule, value_text)
+        )
     elif rule is bool:
-        params[name] = col.checkbox(name, value=bool(default), key=key)
+        params[name] = col.checkbox(label, value=bool(default), key=key)
     elif rule is int:
-        params[name] = int(col.number_input(name, 1, 52, int(default or 4), key=key))
+        params[name] = int(col.number_input(label, 1, 52, int(default or 4), key=key))
     else:
         value = float(default or 0.1)
-        params[name] = float(col.number_input(name, 0.001, 100.0, value, format="%.3f", key=key))
+        params[name] = float(col.number_input(label, 0.001, 100.0, value, format="%.3f", key=key))
 if unit and st.button(t("run_tuning"), key="tune_go", icon=":material/tune:"):
     with st.spinner(t("tuning")):
         result = guarded(
@@ -118,32 +210,42 @@ result = st.session_state.get("tuning")
 if result is not None and result.unique_id == unit and result.level == level:
     compare = pd.DataFrame(
         [
-            result.scores | {"model": f"{t('tuned')}: {result.model}"},
+            result.scores | {"model": f"{t('tuned')}: {model_label(result.model)}"},
             result.baseline_scores | {"model": t("baseline")},
         ]
     )
-    table(
-        compare[["model", *[c for c in compare.columns if c != "model"]]].rename(
-            columns={"model": t("model")}
-        ),
-        key="tune_scores",
-    )
+    scores_table(compare[["model", *SCORES]], key="tune_scores")
+    st.caption(t("fc_settings_used", text=settings_text(result.params)))
     fig = go.Figure()
     bt = result.backtest
     fig.add_scatter(x=bt["ds"], y=bt["y"], name=t("observed"), line={"color": "#555"})
     fig.add_scatter(x=bt["ds"], y=bt["yhat"], name=t("tuned"), mode="markers")
     fig.add_scatter(x=result.forecast["ds"], y=result.forecast["yhat"], name=t("forecast"))
-    st.plotly_chart(layout(fig, 320), key="tune_chart")
+    fig.update_layout(yaxis_title=t("cases"))
+    fig.update_yaxes(tickformat=",")
+    st.plotly_chart(layout(fig, 320, dates=True), key="tune_chart")
     if st.button(t("save_setting"), key="tune_save", icon=":material/save:"):
-        saved = guarded(
-            lambda: forecasting.save_setting(
-                data.writer(f.url), level, unit, result.model, result.params
-            ),
-            "metrics_error",
-        )
-        data.settings.clear()
-        st.success(t("saved_setting"))
+
+        def save() -> bool:
+            forecasting.save_setting(data.writer(f.url), level, unit, result.model, result.params)
+            return True
+
+        # guarded shows the failure and returns None: only a save that happened is confirmed
+        if guarded(save, "save_setting_error"):
+            data.settings.clear()
+            st.success(t("saved_setting"))
 saved = load(lambda: data.settings(f.url, level))
-if saved:
+allowed = set(units)  # the saved settings of the units inside the account's scope only
+in_scope = {uid: s for uid, s in (saved or {}).items() if uid in allowed}
+if in_scope:
     st.caption(t("saved_settings"))
-    st.json(saved, expanded=False)
+    table(
+        pd.DataFrame(
+            {
+                t("fc_unit"): list(in_scope),
+                t("model"): [model_label(s.get("model", "")) for s in in_scope.values()],
+                t("fc_settings"): [settings_text(s.get("params") or {}) for s in in_scope.values()],
+            }
+        ),
+        key="saved_settings",
+    )

@@ -58,3 +58,48 @@ def test_saved_setting_is_used_by_later_runs(city, tmp_path):
     assert models["g1"] == "ets"
     delete_setting(city, "grid", "g1")
     assert load_settings(city, "grid") == {}
+
+
+def _page_defaults(model: str) -> dict:
+    """The settings the dashboard sends for ``model`` when the analyst changes nothing."""
+    import inspect
+
+    from forecasting.models import MODELS
+    from forecasting.tuning import TUNABLE
+
+    signature = inspect.signature(MODELS[model].fn).parameters
+    return {name: signature[name].default for name in TUNABLE[model]}
+
+
+def test_tuned_prophet_defaults_save_with_the_store_calendar(city):
+    # The page's defaults for prophet: tune_series fills in the store's holiday calendar
+    # (country), which save_setting used to refuse ("has no setting 'country'").
+    result = tune_series(city, "street", "东城区/s2", "prophet", _page_defaults("prophet"), 14)
+    assert result.params["country"] == "CN" and result.params["holidays"] is True
+    save_setting(city, "street", "东城区/s2", result.model, result.params)
+    saved = load_settings(city, "street")["东城区/s2"]
+    assert saved == {"model": "prophet", "params": result.params}
+
+
+def test_tuned_ymean_saves_and_a_later_run_uses_its_calendar(city, tmp_path):
+    from caselog.store import set_timezone
+
+    with city.begin() as conn:
+        set_timezone(conn, "America/New_York")
+    result = tune_series(city, "grid", "g4", "ymean", _page_defaults("ymean"), horizon=7)
+    assert result.params["country"] == "US"
+    save_setting(city, "grid", "g4", result.model, result.params)
+    assert load_settings(city, "grid")["g4"]["params"]["country"] == "US"
+    run = write_forecast(city, "grid", 7, tmp_path / "f.csv")
+    models = run.forecasts.drop_duplicates("unique_id").set_index("unique_id")["model"]
+    assert models["g4"] == "ymean"
+
+
+def test_calendar_setting_is_checked(city):
+    with pytest.raises(ForecastError, match="must be one of"):
+        save_setting(city, "grid", "g1", "prophet", {"country": "FR"})
+    with pytest.raises(ForecastError, match="no setting 'country'"):
+        save_setting(city, "grid", "g1", "ets", {"country": "CN"})
+    assert load_settings(city, "grid") == {}
+    save_setting(city, "grid", "g1", "ymean", {"country": "CN", "holidays": False})
+    assert load_settings(city, "grid")["g1"]["params"] == {"country": "CN", "holidays": False}
