@@ -19,6 +19,7 @@ __all__ = [
     "assemble",
     "backtest",
     "cutoff_positions",
+    "history_needed",
     "seasonal_scale",
 ]
 
@@ -28,6 +29,11 @@ MIN_TRAIN_DAYS = 56
 Predictor = Callable[[Panel, int], np.ndarray]
 
 
+def history_needed(horizon: int, n_cutoffs: int = 3, step: int | None = None) -> int:
+    """Days of history a ``horizon``-day forecast with ``n_cutoffs`` backtest cutoffs needs."""
+    return MIN_TRAIN_DAYS + horizon + (n_cutoffs - 1) * (step or horizon)
+
+
 def cutoff_positions(
     days: int, horizon: int, n_cutoffs: int = 3, step: int | None = None
 ) -> list[int]:
@@ -35,7 +41,7 @@ def cutoff_positions(
     step = step or horizon
     positions = [days - horizon - k * step for k in range(n_cutoffs - 1, -1, -1)]
     if positions[0] < MIN_TRAIN_DAYS:
-        need = MIN_TRAIN_DAYS + horizon + (n_cutoffs - 1) * step
+        need = history_needed(horizon, n_cutoffs, step)
         raise ForecastError(
             f"The store covers {days} days; a {horizon}-day forecast with {n_cutoffs} backtest "
             f"cutoffs needs at least {need} days of history."

@@ -20,19 +20,20 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from caselog.store import get_timezone
-from forecasting.backtest import Backtest, assemble, backtest, cutoff_positions
+from forecasting.backtest import Backtest, assemble, backtest, cutoff_positions, history_needed
 from forecasting.errors import ForecastError, Progress
 from forecasting.holidays import COUNTRIES, holiday_params
 from forecasting.intervals import count_interval, dispersion
 from forecasting.models import MODELS, predict, recent_weeks_mean, share_down
 from forecasting.reconcile import bottom_up, membership, wls
-from forecasting.series import LEVELS, Panel, extract_panel, hierarchy
+from forecasting.series import LEVELS, Panel, data_gaps, extract_panel, hierarchy
 
 __all__ = [
     "FEW_CANDIDATES",
     "MANY_CANDIDATES",
     "Forecast",
     "LevelForecast",
+    "check_request",
     "forecast_hierarchy",
     "forecast_panel",
     "holiday_choice",
@@ -302,7 +303,8 @@ def _upper_level(
     )
 
 
-def _check(level: str, horizon: int, model: str) -> None:
+def check_request(level: str, horizon: int, model: str) -> None:
+    """Raise :class:`ForecastError` for an unknown level or model or a horizon outside 1–366."""
     if level not in LEVELS:
         raise ForecastError(f"Unknown level {level!r}; use one of {', '.join(LEVELS)}.")
     if model not in MODEL_CHOICES:
@@ -333,11 +335,12 @@ def forecast_hierarchy(
     ``level``'s forecasts towards the coarser levels' own forecasts (MinT with a diagonal
     covariance, weights from backtest errors; for up to 3,000 units), then sum up.
     """
-    _check(level, horizon, model)
+    check_request(level, horizon, model)
     params = dict(params or {})
     for name in HOLIDAY_MODELS:
         params[name] = holiday_params(params.get(name), get_timezone(engine))
     panels = {lv: extract_panel(engine, lv) for lv in LEVELS[LEVELS.index(level) :]}
+    panels, history = usable_history(panels, horizon, n_cutoffs)
     base_panel = panels[level]
     cutoff_positions(base_panel.days, horizon, n_cutoffs)  # fails early on short history
     tree = hierarchy(engine, level)
@@ -397,8 +400,52 @@ def forecast_hierarchy(
         "candidates": list(candidates),
         "params": params,
         "reconcile": reconcile,
+        **history,
     }
     return Forecast(level, horizon, model, levels, settings)
+
+
+def usable_history(
+    panels: dict[str, Panel], horizon: int, n_cutoffs: int = 3
+) -> tuple[dict[str, Panel], dict]:
+    """The panels cut to the history a forecast can trust, and what was done about gaps.
+
+    A store-wide run of empty days where cases were expected (:func:`data_gaps`) is missing
+    data. If the days after the last such gap are enough for the backtests, only those are
+    used; if not, but the store's days outside its gaps would be, the whole history is kept
+    (the gap counted as days without cases) with a warning; otherwise the history is mostly
+    gap and the forecast is refused. The returned dict (``history_days``, ``gap`` and
+    ``notes``, one plain sentence each) goes into the run's parameters.
+    """
+    city = panels["city"] if "city" in panels else next(iter(panels.values()))
+    days = city.days
+    gaps = data_gaps(city)
+    if not gaps:
+        return panels, {"history_days": days, "notes": []}
+    last = gaps[-1]
+    need = history_needed(horizon, n_cutoffs)
+    after = days - last.offset - last.days
+    span = f"from {last.first} to {last.last} ({last.days:,} days)"
+    info = {"first": str(last.first), "last": str(last.last), "days": last.days}
+    if after >= need:
+        note = (
+            f"The store has no cases {span}, a gap in the data, so the forecast uses only "
+            f"the {after:,} days after it."
+        )
+        trimmed = {lv: p.tail(after) for lv, p in panels.items()}
+        return trimmed, {"history_days": after, "gap": info, "notes": [note]}
+    with_cases = days - sum(g.days for g in gaps)
+    if with_cases >= need:
+        note = (
+            f"The store has no cases {span}, a gap in the data that counts as days without "
+            "cases, so the forecast is less reliable than its backtest scores say."
+        )
+        return panels, {"history_days": days, "gap": info, "notes": [note]}
+    raise ForecastError(
+        f"The store has no cases {span}, a gap in the data, and holds only {with_cases:,} "
+        f"days outside its gaps ({after:,} after the last one); a {horizon}-day forecast "
+        f"with {n_cutoffs} backtest cutoffs needs at least {need:,} days of history."
+    )
 
 
 def _own_forecasts(

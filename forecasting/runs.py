@@ -6,7 +6,9 @@ The dashboard reads saved runs (:func:`load_run`, :func:`list_runs`) instead of 
 from __future__ import annotations
 
 import json
+import os
 import platform
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,10 +17,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, false, select
+from sqlalchemy import Engine, delete, false, select
 
 from forecasting.errors import ForecastError, Progress
-from forecasting.forecaster import Forecast, LevelForecast, forecast_hierarchy, holiday_choice
+from forecasting.forecaster import (
+    Forecast,
+    LevelForecast,
+    check_request,
+    forecast_hierarchy,
+    holiday_choice,
+)
 from forecasting.losses import evaluate
 from forecasting.series import units_within
 from forecasting.tables import (
@@ -31,7 +39,9 @@ from forecasting.tables import (
 
 __all__ = [
     "CSV_COLUMNS",
+    "CSV_ENCODING",
     "ForecastRun",
+    "check_out_path",
     "library_versions",
     "list_runs",
     "load_run",
@@ -43,6 +53,13 @@ __all__ = [
 
 #: The contract's forecast file columns, in order.
 CSV_COLUMNS: tuple[str, ...] = ("unique_id", "ds", "model", "yhat", "yhat_lo", "yhat_hi")
+#: UTF-8 with a byte-order mark, as the assessment CSV (the contract does not say), so
+#: Excel opens both alike and shows Chinese unit names.
+CSV_ENCODING = "utf-8-sig"
+#: ``yhat`` is rounded to this many decimals and written in its shortest form
+#: (``1``, ``0.3362``, ``465.3704``: no trailing zeros, no ``.0``), as the assessment CSV
+#: writes its numbers.
+YHAT_DECIMALS = 4
 
 _LIBRARIES = (
     "numpy",
@@ -129,6 +146,13 @@ def _value_rows(result: LevelForecast, level_pct: float) -> pd.DataFrame:
 
 def save_run(engine: Engine, forecast: Forecast, level_pct: float = 80) -> ForecastRun:
     """Store a forecast (every level, with per-unit backtest scores) and return the run."""
+    return _save(engine, forecast, level_pct)
+
+
+def _save(
+    engine: Engine, forecast: Forecast, level_pct: float, frame: pd.DataFrame | None = None
+) -> ForecastRun:
+    """:func:`save_run`; ``frame`` is the requested level's ``to_frame`` if already made."""
     create_tables(engine)
     created = datetime.now().replace(microsecond=0)
     last_day = forecast.base.dates[0] - pd.Timedelta(days=1)
@@ -160,7 +184,8 @@ def save_run(engine: Engine, forecast: Forecast, level_pct: float = 80) -> Forec
             rows["unique_id"] = rows["unique_id"].astype(str)
             rows["model"] = rows["model"].astype(str)
             insert_frame(conn, forecast_scores, rows.astype(object).where(rows.notna(), None))
-    frame = forecast.base.to_frame(level_pct)
+    if frame is None:
+        frame = forecast.base.to_frame(level_pct)
     return ForecastRun(
         int(run_id),
         created,
@@ -311,13 +336,21 @@ def write_forecast(
     ``holidays`` picks the calendar (``auto``: from the store's time zone; ``CN``, ``US``,
     ``none``), see :func:`forecasting.forecaster.holiday_choice`.
 
+    The file is UTF-8 with a BOM (:data:`CSV_ENCODING`), ``yhat`` rounded to 4 decimals in
+    its shortest form; it is written only once the run is saved, and the run is kept only
+    if the file is written. Notes about the history (a gap in the data) are printed to
+    stderr as ``note: …`` and kept in the run's ``parameters["notes"]``.
+
     Raises :class:`ForecastError` (one plain sentence) for an unknown level or model, an
-    interval level outside 50–99, an empty store or too little history.
+    interval level outside 50–99, an output path that is not a writable ``.csv`` in an
+    existing folder (checked before the fit), an empty store or too little history.
     """
     from forecasting.tuning import load_settings
 
     if not 50 <= float(level_pct) < 100:
         raise ForecastError("The interval level must be a percentage from 50 to 99.")
+    check_request(level, horizon, model)
+    path = check_out_path(out_path)  # before the fit, which may take minutes
     tuned = load_settings(engine, level) if model == "auto" else None
     state = {"total": 1}
 
@@ -337,18 +370,78 @@ def write_forecast(
         progress=forecasting_part,
         params=holiday_choice(holidays),
     )
-    run = save_run(engine, forecast, level_pct)
-    out = run.forecasts.copy()
-    out["ds"] = pd.to_datetime(out["ds"]).dt.strftime("%Y-%m-%d")
-    out["yhat"] = out["yhat"].round(4)
-    out["yhat_lo"] = out["yhat_lo"].astype(int)
-    out["yhat_hi"] = out["yhat_hi"].astype(int)
-    path = Path(out_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    out[list(CSV_COLUMNS)].to_csv(path, index=False, encoding="utf-8")
+    frame = forecast.base.to_frame(level_pct)
+    # The file is written next to its place first and moved there only once the run is
+    # saved: a file that cannot be written leaves no saved run, a failed save no file.
+    part = _write_part(frame, path)
+    try:
+        run = _save(engine, forecast, level_pct, frame)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    try:
+        os.replace(part, path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        _delete_run(engine, run.id)
+        raise ForecastError(f"The file {str(path)!r} cannot be written ({_reason(exc)}).") from None
+    for note in forecast.parameters.get("notes", []):
+        print(f"note: {note}", file=sys.stderr)
     if progress:
         progress(state["total"], state["total"])
     return run
+
+
+def check_out_path(out_path: str | Path) -> Path:
+    """The forecast file's path, refused (one sentence) unless it ends in ``.csv``, its
+    folder exists and it can be written there (the rules of ``assess --out``)."""
+    path = Path(out_path)
+    if path.suffix.lower() != ".csv":
+        raise ForecastError(f"The output file {str(path)!r} must end in .csv.")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise ForecastError(f"The folder {str(parent)!r} for the output file does not exist.")
+    if (
+        path.is_dir()
+        or not os.access(parent, os.W_OK)
+        or (path.exists() and not os.access(path, os.W_OK))
+    ):
+        raise ForecastError(f"The output file {str(path)!r} cannot be written.")
+    return path
+
+
+def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The forecast file's rows: ``ds`` as ``YYYY-MM-DD``, ``yhat`` rounded to
+    :data:`YHAT_DECIMALS`, whole-number interval ends."""
+    out = frame[list(CSV_COLUMNS)].copy()
+    out["ds"] = pd.to_datetime(out["ds"]).dt.strftime("%Y-%m-%d")
+    out["yhat"] = out["yhat"].astype(float).round(YHAT_DECIMALS) + 0.0  # no "-0"
+    out["yhat_lo"] = out["yhat_lo"].astype(int)
+    out["yhat_hi"] = out["yhat_hi"].astype(int)
+    return out
+
+
+def _write_part(frame: pd.DataFrame, path: Path) -> Path:
+    """Write the forecast file beside ``path`` under a hidden temporary name; return it."""
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        csv_frame(frame).to_csv(part, index=False, encoding=CSV_ENCODING, float_format="%.15g")
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise ForecastError(f"The file {str(path)!r} cannot be written ({_reason(exc)}).") from None
+    return part
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or type(exc).__name__
+
+
+def _delete_run(engine: Engine, run_id: int) -> None:
+    """Remove a saved run whose file could not be written."""
+    with engine.begin() as conn:
+        conn.execute(delete(forecast_values).where(forecast_values.c.run_id == run_id))
+        conn.execute(delete(forecast_scores).where(forecast_scores.c.run_id == run_id))
+        conn.execute(delete(forecast_runs).where(forecast_runs.c.id == run_id))
 
 
 def horizon_totals(run: ForecastRun) -> pd.DataFrame:

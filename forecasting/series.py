@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -14,8 +15,12 @@ from caselog.schema import cases
 from forecasting.errors import ForecastError
 
 __all__ = [
+    "GAP_MIN_CASES",
+    "GAP_MIN_DAYS",
     "LEVELS",
+    "Gap",
     "Panel",
+    "data_gaps",
     "extract_panel",
     "extract_series",
     "hierarchy",
@@ -77,6 +82,48 @@ class Panel:
                 "y": self.y.reshape(-1).astype(float),
             }
         )
+
+
+#: A data gap is a run of at least this many days on which the whole store has no case …
+GAP_MIN_DAYS = 7
+#: … although the store's average day elsewhere would have brought at least this many over
+#: the run (a Poisson count with mean 20 is 0 with probability 2·10⁻⁹): a missing extract
+#: or an outage, not a quiet week.
+GAP_MIN_CASES = 20
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Days ``offset … offset + days - 1`` of a panel on which no series has a case."""
+
+    offset: int
+    days: int
+    first: date
+    last: date
+
+
+def data_gaps(panel: Panel) -> list[Gap]:
+    """Runs of empty days that are missing data rather than days without cases, oldest first.
+
+    A run counts when it lasts at least :data:`GAP_MIN_DAYS` days, is followed by a day with
+    cases, and the panel's mean over its other days times the run's length is at least
+    :data:`GAP_MIN_CASES` (so a sparse store's quiet fortnight is not a gap). Zero-filled,
+    such a run looks like history: the 4-week models then forecast 0 right after days with
+    thousands of cases, and the store seems to cover enough days for a backtest.
+    """
+    total = panel.y.sum(axis=0)
+    busy = np.flatnonzero(total > 0)
+    gaps = []
+    for before, after in pairwise(busy):
+        length = int(after - before - 1)
+        if length < GAP_MIN_DAYS:
+            continue
+        mean = total.sum() / max(panel.days - length, 1)
+        if mean * length >= GAP_MIN_CASES:
+            offset = int(before + 1)
+            first = panel.start + timedelta(days=offset)
+            gaps.append(Gap(offset, length, first, first + timedelta(days=length - 1)))
+    return gaps
 
 
 def _unit_expr(level: str):

@@ -119,7 +119,7 @@ def test_forecast_writes_one_row_per_unit_and_day(city):
     out = folder / "districts.csv"
     done = gridpulse("forecast", "--level", "district", "--horizon", "7", "--out", str(out), db=db)
     assert done.returncode == 0, done.stderr
-    with out.open(encoding="utf-8") as handle:
+    with out.open(encoding="utf-8-sig") as handle:  # a BOM, as the assess CSV
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["unique_id", "ds", "model", "yhat", "yhat_lo", "yhat_hi"]
     days = sorted({r["ds"] for r in rows})
