@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -338,8 +337,8 @@ def write_forecast(
 
     The file is UTF-8 with a BOM (:data:`CSV_ENCODING`), ``yhat`` rounded to 4 decimals in
     its shortest form; it is written only once the run is saved, and the run is kept only
-    if the file is written. Notes about the history (a gap in the data) are printed to
-    stderr as ``note: …`` and kept in the run's ``parameters["notes"]``.
+    if the file is written. Notes about the history (a gap in the data) are kept in the
+    run's ``parameters["notes"]`` (the command line prints them).
 
     Raises :class:`ForecastError` (one plain sentence) for an unknown level or model, an
     interval level outside 50–99, an output path that is not a writable ``.csv`` in an
@@ -385,8 +384,6 @@ def write_forecast(
         part.unlink(missing_ok=True)
         _delete_run(engine, run.id)
         raise ForecastError(f"The file {str(path)!r} cannot be written ({_reason(exc)}).") from None
-    for note in forecast.parameters.get("notes", []):
-        print(f"note: {note}", file=sys.stderr)
     if progress:
         progress(state["total"], state["total"])
     return run

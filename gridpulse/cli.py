@@ -305,6 +305,8 @@ def _run_forecast(args) -> int:
         f"wrote {len(run.forecasts):,} rows ({units:,} {args.level} units x {args.horizon} days) "
         f"to {args.out}; saved as forecast run {run.id}"
     )
+    for note in run.parameters.get("notes", []):  # after the progress bar has gone
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 

@@ -108,6 +108,11 @@ def test_a_gap_with_enough_days_after_it_forecasts_from_those_days(duck_store, t
     )
     assert run.parameters["notes"] == [note]
     assert load_run(duck_store, run.id).parameters["notes"] == [note]
+    from gridpulse.cli import main
+
+    url = duck_store.url.render_as_string(hide_password=False)
+    args = ["forecast", "--level", "district", "--horizon", "7", "--model", "wmean"]
+    assert main(["--db", url, *args, "--out", str(tmp_path / "g.csv")]) == 0
     assert f"note: {note}" in capsys.readouterr().err.splitlines()
     # The backtest windows all lie after the gap, so none of them forecasts from zeros.
     result = forecast_hierarchy(duck_store, "city", 7, "wmean")
