@@ -52,9 +52,9 @@ def count_interval(
     ``yhat`` is (series, horizon), ``alpha`` the per-series dispersion, ``inflate`` the
     factor (scalar or per series) that scales the variance to the model's measured error
     (see :func:`calibration`); the variance never drops below the Poisson one.
-    Ends are whole numbers ≥ 0 with ``lo ≤ yhat ≤ hi`` (an end that the distribution puts
+    Ends are whole numbers ≥ 0 with ``lo ≤ ⌊yhat⌋ ≤ hi`` (an end that the distribution puts
     on the far side of its own mean is moved to the forecast's whole number); a forecast
-    of 0 gets the interval [0, 0].
+    of 0 gets the interval [0, 0], one below 1 may too.
     """
     from scipy import stats
 
@@ -78,12 +78,15 @@ def count_interval(
     best = np.argmin(gaps, axis=0)
     lo = np.choose(best, [o[0] for o in options])
     hi = np.choose(best, [o[1] for o in options])
-    # The interval always holds its own forecast. A very over-dispersed negative binomial
-    # (a dispersion or calibrated factor that large) puts more than the upper tail's mass
-    # on 0, so its central range can be [0, 0] around a mean of hundreds; the end on the
-    # wrong side then moves to the forecast's whole number.
-    lo = np.minimum(lo, np.floor(yhat))
-    hi = np.maximum(hi, np.ceil(yhat))
+    # The interval always reaches the forecast's whole number of cases. A very over-dispersed
+    # negative binomial (a dispersion or calibrated factor that large) puts more than the
+    # upper tail's mass on 0, so its central range can be [0, 0] around a mean of hundreds;
+    # the end on the wrong side then moves to ⌊yhat⌋. Below one case a day ⌊yhat⌋ is 0 and
+    # nothing moves: [0, 0] around 0.3 is the honest 80 % range of such a count, and
+    # widening it to [0, 1] made sparse units over-cover (0.94 where 0.80 is the aim).
+    whole = np.floor(yhat)
+    lo = np.minimum(lo, whole)
+    hi = np.maximum(hi, whole)
     zero = yhat <= 0
     lo = np.where(zero, 0.0, lo)
     hi = np.where(zero, 0.0, hi)
