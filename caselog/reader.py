@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
+import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -95,30 +99,6 @@ def detect_encoding(path: Path, sniff: int = 8 << 20) -> str:
     return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
 
 
-class _CountingFile:
-    """A read-only file wrapper that hashes the bytes read and reports them to a progress bar."""
-
-    def __init__(self, handle, progress: Progress | None):
-        self._handle = handle
-        self._progress = progress
-        self.digest = hashlib.sha256()
-        self.closed = False
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._handle.read(size)
-        if data:
-            self.digest.update(data)
-            if self._progress:
-                self._progress(len(data))
-        return data
-
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self.closed = True
-
-
 def _read_csv(path: Path, progress: Progress | None) -> RawTable:
     encoding = detect_encoding(path)
     try:
@@ -173,28 +153,76 @@ def _records(path, encoding, delimiter, header, progress, threads: bool):
         malformed.append((row.number - 1 if row.number is not None else -1, row.text))
         return "skip"
 
-    with path.open("rb") as handle:
-        raw = _CountingFile(handle, progress)
-        table = pacsv.read_csv(
-            raw,
-            read_options=pacsv.ReadOptions(
-                encoding="utf8" if encoding.startswith("utf-8") else encoding,
-                block_size=1 << 24,
-                use_threads=threads,
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
-            ),
-            # Every column as text, so values are validated by us, not guessed by the reader.
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in header},
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-        while raw.read(_CHUNK):  # the reader may stop short of trailing bytes; hash them all
-            pass
-    return table, malformed, raw.digest.hexdigest()
+    options = {
+        "read_options": pacsv.ReadOptions(encoding="utf8", block_size=1 << 24, use_threads=threads),
+        "parse_options": pacsv.ParseOptions(
+            delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+        ),
+        # Every column as text, so values are validated by us, not guessed by the reader.
+        "convert_options": pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in header},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    }
+    if encoding.startswith("utf-8"):
+        table = _parse_native(path, options, progress)
+        return table, malformed, file_hash(path)
+    source, digest = _utf8_copy(path, encoding, progress)
+    try:
+        return _parse_native(source, options, None), malformed, digest
+    finally:
+        source.unlink(missing_ok=True)
+
+
+def _parse_native(source: Path, options: dict, progress: Progress | None) -> pa.Table:
+    """Parse ``source`` through pyarrow's own file object. A Python file object (or pyarrow's
+    decoding of other encodings, through Python codecs) has pyarrow's threads call into
+    Python, and one still reading ahead while the interpreter exits aborts the process
+    ("terminate called without an active exception"). Progress: the bytes read so far,
+    polled from this thread while a worker parses."""
+    stream = pa.OSFile(str(source), "rb")
+    try:
+        if progress is None:
+            return pacsv.read_csv(stream, **options)
+        told = 0
+        with ThreadPoolExecutor(1, thread_name_prefix="gridpulse-csv") as pool:
+            job = pool.submit(pacsv.read_csv, stream, **options)
+            while True:
+                try:
+                    table = job.result(timeout=0.2)
+                    break
+                except FuturesTimeout:
+                    now = stream.tell()
+                    if now > told:
+                        progress(now - told)
+                        told = now
+        size = source.stat().st_size
+        if size > told:
+            progress(size - told)
+        return table
+    finally:
+        stream.close()
+
+
+def _utf8_copy(path: Path, encoding: str, progress: Progress | None) -> tuple[Path, str]:
+    """A UTF-8 copy of ``path`` in a temporary file, and the SHA-256 of the original bytes."""
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder(encoding)()
+    fd, name = tempfile.mkstemp(prefix="gridpulse-", suffix=".csv")
+    copy = Path(name)
+    try:
+        with path.open("rb") as src, os.fdopen(fd, "wb") as dst:
+            while chunk := src.read(_CHUNK):
+                digest.update(chunk)
+                dst.write(decoder.decode(chunk).encode("utf-8"))
+                if progress:
+                    progress(len(chunk))
+            dst.write(decoder.decode(b"", final=True).encode("utf-8"))
+    except BaseException:
+        copy.unlink(missing_ok=True)
+        raise
+    return copy, digest.hexdigest()
 
 
 def _read_xlsx(path: Path, progress: Progress | None) -> RawTable:
