@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, false, select
 
+from caselog.outfile import checked_out_path, os_reason
 from forecasting.errors import ForecastError, Progress
 from forecasting.forecaster import (
     Forecast,
@@ -383,7 +384,9 @@ def write_forecast(
     except OSError as exc:
         part.unlink(missing_ok=True)
         _delete_run(engine, run.id)
-        raise ForecastError(f"The file {str(path)!r} cannot be written ({_reason(exc)}).") from None
+        raise ForecastError(
+            f"The file {str(path)!r} cannot be written ({os_reason(exc)})."
+        ) from None
     if progress:
         progress(state["total"], state["total"])
     return run
@@ -392,19 +395,7 @@ def write_forecast(
 def check_out_path(out_path: str | Path) -> Path:
     """The forecast file's path, refused (one sentence) unless it ends in ``.csv``, its
     folder exists and it can be written there (the rules of ``assess --out``)."""
-    path = Path(out_path)
-    if path.suffix.lower() != ".csv":
-        raise ForecastError(f"The output file {str(path)!r} must end in .csv.")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise ForecastError(f"The folder {str(parent)!r} for the output file does not exist.")
-    if (
-        path.is_dir()
-        or not os.access(parent, os.W_OK)
-        or (path.exists() and not os.access(path, os.W_OK))
-    ):
-        raise ForecastError(f"The output file {str(path)!r} cannot be written.")
-    return path
+    return checked_out_path(out_path, (".csv",), ForecastError)
 
 
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -425,12 +416,10 @@ def _write_part(frame: pd.DataFrame, path: Path) -> Path:
         csv_frame(frame).to_csv(part, index=False, encoding=CSV_ENCODING, float_format="%.15g")
     except OSError as exc:
         part.unlink(missing_ok=True)
-        raise ForecastError(f"The file {str(path)!r} cannot be written ({_reason(exc)}).") from None
+        raise ForecastError(
+            f"The file {str(path)!r} cannot be written ({os_reason(exc)})."
+        ) from None
     return part
-
-
-def _reason(exc: BaseException) -> str:
-    return getattr(exc, "strerror", None) or type(exc).__name__
 
 
 def _delete_run(engine: Engine, run_id: int) -> None:

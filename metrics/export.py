@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +12,7 @@ import xlsxwriter
 from sqlalchemy import Engine
 from xlsxwriter.exceptions import FileCreateError
 
+from caselog.outfile import checked_out_path, os_reason
 from metrics.assessment import assess, red_black_lists
 from metrics.errors import ExportError
 from metrics.labels import label
@@ -72,28 +72,12 @@ def write_assessment(
         else:
             _write_xlsx(table, meta, r, by, path, lang)
     except (OSError, FileCreateError) as exc:
-        raise ExportError(f"The file {str(path)!r} cannot be written ({_reason(exc)}).") from None
+        raise ExportError(f"The file {str(path)!r} cannot be written ({os_reason(exc)}).") from None
     return table
 
 
 def _check_path(out_path: str | Path) -> Path:
-    path = Path(out_path)
-    if path.suffix.lower() not in (".csv", ".xlsx"):
-        raise ExportError(f"The output file {str(path)!r} must end in .csv or .xlsx.")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise ExportError(f"The folder {str(parent)!r} for the output file does not exist.")
-    if (
-        path.is_dir()
-        or not os.access(parent, os.W_OK)
-        or (path.exists() and not os.access(path, os.W_OK))
-    ):
-        raise ExportError(f"The output file {str(path)!r} cannot be written.")
-    return path
-
-
-def _reason(exc: BaseException) -> str:
-    return getattr(exc, "strerror", None) or type(exc).__name__
+    return checked_out_path(out_path, (".csv", ".xlsx"), ExportError)
 
 
 def _write_csv(table: pd.DataFrame, meta: dict[str, str], path: Path) -> None:
