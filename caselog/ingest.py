@@ -75,6 +75,7 @@ class FileReport:
     dropped_personal: list[str]
     ingest_id: int = 0
     mapping: str | None = None
+    unused: list[str] = field(default_factory=list)  # columns neither read nor personal
 
 
 @dataclass
@@ -99,6 +100,7 @@ class IngestSummary:
                     "encoding": f.encoding,
                     **f.counts.as_dict(),
                     "dropped_personal_columns": f.dropped_personal,
+                    "unused_columns": f.unused,
                 }
                 for f in self.files
             ],
@@ -112,6 +114,7 @@ class _Input:
     table: pa.Table
     dropped: list[str]
     mapping: Mapping | None
+    unused: list[str] = field(default_factory=list)
 
 
 _SQL = {"cases": case_sql, "ratings": rating_sql}
@@ -195,7 +198,9 @@ def _read_all(files, mapping, ratings, grids, progress) -> list[_Input]:
         if kind is GRIDS and "geometry" not in table.column_names:
             shapes = path if path.suffix.lower() in (".geojson", ".json") else None
             table = _with_polygons(table, shapes or path.with_suffix(".geojson"))
-        inputs.append(_Input(kind, raw, table, canonical.dropped_personal, kind_mapping))
+        inputs.append(
+            _Input(kind, raw, table, canonical.dropped_personal, kind_mapping, canonical.unused)
+        )
     return inputs
 
 
@@ -262,6 +267,7 @@ def _load_kind(target: Target, kind: InputKind, group, store_tz: str, progress) 
                 item.dropped,
                 ingest_id,
                 item.mapping.name if item.mapping else None,
+                item.unused,
             )
         )
     if progress:

@@ -103,6 +103,7 @@ class Canonical:
     table: pa.Table  # canonical columns present, all text, plus ROW
     used: list[str]  # source columns read
     dropped_personal: list[str]  # source columns dropped because they hold personal data
+    unused: list[str] = field(default_factory=list)  # other source columns, not read
 
 
 def to_canonical(raw: RawTable, kind: InputKind, mapping: Mapping | None) -> Canonical:
@@ -127,7 +128,8 @@ def to_canonical(raw: RawTable, kind: InputKind, mapping: Mapping | None) -> Can
     arrays = {name: _without_nul(column) for name, column in arrays.items()}
     arrays[ROW] = raw.table.column(ROW)
     personal = [h for h in raw.headers if h not in used and is_personal(h)]
-    return Canonical(pa.table(arrays), used, personal)
+    unused = [h for h in raw.headers if h not in used and h not in personal]
+    return Canonical(pa.table(arrays), used, personal, unused)
 
 
 def _by_header(raw: RawTable, kind: InputKind) -> tuple[dict[str, pa.ChunkedArray], list[str]]:

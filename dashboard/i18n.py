@@ -342,6 +342,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "upload_ratings": ("部门评价文件 (可选)", "Ratings file (optional)"),
     "upload_go": ("导入", "Load"),
     "upload_finished": ("导入完成", "Load finished"),
+    "upload_unused": (
+        "{file} 中这些列未被读取（列名不在规范列中，或映射文件未引用）：{columns}",
+        "{file}: these columns were not read (not canonical names, or not in the mapping): "
+        "{columns}",
+    ),
     "upload_done": (
         "已导入：读取 {read:,}，新增 {inserted:,}，更新 {updated:,}，未变 {unchanged:,}，隔离 {rejected:,}。",
         "Loaded: read {read:,}, inserted {inserted:,}, updated {updated:,}, unchanged {unchanged:,}, rejected {rejected:,}.",

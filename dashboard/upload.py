@@ -82,6 +82,11 @@ def upload_form(url: str) -> None:
             rejected=c.rejected,
         )
     )
+    for report in summary.files:
+        if report.unused:  # a misspelt header (dispatch_time) would otherwise just be empty
+            st.info(
+                t("upload_unused", file=Path(report.file).name, columns="、".join(report.unused))
+            )
     if c.reasons:
         reasons = pd.DataFrame(
             {

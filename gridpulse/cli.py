@@ -214,6 +214,10 @@ def _run_ingest(args) -> int:
                 f"{Path(report.file).name}: personal-data columns dropped: "
                 f"{', '.join(report.dropped_personal)}"
             )
+        if report.unused:  # a misspelt header (dispatch_time) would otherwise just be empty
+            shown = ", ".join(report.unused[:8])
+            more = f" and {len(report.unused) - 8:,} more" if len(report.unused) > 8 else ""
+            print(f"{Path(report.file).name}: columns not used: {shown}{more}")
     _warm(args)
     if args.json:
         print(json.dumps(summary.as_json(), ensure_ascii=False))

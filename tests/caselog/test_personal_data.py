@@ -115,9 +115,12 @@ source = "const:hotline"
     sheet.append([1002, "2025-03-01 08:30", "", "海淀区", "李小红", 13533334444, "Y7654321", ""])
     book.save(tmp_path / "hotline.xlsx")
     url = store_url(duck_store)
-    summary, _ = _run(capsys, url, tmp_path / "hotline.xlsx", "--mapping", mapping)
+    summary, said = _run(capsys, url, tmp_path / "hotline.xlsx", "--mapping", mapping)
     assert counts(summary) == (2, 1, 0, 0, 1)
     assert summary["files"][0]["dropped_personal_columns"] == ["来电人", "来电人手机", "证件号码"]
+    # a column the mapping does not read is named, so a misspelt header is noticed
+    assert summary["files"][0]["unused_columns"] == ["备注"]
+    assert "hotline.xlsx: columns not used: 备注" in said
     stored = all_text(duck_store)
     planted = ["王小明", "13511112222", "X1234567", "李小红", "13533334444", "Y7654321"]
     assert [v for v in stored for p in planted if p in v] == []

@@ -17,13 +17,13 @@ from metrics.warm import WARMED_LEVELS
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = (
-    "case_id,reported_at,category,district,street,grid_id,source,status\n"
+    "case_id,reported_at,category,district,street,grid_id,source,status,备注\n"
     + "".join(
         f"C{i},2025-{1 + i % 12:02d}-{1 + i % 28:02d} 09:00,市容环境,东城区,"
-        f"{'东华门街道' if i % 2 else '景山街道'},G{i % 5},hotline,{'closed' if i % 3 else 'open'}\n"
+        f"{'东华门街道' if i % 2 else '景山街道'},G{i % 5},hotline,{'closed' if i % 3 else 'open'},\n"
         for i in range(48)
     )
-    + "C48,2025-12-31 18:00,市容环境,东城区,景山街道,G0,app,open\n"
+    + "C48,2025-12-31 18:00,市容环境,东城区,景山街道,G0,app,open,\n"
 )
 
 
@@ -58,6 +58,8 @@ def test_an_upload_warms_the_pages_tables(store, monkeypatch, cache_hits):
     monkeypatch.setattr(upload.st, "progress", lambda *a, **k: bar)
     for attr in ("subheader", "caption", "error", "warning", "success", "dataframe"):
         monkeypatch.setattr(upload.st, attr, lambda *a, **k: None)
+    infos = []
+    monkeypatch.setattr(upload.st, "info", lambda text, **k: infos.append(text))
     picked = _Upload(name="cases.csv", size=csv.stat().st_size, data=csv.read_bytes())
     cols = [
         SimpleNamespace(file_uploader=lambda *a, key, **k: picked if key == "up_cases" else None)
@@ -69,6 +71,7 @@ def test_an_upload_warms_the_pages_tables(store, monkeypatch, cache_hits):
 
     upload.upload_form(url)
 
+    assert infos == ["cases.csv 中这些列未被读取（列名不在规范列中，或映射文件未引用）：备注"]
     assert "准备页面数据 · street 2025-12" in texts
     assert texts[-1] == "导入完成"
     _answered_from_cache(url, cache_hits)
