@@ -116,14 +116,16 @@ def _parse_csv(path: Path, encoding: str, progress: Progress | None) -> RawTable
         raise RefusedFile(f"{path.name} is empty: it has no header row.")
     # the separator the header uses most: comma, tab or semicolon (European-style exports)
     delimiter = max((",", "\t", ";"), key=first.count)
+    line = pa.BufferOutputStream()  # a copy Arrow owns: no Python object for its threads
+    line.write(first.lstrip("\ufeff").encode("utf-8"))
     header = pacsv.read_csv(
-        pa.py_buffer(first.lstrip("\ufeff").encode("utf-8")),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter),
+        line.getvalue(), parse_options=pacsv.ParseOptions(delimiter=delimiter)
     ).column_names
-    # Parse on all cores; only a file with malformed lines is read again on one thread,
-    # where the parser knows the line number of each one.
-    table, malformed, digest = _records(path, encoding, delimiter, header, progress, True)
-    if malformed:
+    # Parse on all cores; a file with malformed lines (the parallel parse stops at the first)
+    # is read again on one thread, where the parser skips and numbers each one.
+    try:
+        table, malformed, digest = _records(path, encoding, delimiter, header, progress, True)
+    except pa.ArrowInvalid:
         table, malformed, digest = _records(path, encoding, delimiter, header, None, False)
     for number, text in malformed:
         if text.count('"') % 2:
@@ -155,8 +157,15 @@ def _records(path, encoding, delimiter, header, progress, threads: bool):
 
     options = {
         "read_options": pacsv.ReadOptions(encoding="utf8", block_size=1 << 24, use_threads=threads),
+        # No Python callback on Arrow's threads: the parallel reader drops its reference to
+        # it on a worker thread, sometimes after read_csv has returned, and that worker then
+        # takes the GIL; if the interpreter is exiting by then (a refused ingest exits at
+        # once), Python ends the thread inside Arrow and the process aborts ("terminate
+        # called without an active exception", exit 134). One thread releases it here.
         "parse_options": pacsv.ParseOptions(
-            delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+            delimiter=delimiter,
+            newlines_in_values=True,
+            invalid_row_handler=None if threads else on_invalid,
         ),
         # Every column as text, so values are validated by us, not guessed by the reader.
         "convert_options": pacsv.ConvertOptions(
