@@ -14,7 +14,6 @@ from metrics.export import write_assessment
 from metrics.fairness import (
     ALTERNATIVE_WEIGHTS,
     funnel,
-    km_handling,
     rank_stability,
     wilson,
     with_intervals,
@@ -25,6 +24,7 @@ from metrics.query import kpi_table, latest_timestamp, resolve_as_of
 from metrics.registry import KPIS, LEVELS, MEASURES, Kpi, kpi, validate_registry
 from metrics.rules import RuleSet, default_rules, load_rules, parse_rules
 from metrics.supervision import ageing, overdue_counts, red_cards, yellow_cards
+from metrics.survival import km_handling
 from metrics.timeseries import kpi_series
 from metrics.trends import decompose, rising_units
 

@@ -28,16 +28,27 @@ def key_of(engine: Engine, stmt) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _folder(engine: Engine, version: str) -> Path | None:
+def version_folder(engine: Engine, version: str, *, create: bool = False) -> Path | None:
+    """The folder for what is kept at this ``version`` of the data (results here, the KPI
+    cube of metrics.cube beside them). ``create`` makes it and first removes the folders of
+    every other version; None for engines without one, or when it cannot be made."""
     root = cache_folder(engine)
     if root is None:
         return None
-    return root / hashlib.sha256(version.encode()).hexdigest()[:32]
+    folder = root / hashlib.sha256(version.encode()).hexdigest()[:32]
+    if create and not folder.exists():
+        try:
+            for old in folder.parent.glob("*"):
+                shutil.rmtree(old, ignore_errors=True)
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+    return folder
 
 
 def load(engine: Engine, version: str, key: str) -> pd.DataFrame | None:
     """The result kept for ``key`` at this ``version`` of the data, or None."""
-    folder = _folder(engine, version)
+    folder = version_folder(engine, version)
     if folder is None:
         return None
     try:
@@ -49,15 +60,11 @@ def load(engine: Engine, version: str, key: str) -> pd.DataFrame | None:
 def keep(engine: Engine, version: str, key: str, frame: pd.DataFrame) -> None:
     """Keep ``frame`` for ``key`` at this ``version``; results of older versions are removed.
     A folder that cannot be written only means nothing is kept."""
-    folder = _folder(engine, version)
+    folder = version_folder(engine, version, create=True)
     if folder is None:
         return
     try:
-        if not folder.exists():
-            for old in folder.parent.glob("*"):
-                shutil.rmtree(old, ignore_errors=True)
-            folder.mkdir(parents=True, exist_ok=True)
-        elif sum(f.stat().st_size for f in folder.iterdir()) >= ROOM:
+        if sum(f.stat().st_size for f in folder.glob("*.arrow")) >= ROOM:
             return
         spare = folder / f".{key}.{os.getpid()}.{threading.get_ident()}"
         frame.to_feather(spare, compression="lz4")  # Arrow IPC: typed columns, fast both ways

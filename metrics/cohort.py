@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
+    Double,
     Float,
     Integer,
     String,
     and_,
     case,
+    cast,
     column,
     false,
     func,
@@ -25,7 +27,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import CTE
 
 from caselog.schema import cases
-from metrics.dialect import epoch
+from metrics.dialect import epoch, median
 from metrics.errors import UnitError
 from metrics.period import Period
 from metrics.rules import RuleSet
@@ -166,11 +168,41 @@ def _deadline(dialect, rules, rep_e, days):
     return derived, (wd, onclause)
 
 
+#: The median measures: the cohort's duration column in seconds, and seconds per unit.
+DURATIONS: dict[str, tuple[str, float]] = {
+    "response_minutes": ("resp_d", 60.0),
+    "handling_hours": ("hand_d", 3600.0),
+}
+
+
+def duration_seconds(v, measure: str) -> ColumnElement:
+    """A median measure's duration in seconds; NULL when negative (contradictory) or unknown."""
+    col = v.c[DURATIONS[measure][0]]
+    return case((col >= 0, col))
+
+
+def duration_median(v, measure: str, dialect: str) -> ColumnElement:
+    """A median measure over the cases: the median of the seconds, then in the measure's
+    unit, so the KPI cube (which keeps seconds) computes the very same number."""
+    return median(duration_seconds(v, measure), dialect) / DURATIONS[measure][1]
+
+
+def satisfaction_parts(v) -> tuple[ColumnElement, ColumnElement]:
+    """(满意, 基本满意) per case. Satisfaction points are summed as n(满意) + weight ×
+    n(基本满意): exact and the same in any order, where adding 0.9 a million times is not."""
+    return v.c.satisfaction == "satisfied", v.c.satisfaction == "basic"
+
+
+def points_sum(full_count, basic_count, rules: RuleSet) -> ColumnElement:
+    """Satisfaction points from the counts of 满意 and 基本满意 cases (0.0 when none)."""
+    points = full_count + float(rules.basically_satisfied) * basic_count
+    return cast(func.coalesce(points, 0.0), Double)
+
+
 def predicates(v, as_of_e: float, rules: RuleSet) -> dict[str, ColumnElement]:
     """Per-case expression of each base measure (registry.MEASURES, except households and
     rating_score): a boolean for counts, a number (NULL = not counted) for sums and medians."""
     resp_d = v.c.resp_d
-    hand_d = v.c.hand_d
     disp = v.c.disp_e.is_not(None)
     closed_ok = and_(v.c.close_e.is_not(None), v.c.close_e >= v.c.rep_e)
     resolved_ok = and_(v.c.res_e.is_not(None), v.c.res_e >= v.c.rep_e)
@@ -193,7 +225,8 @@ def predicates(v, as_of_e: float, rules: RuleSet) -> dict[str, ColumnElement]:
                 and_(v.c.resp_e.is_(None), v.c.disp_e + v.c.sla_s < as_of_e),
             ),
         ),
-        "response_minutes": case((resp_d >= 0, resp_d / 60.0)),
+        "response_minutes": duration_seconds(v, "response_minutes")
+        / DURATIONS["response_minutes"][1],
         "closed": v.c.close_e.is_not(None),
         "closed_on_time": and_(closed_ok, v.c.close_e <= v.c.due_e),
         "closure_due": or_(closed_ok, and_(v.c.close_e.is_(None), past_due)),
@@ -204,12 +237,32 @@ def predicates(v, as_of_e: float, rules: RuleSet) -> dict[str, ColumnElement]:
         "satisfaction_known": points.is_not(None),
         "reworked": and_(v.c.res_e.is_not(None), v.c.reopened > 0),
         "resolved": v.c.res_e.is_not(None),
-        "handling_hours": case((hand_d >= 0, hand_d / 3600.0)),
+        "handling_hours": duration_seconds(v, "handling_hours") / DURATIONS["handling_hours"][1],
         "resolved_on_time": and_(resolved_ok, v.c.res_e <= v.c.due_e),
         "handling_due": or_(resolved_ok, and_(v.c.res_e.is_(None), past_due)),
         "dispatched": disp,
         "reassigned_cases": and_(disp, v.c.reassigned > 0),
     }
+
+
+def km_inputs(v, as_of_e: float) -> tuple[ColumnElement, ColumnElement]:
+    """Per-case Kaplan–Meier handling time: (seconds from dispatch to resolution, or to
+    closing or as_of for an unresolved case, NULL when not dispatched or negative; 1 when
+    resolved, else 0)."""
+    event = v.c.res_e.is_not(None)
+    end = case((event, v.c.res_e), else_=func.coalesce(v.c.close_e, as_of_e))
+    span = end - v.c.disp_e
+    return case((and_(v.c.disp_e.is_not(None), span >= 0), span)), case((event, 1), else_=0)
+
+
+def rating_match(v, rt) -> ColumnElement:
+    """A rating counts for a case when the rated department is its primary or one of its
+    assisting departments (exact names between the ``;``)."""
+    assisting = func.strpos(
+        literal(";") + func.coalesce(v.c.assist_departments, "") + literal(";"),
+        literal(";") + rt.department + literal(";"),
+    )
+    return or_(rt.department == v.c.department, assisting > 0)
 
 
 def exclusion_reasons(measure: str, v, as_of_e: float) -> list[tuple[ColumnElement, str]]:

@@ -8,11 +8,12 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import BigInteger, Engine, and_, case, cast, func, select
 
+from metrics import cubeq
 from metrics.assessment import cooperation_score
 from metrics.cohort import build_cohort, predicates
 from metrics.dialect import split_list
 from metrics.period import Period, parse_period
-from metrics.query import kpi_table, run
+from metrics.query import kpi_table, run_cubed
 from metrics.rules import RuleSet, load_rules
 
 MIN_RATINGS = 5
@@ -60,37 +61,50 @@ def cooperation_table(
     table["cooperation_score"] = cooperation_score(table, r.cooperation_weights)
     table["rating_reliable"] = table["rating_count"] >= min_ratings
     dialect = engine.dialect.name
-    coh = build_cohort(dialect, r, table.attrs["as_of"], period=p, scope=scope)
+    moment = table.attrs["as_of"]
+    coh = build_cohort(dialect, r, moment, period=p, scope=scope)
     v = coh.cte
-    pr = predicates(v, coh.as_of_e, r)
-    whistle = v.c.source == "whistle"
-    w = (
-        select(
-            v.c.department,
-            cast(func.sum(case((whistle, 1), else_=0)), BigInteger).label("whistle_cases"),
-            cast(func.sum(case((and_(whistle, pr["response_ok"]), 1), else_=0)), BigInteger).label(
-                "w_ok"
-            ),
-            cast(func.sum(case((and_(whistle, pr["response_due"]), 1), else_=0)), BigInteger).label(
-                "w_due"
-            ),
+
+    def whistles(cube):
+        if cube is not None:
+            return cubeq.whistles(cube, p, scope)
+        pr = predicates(v, coh.as_of_e, r)
+        whistle = v.c.source == "whistle"
+
+        def count(cond):
+            return cast(func.sum(case((cond, 1), else_=0)), BigInteger)
+
+        return (
+            select(
+                v.c.department,
+                count(whistle).label("whistle_cases"),
+                count(and_(whistle, pr["response_ok"])).label("w_ok"),
+                count(and_(whistle, pr["response_due"])).label("w_due"),
+            )
+            .where(v.c.department.is_not(None), whistle)
+            .group_by(v.c.department)
         )
-        .where(v.c.department.is_not(None))
-        .group_by(v.c.department)
-    )
-    assists = (
-        select(v.c.case_id, split_list(v.c.assist_departments, dialect).label("department"))
-        .where(v.c.assist_departments.is_not(None))
-        .subquery("s")
-    )
-    a = select(
-        assists.c.department,
-        cast(func.count(func.distinct(assists.c.case_id)), BigInteger).label("assist_cases"),
-    ).group_by(assists.c.department)
-    ws = run(engine, w)
-    asg = run(engine, a)
-    asg["department"] = asg["department"].str.strip()
-    asg = asg[asg["department"] != ""].groupby("department", as_index=False)["assist_cases"].sum()
+
+    def assists(cube):
+        if cube is not None:
+            return cubeq.assists(cube, p, scope)
+        parts = (
+            select(v.c.case_id, split_list(v.c.assist_departments, dialect).label("part"))
+            .where(v.c.assist_departments.is_not(None))
+            .subquery("s")
+        )
+        name = func.trim(parts.c.part)
+        return (
+            select(
+                name.label("department"),
+                cast(func.count(func.distinct(parts.c.case_id)), BigInteger).label("assist_cases"),
+            )
+            .where(name != "")
+            .group_by(name)
+        )
+
+    ws = run_cubed(engine, whistles, r, moment)
+    asg = run_cubed(engine, assists, r, moment)
     out = table.merge(ws, on="department", how="left").merge(asg, on="department", how="outer")
     for col in ("cases", "whistle_cases", "assist_cases", "rating_count"):
         out[col] = pd.to_numeric(out[col]).fillna(0).astype("int64")

@@ -8,8 +8,13 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import BigInteger, Double, Engine, case, cast, func, literal, not_, select
 
-from metrics.cohort import build_cohort, exclusion_reasons, from_epoch, predicates
-from metrics.dialect import median
+from metrics.cohort import (
+    build_cohort,
+    duration_median,
+    exclusion_reasons,
+    from_epoch,
+    predicates,
+)
 from metrics.errors import UnitError
 from metrics.period import Period, parse_period
 from metrics.query import level_keys, resolve_as_of, run
@@ -150,7 +155,7 @@ def explain_counts(
     k = kpi(kpi_id)
     measure = predicates(v, coh.as_of_e, r)[k.numerator]
     if k.kind == "median":
-        value = median(measure, dialect)
+        value = duration_median(v, k.numerator, dialect)
     elif k.numerator == "satisfaction_points":
         value = func.sum(case((den, measure), else_=0.0))
     else:

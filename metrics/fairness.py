@@ -1,19 +1,14 @@
-"""Fair comparison: Wilson intervals, funnel-plot limits, Kaplan–Meier handling times and
-rank stability under other weightings."""
+"""Fair comparison: Wilson intervals, funnel-plot limits and rank stability under other
+weightings (Kaplan–Meier handling times: metrics.survival)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, case, func, select
 
 from metrics.assessment import composite_score, rank_scores
-from metrics.cohort import build_cohort
-from metrics.period import Period, parse_period
-from metrics.query import level_keys, resolve_as_of, run
 from metrics.registry import KPIS, LEVELS
 from metrics.rules import RuleSet, load_rules
 
@@ -85,74 +80,6 @@ def funnel(table: pd.DataFrame, kpi_id: str, target: float | None = None) -> pd.
 
 
 _ALL_KEYS = {k for keys in LEVELS.values() for k in keys}
-
-
-def km_handling(
-    engine: Engine,
-    by: str,
-    period: str | Period,
-    *,
-    as_of: str | datetime | None = None,
-    rules: RuleSet | str | None = None,
-    scope: Mapping[str, str] | None = None,
-) -> pd.DataFrame:
-    """Handling time (dispatched → resolved, hours) per unit, counting unresolved cases as
-    censored at closed_at or as_of: columns keys, resolved, censored, median_handling_h
-    (plain median of resolved cases) and km_median_handling_h (Kaplan–Meier median; NaN
-    when fewer than half have been resolved). Negative durations are left out."""
-    keys = list(level_keys(by))
-    p = parse_period(period)
-    r = load_rules(rules)
-    moment = resolve_as_of(engine, as_of, p)
-    coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=scope)
-    v = coh.cte
-    event = v.c.res_e.is_not(None)
-    end = case((event, v.c.res_e), else_=func.coalesce(v.c.close_e, coh.as_of_e))
-    dur = ((end - v.c.disp_e) / 3600.0).label("hours")
-    conds = [v.c.disp_e.is_not(None), end - v.c.disp_e >= 0]
-    if keys:
-        conds.append(v.c[keys[-1]].is_not(None))
-    stmt = select(*[v.c[k] for k in keys], dur, case((event, 1), else_=0).label("event")).where(
-        *conds
-    )
-    rows = run(engine, stmt)
-    from statsmodels.duration.survfunc import SurvfuncRight  # heavy import, only needed here
-
-    out = []
-    groups = rows.groupby(keys, sort=True) if keys else [((), rows)]
-    for key, g in groups:
-        t = g["hours"].to_numpy(float)
-        e = g["event"].to_numpy(int)
-        km = np.nan
-        if len(t) and e.any():
-            km = km_median(SurvfuncRight(t, e))
-        resolved = t[e == 1]
-        rec = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
-        rec.update(
-            resolved=int(e.sum()),
-            censored=int(len(e) - e.sum()),
-            median_handling_h=float(np.median(resolved)) if len(resolved) else np.nan,
-            km_median_handling_h=km,
-        )
-        out.append(rec)
-    cols = [*keys, "resolved", "censored", "median_handling_h", "km_median_handling_h"]
-    return pd.DataFrame(out, columns=cols)
-
-
-def km_median(sf) -> float:
-    """The Kaplan–Meier median of a fitted statsmodels SurvfuncRight: the first event time
-    where survival falls to 0.5 or below, and where it sits exactly at 0.5 the midpoint to the
-    next event time (R's survfit convention) — so without censoring it is the plain median.
-    (statsmodels' own quantile lands on either side of such a tie by floating-point chance.)
-    NaN when survival never reaches 0.5."""
-    times, surv = np.asarray(sf.surv_times, float), np.asarray(sf.surv_prob, float)
-    below = np.flatnonzero(surv <= 0.5 + 1e-9)
-    if not below.size:
-        return float("nan")
-    i = int(below[0])
-    if abs(surv[i] - 0.5) <= 1e-9 and i + 1 < len(times):
-        return float((times[i] + times[i + 1]) / 2)
-    return float(times[i])
 
 
 def rank_stability(

@@ -12,9 +12,17 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from caselog.schema import cases, grids, ratings
 from caselog.store import read_version
-from metrics import cache
-from metrics.cohort import Cohort, build_cohort, predicates
-from metrics.dialect import median
+from metrics import cache, cubeq
+from metrics import cube as cubes
+from metrics.cohort import (
+    Cohort,
+    build_cohort,
+    duration_median,
+    points_sum,
+    predicates,
+    rating_match,
+    satisfaction_parts,
+)
 from metrics.errors import UnitError
 from metrics.period import Period, parse_as_of, parse_period
 from metrics.registry import KPIS, LEVELS, LOCATION_LEVELS, Kpi, kpi, measure
@@ -117,8 +125,14 @@ def kpi_table(
     moment = resolve_as_of(engine, as_of, p)
     dialect = engine.dialect.name
     coh = build_cohort(dialect, r, moment, period=p, scope=scope)
-    stmt = unit_select(coh, dialect, by, keys, scope=scope, kpis=kpis)
-    frame = run(engine, stmt)
+    frame = run_cubed(
+        engine,
+        lambda cube: unit_select(
+            coh, dialect, by, keys, scope=scope, kpis=kpis, cube=cube, period=p
+        ),
+        r,
+        moment,
+    )
     if keys:  # sort here: string collation differs between the databases
         frame = frame.sort_values(list(keys), kind="stable").reset_index(drop=True)
     frame.attrs.update(as_of=moment, period=p, rules=r, by=by)
@@ -134,17 +148,26 @@ def unit_select(
     extra_keys: Sequence[str] = (),
     scope: Mapping[str, str] | None = None,
     kpis: Sequence[str] | None = None,
+    cube: cubes.Cube | None = None,
+    period: Period | None = None,
+    bucket: str | None = None,
 ):
-    """The SELECT computing every non-derived KPI of ``by`` grouped by ``keys`` + ``extra_keys``."""
+    """The SELECT computing every non-derived KPI of ``by`` grouped by ``keys`` + ``extra_keys``.
+
+    With ``cube`` (and the cohort's ``period``) the measures come from the cube instead of
+    the cases; ``bucket`` (day, week, month) is then the cube's form of ``extra_keys=["ds"]``."""
     v = coh.cte
     group = [*keys, *extra_keys]
-    preds = predicates(v, coh.as_of_e, coh.rules)
     wanted = kpis_for(by, kpis)
     names = _case_measures(wanted)
-    agg_cols = [_aggregate(n, preds[n], dialect).label(n) for n in names]
-    where = [v.c[keys[-1]].is_not(None)] if keys else []
-    a = select(*[v.c[k] for k in group], *agg_cols).where(*where).group_by(*[v.c[k] for k in group])
-    a = a.subquery("a")
+    if cube is not None:
+        a = cubeq.measures(cube, by, period, scope, names, coh.rules, bucket).subquery("a")
+    else:
+        preds = predicates(v, coh.as_of_e, coh.rules)
+        agg_cols = [_aggregate(n, preds[n], dialect, v, coh.rules).label(n) for n in names]
+        where = [v.c[keys[-1]].is_not(None)] if keys else []
+        by_group = [v.c[k] for k in group]
+        a = select(*by_group, *agg_cols).where(*where).group_by(*by_group).subquery("a")
     sides = [a]
     h = r = None
     ids = {k.id for k in wanted}
@@ -152,7 +175,7 @@ def unit_select(
         h = _households(keys, scope).subquery("h")
         sides.append(h)
     if by == "department" and not extra_keys and "rating_mean" in ids:
-        r = _ratings(v, coh).subquery("r")
+        r = (cubeq.ratings(cube, period, scope) if cube else _ratings(v, coh)).subquery("r")
         sides.append(r)
     frm = a
     for other in sides[1:]:
@@ -188,16 +211,23 @@ def _case_measures(wanted: list[Kpi]) -> list[str]:
     return names
 
 
-def _aggregate(name: str, pred: ColumnElement, dialect: str) -> ColumnElement:
+def _aggregate(name: str, pred: ColumnElement, dialect: str, v, rules: RuleSet) -> ColumnElement:
+    if name == "satisfaction_points":
+        full, basic = satisfaction_parts(v)
+        return points_sum(_count(full), _count(basic), rules)
     agg = measure(name).agg
     if agg == "count":
-        # A NULL predicate (unknown timestamps) casts to NULL and is not counted.
-        return cast(func.sum(cast(pred, Integer)), BigInteger)
+        return _count(pred)
     if agg == "sum":
         return cast(func.coalesce(func.sum(pred), 0.0), Double)
     if agg == "median":
-        return cast(median(pred, dialect), Double)
+        return cast(duration_median(v, name, dialect), Double)
     raise ValueError(name)
+
+
+def _count(pred: ColumnElement) -> ColumnElement:
+    # A NULL predicate (unknown timestamps) casts to NULL and is not counted.
+    return cast(func.sum(cast(pred, Integer)), BigInteger)
 
 
 def _kpi_columns(k: Kpi, src: dict[str, ColumnElement]) -> list[ColumnElement]:
@@ -227,10 +257,6 @@ def _households(keys: Sequence[str], scope: Mapping[str, str] | None):
 
 def _ratings(v, coh: Cohort):
     rt = ratings.c
-    assisting = func.strpos(
-        literal(";") + func.coalesce(v.c.assist_departments, "") + literal(";"),
-        literal(";") + rt.department + literal(";"),
-    )
     return (
         select(
             rt.department,
@@ -238,20 +264,37 @@ def _ratings(v, coh: Cohort):
             cast(func.count(), BigInteger).label("rating_count"),
         )
         .select_from(ratings.join(v, rt.case_id == v.c.case_id))
-        .where((rt.department == v.c.department) | (assisting > 0))
+        .where(rating_match(v, rt))
         .group_by(rt.department)
     )
 
 
-def run(engine: Engine, stmt) -> pd.DataFrame:
+def run_cubed(engine: Engine, make, rules: RuleSet, moment: datetime) -> pd.DataFrame:
+    """``make(cube)`` run over the KPI cube kept for this data, rules and as_of (metrics.cube)
+    where there is one, else ``make(None)`` over the cases: the same frame either way."""
+    found = cubes.find(engine, rules, moment)
+    if found is not None:
+        try:
+            return run(engine, make(found), cube=found)
+        except cubes.CubeGone:  # the data changed since: computed from the cases
+            pass
+    return run(engine, make(None))
+
+
+def run(engine: Engine, stmt, cube: cubes.Cube | None = None, keep: bool = True) -> pd.DataFrame:
     """Execute a statement and return a DataFrame (numeric columns as float/int, NULL → NaN).
 
     On DuckDB the result is fetched column-wise into pandas (no per-row Python objects). On a
     read-only DuckDB engine a slow result is kept on disk until the next write to the store
-    (metrics.cache), and the same statement is answered from there."""
+    (metrics.cache), and the same statement is answered from there — unless ``keep`` is
+    False (rows per case, which are quicker to fetch again than to keep). ``cube``: a KPI
+    cube the statement reads, attached to the connection first (CubeGone when it cannot
+    be)."""
     with engine.connect() as conn:
         version = read_version(engine)
-        key = cache.key_of(engine, stmt) if version else None
+        if cube is not None:
+            cubes.attach(conn, cube)
+        key = cache.key_of(engine, stmt) if version and keep else None
         if key:
             kept = cache.load(engine, version, key)
             if kept is not None:

@@ -13,7 +13,7 @@ from metrics.cohort import build_cohort
 from metrics.dialect import trunc
 from metrics.errors import UnitError
 from metrics.period import Period, parse_period
-from metrics.query import kpis_for, level_keys, resolve_as_of, run, unit_select
+from metrics.query import kpis_for, level_keys, resolve_as_of, run_cubed, unit_select
 from metrics.registry import kpi
 from metrics.rules import RuleSet, load_rules
 
@@ -59,9 +59,24 @@ def kpi_series(
     coh = build_cohort(
         dialect, r, moment, period=p, scope=scope, extra={"ds": trunc(freq, _reported())}
     )
-    frame = run(
-        engine, unit_select(coh, dialect, by, keys, extra_keys=["ds"], scope=scope, kpis=wanted)
-    )
+
+    def stmt(cube):
+        return unit_select(
+            coh,
+            dialect,
+            by,
+            keys,
+            extra_keys=["ds"],
+            scope=scope,
+            kpis=wanted,
+            cube=cube,
+            period=p,
+            bucket=freq,
+        )
+
+    frame = run_cubed(engine, stmt, r, moment)
+    if pd.api.types.is_integer_dtype(frame["ds"]):  # the cube's buckets are day numbers
+        frame["ds"] = pd.to_datetime(frame["ds"], unit="D")
     frame["ds"] = pd.to_datetime(frame["ds"]).dt.normalize()
     frame = _fill(frame, keys, p, freq)
     if "composite_score" in wanted:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from caselog import open_store
 from caselog.store import StoreBusy
 from forecasting.tables import create_tables
+from metrics import cube
 from metrics.assessment import assess
 from metrics.period import parse_period
 from metrics.query import latest_timestamp
@@ -30,9 +31,10 @@ def latest_full_month(last: date | None) -> str:
 
 
 def warm_pages(url: str, progress: Callable[[str], None] | None = None) -> list[str]:
-    """Compute, through a read-only engine as the app reads, the assessment tables of the
-    default month and of its whole year at every level, so the first page views after a
-    load are answered from the result cache beside a DuckDB store (metrics.cache).
+    """Build the KPI cube for the default rules (metrics.cube), then compute, through a
+    read-only engine as the app reads, the assessment tables of the default month and of
+    its whole year at every level, so the first page views after a load are answered from
+    the cube and the result cache beside a DuckDB store (metrics.cache).
 
     Returns the periods warmed. Does nothing (returns []) for stores without a result cache
     (PostgreSQL) or an empty store; a store another writer holds is left cold.
@@ -51,6 +53,9 @@ def warm_pages(url: str, progress: Callable[[str], None] | None = None) -> list[
         last = latest_timestamp(engine)
         if last is None:
             return done
+        if progress:
+            progress("KPI cube")
+        cube.build(engine)  # every KPI table of any period is then quick to compute
         month = latest_full_month(last.date())
         for period in (month, str(parse_period(month).start.year)):
             for by in WARMED_LEVELS:

@@ -14,7 +14,7 @@ from sqlalchemy import delete
 
 from caselog import open_store
 from caselog.schema import cases
-from metrics import default_rules, kpi_table
+from metrics import cube, default_rules, kpi_table
 
 T0 = datetime(2025, 3, 1)
 RULES = default_rules()
@@ -53,9 +53,8 @@ def case_rows(draw):
     )
 
 
-def naive(rows, as_of):
-    """The contract's §4 read literally, one case at a time."""
-    lo, hi = T0, datetime(2025, 4, 1)
+def naive(rows, as_of, lo=T0, hi=datetime(2025, 4, 1)):
+    """The contract's §4 read literally, one case at a time (reported in [lo, hi))."""
     out = {}
     for c in rows:
         if not (lo <= c["reported_at"] < hi) or c["status"] == "cancelled":
@@ -165,6 +164,65 @@ def test_sql_matches_naive_loop(engine, rows, as_of_min):
     _compare(dept, want)
     for name, u in want.items():
         assert _same(dept.loc[name, "reassign_rate"], _rate(u["reas"], u["disp"]))
+
+
+@pytest.fixture(scope="module")
+def cube_stores(tmp_path_factory):
+    """A writer and a read-only reader on one DuckDB file: the reader answers from the KPI
+    cube (metrics.cube) once one is built for its data."""
+    url = f"duckdb:///{tmp_path_factory.mktemp('cube') / 'store.duckdb'}"
+    writer = open_store(url)
+    reader = open_store(url, read_only=True)
+    yield writer, reader
+    reader.dispose()
+    writer.dispose()
+
+
+PERIODS = {  # whole months from the monthly sums, edge days and ranges from the cases' facts
+    "2025-03": (T0, datetime(2025, 4, 1)),
+    "2025Q1": (datetime(2025, 1, 1), datetime(2025, 4, 1)),
+    "2025-02-01..2025-03-19": (datetime(2025, 2, 1), datetime(2025, 3, 20)),
+    "2025-02-27..2025-03-31": (datetime(2025, 2, 27), datetime(2025, 4, 1)),
+    "2025-03-05..2025-03-20": (datetime(2025, 3, 5), datetime(2025, 3, 21)),
+}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(case_rows(), min_size=1, max_size=25), as_of_min=st.integers(0, 40 * 24 * 60))
+def test_the_kpi_cube_matches_naive_loop(cube_stores, cube_attached, rows, as_of_min):
+    writer, reader = cube_stores
+    with writer.begin() as conn:
+        conn.execute(delete(cases))
+    for i, r in enumerate(rows):
+        r["case_id"] = f"Q{i:04d}"
+    insert(writer, rows)
+    as_of = T0 + timedelta(minutes=as_of_min)
+    assert cube.build(reader, as_of=as_of) is not None
+    used = cube_attached
+    for period, (lo, hi) in PERIODS.items():
+        used.clear()
+        table = kpi_table(reader, "street", period, as_of=as_of).set_index("street")
+        assert used, "the table was not answered from the cube"
+        _compare(table, naive(rows, as_of, lo, hi))
+        by_dept = [dict(r, street=r["department"]) for r in rows if r["department"]]
+        dept = kpi_table(reader, "department", period, as_of=as_of).set_index("department")
+        _compare(dept, naive(by_dept, as_of, lo, hi))
+
+
+@pytest.fixture(scope="module")
+def cube_attached():
+    """The cubes attached from now on (one entry per query answered from a cube)."""
+    used: list[str] = []
+    real = cube.attach
+
+    def spy(conn, found):
+        real(conn, found)
+        used.append(found.alias)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(cube, "attach", spy)
+    yield used
+    mp.undo()
 
 
 def _compare(table, want):

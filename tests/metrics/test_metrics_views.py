@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as hyp
 from metrics_factory import insert, make_case, make_rating
+from statsmodels.duration.survfunc import SurvfuncRight
 from test_metrics_golden import AS_OF, U1, U2, golden_grids, golden_ratings, golden_rows
 
 from metrics import (
@@ -31,7 +32,7 @@ from metrics import (
     with_intervals,
     yellow_cards,
 )
-from metrics.fairness import km_median
+from metrics.survival import km_curve, km_median
 
 
 @pytest.fixture
@@ -185,15 +186,62 @@ def test_kaplan_meier_counts_open_cases(store):
 
 @given(hyp.lists(hyp.integers(1, 400), min_size=1, max_size=40))
 def test_kaplan_meier_median_without_censoring_is_the_plain_median(hours):
-    from statsmodels.duration.survfunc import SurvfuncRight
-
     t = np.array(hours, float) / 4  # ties and quarter hours
     assert km_median(SurvfuncRight(t, np.ones(len(t)))) == pytest.approx(np.median(t))
+    t.sort()
+    assert km_median(*km_curve(t, np.ones(len(t), np.int64))) == pytest.approx(np.median(t))
+
+
+@given(hyp.lists(hyp.tuples(hyp.integers(0, 60), hyp.booleans()), min_size=1, max_size=60))
+def test_kaplan_meier_curve_is_statsmodels_survfuncright(obs):
+    """Our one-pass estimator gives SurvfuncRight's event times and survival, bit for bit."""
+    t = np.array([x for x, _ in obs], float) / 2  # many ties, events and censoring mixed
+    e = np.array([int(y) for _, y in obs], np.int64)
+    order = np.argsort(t, kind="stable")
+    times, surv = km_curve(t[order], e[order])
+    if not e.any():
+        assert times.size == 0
+        return
+    sf = SurvfuncRight(t, e)
+    np.testing.assert_array_equal(times, sf.surv_times)
+    np.testing.assert_array_equal(surv, sf.surv_prob)
+    np.testing.assert_equal(km_median(times, surv), km_median(sf))  # NaN when never ≤ 0.5
+
+
+def test_kaplan_meier_per_unit_matches_statsmodels_per_unit(store):
+    """km_handling over several units and censored cases equals one SurvfuncRight per unit."""
+    rng = np.random.default_rng(7)
+    rows, truth = [], {}
+    d0 = dt(2025, 3, 3, 8)
+    for street in ("甲街道", "乙街道", "丙街道"):
+        t, e = [], []
+        for _ in range(40):
+            hours = int(rng.integers(1, 30))
+            done = bool(rng.random() < 0.6)
+            end = d0 + pd.Timedelta(hours=hours)
+            rows.append(
+                make_case(
+                    street=street,
+                    dispatched_at=d0,
+                    resolved_at=end if done else None,
+                    closed_at=None if done else end,
+                )
+            )
+            t.append(hours)
+            e.append(int(done))
+        truth[street] = (np.array(t, float), np.array(e))
+    insert(store, rows)
+    km = km_handling(store, "street", "2025-03").set_index("street")
+    for street, (t, e) in truth.items():
+        assert km.loc[street, "resolved"] == e.sum()
+        assert km.loc[street, "censored"] == len(e) - e.sum()
+        expected = km_median(SurvfuncRight(t, e))
+        got = km.loc[street, "km_median_handling_h"]
+        assert got == pytest.approx(expected, nan_ok=True)
+        assert km.loc[street, "median_handling_h"] == pytest.approx(np.median(t[e == 1]))
 
 
 def test_kaplan_meier_median_by_hand():
-    from statsmodels.duration.survfunc import SurvfuncRight
-
     # S: 1 → 3/4 at 1, → 1/2 at 2 (exactly), → 0 at 5 (the censored 3 leaves one at risk)
     t, e = np.array([1.0, 2.0, 3.0, 5.0]), np.array([1, 1, 0, 1])
     assert km_median(SurvfuncRight(t, e)) == pytest.approx(3.5)

@@ -1,0 +1,235 @@
+"""KPI queries answered from the cube (metrics.cube), column for column as from the cases.
+
+Each function returns a SELECT over the attached cube with the columns its counterpart over
+the cohort CTE has (metrics.query, metrics.cooperation, metrics.fairness), so the outer
+query — households, KPI ratios, sorting — is shared. Whole calendar months come from the
+monthly sums where the scope allows it (a scope on the level's own names or coarser ones);
+the days at a period's edges, other scopes and time buckets read the per-case facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+
+from sqlalchemy import BigInteger, Double, and_, cast, func, literal, select, true, union_all
+
+from metrics.cohort import DURATIONS, points_sum
+from metrics.cube import COUNTS, LEVEL_DIM, SCOPE_DIM, VALUES, Cube
+from metrics.dialect import median
+from metrics.period import Period
+from metrics.registry import LEVELS
+from metrics.rules import RuleSet
+
+_EPOCH = date(1970, 1, 1)
+
+
+def day_number(day: date) -> int:
+    """Days since 1970-01-01 (the cube's ``day`` and ``mday``)."""
+    return (day - _EPOCH).days
+
+
+def split(period: Period) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
+    """The period as (first and last month start of the whole months inside it, or None)
+    and the day ranges outside those months (both ends inclusive, day numbers)."""
+    first = period.start if period.start.day == 1 else _next_month(period.start)
+    if (period.end + timedelta(days=1)).day == 1:
+        last_end = period.end
+    else:
+        last_end = period.end.replace(day=1) - timedelta(days=1)
+    if first > last_end:
+        return None, [(day_number(period.start), day_number(period.end))]
+    months = (day_number(first), day_number(last_end.replace(day=1)))
+    edges = []
+    if period.start < first:
+        edges.append((day_number(period.start), day_number(first) - 1))
+    if last_end < period.end:
+        edges.append((day_number(last_end) + 1, day_number(period.end)))
+    return months, edges
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _clean(value) -> str:
+    return str(value).replace("\x00", "")  # as metrics.cohort: no stored value holds a NUL
+
+
+def scope_conditions(cube: Cube, table, scope: Mapping[str, str] | None) -> list:
+    """Conditions on a per-case cube table (its k_<dim> columns) for ``scope``."""
+    conds = []
+    for col, value in (scope or {}).items():
+        d = SCOPE_DIM[col]
+        dim = cube.t[f"dim_{d}"]
+        conds.append(table.c[f"k_{d}"].in_(select(dim.c.key).where(dim.c[col] == _clean(value))))
+    return conds
+
+
+def _bucket(table, bucket: str):
+    if bucket == "day":
+        return table.c.day
+    if bucket == "month":
+        return table.c.mday
+    # ISO weeks start on Monday; 1970-01-01 was a Thursday (weekday 3)
+    return table.c.day - ((table.c.day + 3) % 7 + 7) % 7
+
+
+def measures(
+    cube: Cube,
+    by: str,
+    period: Period,
+    scope: Mapping[str, str] | None,
+    names: Sequence[str],
+    rules: RuleSet,
+    bucket: str | None = None,
+):
+    """The level's key columns (and ``ds``, the bucket's first day as a day number, when
+    ``bucket`` is day, week or month), then each measure of ``names``: units with cases in
+    the period, as metrics.query's aggregate subquery gives them."""
+    keys = LEVELS[by]
+    d = LEVEL_DIM.get(by)
+    counts = [n for n in names if n in COUNTS]
+    summed = list(counts)
+    if "satisfaction_points" in names:
+        summed += ["sat_full", "sat_basic"]
+    d0, d1 = day_number(period.start), day_number(period.end)
+    months, edges = split(period)
+    scope = dict(scope or {})
+    parts = []
+    if months and bucket is None and set(scope) <= set(keys):
+        m = cube.t[f"month_{by}"]
+        conds = [m.c.mday.between(*months)]
+        if scope:
+            dim = cube.t[f"dim_{d}"]
+            inside = and_(*[dim.c[col] == _clean(v) for col, v in scope.items()])
+            conds.append(m.c.k.in_(select(dim.c.key).where(inside)))
+        parts.append(
+            select(*([m.c.k] if d else []), *[m.c[f"n_{x}"] for x in summed]).where(*conds)
+        )
+    else:
+        edges = [(d0, d1)]
+    f = cube.t["facts"]
+    for lo, hi in edges:
+        conds, cols = _per_case(cube, f, d, (lo, hi), scope, bucket)
+        parts.append(select(*cols, *[f.c[f"f_{x}"].label(f"n_{x}") for x in summed]).where(*conds))
+    u = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("u")
+    group = ([u.c.k] if d else []) + ([u.c.ds] if bucket else [])
+    aggs = [cast(func.sum(u.c[f"n_{x}"]), BigInteger).label(x) for x in counts]
+    if "satisfaction_points" in names:
+        points = points_sum(func.sum(u.c.n_sat_full), func.sum(u.c.n_sat_basic), rules)
+        aggs.append(points.label("satisfaction_points"))
+    sums = select(*group, *aggs).group_by(*group).subquery("s")
+    frm = sums
+    medians = {}
+    for name in (n for n in names if n in VALUES):
+        med = _median(cube, name, d, (d0, d1), scope, bucket).subquery(f"m_{name}")
+        on = [med.c[c] == sums.c[c] for c in (["k"] if d else []) + (["ds"] if bucket else [])]
+        frm = frm.outerjoin(med, and_(*on) if on else true())
+        medians[name] = med.c[name]
+    out = []
+    if d:
+        dim = cube.t[f"dim_{d}"]
+        frm = frm.join(dim, dim.c.key == sums.c.k)
+        out += [dim.c[k] for k in keys]
+    if bucket:
+        out.append(sums.c.ds)
+    for name in names:
+        out.append(medians[name] if name in medians else sums.c[name])
+    return select(*out).select_from(frm)
+
+
+def _per_case(cube: Cube, table, d: str | None, days, scope, bucket) -> tuple[list, list]:
+    """Conditions on a per-case cube table (the days, the scope, a unit of dimension ``d``)
+    and its grouping columns (``k``, the unit's key; ``ds``, the bucket)."""
+    conds = [table.c.day.between(*days), *scope_conditions(cube, table, scope)]
+    cols = []
+    if d:
+        conds.append(table.c[f"k_{d}"].is_not(None))
+        cols.append(table.c[f"k_{d}"].label("k"))
+    if bucket:
+        cols.append(_bucket(table, bucket).label("ds"))
+    return conds, cols
+
+
+def _median(cube: Cube, name: str, d: str | None, days, scope, bucket):
+    val = cube.t[f"val_{name}"]
+    conds, group = _per_case(cube, val, d, days, scope, bucket)
+    # seconds, as metrics.cohort.duration_median: the same number as from the cases
+    value = median(val.c.v, "duckdb") / DURATIONS[name][1]
+    stmt = select(*group, cast(value, Double).label(name)).where(*conds)
+    return stmt.group_by(*group) if group else stmt
+
+
+def _per_department(cube: Cube, table, key: str, period: Period, scope, *aggs, where=()):
+    """``aggs`` per department named by ``table``'s ``key`` column, over the period's cases
+    (and those meeting ``where``)."""
+    conds = [
+        table.c.day.between(day_number(period.start), day_number(period.end)),
+        table.c[key].is_not(None),
+        *scope_conditions(cube, table, scope),
+        *where,
+    ]
+    sub = select(table.c[key].label("k"), *aggs).where(*conds).group_by(table.c[key]).subquery()
+    dim = cube.t["dim_department"]
+    cols = [c for c in sub.c if c.name != "k"]
+    return select(dim.c.department, *cols).select_from(sub.join(dim, dim.c.key == sub.c.k))
+
+
+def ratings(cube: Cube, period: Period, scope: Mapping[str, str] | None):
+    """department, rating_score (mean), rating_count: ratings on the period's cases."""
+    rf = cube.t["ratings_f"]
+    return _per_department(
+        cube,
+        rf,
+        "k_rated",
+        period,
+        scope,
+        cast(func.avg(rf.c.score), Double).label("rating_score"),
+        cast(func.count(), BigInteger).label("rating_count"),
+    )
+
+
+def whistles(cube: Cube, period: Period, scope: Mapping[str, str] | None):
+    """department, whistle_cases, w_ok, w_due: whistle cases per primary department."""
+    f = cube.t["facts"]
+    src = cube.t["dim_source"]
+    whistle = f.c.k_source.in_(select(src.c.key).where(src.c.source == literal("whistle")))
+    return _per_department(
+        cube,
+        f,
+        "k_department",
+        period,
+        scope,
+        cast(func.count(), BigInteger).label("whistle_cases"),
+        cast(func.sum(f.c.f_response_ok), BigInteger).label("w_ok"),
+        cast(func.sum(f.c.f_response_due), BigInteger).label("w_due"),
+        where=[whistle],
+    )
+
+
+def assists(cube: Cube, period: Period, scope: Mapping[str, str] | None):
+    """department, assist_cases: the period's cases each department assisted on."""
+    return _per_department(
+        cube,
+        cube.t["assist_f"],
+        "k_assist",
+        period,
+        scope,
+        cast(func.count(), BigInteger).label("assist_cases"),
+    )
+
+
+def km_rows(cube: Cube, by: str, period: Period, scope: Mapping[str, str] | None):
+    """k (the level's integer key; none at city level), t (seconds), e (1 = resolved): every
+    case that enters the Kaplan–Meier estimate, sorted by department and time as stored."""
+    vk = cube.t["val_km"]
+    days = (day_number(period.start), day_number(period.end))
+    conds, cols = _per_case(cube, vk, LEVEL_DIM.get(by), days, scope, None)
+    return select(*cols, vk.c.t, vk.c.e).where(*conds)
+
+
+def unit_names(cube: Cube, by: str):
+    """key and the level's key columns of every unit in the cube's dimension for ``by``."""
+    dim = cube.t[f"dim_{LEVEL_DIM[by]}"]
+    return select(dim.c.key, *[dim.c[k] for k in LEVELS[by]])

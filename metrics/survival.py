@@ -1,0 +1,169 @@
+"""Kaplan–Meier handling times: unresolved cases count as censored, not as missing.
+
+The estimator is statsmodels' (``SurvfuncRight``: the same risk sets, the same log-sum
+product, the same clipping at 1e-16), computed for every unit from one sorted pass instead
+of one statsmodels fit per unit, which on a 5.5-million-case year took seconds. The tests
+check it against ``SurvfuncRight`` itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from metrics import cube as cubes
+from metrics import cubeq
+from metrics.cohort import build_cohort, km_inputs
+from metrics.period import Period, parse_period
+from metrics.query import level_keys, resolve_as_of, run
+from metrics.rules import RuleSet, load_rules
+
+COLUMNS = ("resolved", "censored", "median_handling_h", "km_median_handling_h")
+
+
+def km_curve(t: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Event times and survival after each, for times ``t`` sorted ascending and events
+    ``e`` (1 = resolved, 0 = censored) — statsmodels' ``surv_times``/``surv_prob``."""
+    starts = np.flatnonzero(np.r_[True, t[1:] != t[:-1]])
+    counts = np.diff(np.r_[starts, len(t)])
+    d = np.add.reduceat(e, starts).astype(np.float64)
+    n = np.cumsum(counts[::-1])[::-1]  # at risk just before each time
+    ii = np.flatnonzero(d > 0)
+    sp = 1 - d[ii] / n[ii].astype(np.float64)
+    zero = sp < 1e-16
+    sp[zero] = 1e-16
+    sp = np.exp(np.cumsum(np.log(sp)))
+    sp[zero] = 0
+    return t[starts[ii]], sp
+
+
+def km_median(sf_or_times, surv: np.ndarray | None = None) -> float:
+    """The Kaplan–Meier median: the first event time where survival falls to 0.5 or below,
+    and where it sits exactly at 0.5 the midpoint to the next event time (R's survfit
+    convention) — so without censoring it is the plain median. (statsmodels' own quantile
+    lands on either side of such a tie by floating-point chance.) NaN when survival never
+    reaches 0.5. Takes a fitted statsmodels SurvfuncRight, or event times and survival."""
+    if surv is None:
+        times, surv = sf_or_times.surv_times, sf_or_times.surv_prob
+    else:
+        times = sf_or_times
+    times, surv = np.asarray(times, float), np.asarray(surv, float)
+    below = np.flatnonzero(surv <= 0.5 + 1e-9)
+    if not below.size:
+        return float("nan")
+    i = int(below[0])
+    if abs(surv[i] - 0.5) <= 1e-9 and i + 1 < len(times):
+        return float((times[i] + times[i + 1]) / 2)
+    return float(times[i])
+
+
+def km_handling(
+    engine: Engine,
+    by: str,
+    period: str | Period,
+    *,
+    as_of: str | datetime | None = None,
+    rules: RuleSet | str | None = None,
+    scope: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Handling time (dispatched → resolved, hours) per unit, counting unresolved cases as
+    censored at closed_at or as_of: columns keys, resolved, censored, median_handling_h
+    (plain median of resolved cases) and km_median_handling_h (Kaplan–Meier median; NaN
+    when fewer than half have been resolved). Negative durations are left out."""
+    keys = list(level_keys(by))
+    p = parse_period(period)
+    r = load_rules(rules)
+    moment = resolve_as_of(engine, as_of, p)
+    coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=scope)
+    rows = names = None
+    found = cubes.find(engine, r, moment)
+    if found is not None:
+        try:
+            rows = run(engine, cubeq.km_rows(found, by, p, scope), cube=found, keep=False)
+            if keys:
+                names = run(engine, cubeq.unit_names(found, by), cube=found).set_index("key")
+        except cubes.CubeGone:
+            rows = None
+    if rows is None:
+        v = coh.cte
+        seconds, event = km_inputs(v, coh.as_of_e)
+        conds = [seconds.is_not(None)] + ([v.c[keys[-1]].is_not(None)] if keys else [])
+        stmt = select(*[v.c[k] for k in keys], seconds.label("t"), event.label("e"))
+        rows = run(engine, stmt.where(*conds), keep=False)
+        if keys:
+            codes = rows.groupby(keys, dropna=False, sort=False).ngroup()
+            names = rows[keys].drop_duplicates().reset_index(drop=True)
+            rows = pd.DataFrame({"k": codes, "t": rows["t"], "e": rows["e"]})
+    return _per_unit(rows, keys, names)
+
+
+def _per_unit(rows: pd.DataFrame, keys: list[str], names: pd.DataFrame | None) -> pd.DataFrame:
+    """Counts, plain and Kaplan–Meier medians per unit, from every unit's rows in one pass
+    (risk sets and event counts for all units at once; the survival product per unit)."""
+    t = rows["t"].to_numpy(np.float64)
+    e = rows["e"].to_numpy()
+    k = rows["k"].to_numpy() if keys else np.zeros(len(t), np.int64)
+    n = len(t)
+    if not n:  # no case: the city still has its (empty) row, other levels none
+        empty = {"resolved": 0, "censored": 0}
+        return pd.DataFrame([] if keys else [empty], columns=[*keys, *COLUMNS])
+    first = _changes(k)
+    later = np.empty(n, bool)
+    later[0] = True
+    np.greater_equal(t[1:], t[:-1], out=later[1:])
+    if not (np.all(k[1:] >= k[:-1]) and np.all(later | first)):
+        order = np.lexsort((t, k))  # the cube keeps department rows sorted; others sort here
+        t, e, k = t[order], e[order], k[order]
+        first = _changes(k)
+    starts = np.flatnonzero(first)
+    ends = np.append(starts[1:], n)
+    # runs of equal times within a unit: events and the risk set just before each
+    runs = np.flatnonzero(first | _changes(t))
+    events = np.add.reduceat(e, runs, dtype=np.int64)
+    hit = events > 0
+    ev_runs, ev_d = runs[hit], events[hit]
+    ev_unit = np.searchsorted(starts, ev_runs, side="right") - 1
+    ev_n = ends[ev_unit] - ev_runs  # rows of the unit from this time on
+    ev_bounds = np.searchsorted(ev_unit, np.arange(len(starts) + 1))
+    out = []
+    for u, (lo, hi) in enumerate(itertools.pairwise(ev_bounds)):
+        km = mid = np.nan
+        resolved = 0
+        if hi > lo:
+            times, d = t[ev_runs[lo:hi]], ev_d[lo:hi]
+            sp = 1 - d / ev_n[lo:hi].astype(np.float64)  # as statsmodels computes it
+            zero = sp < 1e-16
+            sp[zero] = 1e-16
+            sp = np.exp(np.cumsum(np.log(sp)))
+            sp[zero] = 0
+            km = km_median(times, sp) / 3600
+            # the plain median of the resolved times: the middle one or two
+            upto = np.cumsum(d)
+            resolved = int(upto[-1])
+            middle = np.searchsorted(upto, [(resolved + 1) // 2, resolved // 2 + 1])
+            mid = float(np.mean(times[middle])) / 3600
+        rec = dict(names.loc[k[starts[u]]]) if keys else {}
+        rec.update(
+            resolved=resolved,
+            censored=int(ends[u] - starts[u] - resolved),
+            median_handling_h=mid,
+            km_median_handling_h=km,
+        )
+        out.append(rec)
+    frame = pd.DataFrame(out, columns=[*keys, *COLUMNS])
+    if keys:
+        frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
+    return frame
+
+
+def _changes(values: np.ndarray) -> np.ndarray:
+    """True where a value differs from the one before it (and at the first)."""
+    out = np.empty(len(values), bool)
+    out[0] = True
+    np.not_equal(values[1:], values[:-1], out=out[1:])
+    return out

@@ -1,0 +1,358 @@
+"""The KPI cube (metrics.cube) gives the tables computed from the cases, cell for cell."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from metrics_factory import insert, make_case, make_grid, make_rating
+
+from caselog import open_store
+from metrics import (
+    assess,
+    cooperation_table,
+    cube,
+    default_rules,
+    km_handling,
+    kpi_series,
+    kpi_table,
+    parse_rules,
+    write_assessment,
+)
+from metrics.cubeq import split
+from metrics.period import parse_period
+
+PLACES = [
+    ("东城区", "东华门街道", "社区A", "G1"),
+    ("东城区", "东华门街道", "社区A", "G2"),
+    ("东城区", "东华门街道", "社区B", "G3"),
+    ("东城区", "景山街道", "社区C", "G4"),
+    ("西城区", "西长安街街道", "社区D", "G5"),
+    ("西城区", "西长安街街道", None, None),  # a street without community or grid
+    ("西城区", None, None, None),  # a district only, as in Boston's log
+]
+DEPARTMENTS = [None, "城管委", "水务局", "住建委", "交通委"]
+CATEGORIES = ["市容环境", "街面秩序", "设施管理"]
+SOURCES = [None, "patrol", "hotline", "whistle", "app"]
+URGENCIES = ["emergency", "utility", "general", "complex"]
+
+
+def random_city(seed: int, n: int = 700) -> tuple[list[dict], list[dict], list[dict]]:
+    """Cases from 2025-01-20 to 2025-04-20 with every kind of gap and contradiction, ratings
+    of primary, assisting (园林局 only ever assists) and uninvolved departments (环保局's ratings
+    count nowhere), and grids with households."""
+    rng = np.random.default_rng(seed)
+    t0 = datetime(2025, 1, 20)
+    rows, rates = [], []
+    for i in range(n):
+        district, street, community, grid = PLACES[rng.integers(len(PLACES))]
+        rep = t0 + timedelta(minutes=int(rng.integers(0, 90 * 24 * 60)))
+
+        def later(base, lo=-60, hi=20 * 24 * 60):
+            if base is None or rng.random() < 0.25:
+                return None
+            return base + timedelta(minutes=int(rng.integers(lo, hi)))
+
+        disp = later(rep, 0, 600)
+        dept = DEPARTMENTS[rng.integers(len(DEPARTMENTS))] if disp else None
+        helpers = [d for d in [*DEPARTMENTS[1:], "园林局"] if d != dept and rng.random() < 0.2]
+        row = make_case(
+            case_id=f"R{seed}-{i:04d}",
+            reported_at=rep,
+            district=district,
+            street=street,
+            community=community,
+            grid_id=grid,
+            category=CATEGORIES[rng.integers(len(CATEGORIES))],
+            source=SOURCES[rng.integers(len(SOURCES))],
+            urgency=URGENCIES[rng.integers(len(URGENCIES))],
+            department=dept,
+            assist_departments=";".join(helpers) or None,
+            dispatched_at=disp,
+            responded_at=later(disp, -20, 240),
+            resolved_at=later(disp),
+            closed_at=later(rep, -120),
+            deadline=later(rep, 60, 14 * 24 * 60) if rng.random() < 0.5 else None,
+            status="cancelled" if rng.random() < 0.05 else "open",
+            solved=[None, True, False][rng.integers(3)],
+            satisfaction=[None, "satisfied", "basic", "dissatisfied"][rng.integers(4)],
+            reopened=[None, 0, 1, 2][rng.integers(4)],
+            reassigned=[None, 0, 1][rng.integers(3)],
+        )
+        rows.append(row)
+        for rated in {d for d in [dept, *helpers, "环保局"] if d and rng.random() < 0.3}:
+            rates.append(make_rating(row["case_id"], rated, float(rng.integers(40, 101))))
+    grids = [
+        make_grid(g, 100 + 7 * k, district=d, street=s, community=c)
+        for k, (d, s, c, g) in enumerate(PLACES)
+        if g
+    ]
+    grids.append(make_grid("G9", 80, district="东城区", street="景山街道", community="社区C"))
+    return rows, rates, grids
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    """A writer and a read-only reader on one DuckDB file holding a random city; the reader
+    has the cube for the default rules."""
+    url = f"duckdb:///{tmp_path_factory.mktemp('cube') / 'store.duckdb'}"
+    writer = open_store(url)
+    insert(writer, *random_city(1))
+    reader = open_store(url, read_only=True)
+    assert cube.build(reader) is not None
+    yield writer, reader
+    reader.dispose()
+    writer.dispose()
+
+
+@pytest.fixture
+def attached(monkeypatch):
+    """The cubes attached from now on: one entry per query answered from a cube."""
+    used: list[str] = []
+    real = cube.attach
+
+    def spy(conn, found):
+        real(conn, found)
+        used.append(found.alias)
+
+    monkeypatch.setattr(cube, "attach", spy)
+    return used
+
+
+def same(call, used: list[str]) -> pd.DataFrame:
+    """``call()`` from the cube equals ``call()`` from the cases; the cube's frame."""
+    used.clear()
+    fast = call()
+    assert used, "not answered from the cube"
+    with cube.bypassed():
+        used.clear()
+        slow = call()
+        assert not used
+    pd.testing.assert_frame_equal(fast, slow, check_exact=True)
+    return fast
+
+
+PERIODS = ["2025-02", "2025Q1", "2025", "2025-W07", "2025-01-25..2025-03-03", "2025-03-03"]
+SCOPES = [
+    None,
+    {"district": "东城区"},
+    {"district": "东城区", "street": "东华门街道"},
+    {"street": "东华门街道", "community": "社区A"},
+    {"grid_id": "G2"},
+    {"department": "水务局"},
+    {"category": "街面秩序", "district": "西城区"},
+    {"source": "whistle"},
+    {"urgency": "emergency"},
+    {"district": "北城区"},  # no such district: empty tables, not an error
+]
+
+
+@pytest.mark.parametrize("period", PERIODS)
+@pytest.mark.parametrize(
+    "by", ["city", "district", "street", "community", "grid", "department", "category", "source"]
+)
+def test_kpi_tables_from_the_cube_equal_those_from_the_cases(city, attached, by, period):
+    _, reader = city
+    table = same(lambda: kpi_table(reader, by, period), attached)
+    if by != "city" and period == "2025":
+        assert len(table) >= 2 and table["cases"].sum() > 0
+
+
+@pytest.mark.parametrize("scope", SCOPES, ids=str)
+@pytest.mark.parametrize("by", ["city", "district", "street", "grid", "department"])
+def test_scoped_tables_from_the_cube_equal_those_from_the_cases(city, attached, by, scope):
+    _, reader = city
+    for period in ("2025Q1", "2025-02-10..2025-03-20"):
+        same(lambda p=period: kpi_table(reader, by, p, scope=scope), attached)
+
+
+def test_assessments_with_rank_change_from_the_cube(city, attached):
+    _, reader = city
+    for by in ("street", "grid", "department"):
+        ranked = same(lambda b=by: assess(reader, b, "2025-03"), attached)
+        assert ranked["rank_change"].notna().any()
+
+
+@pytest.mark.parametrize("freq", ["day", "week", "month"])
+@pytest.mark.parametrize("by", ["city", "district", "category", "grid"])
+def test_series_from_the_cube_equal_those_from_the_cases(city, attached, freq, by):
+    _, reader = city
+    kpis = ["cases", "response_rate", "satisfaction_rate", "median_handling_h", "composite_score"]
+    frame = same(
+        lambda: kpi_series(reader, kpis, "2025-01-27..2025-03-16", freq=freq, by=by), attached
+    )
+    assert frame["cases"].sum() > 0
+    scoped = {"district": "东城区"}
+    same(lambda: kpi_series(reader, kpis, "2025Q1", freq=freq, by=by, scope=scoped), attached)
+
+
+@pytest.mark.parametrize("scope", [None, {"district": "东城区"}, {"source": "whistle"}], ids=str)
+def test_cooperation_from_the_cube(city, attached, scope):
+    _, reader = city
+    table = same(lambda: cooperation_table(reader, "2025Q1", scope=scope), attached)
+    if scope is None:
+        assert table["assist_cases"].sum() > 0 and table["whistle_cases"].sum() > 0
+        assert "园林局" in set(table["department"])  # assisting, never primary
+        assert "环保局" not in set(table["department"])
+
+
+@pytest.mark.parametrize("by", ["city", "district", "street", "grid", "department"])
+def test_kaplan_meier_from_the_cube(city, attached, by):
+    _, reader = city
+    table = same(lambda: km_handling(reader, by, "2025Q1"), attached)
+    assert (table["censored"] > 0).any()
+    same(lambda: km_handling(reader, by, "2025-02", scope={"district": "东城区"}), attached)
+
+
+def test_weights_grades_and_basic_satisfaction_share_the_cube(city, attached):
+    _, reader = city
+    softer = dataclasses.replace(
+        default_rules(),
+        basically_satisfied=0.5,
+        weights={"response": 0.3, "solved": 0.3, "satisfaction": 0.4},
+    )
+    assert cube.fingerprint(softer, datetime(2025, 4, 1)) == cube.fingerprint(
+        default_rules(), datetime(2025, 4, 1)
+    )
+    got = same(lambda: assess(reader, "street", "2025Q1", rules=softer), attached)
+    base = assess(reader, "street", "2025Q1")
+    assert (got["satisfaction_rate"] <= base["satisfaction_rate"] + 1e-12).all()
+
+
+def test_other_time_limits_need_their_own_cube(city, attached):
+    _, reader = city
+    quick = parse_rules(
+        'name = "quick"\n[response_sla_minutes]\ndefault = 30\nwhistle = 10\n', "quick"
+    )
+    attached.clear()
+    before = kpi_table(reader, "street", "2025Q1", rules=quick)
+    assert not attached  # no cube for these limits yet: computed from the cases
+    assert cube.build(reader, quick) is not None
+    after = same(lambda: kpi_table(reader, "street", "2025Q1", rules=quick), attached)
+    pd.testing.assert_frame_equal(before, after, check_exact=False, rtol=1e-12)
+    default = kpi_table(reader, "street", "2025Q1")
+    assert (after["response_rate"] <= default["response_rate"] + 1e-12).all()
+
+
+def test_working_day_deadlines_in_the_cube(city, attached):
+    _, reader = city
+    text = (
+        'name = "workdays"\ncalendar = "working_days"\n[deadline_working_days]\n'
+        "emergency = 1\nutility = 1\ngeneral = 3\ncomplex = 10\n"
+    )
+    rules = parse_rules(text, "workdays")
+    assert cube.build(reader, rules) is not None
+    for by in ("street", "grid"):
+        same(lambda b=by: kpi_table(reader, b, "2025-01-25..2025-03-20", rules=rules), attached)
+
+
+def test_an_explicit_as_of_uses_a_cube_built_for_it(city, attached):
+    _, reader = city
+    moment = datetime(2025, 3, 1, 12)
+    attached.clear()
+    kpi_table(reader, "street", "2025-02", as_of=moment)
+    assert not attached
+    assert cube.build(reader, as_of=moment) is not None
+    table = same(lambda: kpi_table(reader, "street", "2025-02", as_of=moment), attached)
+    assert table["overdue_open"].sum() > 0
+
+
+def test_a_write_makes_the_cube_stale(tmp_path, attached):
+    url = f"duckdb:///{tmp_path / 'store.duckdb'}"
+    writer = open_store(url)
+    rows, rates, grids = random_city(2, 120)
+    insert(writer, rows, rates, grids)
+    reader = open_store(url, read_only=True)
+    try:
+        path = cube.build(reader)
+        before = same(lambda: kpi_table(reader, "city", "2025"), attached)
+        insert(writer, [make_case(reported_at=datetime(2025, 2, 2, 9))])
+        attached.clear()
+        after = kpi_table(reader, "city", "2025")
+        assert not attached  # the cube was for the data before the write
+        assert after["cases"].iloc[0] == before["cases"].iloc[0] + 1
+        again = cube.build(reader)
+        assert again != path and again.exists() and not path.exists()
+        same(lambda: kpi_table(reader, "city", "2025"), attached)
+    finally:
+        reader.dispose()
+        writer.dispose()
+
+
+def test_no_cube_without_a_result_folder(city, tmp_path):
+    writer, _ = city
+    assert cube.build(writer) is None  # a writing engine keeps nothing beside the store
+    empty = open_store(f"duckdb:///{tmp_path / 'empty.duckdb'}")
+    empty.dispose()
+    reader = open_store(f"duckdb:///{tmp_path / 'empty.duckdb'}", read_only=True)
+    try:
+        assert cube.build(reader) is None  # nothing to summarise
+    finally:
+        reader.dispose()
+
+
+@pytest.mark.parametrize(
+    ("period", "months", "edges"),
+    [
+        ("2025", ("2025-01-01", "2025-12-01"), []),
+        ("2025-03", ("2025-03-01", "2025-03-01"), []),
+        ("2025-02-10..2025-04-30", ("2025-03-01", "2025-04-01"), [("2025-02-10", "2025-02-28")]),
+        ("2025-01-01..2025-03-15", ("2025-01-01", "2025-02-01"), [("2025-03-01", "2025-03-15")]),
+        ("2025-02-10..2025-03-15", None, [("2025-02-10", "2025-03-15")]),
+        ("2025-W09", None, [("2025-02-24", "2025-03-02")]),
+        (
+            "2024-12-31..2025-02-01",
+            ("2025-01-01", "2025-01-01"),
+            [("2024-12-31", "2024-12-31"), ("2025-02-01", "2025-02-01")],
+        ),
+    ],
+)
+def test_periods_split_into_whole_months_and_edge_days(period, months, edges):
+    def day(text):
+        return (datetime.fromisoformat(text) - datetime(1970, 1, 1)).days
+
+    got_months, got_edges = split(parse_period(period))
+    assert got_months == (None if months is None else (day(months[0]), day(months[1])))
+    assert got_edges == [(day(a), day(b)) for a, b in edges]
+
+
+def test_many_threads_read_the_cube_at_once(city, attached):
+    """Connections of one database share its attached cube: an ATTACH undone by another
+    connection's rollback once made concurrent queries fail (\"catalog does not exist\")."""
+    _, reader = city
+    assert cube.build(reader) is not None  # (kept: the three cubes built above may evict it)
+    expected = {by: kpi_table(reader, by, "2025Q1") for by in ("district", "street", "grid")}
+    errors: list[BaseException] = []
+
+    def browse(i: int) -> None:
+        for j in range(12):
+            by = ("district", "street", "grid")[(i + j) % 3]
+            try:
+                got = kpi_table(reader, by, "2025Q1")
+                pd.testing.assert_frame_equal(got, expected[by])
+            except BaseException as exc:  # every failure fails the test
+                errors.append(exc)
+
+    threads = [threading.Thread(target=browse, args=(i,)) for i in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, [f"{type(e).__name__}: {e}"[:200] for e in errors[:3]]
+    assert len(attached) >= 100
+
+
+@pytest.mark.parametrize("by", ["street", "grid", "department"])
+def test_the_apps_export_is_the_command_lines_byte_for_byte(city, attached, tmp_path, by):
+    """The app exports through the cube, `gridpulse assess` from the cases: the same file."""
+    writer, reader = city
+    assert cube.build(reader) is not None
+    attached.clear()
+    write_assessment(reader, by, "2025Q1", tmp_path / "app.csv")
+    assert attached
+    write_assessment(writer, by, "2025Q1", tmp_path / "cli.csv")
+    assert (tmp_path / "app.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
