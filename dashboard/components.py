@@ -53,7 +53,7 @@ def warm_tables(url: str, bar) -> None:
     progress ``bar`` naming each, so the first views are answered from the result cache.
     The load has succeeded by now: a failure here only means the tables are computed when
     first viewed, so it is logged, not shown."""
-    total = 2 * len(WARMED_LEVELS)
+    total = 2 * len(WARMED_LEVELS) + 1  # and the KPI cube first
     seen: list[str] = []
 
     def step(what: str) -> None:

@@ -7,6 +7,7 @@ the metrics, forecasting or caselog engines; nothing here writes SQL or groups r
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import pandas as pd
@@ -16,7 +17,8 @@ from sqlalchemy import Engine
 import accounts
 import forecasting
 import metrics
-from caselog import default_url, open_store
+import metrics.cube
+from caselog import StoreBusy, default_url, open_store
 from caselog.geo import grid_features
 from caselog.overview import StoreOverview, count_cases, data_version, store_overview
 
@@ -62,6 +64,31 @@ def audit_export(url: str, username: str, what: dict) -> None:
 def rules(text: str | None) -> metrics.RuleSet:
     """The rule set from its TOML text; the built-in default for None."""
     return metrics.parse_rules(text, "the uploaded rule set") if text else metrics.default_rules()
+
+
+_building = threading.Lock()
+
+
+def cube_missing(url: str, rules_text: str | None) -> bool:
+    """True when the store could keep a KPI cube (metrics.cube) for the rule set in use and
+    has none for its current data: then :func:`build_cube` makes every period's tables quick.
+    False for PostgreSQL, and while a load holds the store."""
+    e = engine(url)
+    if not metrics.cube.possible(e):
+        return False
+    try:
+        r = rules(rules_text)
+        return metrics.cube.find(e, r, metrics.resolve_as_of(e, None, None)) is None
+    except StoreBusy:
+        return False
+
+
+def build_cube(url: str, rules_text: str | None) -> None:
+    """Build the KPI cube for the rule set in use (one build at a time in this process)."""
+    e = engine(url)
+    with _building:
+        if cube_missing(url, rules_text):
+            metrics.cube.build(e, rules(rules_text))
 
 
 def _scope(scope: Scope) -> dict[str, str] | None:

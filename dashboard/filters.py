@@ -228,6 +228,9 @@ def sidebar(url: str) -> None:
     st.session_state["rules_text"] = text
     rs = data.rules(text)
     st.caption(t("rules_in_use", name=rs.name, hash=rs.hash[:12]))
+    if data.cube_missing(url, text):  # after a load without warm-up, or new time limits
+        with st.spinner(t("preparing_kpis")):
+            data.build_cube(url, text)
 
 
 def current() -> Filters:

@@ -1,0 +1,55 @@
+"""The app builds the KPI cube (metrics.cube) for the rule set in use when the data has none."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import _build, open_page
+
+import metrics
+from caselog import open_store
+from dashboard import data
+
+QUICK = 'name = "quick"\n[response_sla_minutes]\ndefault = 30\nwhistle = 10\n'
+
+
+@pytest.fixture
+def unwarmed(tmp_path):
+    """A city loaded through the library (no warm-up, so no cube yet) and a reader on it."""
+    url = _build(tmp_path)
+    reader = open_store(url, read_only=True)
+    yield url, reader
+    reader.dispose()
+
+
+def _cube(reader, rules):
+    return metrics.cube.find(reader, rules, metrics.resolve_as_of(reader, None, None))
+
+
+def test_the_first_page_view_builds_the_cube_then_pages_read_it(unwarmed, monkeypatch):
+    url, reader = unwarmed
+    assert _cube(reader, metrics.default_rules()) is None
+    at = open_page(url, monkeypatch, "assessment", period="2025")
+    assert not at.exception
+    assert _cube(reader, metrics.default_rules()) is not None
+    shown = at.dataframe[0].value
+    with metrics.cube.bypassed():
+        table = metrics.assess(reader, "street", "2025")
+    assert len(shown) == len(table) and shown.iloc[:, 0].notna().all()
+    assert int(table["cases"].sum()) > 0
+
+
+def test_a_rule_set_with_other_time_limits_gets_its_own_cube(unwarmed):
+    url, reader = unwarmed
+    quick = data.rules(QUICK)
+    assert data.cube_missing(url, QUICK) and _cube(reader, quick) is None
+    data.build_cube(url, QUICK)
+    assert not data.cube_missing(url, QUICK) and _cube(reader, quick) is not None
+    fast = metrics.kpi_table(reader, "street", "2025", rules=quick)
+    with metrics.cube.bypassed():
+        slow = metrics.kpi_table(reader, "street", "2025", rules=quick)
+    assert fast["response_rate"].tolist() == pytest.approx(slow["response_rate"].tolist())
+
+
+def test_no_cube_for_postgresql(pg_store):
+    url = pg_store.url.render_as_string(hide_password=False)
+    assert not data.cube_missing(url, None)
