@@ -8,6 +8,7 @@ the metrics, forecasting or caselog engines; nothing here writes SQL or groups r
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 
 import pandas as pd
@@ -67,14 +68,20 @@ def rules(text: str | None) -> metrics.RuleSet:
 
 
 _building = threading.Lock()
+_failed: dict[tuple[str, str | None], float] = {}  # builds that kept nothing, and when
+RETRY = 600.0  # seconds before a build that kept nothing (e.g. a read-only disk) is tried again
 
 
 def cube_missing(url: str, rules_text: str | None) -> bool:
     """True when the store could keep a KPI cube (metrics.cube) for the rule set in use and
     has none for its current data: then :func:`build_cube` makes every period's tables quick.
-    False for PostgreSQL, and while a load holds the store."""
+    False for PostgreSQL, while a load holds the store, and for ten minutes after a build
+    that could keep nothing."""
     e = engine(url)
-    if not metrics.cube.possible(e):
+    if (
+        not metrics.cube.possible(e)
+        or time.monotonic() - _failed.get((url, rules_text), -RETRY) < RETRY
+    ):
         return False
     try:
         r = rules(rules_text)
@@ -87,8 +94,8 @@ def build_cube(url: str, rules_text: str | None) -> None:
     """Build the KPI cube for the rule set in use (one build at a time in this process)."""
     e = engine(url)
     with _building:
-        if cube_missing(url, rules_text):
-            metrics.cube.build(e, rules(rules_text))
+        if cube_missing(url, rules_text) and metrics.cube.build(e, rules(rules_text)) is None:
+            _failed[url, rules_text] = time.monotonic()
 
 
 def _scope(scope: Scope) -> dict[str, str] | None:

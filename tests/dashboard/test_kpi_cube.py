@@ -53,3 +53,17 @@ def test_a_rule_set_with_other_time_limits_gets_its_own_cube(unwarmed):
 def test_no_cube_for_postgresql(pg_store):
     url = pg_store.url.render_as_string(hide_password=False)
     assert not data.cube_missing(url, None)
+
+
+def test_a_build_that_keeps_nothing_is_not_retried_on_every_click(unwarmed, monkeypatch):
+    url, _ = unwarmed
+    calls = []
+    monkeypatch.setattr(metrics.cube, "build", lambda *a, **k: calls.append(a) or None)
+    monkeypatch.setattr(data, "_failed", {})
+    assert data.cube_missing(url, QUICK)
+    data.build_cube(url, QUICK)
+    data.build_cube(url, QUICK)
+    assert len(calls) == 1
+    assert not data.cube_missing(url, QUICK)  # no spinner on every rerun
+    monkeypatch.setattr(data.time, "monotonic", lambda: 1e12)  # ten minutes later: again
+    assert data.cube_missing(url, QUICK)
