@@ -19,6 +19,7 @@ import accounts
 import forecasting
 import metrics
 import metrics.cube
+import metrics.cubebuild
 from caselog import StoreBusy, default_url, open_store
 from caselog.geo import grid_features
 from caselog.overview import StoreOverview, count_cases, data_version, store_overview
@@ -94,7 +95,7 @@ def build_cube(url: str, rules_text: str | None) -> None:
     """Build the KPI cube for the rule set in use (one build at a time in this process)."""
     e = engine(url)
     with _building:
-        if cube_missing(url, rules_text) and metrics.cube.build(e, rules(rules_text)) is None:
+        if cube_missing(url, rules_text) and metrics.cubebuild.build(e, rules(rules_text)) is None:
             _failed[url, rules_text] = time.monotonic()
 
 

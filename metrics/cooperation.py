@@ -8,7 +8,7 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import BigInteger, Engine, and_, case, cast, func, select
 
-from metrics import cubeq
+from metrics import cubequery
 from metrics.assessment import cooperation_score
 from metrics.cohort import build_cohort, predicates
 from metrics.dialect import split_list
@@ -67,7 +67,7 @@ def cooperation_table(
 
     def whistles(cube):
         if cube is not None:
-            return cubeq.whistles(cube, p, scope)
+            return cubequery.whistles(cube, p, scope)
         pr = predicates(v, coh.as_of_e, r)
         whistle = v.c.source == "whistle"
 
@@ -87,7 +87,7 @@ def cooperation_table(
 
     def assists(cube):
         if cube is not None:
-            return cubeq.assists(cube, p, scope)
+            return cubequery.assists(cube, p, scope)
         parts = (
             select(v.c.case_id, split_list(v.c.assist_departments, dialect).label("part"))
             .where(v.c.assist_departments.is_not(None))

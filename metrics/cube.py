@@ -1,28 +1,4 @@
-"""The KPI cube: every case's measures worked out once per load, kept beside a DuckDB store.
-
-A KPI table turns each case's timestamps into some twenty predicates and two medians at
-query time; over a 5.5-million-case year that is 1–3 s on two cores whatever the level.
-The cube does that work once for a data version, a rule set's time limits and an as_of, and
-keeps it in a DuckDB file in the store's result folder (metrics.cache), so that:
-
-* ``facts``  — one row per non-cancelled case: integer unit keys, the reported day, a 0/1
-  column per count measure, the two durations and the Kaplan–Meier inputs (sorted by day);
-* ``month_<level>`` — the count measures summed per unit and calendar month;
-* ``val_response_minutes``, ``val_handling_hours`` — the durations, sorted by grid and value,
-  which is the order a grouped median reads fastest; ``val_km`` sorted by department;
-* ``ratings_f``, ``assist_f`` — ratings and assisting departments on those cases;
-* ``dim_<name>`` — the integer key of every unit and the names it stands for.
-
-Queries (metrics.cubeq) add whole months from the monthly sums and the days at a period's
-edges from ``facts``; a scope finer than the level, or any other scope, reads ``facts``.
-What the cube holds is exactly what metrics.cohort says per case: the same predicates,
-compiled into the cube's build. Only read-only DuckDB engines have a result folder, so
-PostgreSQL and writing engines always compute from the cases.
-
-The cube's identity (``fingerprint``) covers what the per-case values depend on: the rule
-set's response limits, deadlines and calendar, and as_of. Weights, grades and 基本满意's
-weight are applied at query time, so a rule set that changes only those uses the same cube.
-"""
+"""The KPI cube: its identity, tables and lookup (built by metrics.cubebuild; docs/metrics.md)."""
 
 from __future__ import annotations
 
@@ -31,11 +7,9 @@ import contextvars
 import functools
 import hashlib
 import json
-import os
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -49,27 +23,12 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Table,
-    and_,
-    cast,
-    func,
-    select,
-    union,
 )
 
-from caselog.schema import cases, ratings
 from caselog.store import read_version
 from metrics import cache
-from metrics.cohort import (
-    build_cohort,
-    duration_seconds,
-    km_inputs,
-    predicates,
-    rating_match,
-    satisfaction_parts,
-)
-from metrics.dialect import epoch, split_list, trunc
 from metrics.registry import LEVELS, MEASURES
-from metrics.rules import RuleSet, load_rules
+from metrics.rules import RuleSet
 
 FORMAT = 1  # bump when the cube's tables change: older cubes are then never read
 KEEP = 3  # cubes kept per data version (one per rule set's time limits and as_of)
@@ -153,7 +112,8 @@ class CubeGone(Exception):
     """The cube found for a query can no longer be read (the data changed meanwhile)."""
 
 
-def _keys() -> list[Column]:
+def key_columns() -> list[Column]:
+    """One integer key column per dimension (k_district … k_urgency)."""
     return [Column(f"k_{d}", Integer) for d in DIMS]
 
 
@@ -169,7 +129,7 @@ def tables(alias: str) -> dict[str, Table]:
     t["facts"] = Table(
         "facts",
         md,
-        *_keys(),
+        *key_columns(),
         Column("day", Integer),
         Column("mday", Integer),
         *[Column(f"f_{m}", SmallInteger) for m in COUNTS],
@@ -187,7 +147,7 @@ def tables(alias: str) -> dict[str, Table]:
         t[f"val_{v}"] = Table(
             f"val_{v}",
             md,
-            *_keys(),
+            *key_columns(),
             Column("day", Integer),
             Column("mday", Integer),
             Column("v", Double),
@@ -195,7 +155,7 @@ def tables(alias: str) -> dict[str, Table]:
     t["val_km"] = Table(
         "val_km",
         md,
-        *_keys(),
+        *key_columns(),
         Column("day", Integer),
         Column("t", Double),
         Column("e", SmallInteger),
@@ -204,7 +164,7 @@ def tables(alias: str) -> dict[str, Table]:
         "ratings_f",
         md,
         Column("k_rated", Integer),
-        *_keys(),
+        *key_columns(),
         Column("day", Integer),
         Column("mday", Integer),
         Column("score", Double),
@@ -213,14 +173,15 @@ def tables(alias: str) -> dict[str, Table]:
         "assist_f",
         md,
         Column("k_assist", Integer),
-        *_keys(),
+        *key_columns(),
         Column("day", Integer),
         Column("mday", Integer),
     )
     return t
 
 
-def _path(folder: Path, fp: str) -> Path:
+def cube_file(folder: Path, fp: str) -> Path:
+    """Where the cube with fingerprint ``fp`` is kept in a version folder."""
     return folder / f"cube-{fp}.duckdb"
 
 
@@ -239,7 +200,7 @@ def find(engine: Engine, rules: RuleSet, as_of: datetime) -> Cube | None:
         return None
     folder = cache.version_folder(engine, version)
     fp = fingerprint(rules, as_of)
-    path = None if folder is None else _path(folder, fp)
+    path = None if folder is None else cube_file(folder, fp)
     if path is None or not path.exists():
         return None
     return Cube(path, version, fp)
@@ -261,247 +222,3 @@ def attach(conn, cube: Cube) -> None:
         raw.execute(f"ATTACH IF NOT EXISTS '{quoted}' AS {cube.alias} (READ_ONLY)")
     except duckdb.Error as exc:
         raise CubeGone from exc
-
-
-def build(
-    engine: Engine, rules: RuleSet | str | None = None, *, as_of: datetime | None = None
-) -> Path | None:
-    """Build (once per data version) the cube for ``rules``' time limits and ``as_of``
-    (default: the store's latest case timestamp, as every page judges); return its file.
-
-    None where nothing can be kept: engines other than a read-only DuckDB one, an empty
-    store, a writer waiting for the file, a result folder that cannot be written. A cube
-    another process finished first is used as it is."""
-    if engine.dialect.name != "duckdb":
-        return None
-    r = load_rules(rules)
-    with engine.connect() as conn:
-        version = read_version(engine)
-        folder = cache.version_folder(engine, version, create=True) if version else None
-        if folder is None:
-            return None
-        span = conn.execute(select(func.min(cases.c.reported_at), func.max(cases.c.reported_at)))
-        first, last = span.one()
-        if first is None:
-            return None
-        if as_of is None:
-            from metrics.query import TIMESTAMP_COLUMNS
-
-            row = conn.execute(select(*[func.max(cases.c[n]) for n in TIMESTAMP_COLUMNS])).one()
-            as_of = max(x for x in row if x is not None)
-        fp = fingerprint(r, as_of)
-        final = _path(folder, fp)
-        if final.exists():
-            return final
-        _make_room(folder)
-        spare = folder / f".cube-{fp[:16]}-{os.getpid()}-{threading.get_ident()}.duckdb"
-        scratch = Path(f"{spare}.scratch")  # every case's columns once, on disk, not in memory
-        alias = f"gp_build_{fp[:12]}_{os.getpid()}_{threading.get_ident()}"
-        conn.commit()  # the build's statements run on the driver's connection, autocommitted
-        raw = conn.connection.driver_connection
-        try:
-            raw.execute(f"ATTACH '{_quoted(spare)}' AS {alias} (READ_WRITE)")
-            raw.execute(f"ATTACH '{_quoted(scratch)}' AS {alias}_s (READ_WRITE)")
-            try:
-                days = (first.date(), last.date())
-                for name, stmt in _statements(alias, f"{alias}_s", r, as_of, days):
-                    sql = stmt.compile(
-                        dialect=engine.dialect, compile_kwargs={"literal_binds": True}
-                    )
-                    into = f"{alias}_s" if name == ALL else alias
-                    raw.execute(f"CREATE TABLE {into}.{name} AS {sql}")
-            finally:
-                raw.execute(f"DETACH DATABASE IF EXISTS {alias}_s")
-                raw.execute(f"DETACH DATABASE IF EXISTS {alias}")
-            os.replace(spare, final)
-        except (duckdb.Error, OSError):
-            return None
-        finally:
-            for leftover in (spare, scratch):
-                leftover.unlink(missing_ok=True)
-                Path(f"{leftover}.wal").unlink(missing_ok=True)
-    return final
-
-
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")
-
-
-def _make_room(folder: Path) -> None:
-    kept = sorted(folder.glob("cube-*.duckdb"), key=lambda p: p.stat().st_mtime)
-    for old in kept[: max(0, len(kept) - KEEP + 1)]:
-        old.unlink(missing_ok=True)
-
-
-def _statements(alias: str, scratch: str, rules: RuleSet, as_of: datetime, days: tuple[date, date]):
-    """(table name, SELECT) in build order; later ones read the cube's earlier tables. The
-    table named ``ALL`` goes to the ``scratch`` database (every case's columns, read once
-    from the cases), from which the cube's per-case tables are cut."""
-    t = tables(alias)
-    for d, cols in DIMS.items():
-        yield f"dim_{d}", _dimension(d, cols)
-    coh = build_cohort("duckdb", rules, as_of, days=days)
-    v = coh.cte
-    pr = predicates(v, coh.as_of_e, rules)
-    flags = {m: pr[m] for m in COUNTS if m in pr}
-    flags["sat_full"], flags["sat_basic"] = satisfaction_parts(v)
-    km_seconds, km_event = km_inputs(v, coh.as_of_e)
-    frm, keys = _keyed(v, t)
-    flag_cols = [
-        cast(func.coalesce(cast(flags[m], Integer), 0), SmallInteger).label(f"f_{m}")
-        for m in COUNTS
-    ]
-    yield (
-        ALL,
-        select(
-            *keys,
-            *_days(v),
-            *flag_cols,
-            *[cast(duration_seconds(v, n), Double).label(n) for n in VALUES],
-            cast(km_seconds, Double).label("km_seconds"),
-            cast(km_event, SmallInteger).label("km_event"),
-        ).select_from(frm),
-    )
-    every = _all_table(scratch)
-    key_cols = [every.c[f"k_{d}"] for d in DIMS]
-    yield (
-        "facts",
-        select(*key_cols, every.c.day, every.c.mday, *[every.c[f"f_{m}"] for m in COUNTS]).order_by(
-            every.c.day
-        ),
-    )
-    f = t["facts"]
-    for level in MONTH_LEVELS:
-        sums = [cast(func.sum(f.c[f"f_{m}"]), BigInteger).label(f"n_{m}") for m in COUNTS]
-        if level == "city":
-            yield "month_city", select(f.c.mday, *sums).group_by(f.c.mday)
-            continue
-        k = f.c[f"k_{LEVEL_DIM[level]}"]
-        yield (
-            f"month_{level}",
-            select(k.label("k"), f.c.mday, *sums).where(k.is_not(None)).group_by(k, f.c.mday),
-        )
-    for name in VALUES:
-        value = every.c[name]
-        yield (
-            f"val_{name}",
-            select(*key_cols, every.c.day, every.c.mday, value.label("v"))
-            .where(value.is_not(None))
-            .order_by(every.c.k_grid, value),
-        )
-    km = every.c.km_seconds
-    yield (
-        "val_km",
-        select(*key_cols, every.c.day, km.label("t"), every.c.km_event.label("e"))
-        .where(km.is_not(None))
-        .order_by(every.c.k_department, km),
-    )
-    yield "ratings_f", _ratings_facts(v, t)
-    yield "assist_f", _assist_facts(v, t)
-
-
-ALL = "every_case"  # the build's scratch table
-
-
-def _all_table(scratch: str) -> Table:
-    return Table(
-        ALL,
-        MetaData(schema=scratch),
-        *_keys(),
-        Column("day", Integer),
-        Column("mday", Integer),
-        *[Column(f"f_{m}", SmallInteger) for m in COUNTS],
-        *[Column(n, Double) for n in VALUES],
-        Column("km_seconds", Double),
-        Column("km_event", SmallInteger),
-    )
-
-
-def _days(src) -> list:
-    """The reported day and the first day of its month, as days since 1970-01-01."""
-    return [
-        cast(func.floor(src.c.rep_e / 86400.0), Integer).label("day"),
-        cast(
-            func.floor(epoch(trunc("month", src.c.reported_at), "duckdb") / 86400.0), Integer
-        ).label("mday"),
-    ]
-
-
-def _dimension(d: str, cols: tuple[str, ...]):
-    c = cases.c
-    names = select(*[c[x] for x in cols]).where(c.status != "cancelled", c[cols[-1]].is_not(None))
-    if d == "department":
-        named = ratings.c.department.is_not(None)
-        names = union(names, select(ratings.c.department).where(named), _assist_names())
-    sub = names.distinct().subquery("n") if d != "department" else names.subquery("n")
-    order = [sub.c[x] for x in cols]
-    return select(cast(func.row_number().over(order_by=order), Integer).label("key"), *order)
-
-
-def _assist_names():
-    """Every trimmed, non-empty name in assist_departments."""
-    parts = (
-        select(split_list(cases.c.assist_departments, "duckdb").label("department"))
-        .where(cases.c.assist_departments.is_not(None))
-        .subquery("p")
-    )
-    name = func.trim(parts.c.department)
-    return select(name.label("department")).where(name != "")
-
-
-def _keyed(src, t: dict[str, Table]):
-    """``src`` (columns named like the case columns) joined to every dimension: the FROM
-    clause and the k_<dim> key columns (NULL where the unit's finest name is NULL)."""
-    frm = src
-    keys = []
-    for d, cols in DIMS.items():
-        dim = t[f"dim_{d}"].alias(f"d_{d}")
-        on = and_(
-            *[dim.c[x].is_not_distinct_from(src.c[x]) for x in cols[:-1]],
-            dim.c[cols[-1]] == src.c[cols[-1]],
-        )
-        frm = frm.outerjoin(dim, on)
-        keys.append(dim.c.key.label(f"k_{d}"))
-    return frm, keys
-
-
-def _ratings_facts(v, t):
-    rt = ratings.c
-    src = (
-        select(*[v.c[x] for x in _CASE_NAMES], rt.department.label("rated"), rt.score)
-        .select_from(ratings.join(v, rt.case_id == v.c.case_id))
-        .where(rating_match(v, rt))
-        .subquery("rs")
-    )
-    frm, keys = _keyed(src, t)
-    rated = t["dim_department"].alias("d_rated")
-    frm = frm.outerjoin(rated, rated.c.department == src.c.rated)
-    return select(
-        rated.c.key.label("k_rated"), *keys, *_days(src), cast(src.c.score, Double).label("score")
-    ).select_from(frm)
-
-
-def _assist_facts(v, t):
-    parts = (
-        select(
-            *[v.c[x] for x in _CASE_NAMES],
-            v.c.case_id,
-            split_list(v.c.assist_departments, "duckdb").label("part"),
-        )
-        .where(v.c.assist_departments.is_not(None))
-        .subquery("ap")
-    )
-    name = func.trim(parts.c.part)
-    src = (
-        select(*[parts.c[x] for x in _CASE_NAMES], parts.c.case_id, name.label("assist"))
-        .where(name != "")
-        .distinct()
-        .subquery("asrc")
-    )
-    frm, keys = _keyed(src, t)
-    dim = t["dim_department"].alias("d_assist")
-    frm = frm.join(dim, dim.c.department == src.c.assist)
-    return select(dim.c.key.label("k_assist"), *keys, *_days(src)).select_from(frm)
-
-
-_CASE_NAMES = (*dict.fromkeys(c for cols in DIMS.values() for c in cols), "rep_e", "reported_at")

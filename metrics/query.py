@@ -12,7 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from caselog.schema import cases, grids, ratings
 from caselog.store import read_version
-from metrics import cache, cubeq
+from metrics import cache, cubequery
 from metrics import cube as cubes
 from metrics.cohort import (
     Cohort,
@@ -161,7 +161,7 @@ def unit_select(
     wanted = kpis_for(by, kpis)
     names = _case_measures(wanted)
     if cube is not None:
-        a = cubeq.measures(cube, by, period, scope, names, coh.rules, bucket).subquery("a")
+        a = cubequery.measures(cube, by, period, scope, names, coh.rules, bucket).subquery("a")
     else:
         preds = predicates(v, coh.as_of_e, coh.rules)
         agg_cols = [_aggregate(n, preds[n], dialect, v, coh.rules).label(n) for n in names]
@@ -175,7 +175,7 @@ def unit_select(
         h = _households(keys, scope).subquery("h")
         sides.append(h)
     if by == "department" and not extra_keys and "rating_mean" in ids:
-        r = (cubeq.ratings(cube, period, scope) if cube else _ratings(v, coh)).subquery("r")
+        r = (cubequery.ratings(cube, period, scope) if cube else _ratings(v, coh)).subquery("r")
         sides.append(r)
     frm = a
     for other in sides[1:]:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from caselog import open_store
 from caselog.store import StoreBusy
 from forecasting.tables import create_tables
-from metrics import cube
+from metrics import cubebuild
 from metrics.assessment import assess
 from metrics.period import parse_period
 from metrics.query import latest_timestamp
@@ -55,7 +55,7 @@ def warm_pages(url: str, progress: Callable[[str], None] | None = None) -> list[
             return done
         if progress:
             progress("KPI cube")
-        cube.build(engine)  # every KPI table of any period is then quick to compute
+        cubebuild.build(engine)  # every KPI table of any period is then quick to compute
         month = latest_full_month(last.date())
         for period in (month, str(parse_period(month).start.year)):
             for by in WARMED_LEVELS:

@@ -6,6 +6,7 @@ import pytest
 from conftest import _build, open_page
 
 import metrics
+import metrics.cubebuild
 from caselog import open_store
 from dashboard import data
 
@@ -58,7 +59,7 @@ def test_no_cube_for_postgresql(pg_store):
 def test_a_build_that_keeps_nothing_is_not_retried_on_every_click(unwarmed, monkeypatch):
     url, _ = unwarmed
     calls = []
-    monkeypatch.setattr(metrics.cube, "build", lambda *a, **k: calls.append(a) or None)
+    monkeypatch.setattr(metrics.cubebuild, "build", lambda *a, **k: calls.append(a) or None)
     monkeypatch.setattr(data, "_failed", {})
     assert data.cube_missing(url, QUICK)
     data.build_cube(url, QUICK)

@@ -16,6 +16,7 @@ from metrics import (
     assess,
     cooperation_table,
     cube,
+    cubebuild,
     default_rules,
     km_handling,
     kpi_series,
@@ -23,7 +24,7 @@ from metrics import (
     parse_rules,
     write_assessment,
 )
-from metrics.cubeq import split
+from metrics.cubequery import split
 from metrics.period import parse_period
 
 PLACES = [
@@ -103,7 +104,7 @@ def city(tmp_path_factory):
     writer = open_store(url)
     insert(writer, *random_city(1))
     reader = open_store(url, read_only=True)
-    assert cube.build(reader) is not None
+    assert cubebuild.build(reader) is not None
     yield writer, reader
     reader.dispose()
     writer.dispose()
@@ -231,7 +232,7 @@ def test_other_time_limits_need_their_own_cube(city, attached):
     attached.clear()
     before = kpi_table(reader, "street", "2025Q1", rules=quick)
     assert not attached  # no cube for these limits yet: computed from the cases
-    assert cube.build(reader, quick) is not None
+    assert cubebuild.build(reader, quick) is not None
     after = same(lambda: kpi_table(reader, "street", "2025Q1", rules=quick), attached)
     pd.testing.assert_frame_equal(before, after, check_exact=False, rtol=1e-12)
     default = kpi_table(reader, "street", "2025Q1")
@@ -245,7 +246,7 @@ def test_working_day_deadlines_in_the_cube(city, attached):
         "emergency = 1\nutility = 1\ngeneral = 3\ncomplex = 10\n"
     )
     rules = parse_rules(text, "workdays")
-    assert cube.build(reader, rules) is not None
+    assert cubebuild.build(reader, rules) is not None
     for by in ("street", "grid"):
         same(lambda b=by: kpi_table(reader, b, "2025-01-25..2025-03-20", rules=rules), attached)
 
@@ -256,7 +257,7 @@ def test_an_explicit_as_of_uses_a_cube_built_for_it(city, attached):
     attached.clear()
     kpi_table(reader, "street", "2025-02", as_of=moment)
     assert not attached
-    assert cube.build(reader, as_of=moment) is not None
+    assert cubebuild.build(reader, as_of=moment) is not None
     table = same(lambda: kpi_table(reader, "street", "2025-02", as_of=moment), attached)
     assert table["overdue_open"].sum() > 0
 
@@ -268,14 +269,14 @@ def test_a_write_makes_the_cube_stale(tmp_path, attached):
     insert(writer, rows, rates, grids)
     reader = open_store(url, read_only=True)
     try:
-        path = cube.build(reader)
+        path = cubebuild.build(reader)
         before = same(lambda: kpi_table(reader, "city", "2025"), attached)
         insert(writer, [make_case(reported_at=datetime(2025, 2, 2, 9))])
         attached.clear()
         after = kpi_table(reader, "city", "2025")
         assert not attached  # the cube was for the data before the write
         assert after["cases"].iloc[0] == before["cases"].iloc[0] + 1
-        again = cube.build(reader)
+        again = cubebuild.build(reader)
         assert again != path and again.exists() and not path.exists()
         same(lambda: kpi_table(reader, "city", "2025"), attached)
     finally:
@@ -285,12 +286,12 @@ def test_a_write_makes_the_cube_stale(tmp_path, attached):
 
 def test_no_cube_without_a_result_folder(city, tmp_path):
     writer, _ = city
-    assert cube.build(writer) is None  # a writing engine keeps nothing beside the store
+    assert cubebuild.build(writer) is None  # a writing engine keeps nothing beside the store
     empty = open_store(f"duckdb:///{tmp_path / 'empty.duckdb'}")
     empty.dispose()
     reader = open_store(f"duckdb:///{tmp_path / 'empty.duckdb'}", read_only=True)
     try:
-        assert cube.build(reader) is None  # nothing to summarise
+        assert cubebuild.build(reader) is None  # nothing to summarise
     finally:
         reader.dispose()
 
@@ -324,7 +325,7 @@ def test_many_threads_read_the_cube_at_once(city, attached):
     """Connections of one database share its attached cube: an ATTACH undone by another
     connection's rollback once made concurrent queries fail (\"catalog does not exist\")."""
     _, reader = city
-    assert cube.build(reader) is not None  # (kept: the three cubes built above may evict it)
+    assert cubebuild.build(reader) is not None  # (kept: the three cubes built above may evict it)
     expected = {by: kpi_table(reader, by, "2025Q1") for by in ("district", "street", "grid")}
     errors: list[BaseException] = []
 
@@ -350,7 +351,7 @@ def test_many_threads_read_the_cube_at_once(city, attached):
 def test_the_apps_export_is_the_command_lines_byte_for_byte(city, attached, tmp_path, by):
     """The app exports through the cube, `gridpulse assess` from the cases: the same file."""
     writer, reader = city
-    assert cube.build(reader) is not None
+    assert cubebuild.build(reader) is not None
     attached.clear()
     write_assessment(reader, by, "2025Q1", tmp_path / "app.csv")
     assert attached

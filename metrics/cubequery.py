@@ -1,11 +1,4 @@
-"""KPI queries answered from the cube (metrics.cube), column for column as from the cases.
-
-Each function returns a SELECT over the attached cube with the columns its counterpart over
-the cohort CTE has (metrics.query, metrics.cooperation, metrics.fairness), so the outer
-query — households, KPI ratios, sorting — is shared. Whole calendar months come from the
-monthly sums where the scope allows it (a scope on the level's own names or coarser ones);
-the days at a period's edges, other scopes and time buckets read the per-case facts.
-"""
+"""KPI queries answered from the KPI cube, column for column as from the cases."""
 
 from __future__ import annotations
 
@@ -85,8 +78,11 @@ def measures(
     bucket: str | None = None,
 ):
     """The level's key columns (and ``ds``, the bucket's first day as a day number, when
-    ``bucket`` is day, week or month), then each measure of ``names``: units with cases in
-    the period, as metrics.query's aggregate subquery gives them."""
+    ``bucket`` is day, week or month), then each measure of ``names``, as metrics.query's
+    aggregate subquery over the cases has them, so the outer query is shared. Whole months
+    come from the monthly sums when the scope names only the level's own units or coarser
+    ones; edge days, other scopes and buckets read the per-case facts. One row per unit
+    with cases in the period."""
     keys = LEVELS[by]
     d = LEVEL_DIM.get(by)
     counts = [n for n in names if n in COUNTS]
