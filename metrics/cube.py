@@ -96,7 +96,6 @@ class Cube:
     """A cube file for one data version, attached to a connection under ``alias``."""
 
     path: Path
-    version: str
     fingerprint: str
 
     @property
@@ -109,7 +108,7 @@ class Cube:
 
 
 class CubeGone(Exception):
-    """The cube found for a query can no longer be read (the data changed meanwhile)."""
+    """The cube found for a query cannot be opened."""
 
 
 def key_columns() -> list[Column]:
@@ -190,32 +189,31 @@ def possible(engine: Engine) -> bool:
     return engine.dialect.name == "duckdb" and cache.cache_folder(engine) is not None
 
 
-def find(engine: Engine, rules: RuleSet, as_of: datetime) -> Cube | None:
-    """The cube for this engine's data, ``rules``' time limits and ``as_of``, if one is kept."""
+def find(
+    engine: Engine, rules: RuleSet, as_of: datetime, *, version: str | None = None
+) -> Cube | None:
+    """The cube for this engine's data (``version``, read here when not given), ``rules``'
+    time limits and ``as_of``, if one is kept."""
     if _bypass.get(False) or not possible(engine):
         return None
-    with engine.connect():
-        version = read_version(engine)
-    if not version:
-        return None
-    folder = cache.version_folder(engine, version)
-    fp = fingerprint(rules, as_of)
-    path = None if folder is None else cube_file(folder, fp)
+    if version is None:
+        with engine.connect():
+            version = read_version(engine)
+    folder = cache.version_folder(engine, version) if version else None
+    path = None if folder is None else cube_file(folder, fingerprint(rules, as_of))
     if path is None or not path.exists():
         return None
-    return Cube(path, version, fp)
+    return Cube(path, path.stem.removeprefix("cube-"))
 
 
 def attach(conn, cube: Cube) -> None:
     """Attach ``cube`` to the connection's database (a no-op when it is); CubeGone when the
-    data changed since it was found or the file cannot be opened.
+    file cannot be opened.
 
     Called before the connection's first statement, on the driver's own connection: there
     the ATTACH commits at once. Inside a transaction it would be undone by that
     transaction's rollback, while other connections of the same database, having found it
     attached, already query it."""
-    if read_version(conn.engine) != cube.version:
-        raise CubeGone
     quoted = str(cube.path).replace("'", "''")
     raw = conn.connection.driver_connection
     try:

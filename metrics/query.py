@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 
 import pandas as pd
@@ -269,44 +270,58 @@ def _ratings(v, coh: Cohort):
     )
 
 
+@contextmanager
+def reading(engine: Engine, rules: RuleSet | None = None, moment: datetime | None = None):
+    """A connection, the data version it sees, and — given ``rules`` and ``moment`` — the
+    KPI cube kept for that version, rules and as_of attached to it (metrics.cube), or None
+    (no cube, or one that cannot be opened: the cases answer)."""
+    with engine.connect() as conn:
+        version = read_version(engine)
+        found = None
+        if rules is not None and version:
+            found = cubes.find(engine, rules, moment, version=version)
+            if found is not None:
+                try:
+                    cubes.attach(conn, found)
+                except cubes.CubeGone:
+                    found = None
+        yield conn, version, found
+
+
 def run_cubed(engine: Engine, make, rules: RuleSet, moment: datetime) -> pd.DataFrame:
-    """``make(cube)`` run over the KPI cube kept for this data, rules and as_of (metrics.cube)
-    where there is one, else ``make(None)`` over the cases: the same frame either way."""
-    found = cubes.find(engine, rules, moment)
-    if found is not None:
-        try:
-            return run(engine, make(found), cube=found)
-        except cubes.CubeGone:  # the data changed since: computed from the cases
-            pass
-    return run(engine, make(None))
+    """``make(cube)`` run over the KPI cube kept for this data, rules and as_of where there is
+    one, else ``make(None)`` over the cases: the same frame either way."""
+    with reading(engine, rules, moment) as (conn, version, found):
+        return fetch(engine, conn, version, make(found))
 
 
-def run(engine: Engine, stmt, cube: cubes.Cube | None = None, keep: bool = True) -> pd.DataFrame:
-    """Execute a statement and return a DataFrame (numeric columns as float/int, NULL → NaN).
+def run(engine: Engine, stmt, keep: bool = True) -> pd.DataFrame:
+    """Execute a statement and return a DataFrame (see :func:`fetch`)."""
+    with reading(engine) as (conn, version, _):
+        return fetch(engine, conn, version, stmt, keep)
+
+
+def fetch(engine: Engine, conn, version: str | None, stmt, keep: bool = True) -> pd.DataFrame:
+    """Execute a statement on ``conn`` and return a DataFrame (numeric columns as float/int,
+    NULL → NaN).
 
     On DuckDB the result is fetched column-wise into pandas (no per-row Python objects). On a
     read-only DuckDB engine a slow result is kept on disk until the next write to the store
-    (metrics.cache), and the same statement is answered from there — unless ``keep`` is
-    False (rows per case, which are quicker to fetch again than to keep). ``cube``: a KPI
-    cube the statement reads, attached to the connection first (CubeGone when it cannot
-    be)."""
-    with engine.connect() as conn:
-        version = read_version(engine)
-        if cube is not None:
-            cubes.attach(conn, cube)
-        key = cache.key_of(engine, stmt) if version and keep else None
-        if key:
-            kept = cache.load(engine, version, key)
-            if kept is not None:
-                return kept
-        started = time.perf_counter()
-        result = conn.execute(stmt)
-        if engine.dialect.name == "duckdb":
-            frame = result.cursor.df()  # typed columns already, NULL → NaN/None
-            if key and time.perf_counter() - started >= cache.SLOW:
-                cache.keep(engine, version, key, frame)
-            return frame
-        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    (metrics.cache, under ``version``), and the same statement is answered from there —
+    unless ``keep`` is False (rows per case, which are quicker to fetch again than to keep)."""
+    key = cache.key_of(engine, stmt) if version and keep else None
+    if key:
+        kept = cache.load(engine, version, key)
+        if kept is not None:
+            return kept
+    started = time.perf_counter()
+    result = conn.execute(stmt)
+    if engine.dialect.name == "duckdb":
+        frame = result.cursor.df()  # typed columns already, NULL → NaN/None
+        if key and time.perf_counter() - started >= cache.SLOW:
+            cache.keep(engine, version, key, frame)
+        return frame
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     for col in frame.columns:
         values = frame[col]
         if values.dtype == object and values.notna().any() and values.map(_is_number).all():

@@ -10,11 +10,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from metrics import cube as cubes
 from metrics import cubequery
 from metrics.cohort import build_cohort, km_inputs
 from metrics.period import Period, parse_period
-from metrics.query import level_keys, resolve_as_of, run
+from metrics.query import fetch, level_keys, reading, resolve_as_of
 from metrics.rules import RuleSet, load_rules
 
 COLUMNS = ("resolved", "censored", "median_handling_h", "km_median_handling_h")
@@ -76,25 +75,24 @@ def km_handling(
     r = load_rules(rules)
     moment = resolve_as_of(engine, as_of, p)
     coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=scope)
-    rows = names = None
-    found = cubes.find(engine, r, moment)
-    if found is not None:
-        try:
-            rows = run(engine, cubequery.km_rows(found, by, p, scope), cube=found, keep=False)
+    with reading(engine, r, moment) as (conn, version, found):
+        if found is not None:
+            rows = fetch(engine, conn, version, cubequery.km_rows(found, by, p, scope), False)
+            names = None
             if keys:
-                names = run(engine, cubequery.unit_names(found, by), cube=found).set_index("key")
-        except cubes.CubeGone:
-            rows = None
-    if rows is None:
+                names = fetch(engine, conn, version, cubequery.unit_names(found, by))
+                names = names.set_index("key")
+            return _per_unit(rows, keys, names)
         v = coh.cte
         seconds, event = km_inputs(v, coh.as_of_e)
         conds = [seconds.is_not(None)] + ([v.c[keys[-1]].is_not(None)] if keys else [])
         stmt = select(*[v.c[k] for k in keys], seconds.label("t"), event.label("e"))
-        rows = run(engine, stmt.where(*conds), keep=False)
-        if keys:
-            codes = rows.groupby(keys, dropna=False, sort=False).ngroup()
-            names = rows[keys].drop_duplicates().reset_index(drop=True)
-            rows = pd.DataFrame({"k": codes, "t": rows["t"], "e": rows["e"]})
+        rows = fetch(engine, conn, version, stmt.where(*conds), False)
+    names = None
+    if keys:
+        codes = rows.groupby(keys, dropna=False, sort=False).ngroup()
+        names = rows[keys].drop_duplicates().reset_index(drop=True)
+        rows = pd.DataFrame({"k": codes, "t": rows["t"], "e": rows["e"]})
     return _per_unit(rows, keys, names)
 
 
