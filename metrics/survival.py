@@ -96,26 +96,72 @@ def km_handling(
     return _per_unit(rows, keys, names)
 
 
+BLOCK = 1 << 18  # rows worked on at once: small arrays are reused, not fresh pages each time
+
+
 def _per_unit(rows: pd.DataFrame, keys: list[str], names: pd.DataFrame | None) -> pd.DataFrame:
-    """Counts, plain and Kaplan–Meier medians per unit, from every unit's rows in one pass
-    (risk sets and event counts for all units at once; the survival product per unit)."""
+    """Counts, plain and Kaplan–Meier medians per unit, from the rows sorted by unit and time
+    (risk sets and event counts for many units at once; the survival product per unit).
+
+    The work goes in blocks of about BLOCK rows: on a year of cases, arrays of all 5 million
+    rows at once cost more in fresh memory (page faults) than in arithmetic."""
     t = rows["t"].to_numpy(np.float64)
     e = rows["e"].to_numpy()
     k = rows["k"].to_numpy() if keys else np.zeros(len(t), np.int64)
-    n = len(t)
-    if not n:  # no case: the city still has its (empty) row, other levels none
+    if not len(t):  # no case: the city still has its (empty) row, other levels none
         empty = {"resolved": 0, "censored": 0}
         return pd.DataFrame([] if keys else [empty], columns=[*keys, *COLUMNS])
-    first = _changes(k)
-    later = np.empty(n, bool)
-    later[0] = True
-    np.greater_equal(t[1:], t[:-1], out=later[1:])
-    if not (np.all(k[1:] >= k[:-1]) and np.all(later | first)):
-        order = np.lexsort((t, k))  # the cube keeps department rows sorted; others sort here
+    starts, ordered = _unit_starts(k, t)
+    if not ordered:  # the cube keeps department rows sorted; anything else is sorted here
+        order = np.lexsort((t, k))
         t, e, k = t[order], e[order], k[order]
-        first = _changes(k)
-    starts = np.flatnonzero(first)
-    ends = np.append(starts[1:], n)
+        starts, _ = _unit_starts(k, t)
+    bounds = np.append(starts, len(t))
+    out = []
+    u = 0
+    while u < len(starts):
+        # the units from u on that fit in a block (at least one)
+        last = max(u + 1, int(np.searchsorted(bounds, bounds[u] + BLOCK, side="right")) - 1)
+        lo, hi = bounds[u], bounds[last]
+        figures = _units(t[lo:hi], e[lo:hi], bounds[u : last + 1] - lo)
+        for j, (resolved, censored, mid, km) in enumerate(figures):
+            rec = dict(names.loc[k[bounds[u + j]]]) if keys else {}
+            rec.update(
+                resolved=resolved,
+                censored=censored,
+                median_handling_h=mid,
+                km_median_handling_h=km,
+            )
+            out.append(rec)
+        u = last
+    frame = pd.DataFrame(out, columns=[*keys, *COLUMNS])
+    if keys:
+        frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
+    return frame
+
+
+def _unit_starts(k: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The first row of each unit, and whether the rows are sorted by unit, then time."""
+    starts = [np.zeros(1, np.int64)]
+    ordered = True
+    for lo in range(1, len(k), BLOCK):
+        hi = min(lo + BLOCK, len(k))
+        now, before = k[lo:hi], k[lo - 1 : hi - 1]
+        new = now != before
+        ordered = ordered and bool(
+            np.all(now >= before) and np.all(new | (t[lo:hi] >= t[lo - 1 : hi - 1]))
+        )
+        starts.append(np.flatnonzero(new) + lo)
+    return np.concatenate(starts), ordered
+
+
+def _units(t: np.ndarray, e: np.ndarray, bounds: np.ndarray) -> list[tuple]:
+    """(resolved, censored, plain median h, Kaplan–Meier median h) of each unit whose rows
+    are ``t[bounds[i]:bounds[i + 1]]`` (sorted by time), computed together."""
+    n = len(t)
+    starts, ends = bounds[:-1], bounds[1:]
+    first = np.zeros(n, bool)
+    first[starts] = True
     # runs of equal times within a unit: events and the risk set just before each
     runs = np.flatnonzero(first | _changes(t))
     events = np.add.reduceat(e, runs, dtype=np.int64)
@@ -141,18 +187,8 @@ def _per_unit(rows: pd.DataFrame, keys: list[str], names: pd.DataFrame | None) -
             resolved = int(upto[-1])
             middle = np.searchsorted(upto, [(resolved + 1) // 2, resolved // 2 + 1])
             mid = float(np.mean(times[middle])) / 3600
-        rec = dict(names.loc[k[starts[u]]]) if keys else {}
-        rec.update(
-            resolved=resolved,
-            censored=int(ends[u] - starts[u] - resolved),
-            median_handling_h=mid,
-            km_median_handling_h=km,
-        )
-        out.append(rec)
-    frame = pd.DataFrame(out, columns=[*keys, *COLUMNS])
-    if keys:
-        frame = frame.sort_values(keys, kind="stable").reset_index(drop=True)
-    return frame
+        out.append((resolved, int(ends[u] - starts[u] - resolved), mid, km))
+    return out
 
 
 def _changes(values: np.ndarray) -> np.ndarray:

@@ -28,6 +28,7 @@ from metrics import (
     rank_stability,
     red_black_lists,
     red_cards,
+    survival,
     wilson,
     with_intervals,
     yellow_cards,
@@ -208,8 +209,11 @@ def test_kaplan_meier_curve_is_statsmodels_survfuncright(obs):
     np.testing.assert_equal(km_median(times, surv), km_median(sf))  # NaN when never ≤ 0.5
 
 
-def test_kaplan_meier_per_unit_matches_statsmodels_per_unit(store):
-    """km_handling over several units and censored cases equals one SurvfuncRight per unit."""
+@pytest.mark.parametrize("block", [1 << 18, 100, 7])  # one block; two units; row blocks
+def test_kaplan_meier_per_unit_matches_statsmodels_per_unit(store, monkeypatch, block):
+    """km_handling over several units and censored cases equals one SurvfuncRight per unit,
+    however the rows are cut into blocks."""
+    monkeypatch.setattr(survival, "BLOCK", block)
     rng = np.random.default_rng(7)
     rows, truth = [], {}
     d0 = dt(2025, 3, 3, 8)
