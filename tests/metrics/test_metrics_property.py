@@ -149,21 +149,33 @@ def engine(tmp_path_factory):
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(case_rows(), min_size=1, max_size=25), as_of_min=st.integers(0, 40 * 24 * 60))
 def test_sql_matches_naive_loop(engine, rows, as_of_min):
+    _load(engine, rows, "P")
+    as_of = T0 + timedelta(minutes=as_of_min)
+    dept, want = _check(engine, rows, as_of, "2025-03", T0, datetime(2025, 4, 1))
+    for name, u in want.items():  # department units also have push-backs
+        assert _same(dept.loc[name, "reassign_rate"], _rate(u["reas"], u["disp"]))
+
+
+def _load(engine, rows, prefix: str) -> None:
+    """The store holds exactly ``rows`` (case ids renumbered with ``prefix``)."""
     with engine.begin() as conn:
         conn.execute(delete(cases))
     for i, r in enumerate(rows):
-        r["case_id"] = f"P{i:04d}"
+        r["case_id"] = f"{prefix}{i:04d}"
     insert(engine, rows)
-    as_of = T0 + timedelta(minutes=as_of_min)
-    table = kpi_table(engine, "street", "2025-03", as_of=as_of).set_index("street")
-    _compare(table, naive(rows, as_of))
-    # Department units: the same loop keyed by the primary department, plus push-backs.
+
+
+def _check(engine, rows, as_of, period, lo, hi):
+    """Street and department tables of ``period`` against the naive loop over [lo, hi);
+    returns the department table and the loop's department figures."""
+    table = kpi_table(engine, "street", period, as_of=as_of).set_index("street")
+    _compare(table, naive(rows, as_of, lo, hi))
+    # Department units: the same loop keyed by the primary department.
     by_dept = [dict(r, street=r["department"]) for r in rows if r["department"]]
-    dept = kpi_table(engine, "department", "2025-03", as_of=as_of).set_index("department")
-    want = naive(by_dept, as_of)
+    dept = kpi_table(engine, "department", period, as_of=as_of).set_index("department")
+    want = naive(by_dept, as_of, lo, hi)
     _compare(dept, want)
-    for name, u in want.items():
-        assert _same(dept.loc[name, "reassign_rate"], _rate(u["reas"], u["disp"]))
+    return dept, want
 
 
 @pytest.fixture(scope="module")
@@ -191,22 +203,14 @@ PERIODS = {  # whole months from the monthly sums, edge days and ranges from the
 @given(rows=st.lists(case_rows(), min_size=1, max_size=25), as_of_min=st.integers(0, 40 * 24 * 60))
 def test_the_kpi_cube_matches_naive_loop(cube_stores, cube_attached, rows, as_of_min):
     writer, reader = cube_stores
-    with writer.begin() as conn:
-        conn.execute(delete(cases))
-    for i, r in enumerate(rows):
-        r["case_id"] = f"Q{i:04d}"
-    insert(writer, rows)
+    _load(writer, rows, "Q")
     as_of = T0 + timedelta(minutes=as_of_min)
     assert cubebuild.build(reader, as_of=as_of) is not None
     used = cube_attached
     for period, (lo, hi) in PERIODS.items():
         used.clear()
-        table = kpi_table(reader, "street", period, as_of=as_of).set_index("street")
-        assert used, "the table was not answered from the cube"
-        _compare(table, naive(rows, as_of, lo, hi))
-        by_dept = [dict(r, street=r["department"]) for r in rows if r["department"]]
-        dept = kpi_table(reader, "department", period, as_of=as_of).set_index("department")
-        _compare(dept, naive(by_dept, as_of, lo, hi))
+        _check(reader, rows, as_of, period, lo, hi)
+        assert used, "the tables were not answered from the cube"
 
 
 @pytest.fixture(scope="module")
