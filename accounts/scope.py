@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from caselog.columns import SCOPE_KEYS
+
 #: Roles from the widest to the narrowest; each role's scope names that many levels.
 ROLES: tuple[str, ...] = ("city", "district", "street", "community")
-#: The scope keys, coarsest first (a street scope names its district too: street names repeat).
-SCOPE_KEYS: tuple[str, ...] = ("district", "street", "community")
 #: Assessment levels each role may rank (levels coarser than its scope would show a single
 #: unit labelled with a name whose other parts it may not see).
 LEVELS_OF_ROLE: dict[str, tuple[str, ...]] = {

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from assess_data import build  # noqa: E402
 
 from metrics.registry import ASSESSMENT_COLUMNS  # noqa: E402
+from metrics.selection import Selection  # noqa: E402
 
 CACHE = ROOT / "benchmarks" / ".cache" / "assess"
 _REPORT = (
@@ -145,7 +146,7 @@ def page_queries(db: Path) -> list[tuple[str, float, float, float]]:
     print(f"warm-up after a load (cube, then the default tables): {time.perf_counter() - t0:.1f} s")
     month = latest_full_month(latest_timestamp(e).date())  # the pages' default period
     year = month[:4]
-    some = kpi_table(e, "street", month).iloc[0]
+    some = kpi_table(e, Selection.build("street", month)).iloc[0]
     unit = f"{some.district}/{some.street}"
     street = {"district": some.district, "street": some.street}
     span = f"{int(year) - 1}-01-01..{year}-12-31"  # the trends page: two years of buckets
@@ -153,42 +154,50 @@ def page_queries(db: Path) -> list[tuple[str, float, float, float]]:
     for p, label in ((month, "month"), (year, "year")):
         for by in ("city", "district", "street", "community", "grid", "department"):
             jobs[f"assessment by {by}, {label} (with rank change)"] = lambda by=by, p=p: assess(
-                e, by, p
+                e, Selection.build(by, p)
             )
-        jobs[f"headline (city), {label}"] = lambda p=p: assess(e, "city", p, rank_change=False)
+        jobs[f"headline (city), {label}"] = lambda p=p: assess(
+            e, Selection.build("city", p), rank_change=False
+        )
         jobs[f"headline of one street, {label}"] = lambda p=p: assess(
-            e, "city", p, rank_change=False, scope=street
+            e, Selection.build("city", p, scope=street), rank_change=False
         )
         jobs[f"grid ranking of one street, {label}"] = lambda p=p: assess(
-            e, "grid", p, scope=street
+            e, Selection.build("grid", p, scope=street)
         )
         jobs[f"categories (cases), {label}"] = lambda p=p: kpi_table(
-            e, "category", p, kpis=["cases"]
+            e, Selection.build("category", p), kpis=["cases"]
         )
         jobs[f"daily cases of the city, {label}"] = lambda p=p: kpi_series(
-            e, ["cases"], p, freq="day"
+            e, Selection.build("city", p), ["cases"], freq="day"
         )
-        jobs[f"cooperation, {label}"] = lambda p=p: cooperation_table(e, p)
-        jobs[f"Kaplan-Meier by department, {label}"] = lambda p=p: km_handling(e, "department", p)
+        jobs[f"cooperation, {label}"] = lambda p=p: cooperation_table(
+            e, Selection.build("department", p)
+        )
+        jobs[f"Kaplan-Meier by department, {label}"] = lambda p=p: km_handling(
+            e, Selection.build("department", p)
+        )
         jobs[f"explain counts (street, response_rate), {label}"] = lambda p=p: explain_counts(
-            e, "street", unit, "response_rate", p
+            e, Selection.build("street", p), unit, "response_rate"
         )
         jobs[f"explain cases (street, on_time_rate), {label}"] = lambda p=p: explain(
-            e, "street", unit, "on_time_rate", p, part="denominator"
+            e, Selection.build("street", p), unit, "on_time_rate", part="denominator"
         )
     for freq in ("day", "week", "month"):
         for split in ("city", "district", "category"):
             jobs[f"trends: composite by {split} per {freq}, two years"] = lambda f=freq, s=split: (
-                kpi_series(e, ["composite_score"], span, freq=f, by=s)
+                kpi_series(e, Selection.build(s, span), ["composite_score"], freq=f)
             )
     jobs["trends: handling hours by district per month, two years"] = lambda: kpi_series(
-        e, ["median_handling_h"], span, freq="month", by="district"
+        e, Selection.build("district", span), ["median_handling_h"], freq="month"
     )
-    jobs["red cards (top 1,000)"] = lambda: red_cards(e)
-    jobs["yellow cards"] = lambda: yellow_cards(e)
-    jobs["overdue counts by department"] = lambda: overdue_counts(e, "department")
-    jobs["overdue counts by street"] = lambda: overdue_counts(e, "street")
-    jobs["ageing by district"] = lambda: ageing(e, by="district")
+    jobs["red cards (top 1,000)"] = lambda: red_cards(e, Selection.build("city", None))
+    jobs["yellow cards"] = lambda: yellow_cards(e, Selection.build("city", None))
+    jobs["overdue counts by department"] = lambda: overdue_counts(
+        e, Selection.build("department", None)
+    )
+    jobs["overdue counts by street"] = lambda: overdue_counts(e, Selection.build("street", None))
+    jobs["ageing by district"] = lambda: ageing(e, Selection.build("district", None))
     jobs["data page: store overview"] = lambda: store_overview(e)
 
     def timed(job) -> float:

@@ -31,49 +31,55 @@ PERIODS = ("2025-10", "2025-11", "2025-12", "2025Q4", "2025")
 
 
 def _pages(url: str, scope_for: Callable[[int], tuple]) -> dict[str, Callable[[str, tuple], None]]:
+    import metrics
     from dashboard import data
-    from dashboard.filters import previous_period, same_period_last_year
+
+    def sel(level, p, scope):
+        return metrics.Selection.build(level, p, scope=scope)
 
     def overview(p, scope):
-        for q in (p, previous_period(p), same_period_last_year(p)):
-            data.headline(url, q, scope, None)
-        data.series(url, ("cases",), p, "day", "city", scope, None)
-        data.assessment(url, "street", p, scope, None)
+        s = sel("city", p, scope)
+        for q in (s, s.at(s.previous), s.at(s.year_ago)):
+            data.headline(url, q)
+        data.series(url, s, ("cases",), "day")
+        data.assessment(url, s.by("street"))
         data.runs(url)
         data.alerts(url, scope)
 
     def assessment(p, scope):
-        table = data.assessment(url, "street", p, scope, None)
-        data.export(url, "street", p, scope, None, ".xlsx")
-        data.export(url, "street", p, scope, None, ".csv")
-        data.kpi_table(url, "street", p, scope, None)
+        s = sel("street", p, scope)
+        table = data.assessment(url, s)
+        data.export(url, s, ".xlsx")
+        data.export(url, s, ".csv")
+        data.kpi_table(url, s)
         unit = f"{table['district'].iloc[0]}/{table['street'].iloc[0]}"
-        data.explain_counts(url, "street", unit, "response_rate", p, scope, None)
-        data.explain(url, "street", unit, "response_rate", p, "numerator", scope, None)
+        data.explain_counts(url, s, unit, "response_rate")
+        data.explain(url, s, unit, "response_rate", "numerator")
 
     def supervision(p, scope):
-        data.ageing(url, scope, None)
-        data.cards(url, "red", scope, None)
-        data.cards(url, "yellow", scope, None)
-        data.overdue(url, "department", scope, None)
-        data.overdue(url, "street", scope, None)
+        s = sel("department", p, scope)
+        data.table(url, "ageing", s)
+        data.cards(url, "red", s)
+        data.cards(url, "yellow", s)
+        data.table(url, "overdue", s)
+        data.table(url, "overdue", s.by("street"))
 
     def departments(p, scope):
-        data.cooperation(url, p, scope, None)
-        data.km(url, "department", p, scope, None)
+        s = sel("department", p, scope)
+        data.table(url, "cooperation", s)
+        data.table(url, "km", s)
 
     def trends(p, scope):
-        import metrics
-
-        end = metrics.parse_period(p).end
-        window = f"{end.replace(year=end.year - 2).isoformat()}..{end.isoformat()}"
-        data.series(url, ("cases",), window, "month", "city", scope, None)
-        data.kpi_table(url, "category", p, scope, None, ("cases",))
-        data.kpi_table(url, "category", previous_period(p), scope, None, ("cases",))
+        s = sel("city", p, scope)
+        end = s.period.end
+        window = metrics.span(end.replace(year=end.year - 2), end)
+        data.series(url, s.at(window), ("cases",), "month")
+        data.kpi_table(url, s.by("category"), ("cases",))
+        data.kpi_table(url, s.by("category").at(s.previous), ("cases",))
 
     def grid_map(p, scope):
         data.grids_geojson(url, scope)
-        data.assessment(url, "grid", p, scope, None)
+        data.assessment(url, sel("grid", p, scope))
 
     def forecasts(p, scope):
         data.runs(url)
@@ -117,7 +123,9 @@ def main() -> None:
 
     engine = data.engine(args.db)
     n = data.case_count(args.db)
-    streets = metrics.kpi_table(engine, "street", PERIODS[-1], kpis=["cases"])
+    streets = metrics.kpi_table(
+        engine, metrics.Selection.build("street", PERIODS[-1]), kpis=["cases"]
+    )
     districts = sorted(streets["district"].dropna().unique())
 
     def scope_for(i: int) -> tuple:

@@ -39,6 +39,10 @@ CASE_COLUMNS = (
 RATING_COLUMNS = ("case_id", "department", "score", "rated_at")
 GRID_COLUMNS = ("grid_id", "community", "street", "district", "households")
 AREA_LEVELS = ("district", "street", "community", "grid_id")
+#: The area keys a scope may name, outermost first (a street account: district and street).
+SCOPE_KEYS = AREA_LEVELS[:3]
+#: Every column a query may be confined to: the areas, then a grid, a department or a kind.
+SCOPE_COLUMNS = (*AREA_LEVELS, "department", "category", "source", "urgency")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ the metrics, forecasting or caselog engines; nothing here writes SQL or groups r
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Sequence
@@ -63,8 +64,9 @@ def audit_export(url: str, username: str, what: dict) -> None:
     accounts.record(accounts_engine(url), username, "export", detail=what)
 
 
+@functools.lru_cache(maxsize=16)
 def rules(text: str | None) -> metrics.RuleSet:
-    """The rule set from its TOML text; the built-in default for None."""
+    """The rule set from its TOML text (parsed once per text); the built-in default for None."""
     return metrics.parse_rules(text, "the uploaded rule set") if text else metrics.default_rules()
 
 
@@ -104,6 +106,16 @@ def _scope(scope: Scope) -> dict[str, str] | None:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
+def scope_exists(url: str, scope: Scope) -> bool:
+    """True when ``scope`` names an area some case or grid of the store has (or is empty)."""
+    try:
+        metrics.check_scope(engine(url), metrics.Selection.build("city", None, scope=scope))
+    except metrics.UnitError:
+        return False
+    return True
+
+
+@st.cache_data(ttl=300, show_spinner=False)
 def case_count(url: str) -> int:
     """Number of cases in the store at ``url``."""
     return count_cases(engine(url))
@@ -115,130 +127,72 @@ def overview(url: str) -> StoreOverview:
     return store_overview(engine(url))
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def assessment(url: str, by: str, period: str, scope: Scope, rules_text: str | None):
+#: Cached loaders take a Selection and key it by its ``key`` (the rule set by content hash).
+_BY_KEY = {metrics.Selection: lambda sel: sel.key}
+
+
+def _cached(func):
+    return st.cache_data(ttl=TTL, show_spinner=False, hash_funcs=_BY_KEY)(func)
+
+
+@_cached
+def assessment(url: str, sel: metrics.Selection) -> pd.DataFrame:
     """The assessment table (metrics.assess) with rank change."""
-    return metrics.assess(engine(url), by, period, rules=rules(rules_text), scope=_scope(scope))
+    return metrics.assess(engine(url), sel)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def headline(url: str, period: str, scope: Scope, rules_text: str | None) -> pd.DataFrame:
-    """One row: the city-level (or scope-level) assessment of ``period``."""
-    return metrics.assess(
-        engine(url), "city", period, rules=rules(rules_text), scope=_scope(scope), rank_change=False
-    )
+@_cached
+def headline(url: str, sel: metrics.Selection) -> pd.DataFrame:
+    """One row: the city-level (or scope-level) assessment of ``sel.period``."""
+    return metrics.assess(engine(url), sel.by("city"), rank_change=False)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def kpi_table(
-    url: str,
-    by: str,
-    period: str,
-    scope: Scope,
-    rules_text: str | None,
-    kpis: Sequence[str] | None = None,
-) -> pd.DataFrame:
+@_cached
+def kpi_table(url: str, sel: metrics.Selection, kpis: Sequence[str] | None = None) -> pd.DataFrame:
     """metrics.kpi_table with numerators and denominators (for funnels and intervals)."""
-    return metrics.kpi_table(
-        engine(url),
-        by,
-        period,
-        rules=rules(rules_text),
-        scope=_scope(scope),
-        kpis=list(kpis) if kpis else None,
-    )
+    return metrics.kpi_table(engine(url), sel, kpis=list(kpis) if kpis else None)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def series(
-    url: str,
-    kpis: tuple[str, ...],
-    period: str,
-    freq: str,
-    by: str,
-    scope: Scope,
-    rules_text: str | None,
-) -> pd.DataFrame:
+@_cached
+def series(url: str, sel: metrics.Selection, kpis: tuple[str, ...], freq: str) -> pd.DataFrame:
     """metrics.kpi_series: KPI values per day, week or month."""
-    return metrics.kpi_series(
-        engine(url),
-        list(kpis),
-        period,
-        freq=freq,
-        by=by,
-        scope=_scope(scope),
-        rules=rules(rules_text),
-    )
+    return metrics.kpi_series(engine(url), sel, list(kpis), freq=freq)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def explain_counts(
-    url: str, by: str, unit: str, kpi_id: str, period: str, scope: Scope, rules_text: str | None
-):
-    """Counts behind one unit's KPI (inside ``scope``)."""
-    return metrics.explain_counts(
-        engine(url), by, unit, kpi_id, period, rules=rules(rules_text), scope=_scope(scope)
-    )
+@_cached
+def explain_counts(url: str, sel: metrics.Selection, unit: str, kpi_id: str):
+    """Counts behind one unit's KPI (inside the selection's scope)."""
+    return metrics.explain_counts(engine(url), sel, unit, kpi_id)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def explain(
-    url: str,
-    by: str,
-    unit: str,
-    kpi_id: str,
-    period: str,
-    part: str,
-    scope: Scope,
-    rules_text: str | None,
-):
-    """The first 200 cases in a unit's numerator, denominator or exclusions (inside ``scope``)."""
-    return metrics.explain(
-        engine(url),
-        by,
-        unit,
-        kpi_id,
-        period,
-        part=part,
-        rules=rules(rules_text),
-        limit=200,
-        scope=_scope(scope),
-    )
+@_cached
+def explain(url: str, sel: metrics.Selection, unit: str, kpi_id: str, part: str):
+    """The first 200 cases in a unit's numerator, denominator or exclusions (inside scope)."""
+    return metrics.explain(engine(url), sel, unit, kpi_id, part=part, limit=200)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def cards(url: str, kind: str, scope: Scope, rules_text: str | None) -> pd.DataFrame:
+@_cached
+def cards(url: str, kind: str, sel: metrics.Selection) -> pd.DataFrame:
     """Red (overdue) or yellow (due within 24 h) cards, at most 5,000 cases."""
     load = metrics.red_cards if kind == "red" else metrics.yellow_cards
-    return load(engine(url), rules=rules(rules_text), scope=_scope(scope), limit=5000)
+    return load(engine(url), sel, limit=5000)
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def ageing(url: str, scope: Scope, rules_text: str | None) -> pd.DataFrame:
-    """Open cases by age bucket."""
-    return metrics.ageing(engine(url), rules=rules(rules_text), scope=_scope(scope))
+#: Tables that take nothing but the selection: open cases by age bucket; open, overdue and
+#: due-soon cases per unit of the selection's level; department cooperation; Kaplan–Meier
+#: and plain median handling times per unit.
+TABLES = {
+    "ageing": metrics.ageing,
+    "overdue": metrics.overdue_counts,
+    "cooperation": metrics.cooperation_table,
+    "km": metrics.km_handling,
+}
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def overdue(url: str, by: str, scope: Scope, rules_text: str | None) -> pd.DataFrame:
-    """Open, overdue and due-soon cases per unit of ``by``."""
-    return metrics.overdue_counts(engine(url), by, rules=rules(rules_text), scope=_scope(scope))
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def cooperation(url: str, period: str, scope: Scope, rules_text: str | None) -> pd.DataFrame:
-    """Department cooperation table."""
-    return metrics.cooperation_table(
-        engine(url), period, rules=rules(rules_text), scope=_scope(scope)
-    )
-
-
-@st.cache_data(ttl=TTL, show_spinner=False)
-def km(url: str, by: str, period: str, scope: Scope, rules_text: str | None) -> pd.DataFrame:
-    """Kaplan–Meier and plain median handling times per unit."""
-    return metrics.km_handling(
-        engine(url), by, period, rules=rules(rules_text), scope=_scope(scope)
-    )
+@_cached
+def table(url: str, name: str, sel: metrics.Selection) -> pd.DataFrame:
+    """The table ``name`` of :data:`TABLES` for the selection."""
+    return TABLES[name](engine(url), sel)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -322,17 +276,15 @@ def forget_cached_data() -> None:
     grids_geojson.clear()
 
 
-@st.cache_data(ttl=TTL, show_spinner=False)
-def export(url: str, by: str, period: str, scope: Scope, rules_text: str | None, suffix: str):
+@_cached
+def export(url: str, sel: metrics.Selection, suffix: str) -> bytes:
     """The assessment file exactly as ``gridpulse assess`` writes it (.csv or .xlsx), as bytes."""
     import tempfile
     from pathlib import Path
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"assessment{suffix}"
-        metrics.write_assessment(
-            engine(url), by, period, path, rules=rules(rules_text), scope=_scope(scope)
-        )
+        metrics.write_assessment(engine(url), sel, path)
         return path.read_bytes()
 
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 
 import streamlit as st
 
@@ -23,91 +21,26 @@ class Filters:
     """What the sidebar chose, as plain values for the cached loaders."""
 
     url: str
-    period: str
-    level: str
-    scope: data.Scope
+    sel: metrics.Selection
     rules_text: str | None
     account: accounts.Account = OPEN
 
     @property
+    def period(self) -> str:
+        """The period's label (2025-03)."""
+        return self.sel.period.label
+
+    @property
+    def level(self) -> str:
+        return self.sel.level
+
+    @property
+    def scope(self) -> data.Scope:
+        return self.sel.scope
+
+    @property
     def scope_name(self) -> str:
         return "/".join(v for _, v in self.scope) or t("whole_city")
-
-
-def latest_full_month(last_day: date | datetime | None) -> str:
-    """The latest calendar month the store covers to its last day (else the month before)."""
-    if last_day is None:
-        return f"{date.today():%Y-%m}"
-    day = last_day.date() if isinstance(last_day, datetime) else last_day
-    if (day + timedelta(days=1)).month == day.month:
-        day = day.replace(day=1) - timedelta(days=1)
-    return f"{day:%Y-%m}"
-
-
-_WRITTEN = (  # how people write periods in Chinese offices → the contract's syntax
-    (r"(\d{4})\s*年", r"\1"),
-    (r"(\d{4})\s*年\s*(\d{1,2})\s*月(份)?", r"\1-\2"),
-    (r"(\d{4})\s*年\s*第?\s*([1-4])\s*季度?", r"\1Q\2"),
-    (r"(\d{4})\s*年\s*第\s*(\d{1,2})\s*周", r"\1-W\2"),
-    (r"(\d{4})\s*[-/ ]?\s*[Qq]([1-4])", r"\1Q\2"),
-    (r"(\d{4})[/.](\d{1,2})", r"\1-\2"),
-)
-
-
-def written_period(text: str) -> str:
-    """A period as people type it (2025年3月, 2025年第1季度, 2025/03, 2025-Q1, 2025年第9周)
-    in the contract's syntax; anything else unchanged (the parser judges it)."""
-    raw = text.strip()
-    for pattern, repl in _WRITTEN:
-        if re.fullmatch(pattern, raw):
-            return re.sub(pattern, repl, raw)
-    return raw
-
-
-def _calendar(period: str) -> str:
-    """A date range that is exactly a calendar month, quarter or year, as that period
-    (2025-03-01..2025-03-31 → 2025-03), so its comparisons are the calendar ones."""
-    p = metrics.parse_period(period)
-    nxt = p.end + timedelta(days=1)
-    if p.kind != "range" or p.start.day != 1 or nxt.day != 1:
-        return period
-    months = (nxt.year - p.start.year) * 12 + nxt.month - p.start.month
-    if months == 1:
-        return f"{p.start:%Y-%m}"
-    if months == 3 and p.start.month % 3 == 1:
-        return f"{p.start.year}Q{(p.start.month - 1) // 3 + 1}"
-    if months == 12 and p.start.month == 1:
-        return str(p.start.year)
-    return period
-
-
-def _year_before(day: date) -> date:
-    return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
-
-
-def same_period_last_year(period: str) -> str:
-    """The period of the same kind one year earlier (2025-03 → 2024-03; a range of dates
-    moves to the same calendar dates, 29 February to the 28th)."""
-    p = metrics.parse_period(_calendar(period))
-    if p.kind == "year":
-        return str(p.start.year - 1)
-    if p.kind == "quarter":
-        return f"{p.start.year - 1}Q{(p.start.month - 1) // 3 + 1}"
-    if p.kind == "month":
-        return f"{p.start.year - 1}-{p.start.month:02d}"
-    if p.kind == "week":
-        year, week, _ = p.start.isocalendar()
-        if week <= 52 or date(year - 1, 12, 28).isocalendar()[1] == 53:
-            return f"{year - 1}-W{week:02d}"
-        start, end = p.start - timedelta(days=364), p.end - timedelta(days=364)
-        return f"{start.isoformat()}..{end.isoformat()}"
-    return f"{_year_before(p.start).isoformat()}..{_year_before(p.end).isoformat()}"
-
-
-def previous_period(period: str) -> str:
-    """The period of the same kind just before (a range that is a calendar month, quarter
-    or year: the one before it)."""
-    return metrics.parse_period(_calendar(period)).previous().label
 
 
 def scope_of(text: str) -> data.Scope:
@@ -177,18 +110,19 @@ def _edited(name: str, draw) -> None:
 def sidebar(url: str) -> None:
     """Draw the shared filters; pages read them with :func:`current`."""
     ov = data.overview(url)
-    default = latest_full_month(ov.last_reported)
+    fallback = metrics.latest_full_month(ov.last_reported)
+    default = fallback.label
     st.session_state.setdefault("period", default)
     st.session_state.setdefault("level", "street")
     st.session_state.setdefault("scope", "")
     st.subheader(t("filters"))
     _edited("period", lambda key: st.text_input(t("period"), key=key, help=t("period_help")))
     try:
-        period = metrics.parse_period(written_period(st.session_state["period"])).label
+        period = metrics.parse_period(st.session_state["period"])
     except metrics.PeriodError as exc:
         st.warning(t("bad_period", text=st.session_state["period"], error=str(exc), period=default))
-        period = default
-    st.session_state["_period"] = period
+        period = fallback
+    st.session_state["_period"] = period  # parsed once here; current() hands it on
     account = _account()
     levels = account.levels
     if st.session_state["level"] not in levels:
@@ -201,9 +135,11 @@ def sidebar(url: str) -> None:
     )
     options = _scope_options(url, account)
     if st.session_state["scope"] not in options:
-        if account.is_city:
+        if account.is_city and data.scope_exists(url, scope_of(st.session_state["scope"])):
             options.append(st.session_state["scope"])
         else:
+            if account.is_city:
+                st.warning(t("unknown_scope", scope=st.session_state["scope"]))
             st.session_state["scope"] = options[0]
     _edited(
         "scope",
@@ -246,11 +182,18 @@ def current() -> Filters:
         st.warning(t("outside_scope", scope=s.get("scope", "")))
         scope = account.scope
     level = s.get("level", "street")
+    period = s.get("_period")
+    if not isinstance(period, metrics.Period):  # a page run without the router's sidebar
+        period = metrics.latest_full_month(None)
+    sel = metrics.Selection.build(
+        level if level in account.levels else account.levels[0],
+        period,
+        scope=scope,
+        rules=data.rules(s.get("rules_text")),
+    )
     return Filters(
         url=s.get("db_url") or data.default_url(),
-        period=s.get("_period") or s.get("period") or f"{date.today():%Y-%m}",
-        level=level if level in account.levels else account.levels[0],
-        scope=scope,
+        sel=sel,
         rules_text=s.get("rules_text"),
         account=account,
     )

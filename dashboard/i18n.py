@@ -617,6 +617,10 @@ LABELS.update(
             "No accounts yet: everyone sees the whole city. After "
             "`python -m gridpulse user add` everyone signs in.",
         ),
+        "unknown_scope": (
+            "范围 {scope} 不是本库中的区域，已改为全市。",
+            "The scope {scope} is not an area of this store; showing the whole city.",
+        ),
         "outside_scope": (
             "所选范围 {scope} 超出您的权限，已改为您的范围。",
             "The chosen scope {scope} is outside your access; showing your own scope.",

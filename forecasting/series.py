@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Date, Engine, cast, func, select
 
+from caselog.columns import SCOPE_KEYS
 from caselog.schema import cases
 from forecasting.errors import ForecastError
 
@@ -140,7 +141,6 @@ def _unit_expr(level: str):
 
 
 #: The case columns a scope may name, coarsest first.
-SCOPE_KEYS: tuple[str, ...] = ("district", "street", "community")
 
 
 def _scope_conditions(scope: Mapping[str, str] | None) -> list:

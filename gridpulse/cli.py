@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_argument("--period", required=True)
     assess.add_argument("--as-of", dest="as_of")
     assess.add_argument("--rules", type=Path)
+    assess.add_argument("--scope", default="", help="an area: 区 or 区/街道 (default: the city)")
     assess.add_argument("--out", required=True, type=Path)
 
     forecast = verbs.add_parser("forecast", help="forecast daily case volume")
@@ -245,23 +246,33 @@ def _warm(args) -> None:
 
 
 def _run_assess(args) -> int:
+    from caselog import get_timezone
     from metrics import write_assessment
-    from metrics.query import latest_timestamp
+    from metrics.query import check_scope, latest_timestamp
+    from metrics.selection import Selection
 
     engine = _open(args, read_only=True, existing=True)
     try:
-        table = write_assessment(
-            engine, args.by, args.period, args.out, as_of=args.as_of, rules=args.rules
+        sel = Selection.build(
+            args.by,
+            args.period,
+            scope=args.scope,
+            rules=args.rules,
+            as_of=args.as_of,
+            timezone=get_timezone(engine),
         )
+        check_scope(engine, sel)
+        table = write_assessment(engine, sel, args.out)
         latest = latest_timestamp(engine) if args.as_of else None
     except ValueError as exc:  # metrics raises ValueError subclasses with one sentence
         raise UserError(str(exc)) from exc
     finally:
         engine.dispose()
+    period = sel.period.label
     users.record_export(
-        args.db, {"by": args.by, "period": args.period, "file": str(args.out), "rows": len(table)}
+        args.db, {"by": args.by, "period": period, "file": str(args.out), "rows": len(table)}
     )
-    print(f"wrote {len(table):,} {args.by} rows for {args.period} to {args.out}")
+    print(f"wrote {len(table):,} {args.by} rows for {period} to {args.out}")
     for note in _assess_notes(table, args.by, latest):
         print(f"note: {note}", file=sys.stderr)
     return 0

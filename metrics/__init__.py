@@ -19,10 +19,11 @@ from metrics.fairness import (
     with_intervals,
 )
 from metrics.labels import label, value_label
-from metrics.period import Period, parse_as_of, parse_period
-from metrics.query import kpi_table, latest_timestamp, resolve_as_of
+from metrics.period import Period, latest_full_month, parse_as_of, parse_period, span
+from metrics.query import check_scope, kpi_table, latest_timestamp, resolve_as_of
 from metrics.registry import KPIS, LEVELS, MEASURES, Kpi, kpi, validate_registry
 from metrics.rules import RuleSet, default_rules, load_rules, parse_rules
+from metrics.selection import Selection
 from metrics.supervision import ageing, overdue_counts, red_cards, yellow_cards
 from metrics.survival import km_handling
 from metrics.timeseries import kpi_series
@@ -40,9 +41,11 @@ __all__ = [
     "PeriodError",
     "RuleSet",
     "RuleSetError",
+    "Selection",
     "UnitError",
     "ageing",
     "assess",
+    "check_scope",
     "composite_score",
     "cooperation_score",
     "cooperation_table",
@@ -56,6 +59,7 @@ __all__ = [
     "kpi_series",
     "kpi_table",
     "label",
+    "latest_full_month",
     "latest_timestamp",
     "load_rules",
     "overdue_counts",
@@ -68,6 +72,7 @@ __all__ = [
     "red_cards",
     "resolve_as_of",
     "rising_units",
+    "span",
     "validate_registry",
     "value_label",
     "wilson",

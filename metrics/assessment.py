@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from metrics.period import Period, parse_period
 from metrics.query import kpi_table, level_keys
 from metrics.registry import ASSESSMENT_COLUMNS, DEPARTMENT_COLUMNS
-from metrics.rules import RuleSet, load_rules
+from metrics.selection import Selection
 
 COMPOSITE_PARTS = {
     "response": "response_rate",
@@ -69,39 +68,22 @@ def rank_scores(score: pd.Series) -> pd.Series:
     return score.round(9).rank(method="min", ascending=False).astype("Int64")
 
 
-def assess(
-    engine: Engine,
-    by: str,
-    period: str | Period,
-    *,
-    as_of: str | datetime | None = None,
-    rules: RuleSet | str | None = None,
-    scope: Mapping[str, str] | None = None,
-    rank_change: bool = True,
-) -> pd.DataFrame:
+def assess(engine: Engine, sel: Selection, *, rank_change: bool = True) -> pd.DataFrame:
     """The assessment table (contract §5): location/department columns, the §4 KPI ids in the
     contract's order (department adds rating_mean, reassign_rate, cooperation_score), then
-    extras (rank_change = previous rank − rank, positive = moved up, vs the previous period
-    of the same kind at the same as_of; handling_rate, on_time_handling_rate, households,
+    extras (rank_change = previous rank − rank, positive = moved up, vs ``sel.previous`` at the
+    same as_of; handling_rate, on_time_handling_rate, households,
     volume_per_1k_households; rating_count for departments). Sorted by rank, unranked last.
     ``frame.attrs`` holds as_of, period and rules.
     """
+    by, r = sel.level, sel.rules
     keys = level_keys(by)
-    r = load_rules(rules)
-    p = parse_period(period)
-    table = _scored(engine, by, p, as_of, r, scope)
+    table = _scored(engine, sel)
     attrs = dict(table.attrs)
     if rank_change:
-        # Only the rank is needed from the previous period: compute just its inputs.
-        prev = kpi_table(
-            engine,
-            by,
-            p.previous(),
-            as_of=attrs["as_of"],
-            rules=r,
-            scope=scope,
-            kpis=["composite_score"],
-        )
+        # Only the rank is needed from the previous period, judged at the same as_of.
+        before = replace(sel.at(sel.previous), as_of=attrs["as_of"])
+        prev = kpi_table(engine, before, kpis=["composite_score"])
         prev["_prev"] = rank_scores(composite_score(prev, r.weights))
         if keys:
             table = table.merge(prev[[*keys, "_prev"]], on=list(keys), how="left")
@@ -120,8 +102,9 @@ def assess(
     return out
 
 
-def _scored(engine, by, p, as_of, r, scope) -> pd.DataFrame:
-    table = kpi_table(engine, by, p, as_of=as_of, rules=r, scope=scope)
+def _scored(engine: Engine, sel: Selection) -> pd.DataFrame:
+    by, r = sel.level, sel.rules
+    table = kpi_table(engine, sel)
     table["composite_score"] = composite_score(table, r.weights)
     table["grade"] = table["composite_score"].map(r.grade).astype(object)
     table["rank"] = rank_scores(table["composite_score"])

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import CTE
 
+from caselog.columns import SCOPE_COLUMNS
 from caselog.schema import cases
 from metrics.dialect import epoch, median
 from metrics.errors import UnitError
@@ -34,16 +35,6 @@ from metrics.rules import RuleSet
 from metrics.workdays import due_day_rows
 
 _EPOCH0 = datetime(1970, 1, 1)
-SCOPE_COLUMNS = (
-    "district",
-    "street",
-    "community",
-    "grid_id",
-    "department",
-    "category",
-    "source",
-    "urgency",
-)
 
 
 def epoch_of(ts: datetime) -> float:

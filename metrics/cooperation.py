@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
-
 import pandas as pd
 from sqlalchemy import BigInteger, Engine, and_, case, cast, func, select
 
@@ -12,9 +9,8 @@ from metrics import cubequery
 from metrics.assessment import cooperation_score
 from metrics.cohort import build_cohort, predicates
 from metrics.dialect import split_list
-from metrics.period import Period, parse_period
 from metrics.query import kpi_table, run_cubed
-from metrics.rules import RuleSet, load_rules
+from metrics.selection import Selection
 
 MIN_RATINGS = 5
 COLUMNS = (
@@ -34,30 +30,15 @@ COLUMNS = (
 
 
 def cooperation_table(
-    engine: Engine,
-    period: str | Period,
-    *,
-    as_of: str | datetime | None = None,
-    rules: RuleSet | str | None = None,
-    scope: Mapping[str, str] | None = None,
-    min_ratings: int = MIN_RATINGS,
+    engine: Engine, sel: Selection, *, min_ratings: int = MIN_RATINGS
 ) -> pd.DataFrame:
-    """Per department: cases as primary, assist_cases (V cases it assisted on), response and
+    """Per department (whatever ``sel.level``) of ``sel``'s period and scope: cases as primary, assist_cases (V cases it assisted on), response and
     on-time rates, rating_mean with rating_count and rating_reliable (≥ ``min_ratings``
     ratings; the mean is still shown), reassign_rate, whistle_cases and whistle_response_rate
     (whistle cases responded within the rule set's whistle minutes, default 30, over those
     due), and cooperation_score. Rates are fractions; NaN when empty. Best index first."""
-    p = parse_period(period)
-    r = load_rules(rules)
-    table = kpi_table(
-        engine,
-        "department",
-        p,
-        as_of=as_of,
-        rules=r,
-        scope=scope,
-        kpis=["cases", "cooperation_score"],
-    )
+    p, r, scope = sel.period, sel.rules, sel.scope_map
+    table = kpi_table(engine, sel.by("department"), kpis=["cases", "cooperation_score"])
     table["cooperation_score"] = cooperation_score(table, r.cooperation_weights)
     table["rating_reliable"] = table["rating_count"] >= min_ratings
     dialect = engine.dialect.name

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import BigInteger, Double, Engine, case, cast, func, literal, not_, select
 
 from metrics.cohort import (
+    Cohort,
     build_cohort,
     duration_median,
     exclusion_reasons,
@@ -16,10 +16,10 @@ from metrics.cohort import (
     predicates,
 )
 from metrics.errors import UnitError
-from metrics.period import Period, parse_period
 from metrics.query import level_keys, resolve_as_of, run
 from metrics.registry import KPIS, kpi
-from metrics.rules import RuleSet, load_rules
+from metrics.rules import RuleSet
+from metrics.selection import Selection
 
 PARTS = ("numerator", "denominator", "excluded")
 CASE_COLUMNS = (
@@ -87,31 +87,33 @@ def _parts(kid: str, v, as_of_e: float, rules: RuleSet):
     return num, den, reasons
 
 
+def _cohort(engine: Engine, sel: Selection, unit) -> tuple[Cohort, RuleSet]:
+    """The cohort of ``unit`` (a unit of ``sel.level``) inside the selection's scope."""
+    moment = resolve_as_of(engine, sel.as_of, sel.period)
+    within = _within(sel.level, unit, sel.scope_map)
+    cohort = build_cohort(engine.dialect.name, sel.rules, moment, period=sel.period, scope=within)
+    return cohort, sel.rules
+
+
 def explain(
     engine: Engine,
-    by: str,
+    sel: Selection,
     unit: str | Mapping[str, str] | None,
     kpi_id: str,
-    period: str | Period,
     *,
     part: str = "numerator",
-    as_of: str | datetime | None = None,
-    rules: RuleSet | str | None = None,
     limit: int = 100,
     offset: int = 0,
-    scope: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The cases in a unit's numerator, denominator, or excluded from the denominator (with
     ``reason``), ordered by case_id and paged by ``limit``/``offset``. For satisfaction the
     numerator lists cases scoring above 0 (满意 and 基本满意); for medians numerator and
-    denominator are the cases whose duration enters the median. ``scope`` (a signed-in
-    account's district/street/community) limits the cases; a unit outside it is refused."""
+    denominator are the cases whose duration enters the median. ``sel.scope`` (a signed-in
+    account's district/street/community) limits the cases; a unit of ``sel.level`` outside
+    it is refused."""
     if part not in PARTS:
         raise UnitError(f"The part {part!r} is not one of {', '.join(PARTS)}.")
-    p = parse_period(period)
-    r = load_rules(rules)
-    moment = resolve_as_of(engine, as_of, p)
-    coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=_within(by, unit, scope))
+    coh, r = _cohort(engine, sel, unit)
     v = coh.cte
     num, den, reasons = _parts(kpi_id, v, coh.as_of_e, r)
     cols = [v.c[c] for c in CASE_COLUMNS] + [v.c.due_e]
@@ -129,15 +131,7 @@ def explain(
 
 
 def explain_counts(
-    engine: Engine,
-    by: str,
-    unit: str | Mapping[str, str] | None,
-    kpi_id: str,
-    period: str | Period,
-    *,
-    as_of: str | datetime | None = None,
-    rules: RuleSet | str | None = None,
-    scope: Mapping[str, str] | None = None,
+    engine: Engine, sel: Selection, unit: str | Mapping[str, str] | None, kpi_id: str
 ) -> dict[str, object]:
     """Counts behind a unit's KPI: {'numerator': n, 'denominator': n, 'excluded': {reason: n},
     'value': the KPI's value from the same cases}, within ``scope`` as :func:`explain`.
@@ -145,11 +139,8 @@ def explain_counts(
     For satisfaction the numerator counts cases scoring above 0 and 'points' adds their
     weighted sum (基本满意 at the rule set's weight), so value = points / denominator; for a
     median, value is the median of the cases counted; for a count, the count."""
-    p = parse_period(period)
-    r = load_rules(rules)
-    moment = resolve_as_of(engine, as_of, p)
     dialect = engine.dialect.name
-    coh = build_cohort(dialect, r, moment, period=p, scope=_within(by, unit, scope))
+    coh, r = _cohort(engine, sel, unit)
     v = coh.cte
     num, den, reasons = _parts(kpi_id, v, coh.as_of_e, r)
     k = kpi(kpi_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -16,10 +15,9 @@ from caselog.outfile import checked_out_path, os_reason
 from metrics.assessment import assess, red_black_lists
 from metrics.errors import ExportError
 from metrics.labels import label
-from metrics.period import Period, parse_period
-from metrics.query import level_keys
 from metrics.registry import KPIS
-from metrics.rules import RuleSet, load_rules
+from metrics.rules import RuleSet
+from metrics.selection import Selection
 
 TRAILING = ("period", "as_of", "rule_set", "rule_set_hash")
 _UNIT_FORMATS = {
@@ -36,29 +34,20 @@ _UNIT = {k.id: k.unit for k in KPIS}
 
 
 def write_assessment(
-    engine: Engine,
-    by: str,
-    period: str | Period,
-    out_path: str | Path,
-    as_of: str | datetime | None = None,
-    rules: RuleSet | str | Path | None = None,
-    *,
-    lang: str = "zh",
-    scope: Mapping[str, str] | None = None,
+    engine: Engine, sel: Selection, out_path: str | Path, *, lang: str = "zh"
 ) -> pd.DataFrame:
-    """Compute the assessment and write it to ``out_path`` (.csv or .xlsx); return the table.
+    """Compute the assessment of ``sel`` and write it to ``out_path`` (.csv or .xlsx); return
+    the table.
 
     CSV: UTF-8 with BOM, a plain table with the contract columns first, extras after, and
     the trailing columns period, as_of, rule_set, rule_set_hash; rates as fractions 0–1;
     empty values as empty fields. XLSX: headers in ``lang`` (zh default, en), percent and
     thousands formats, frozen header, plus 红黑榜 and 规则集 sheets. Raises MetricsError
-    subclasses (one sentence) for an unknown ``by``, a bad period or an unwritable path.
+    subclasses (one sentence) for an unwritable path.
     """
-    level_keys(by)
-    p = parse_period(period)
-    r = load_rules(rules)
+    by, p, r = sel.level, sel.period, sel.rules
     path = _check_path(out_path)
-    table = assess(engine, by, p, as_of=as_of, rules=r, scope=scope)
+    table = assess(engine, sel)
     as_of_ts = table.attrs["as_of"]
     meta = {
         "period": p.label,

@@ -25,9 +25,10 @@ from metrics.cohort import (
     satisfaction_parts,
 )
 from metrics.errors import UnitError
-from metrics.period import Period, parse_as_of, parse_period
+from metrics.period import Period, parse_as_of
 from metrics.registry import KPIS, LEVELS, LOCATION_LEVELS, Kpi, kpi, measure
-from metrics.rules import RuleSet, load_rules
+from metrics.rules import RuleSet
+from metrics.selection import Selection
 
 TIMESTAMP_COLUMNS = (
     "reported_at",
@@ -68,6 +69,20 @@ def _timezone(engine: Engine) -> str | None:
         return None
 
 
+def check_scope(engine: Engine, sel: Selection) -> None:
+    """Raise UnitError (one sentence) when the selection's scope names an area that no case
+    and no grid of the store has; the whole city always exists."""
+    if not sel.scope:
+        return
+    found = []
+    for table in (cases, grids):
+        conds = [table.c[k] == v for k, v in sel.scope]
+        found.append(select(literal(1)).select_from(table).where(*conds).limit(1).exists())
+    with engine.connect() as conn:
+        if not conn.execute(select(found[0] | found[1])).scalar():
+            raise UnitError(f"The scope {sel.scope_path!r} is not an area of this store.")
+
+
 def level_keys(by: str) -> tuple[str, ...]:
     """The key columns of a unit level; UnitError (one sentence) for an unknown level."""
     if by not in LEVELS:
@@ -102,17 +117,9 @@ def _expand(names: Sequence[str]) -> set[str]:
     return out
 
 
-def kpi_table(
-    engine: Engine,
-    by: str,
-    period: str | Period,
-    *,
-    as_of: str | datetime | None = None,
-    rules: RuleSet | str | None = None,
-    scope: Mapping[str, str] | None = None,
-    kpis: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Every non-derived KPI per unit of ``by`` for cases reported in ``period``.
+def kpi_table(engine: Engine, sel: Selection, *, kpis: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every non-derived KPI per unit of ``sel.level`` for cases reported in ``sel.period``,
+    inside ``sel.scope``, under ``sel.rules``, judged at ``sel.as_of``.
 
     One row per unit (units known only from the grids table, or departments only rated,
     appear with cases = 0); the key columns first, then each KPI, and for ratios
@@ -120,10 +127,9 @@ def kpi_table(
     is 0; medians NaN when nothing qualifies; rating_mean NaN without ratings.
     ``kpis`` limits the work to those KPIs (and the inputs of derived ones).
     """
+    by, p, r, scope = sel.level, sel.period, sel.rules, sel.scope_map
     keys = level_keys(by)
-    p = parse_period(period)
-    r = load_rules(rules)
-    moment = resolve_as_of(engine, as_of, p)
+    moment = resolve_as_of(engine, sel.as_of, p)
     dialect = engine.dialect.name
     coh = build_cohort(dialect, r, moment, period=p, scope=scope)
     frame = run_cubed(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 
 import pandas as pd
@@ -11,7 +10,7 @@ from sqlalchemy import BigInteger, Double, Engine, case, cast, func, select
 from caselog.schema import cases
 from metrics.cohort import Cohort, build_cohort, from_epoch
 from metrics.query import level_keys, resolve_as_of, run
-from metrics.rules import RuleSet, load_rules
+from metrics.selection import Selection
 
 CARD_COLUMNS = (
     "case_id",
@@ -31,9 +30,10 @@ AGE_EDGES_DAYS = (1, 3, 7, 15, 30)
 AGE_BUCKETS = ("0-1d", "1-3d", "3-7d", "7-15d", "15-30d", "30d+")
 
 
-def _open_cohort(engine: Engine, as_of, rules, scope) -> tuple[Cohort, datetime]:
-    r = load_rules(rules)
-    moment = resolve_as_of(engine, as_of, None)
+def _open_cohort(engine: Engine, sel: Selection) -> tuple[Cohort, datetime]:
+    """Open cases of any report date inside the selection's scope (its period is not used)."""
+    r, scope = sel.rules, sel.scope_map
+    moment = resolve_as_of(engine, sel.as_of, None)
     days = None
     if r.calendar == "working_days":
         with engine.connect() as conn:
@@ -49,16 +49,14 @@ def _open_cohort(engine: Engine, as_of, rules, scope) -> tuple[Cohort, datetime]
 
 def red_cards(
     engine: Engine,
+    sel: Selection,
     *,
-    as_of: str | datetime | None = None,
-    rules: RuleSet | str | None = None,
-    scope: Mapping[str, str] | None = None,
     limit: int | None = 1000,
     offset: int = 0,
 ) -> pd.DataFrame:
     """Open cases (not closed, not cancelled, reported by as_of, any month) whose given or
     derived deadline is before as_of, most overdue first, with ``hours_overdue`` (> 0)."""
-    coh, _ = _open_cohort(engine, as_of, rules, scope)
+    coh, _ = _open_cohort(engine, sel)
     v = coh.cte
     over = ((coh.as_of_e - v.c.due_e) / 3600.0).label("hours_overdue")
     stmt = (
@@ -73,17 +71,15 @@ def red_cards(
 
 def yellow_cards(
     engine: Engine,
+    sel: Selection,
     *,
-    as_of: str | datetime | None = None,
-    rules: RuleSet | str | None = None,
-    scope: Mapping[str, str] | None = None,
     within_hours: float = 24.0,
     limit: int | None = 1000,
     offset: int = 0,
 ) -> pd.DataFrame:
     """Open cases whose deadline falls in [as_of, as_of + within_hours], soonest first,
     with ``hours_left`` (≥ 0)."""
-    coh, _ = _open_cohort(engine, as_of, rules, scope)
+    coh, _ = _open_cohort(engine, sel)
     v = coh.cte
     left = ((v.c.due_e - coh.as_of_e) / 3600.0).label("hours_left")
     stmt = (
@@ -108,15 +104,13 @@ def _with_deadline(frame: pd.DataFrame) -> pd.DataFrame:
 
 def ageing(
     engine: Engine,
+    sel: Selection,
     *,
     by: str | None = None,
-    as_of: str | datetime | None = None,
-    rules: RuleSet | str | None = None,
-    scope: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Open cases by age since reported (AGE_BUCKETS), per unit of ``by`` when given:
     columns = keys, bucket, open_cases, overdue. Empty buckets are listed with 0."""
-    coh, _ = _open_cohort(engine, as_of, rules, scope)
+    coh, _ = _open_cohort(engine, sel)
     v = coh.cte
     keys = list(level_keys(by)) if by else []
     age_d = (coh.as_of_e - v.c.rep_e) / 86400.0
@@ -145,17 +139,14 @@ def ageing(
 
 def overdue_counts(
     engine: Engine,
-    by: str = "department",
+    sel: Selection,
     *,
-    as_of: str | datetime | None = None,
-    rules: RuleSet | str | None = None,
-    scope: Mapping[str, str] | None = None,
     within_hours: float = 24.0,
 ) -> pd.DataFrame:
-    """Per unit of ``by`` (department, street, …): open_cases, overdue (red cards),
+    """Per unit of ``sel.level`` (department, street, …): open_cases, overdue (red cards),
     due_soon (yellow cards) and max_hours_overdue (NaN when none), most overdue first."""
-    keys = list(level_keys(by))
-    coh, _ = _open_cohort(engine, as_of, rules, scope)
+    keys = list(level_keys(sel.level))
+    coh, _ = _open_cohort(engine, sel)
     v = coh.cte
     a = coh.as_of_e
     late = v.c.due_e < a

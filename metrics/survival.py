@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
-from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -12,9 +10,8 @@ from sqlalchemy import Engine, select
 
 from metrics import cubequery
 from metrics.cohort import build_cohort, km_inputs
-from metrics.period import Period, parse_period
 from metrics.query import fetch, level_keys, reading, resolve_as_of
-from metrics.rules import RuleSet, load_rules
+from metrics.selection import Selection
 
 COLUMNS = ("resolved", "censored", "median_handling_h", "km_median_handling_h")
 
@@ -57,23 +54,14 @@ def km_median(sf_or_times, surv: np.ndarray | None = None) -> float:
     return float(times[i])
 
 
-def km_handling(
-    engine: Engine,
-    by: str,
-    period: str | Period,
-    *,
-    as_of: str | datetime | None = None,
-    rules: RuleSet | str | None = None,
-    scope: Mapping[str, str] | None = None,
-) -> pd.DataFrame:
+def km_handling(engine: Engine, sel: Selection) -> pd.DataFrame:
     """Handling time (dispatched → resolved, hours) per unit, counting unresolved cases as
     censored at closed_at or as_of: columns keys, resolved, censored, median_handling_h
     (plain median of resolved cases) and km_median_handling_h (Kaplan–Meier median; NaN
     when fewer than half have been resolved). Negative durations are left out."""
+    by, p, r, scope = sel.level, sel.period, sel.rules, sel.scope_map
     keys = list(level_keys(by))
-    p = parse_period(period)
-    r = load_rules(rules)
-    moment = resolve_as_of(engine, as_of, p)
+    moment = resolve_as_of(engine, sel.as_of, p)
     coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=scope)
     with reading(engine, r, moment) as (conn, version, found):
         if found is not None:

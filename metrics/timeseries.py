@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -12,10 +12,10 @@ from metrics.assessment import composite_score
 from metrics.cohort import build_cohort
 from metrics.dialect import trunc
 from metrics.errors import UnitError
-from metrics.period import Period, parse_period
+from metrics.period import Period
 from metrics.query import kpis_for, level_keys, resolve_as_of, run_cubed, unit_select
 from metrics.registry import kpi
-from metrics.rules import RuleSet, load_rules
+from metrics.selection import Selection
 
 FREQS = {"day": "D", "week": "W-MON", "month": "MS"}
 # Per-unit, not per-bucket measures: ratings and households are not split by reporting date.
@@ -23,15 +23,7 @@ _NOT_IN_SERIES = {"rating_mean", "volume_per_1k_households"}
 
 
 def kpi_series(
-    engine: Engine,
-    kpis: str | Sequence[str],
-    period: str | Period,
-    *,
-    freq: str = "month",
-    by: str = "city",
-    scope: Mapping[str, str] | None = None,
-    as_of: str | datetime | None = None,
-    rules: RuleSet | str | None = None,
+    engine: Engine, sel: Selection, kpis: str | Sequence[str], *, freq: str = "month"
 ) -> pd.DataFrame:
     """KPI values per reporting bucket: columns = unit keys, ``ds`` (bucket start: the day,
     the Monday of the ISO week, or the 1st of the month), then each requested KPI (ratios
@@ -39,6 +31,7 @@ def kpi_series(
     cases; buckets without cases have cases = 0 and NaN rates. composite_score is derived
     per bucket with the rule set's weights. rating_mean, volume_per_1k_households and the
     other derived KPIs are not series (UnitError, one sentence)."""
+    by, p, r, scope = sel.level, sel.period, sel.rules, sel.scope_map
     if freq not in FREQS:
         raise UnitError(f"The frequency {freq!r} is not one of day, week, month.")
     wanted = [kpis] if isinstance(kpis, str) else list(kpis)
@@ -52,9 +45,7 @@ def kpi_series(
     for kid in wanted:
         if kid not in available:
             raise UnitError(f"The KPI {kid!r} is not available as a time series by {by}.")
-    p = parse_period(period)
-    r = load_rules(rules)
-    moment = resolve_as_of(engine, as_of, p)
+    moment = resolve_as_of(engine, sel.as_of, p)
     dialect = engine.dialect.name
     coh = build_cohort(
         dialect, r, moment, period=p, scope=scope, extra={"ds": trunc(freq, _reported())}

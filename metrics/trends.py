@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from metrics.period import Period, month_of, span, week_of
+
 SEASON = {"day": 7, "week": 52, "month": 12}
 LOOK_BACK = {"day": 730, "week": 104, "month": 24}  # buckets: two years, enough for STL
 
@@ -34,6 +36,40 @@ def window(end: date, freq: str, first: date | None = None) -> tuple[date, date]
         else:
             start = first
     return (start, stop) if start <= stop else None
+
+
+def bucket(ds: date, freq: str) -> Period:
+    """The period of the ``freq`` bucket (day, week, month) that starts on ``ds``."""
+    if freq == "month":
+        return month_of(ds)
+    if freq == "week":
+        return week_of(ds)
+    return span(ds, ds)
+
+
+def latest_changes(series: pd.Series, freq: str) -> dict[str, object]:
+    """The last bucket of a KPI series indexed by bucket start (``ds``) beside its previous
+    bucket (环比) and the same bucket a year earlier (同比), matched by date with the period
+    arithmetic every page uses (a day: the same calendar date a year earlier; a week: the
+    same ISO week). Returns ``last`` (the bucket start), ``now``, ``previous`` and
+    ``year_ago``; a bucket outside the series is None."""
+    if series.empty:
+        return {"last": None, "now": None, "previous": None, "year_ago": None}
+    values = series.copy()
+    values.index = pd.DatetimeIndex(values.index).normalize()
+    last = values.index.max()
+    period = bucket(last.date(), freq)
+
+    def at(p: Period):
+        key = pd.Timestamp(p.start)
+        return values.get(key) if key in values.index else None
+
+    return {
+        "last": last,
+        "now": values[last],
+        "previous": at(period.previous()),
+        "year_ago": at(period.year_ago()),
+    }
 
 
 def decompose(values: pd.Series, freq: str) -> pd.DataFrame | None:

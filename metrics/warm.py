@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
 
 from caselog import open_store
 from caselog.store import StoreBusy
 from forecasting.tables import create_tables
 from metrics import cubebuild
 from metrics.assessment import assess
-from metrics.period import parse_period
+from metrics.period import latest_full_month
 from metrics.query import latest_timestamp
 from metrics.registry import LEVELS
+from metrics.selection import Selection
 
 #: Levels whose tables the pages open with (the map's grid table, the ranking's levels).
 WARMED_LEVELS: tuple[str, ...] = tuple(
     lv for lv in LEVELS if lv not in ("city", "category", "source")
 )
-
-
-def latest_full_month(last: date | None) -> str:
-    """The latest calendar month the store covers to its last day (else the month before);
-    the dashboard's default period."""
-    if last is None:
-        return f"{date.today():%Y-%m}"
-    if (last + timedelta(days=1)).month == last.month:
-        last = last.replace(day=1) - timedelta(days=1)
-    return f"{last:%Y-%m}"
 
 
 def warm_pages(url: str, progress: Callable[[str], None] | None = None) -> list[str]:
@@ -56,12 +46,12 @@ def warm_pages(url: str, progress: Callable[[str], None] | None = None) -> list[
         if progress:
             progress("KPI cube")
         cubebuild.build(engine)  # every KPI table of any period is then quick to compute
-        month = latest_full_month(last.date())
-        for period in (month, str(parse_period(month).start.year)):
+        month = latest_full_month(last)
+        for period in (month.label, str(month.start.year)):
             for by in WARMED_LEVELS:
                 if progress:
                     progress(f"{by} {period}")
-                assess(engine, by, period)
+                assess(engine, Selection.build(by, period))
             done.append(period)
     except StoreBusy:  # a new load began: its own warm-up follows it
         pass

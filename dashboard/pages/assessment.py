@@ -40,7 +40,7 @@ keys = list(metrics.LEVELS[f.level])
 st.title(t("page_assessment"))
 st.caption(f"{f.scope_name} · {f.period}")
 
-ranked = load(lambda: data.assessment(f.url, f.level, f.period, f.scope, f.rules_text))
+ranked = load(lambda: data.assessment(f.url, f.sel))
 if ranked is not None and not ranked["cases"].fillna(0).sum():
     # units known from the grids table are listed with no case: nothing to rank or explain
     st.info(t("no_data"))
@@ -54,8 +54,8 @@ if ranked is not None:
 
     name = f"assessment_{f.level}_{f.period}"
     left, right, _ = st.columns([1, 1, 4])
-    xlsx = load(lambda: data.export(f.url, f.level, f.period, f.scope, f.rules_text, ".xlsx"))
-    csv = load(lambda: data.export(f.url, f.level, f.period, f.scope, f.rules_text, ".csv"))
+    xlsx = load(lambda: data.export(f.url, f.sel, ".xlsx"))
+    csv = load(lambda: data.export(f.url, f.sel, ".csv"))
     who = {"url": f.url, "username": f.account.username}
     what = {"by": f.level, "period": f.period, "scope": f.scope_name}
     if xlsx is not None:
@@ -71,7 +71,7 @@ if ranked is not None:
     rate = st.selectbox(
         t("funnel_kpi"), RATES, format_func=named(RATES, kpi_label), key="funnel_kpi"
     )
-    kt = load(lambda: data.kpi_table(f.url, f.level, f.period, f.scope, f.rules_text))
+    kt = load(lambda: data.kpi_table(f.url, f.sel))
     if kt is not None and not kt.empty:
         fun = metrics.funnel(kt, rate)
         fun = fun[fun["n"] > 0].sort_values("n")
@@ -134,9 +134,7 @@ if ranked is not None:
         horizontal=True,
         key="explain_part",
     )
-    counts = load(
-        lambda: data.explain_counts(f.url, f.level, unit, kid, f.period, f.scope, f.rules_text)
-    )
+    counts = load(lambda: data.explain_counts(f.url, f.sel, unit, kid))
     if counts is not None:
         excluded = counts.get("excluded", {}) or {}
         st.markdown(explained(kid, counts, data.rules(f.rules_text)))
@@ -144,9 +142,7 @@ if ranked is not None:
             st.caption(
                 " · ".join(f"{value_label('exclusion', k)}: {v:,}" for k, v in excluded.items())
             )
-        rows = load(
-            lambda: data.explain(f.url, f.level, unit, kid, f.period, part, f.scope, f.rules_text)
-        )
+        rows = load(lambda: data.explain(f.url, f.sel, unit, kid, part))
         if rows is not None:
             st.caption(t("first_cases", n=len(rows)))
             if "reason" in rows:

@@ -31,7 +31,7 @@ f = current()
 st.title(t("page_departments"))
 st.caption(f"{f.scope_name} · {f.period}")
 
-coop = load(lambda: data.cooperation(f.url, f.period, f.scope, f.rules_text))
+coop = load(lambda: data.table(f.url, "cooperation", f.sel))
 if coop is not None and coop.empty:
     st.info(t("no_data"))
 if coop is not None and not coop.empty:
@@ -66,7 +66,7 @@ if coop is not None and not coop.empty:
     fig.update_layout(xaxis_title=kpi_label("cooperation_score"))
     st.plotly_chart(layout(fig, 30 * len(coop) + 80), key="coop_chart")
 
-km = load(lambda: data.km(f.url, "department", f.period, f.scope, f.rules_text))
+km = load(lambda: data.table(f.url, "km", f.sel.by("department")))
 if km is not None and not km.empty:
     st.subheader(t("km_title"))
     km = km.sort_values("km_median_handling_h", ascending=False)

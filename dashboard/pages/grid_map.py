@@ -62,12 +62,12 @@ elif shapes is not None:
     geo = {"type": "FeatureCollection", "features": features}
     values = None
     if measure in ("map_volume", "map_cases"):
-        tab = load(lambda: data.assessment(f.url, "grid", f.period, f.scope, f.rules_text))
+        tab = load(lambda: data.assessment(f.url, f.sel.by("grid")))
         if tab is not None:
             col = "volume_per_1k_households" if measure == "map_volume" else "cases"
             values = tab[["grid_id", col]].rename(columns={col: "value"})
     elif measure == "map_overdue":
-        tab = load(lambda: data.overdue(f.url, "grid", f.scope, f.rules_text))
+        tab = load(lambda: data.table(f.url, "overdue", f.sel.by("grid")))
         if tab is not None:
             values = tab[["grid_id", "overdue"]].rename(columns={"overdue": "value"})
     elif measure == "map_forecast":

@@ -7,7 +7,7 @@ import forecasting
 import metrics
 from dashboard import data
 from dashboard.components import fmt_delta, fmt_kpi, guarded, layout, load, table
-from dashboard.filters import current, previous_period, same_period_last_year
+from dashboard.filters import current
 from dashboard.i18n import kpi_label, level_label, t
 
 HEADLINE = (
@@ -26,10 +26,10 @@ f = current()
 st.title(t("page_overview"))
 st.caption(f"{f.scope_name} · {f.period}")
 
-prev, yoy = previous_period(f.period), same_period_last_year(f.period)
-now = load(lambda: data.headline(f.url, f.period, f.scope, f.rules_text))
-before = load(lambda: data.headline(f.url, prev, f.scope, f.rules_text))
-last_year = load(lambda: data.headline(f.url, yoy, f.scope, f.rules_text))
+prev, yoy = f.sel.previous, f.sel.year_ago
+now = load(lambda: data.headline(f.url, f.sel))
+before = load(lambda: data.headline(f.url, f.sel.at(prev)))
+last_year = load(lambda: data.headline(f.url, f.sel.at(yoy)))
 
 if now is not None and not now.empty:
     row = now.iloc[0]
@@ -53,16 +53,16 @@ if now is not None and not now.empty:
             col.caption(f"{t('vs_last_year')} {ya}")
     if isinstance(row["grade"], str):  # None or NaN when no rate could be scored
         st.caption(f"{kpi_label('grade')}: **{row['grade']}**")
-    st.caption(t("delta_caption", prev=prev, yoy=yoy))
+    st.caption(t("delta_caption", prev=prev.label, yoy=yoy.label))
 
-trend = load(lambda: data.series(f.url, ("cases",), f.period, "day", "city", f.scope, f.rules_text))
+trend = load(lambda: data.series(f.url, f.sel.by("city"), ("cases",), "day"))
 if trend is not None and not trend.empty:
     st.subheader(t("volume_trend"))
     fig = px.line(trend, x="ds", y="cases", labels={"ds": kpi_label("ds"), "cases": t("cases")})
     fig.update_yaxes(tickformat=",")
     st.plotly_chart(layout(fig, 280, dates=True), key="trend_chart")
 
-table_now = load(lambda: data.assessment(f.url, f.level, f.period, f.scope, f.rules_text))
+table_now = load(lambda: data.assessment(f.url, f.sel))
 
 
 def _drill(unit: dict) -> None:

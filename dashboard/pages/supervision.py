@@ -15,7 +15,7 @@ st.caption(
     f"{f.scope_name} · {t('as_of_caption', as_of=f'{moment:%Y-%m-%d %H:%M}' if moment else '—')}"
 )
 
-age = load(lambda: data.ageing(f.url, f.scope, f.rules_text))
+age = load(lambda: data.table(f.url, "ageing", f.sel))
 if age is not None:
     left, right = st.columns([2, 3])
     with left:
@@ -40,7 +40,7 @@ if age is not None:
 
 for kind, title in (("red", "red_cards"), ("yellow", "yellow_cards")):
     st.subheader(t(title))
-    found = load(lambda kind=kind: data.cards(f.url, kind, f.scope, f.rules_text))
+    found = load(lambda kind=kind: data.cards(f.url, kind, f.sel))
     if found is None:
         continue
     if found.empty:
@@ -67,7 +67,7 @@ for col, by, title in (
 ):
     with col:
         st.subheader(t(title))
-        counts = load(lambda by=by: data.overdue(f.url, by, f.scope, f.rules_text))
+        counts = load(lambda by=by: data.table(f.url, "overdue", f.sel.by(by)))
         if counts is None or counts.empty:
             st.info(t("no_cards"))
             continue

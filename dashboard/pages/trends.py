@@ -10,9 +10,9 @@ from plotly.subplots import make_subplots
 import metrics
 from dashboard import data
 from dashboard.components import fmt_delta, fmt_kpi, layout, load
-from dashboard.filters import current, previous_period
+from dashboard.filters import current
 from dashboard.i18n import kpi_label, level_label, named, t
-from metrics.trends import decompose, rising_units
+from metrics.trends import decompose, latest_changes, rising_units
 from metrics.trends import window as trend_window
 
 KPIS = (
@@ -31,7 +31,7 @@ FREQS = ("day", "week", "month")
 
 f = current()
 st.title(t("page_trends"))
-p = metrics.parse_period(f.period)
+p = f.sel.period
 caption = st.empty()
 
 c1, c2, c3 = st.columns(3)
@@ -54,13 +54,13 @@ split = c3.selectbox(
 # Whole buckets from two years before the chosen period's end, none before the data begin.
 first = data.overview(f.url).first_reported
 days = trend_window(p.end, freq, pd.Timestamp(first).date() if first is not None else None)
-span = f"{days[0].isoformat()}..{days[1].isoformat()}" if days else None
-caption.caption(f"{f.scope_name} · {span or f.period}")
+shown = metrics.span(*days) if days else None
+caption.caption(f"{f.scope_name} · {shown.label if shown else f.period}")
 frame = None
-if span is None:
+if shown is None:
     st.info(t("no_data"))
 else:
-    frame = load(lambda: data.series(f.url, (kid,), span, freq, split, f.scope, f.rules_text))
+    frame = load(lambda: data.series(f.url, f.sel.at(shown).by(split), (kid,), freq))
 if frame is not None and not frame.empty:
     ds = kpi_label("ds")
     if split == "city":
@@ -84,11 +84,13 @@ if frame is not None and not frame.empty:
     if split == "city":
         st.subheader(t("yoy_mom"))
         series = frame.set_index("ds")[kid]
-        last = series.index.max()
-        steps = {"day": 364, "week": 52, "month": 12}[freq]
-        now = series.iloc[-1]
-        prev = series.iloc[-2] if len(series) > 1 else None
-        year = series.iloc[-1 - steps] if len(series) > steps else None
+        change = latest_changes(series, freq)
+        last, now, prev, year = (
+            change["last"],
+            change["now"],
+            change["previous"],
+            change["year_ago"],
+        )
         cols = st.columns(3)
         cols[0].metric(f"{kpi_label(kid)} · {last:%Y-%m-%d}", fmt_kpi(kid, now))
         cols[1].metric(t("vs_previous"), fmt_kpi(kid, prev), fmt_delta(kid, now, prev))
@@ -105,16 +107,17 @@ if frame is not None and not frame.empty:
             st.plotly_chart(layout(fig, 520, dates=True), key="stl_chart")
 
 st.subheader(t("rising_title"))
-prev = previous_period(f.period)
-now_t = load(lambda: data.kpi_table(f.url, "category", f.period, f.scope, f.rules_text, ("cases",)))
-before = load(lambda: data.kpi_table(f.url, "category", prev, f.scope, f.rules_text, ("cases",)))
+prev = f.sel.previous
+by_category = f.sel.by("category")
+now_t = load(lambda: data.kpi_table(f.url, by_category, ("cases",)))
+before = load(lambda: data.kpi_table(f.url, by_category.at(prev), ("cases",)))
 if now_t is not None and before is not None:
     up = rising_units(now_t, before, "category")
     up = up.rename(
         columns={"current": t("current"), "previous": t("previous"), "change": t("change")}
     )
     up[t("change_pct")] = up.pop("change_pct") * 100
-    st.caption(f"{f.period} / {prev}")
+    st.caption(f"{f.period} / {prev.label}")
     st.dataframe(
         up.rename(columns={"category": kpi_label("category")}),
         hide_index=True,

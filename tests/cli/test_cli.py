@@ -86,13 +86,19 @@ def test_sample_writes_the_contract_files(city):
     assert summary["ratings"]["inserted"] > 0
 
 
-def test_assess_writes_the_contract_columns(city):
-    folder, db, _ = city
-    out = folder / "streets.csv"
-    done = gridpulse("assess", "--by", "street", "--period", "2025", "--out", str(out), db=db)
+def assessed(db: str, out: Path, *args: str) -> tuple[subprocess.CompletedProcess, list[dict]]:
+    """Run ``assess --by street --period 2025 --out OUT ARGS`` and read the CSV it wrote."""
+    done = gridpulse(
+        "assess", "--by", "street", "--period", "2025", "--out", str(out), *args, db=db
+    )
     assert done.returncode == 0, done.stderr
     with out.open(encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
+        return done, list(csv.DictReader(handle))
+
+
+def test_assess_writes_the_contract_columns(city):
+    folder, db, _ = city
+    done, rows = assessed(db, folder / "streets.csv")
     assert list(rows[0])[: len(ASSESS_STREET)] == ASSESS_STREET
     assert sum(int(r["cases"]) for r in rows) > 3000
     assert {r["rank"] for r in rows} >= {"1"}
@@ -114,6 +120,59 @@ def test_assess_notes_an_earlier_as_of_and_an_empty_table(city):
     assert "note: no case of 2019 names a street; the table holds no case." in done.stderr
 
 
+@pytest.mark.parametrize(
+    ("named", "spelled"),
+    [
+        ("2025-03", "2025-03-01..2025-03-31"),
+        ("2025Q2", "2025-04-01..2025-06-30"),
+        ("2025-03", "2025年3月"),
+    ],
+)
+def test_a_range_that_is_a_named_period_writes_the_same_bytes(city, named, spelled):
+    folder, db, _ = city
+    files = []
+    for i, period in enumerate((named, spelled)):
+        out = folder / f"same_{named}_{i}.csv"
+        done = gridpulse("assess", "--by", "street", "--period", period, "--out", str(out), db=db)
+        assert done.returncode == 0, done.stderr
+        assert f"rows for {named} to" in done.stdout
+        files.append(out.read_bytes())
+    assert files[0] == files[1]
+    with (folder / f"same_{named}_0.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["period"] for r in rows} == {named}
+    assert any(r["rank_change"] for r in rows)  # compared with the named previous period
+
+
+def test_assess_within_a_scope_and_an_unknown_scope(city, tmp_path):
+    folder, db, _ = city
+    _, rows = assessed(db, folder / "whole.csv")
+    district = rows[0]["district"]
+    _, scoped = assessed(db, folder / "scoped.csv", "--scope", district)
+    args = ["assess", "--by", "street", "--period", "2025", "--out", "x.csv"]
+    assert {r["district"] for r in scoped} == {district}
+    assert sorted(int(r["cases"]) for r in scoped) == sorted(
+        int(r["cases"]) for r in rows if r["district"] == district
+    )
+    gone = tmp_path / "nothing.csv"
+    done = gridpulse(*args[:-1], str(gone), "--scope", "无此区/无此街道", db=db)
+    assert done.returncode == 1 and not gone.exists()
+    assert done.stderr.strip() == "error: The scope '无此区/无此街道' is not an area of this store."
+    bad = tmp_path / "bad.toml"
+    for text, words in (
+        ('name = "x"\ncolour = 1\n', "unknown key 'colour'"),
+        (
+            'name = "x"\n[weights]\nresponse = "a lot"\nsolved = 1\nsatisfaction = 1\n',
+            "must be a number",
+        ),
+    ):
+        bad.write_text(text, encoding="utf-8")
+        done = gridpulse(*args[:-1], str(gone), "--rules", str(bad), db=db)
+        assert done.returncode == 1 and not gone.exists(), done.stderr
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and words in lines[0], lines
+
+
 def test_forecast_writes_one_row_per_unit_and_day(city):
     folder, db, _ = city
     out = folder / "districts.csv"
@@ -133,6 +192,17 @@ def test_forecast_writes_one_row_per_unit_and_day(city):
     ("args", "code", "words"),
     [
         (["assess", "--by", "street", "--period", "2025-13", "--out", "x.csv"], 1, "period"),
+        (
+            ["assess", "--by", "street", "--period", "2025-02-30..2025-03-31", "--out", "x.csv"],
+            1,
+            "2025-02-30 does not exist",
+        ),
+        (["assess", "--by", "street", "--period", "2025Q5", "--out", "x.csv"], 1, "2025Q5"),
+        (
+            ["assess", "--by", "street", "--period", "2025-03-09..2025-03-01", "--out", "x.csv"],
+            1,
+            "ends before it starts",
+        ),
         (["assess", "--by", "planet", "--period", "2025", "--out", "x.csv"], 2, "invalid choice"),
         (["forecast", "--level", "grid", "--horizon", "0", "--out", "x.csv"], 1, "horizon"),
         (

@@ -18,17 +18,22 @@ import accounts
 import forecasting
 import metrics
 from caselog import open_store
+from metrics.selection import Selection
 from tests.dashboard.conftest import PERIOD, ROOT, open_page
 
 PASSWORD = "street-pass-1"
 FIGURES = {
     "departments": (
         "受理量",
-        lambda e, scope: metrics.cooperation_table(e, PERIOD, scope=scope)["cases"].sum(),
+        lambda e, scope: metrics.cooperation_table(
+            e, Selection.build("department", PERIOD, scope=scope)
+        )["cases"].sum(),
     ),
     "trends": (
         "本期",
-        lambda e, scope: metrics.kpi_table(e, "street", PERIOD, scope=scope)["cases"].sum(),
+        lambda e, scope: metrics.kpi_table(e, Selection.build("street", PERIOD, scope=scope))[
+            "cases"
+        ].sum(),
     ),
 }
 PAGES = ("overview", "assessment", "supervision", "departments", "trends", "grid_map", "forecasts")

@@ -9,6 +9,7 @@ import metrics
 import metrics.cubebuild
 from caselog import open_store
 from dashboard import data
+from metrics.selection import Selection
 
 QUICK = 'name = "quick"\n[response_sla_minutes]\ndefault = 30\nwhistle = 10\n'
 
@@ -34,7 +35,7 @@ def test_the_first_page_view_builds_the_cube_then_pages_read_it(unwarmed, monkey
     assert _cube(reader, metrics.default_rules()) is not None
     shown = at.dataframe[0].value
     with metrics.cube.bypassed():
-        table = metrics.assess(reader, "street", "2025")
+        table = metrics.assess(reader, Selection.build("street", "2025"))
     assert len(shown) == len(table) and shown.iloc[:, 0].notna().all()
     assert int(table["cases"].sum()) > 0
 
@@ -45,9 +46,9 @@ def test_a_rule_set_with_other_time_limits_gets_its_own_cube(unwarmed):
     assert data.cube_missing(url, QUICK) and _cube(reader, quick) is None
     data.build_cube(url, QUICK)
     assert not data.cube_missing(url, QUICK) and _cube(reader, quick) is not None
-    fast = metrics.kpi_table(reader, "street", "2025", rules=quick)
+    fast = metrics.kpi_table(reader, Selection.build("street", "2025", rules=quick))
     with metrics.cube.bypassed():
-        slow = metrics.kpi_table(reader, "street", "2025", rules=quick)
+        slow = metrics.kpi_table(reader, Selection.build("street", "2025", rules=quick))
     assert fast["response_rate"].tolist() == pytest.approx(slow["response_rate"].tolist())
 
 

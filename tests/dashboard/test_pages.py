@@ -6,13 +6,8 @@ from __future__ import annotations
 import forecasting
 import metrics
 from dashboard.components import fmt_kpi
-from dashboard.filters import (
-    latest_full_month,
-    previous_period,
-    same_period_last_year,
-    scope_of,
-    written_period,
-)
+from dashboard.filters import scope_of
+from metrics.selection import Selection
 from tests.dashboard.conftest import PERIOD, open_page
 
 
@@ -25,40 +20,11 @@ def test_sidebar_defaults_to_the_latest_full_month(city, monkeypatch, engine):
     at = open_page(city, monkeypatch, "overview")
     _clean(at)
     assert at.text_input(key="_period_zh").value == "2025-12"
-    assert latest_full_month(metrics.latest_timestamp(engine)) == "2025-12"
+    assert metrics.latest_full_month(metrics.latest_timestamp(engine)).label == "2025-12"
     assert at.selectbox(key="_level_zh").value == "street"
 
 
-def test_periods_as_people_write_them():
-    written = {
-        "2025年": "2025",
-        "2025年3月": "2025-03",
-        "2025年03月份": "2025-03",
-        "2025年第1季度": "2025Q1",
-        "2025年2季度": "2025Q2",
-        "2025-Q1": "2025Q1",
-        "2025 q4": "2025Q4",
-        "2025/03": "2025-03",
-        "2025.3": "2025-03",
-        "2025年第9周": "2025-W09",
-        " 2025-03 ": "2025-03",
-    }
-    for text, label in written.items():
-        assert metrics.parse_period(written_period(text)).label == label, text
-    assert written_period("2025年13月") == "2025-13"  # still refused, by the parser
-    assert written_period("soon") == "soon"
-
-
-def test_period_helpers():
-    assert same_period_last_year("2025-03") == "2024-03"
-    assert same_period_last_year("2025Q2") == "2024Q2"
-    assert same_period_last_year("2025") == "2024"
-    assert same_period_last_year("2025-03-01..2025-03-31") == "2024-03"  # a whole month
-    assert previous_period("2025-03-01..2025-03-31") == "2025-02"
-    assert same_period_last_year("2025-01-01..2025-03-31") == "2024Q1"
-    assert previous_period("2025-01-01..2025-03-31") == "2024Q4"
-    assert same_period_last_year("2025-03-05..2025-03-20") == "2024-03-05..2024-03-20"
-    assert same_period_last_year("2024-02-29..2024-02-29") == "2023-02-28..2023-02-28"
+def test_scope_as_typed_in_the_sidebar():
     assert scope_of("东城区/东华门街道") == (("district", "东城区"), ("street", "东华门街道"))
     assert scope_of("") == ()
 
@@ -66,8 +32,8 @@ def test_period_helpers():
 def test_overview_headline_equals_assess(city, monkeypatch, engine):
     at = open_page(city, monkeypatch, "overview", period=PERIOD)
     _clean(at)
-    row = metrics.assess(engine, "city", PERIOD, rank_change=False).iloc[0]
-    prev = metrics.assess(engine, "city", "2025-10", rank_change=False).iloc[0]
+    row = metrics.assess(engine, Selection.build("city", PERIOD), rank_change=False).iloc[0]
+    prev = metrics.assess(engine, Selection.build("city", "2025-10"), rank_change=False).iloc[0]
     shown = {m.label: m for m in at.metric}
     assert shown["受理量"].value == f"{row['cases']:,}"
     assert shown["解决率"].value == fmt_kpi("solved_rate", row["solved_rate"])
@@ -90,7 +56,7 @@ def test_overview_drill_down_switches_to_assessment(city, monkeypatch):
 def test_assessment_table_and_explain(city, monkeypatch, engine):
     at = open_page(city, monkeypatch, "assessment", period=PERIOD, level="street")
     _clean(at)
-    ranked = metrics.assess(engine, "street", PERIOD)
+    ranked = metrics.assess(engine, Selection.build("street", PERIOD))
     shown = at.dataframe[0].value
     assert shown["街道(乡镇)"].tolist() == ranked["street"].tolist()
     assert shown["排名"].tolist() == ranked["rank"].astype(int).tolist()
@@ -100,7 +66,7 @@ def test_assessment_table_and_explain(city, monkeypatch, engine):
     at.radio(key="explain_part").set_value("excluded").run()
     _clean(at)
     unit = at.selectbox(key="explain_unit").value
-    counts = metrics.explain_counts(engine, "street", unit, "solved_rate", PERIOD)
+    counts = metrics.explain_counts(engine, Selection.build("street", PERIOD), unit, "solved_rate")
     text = f"{counts['numerator']:,} / {counts['denominator']:,}"
     assert any(text in m.value for m in at.markdown)
 
@@ -109,28 +75,28 @@ def test_assessment_export_is_the_cli_file(city, engine, tmp_path):
     from dashboard import data
 
     out = tmp_path / "a.csv"
-    metrics.write_assessment(engine, "district", PERIOD, out)
-    got = data.export.__wrapped__(city, "district", PERIOD, (), None, ".csv")
+    metrics.write_assessment(engine, Selection.build("district", PERIOD), out)
+    got = data.export.__wrapped__(city, Selection.build("district", PERIOD), ".csv")
     assert got == out.read_bytes()
 
 
 def test_supervision_cards_equal_engine(city, monkeypatch, engine):
     at = open_page(city, monkeypatch, "supervision", period=PERIOD)
     _clean(at)
-    age = metrics.ageing(engine)
+    age = metrics.ageing(engine, Selection.build("city", None))
     shown = {m.label: m.value for m in at.metric}
     assert shown["在办案件"] == f"{age['open_cases'].sum():,}"
     assert shown["超期未结"] == f"{age['overdue'].sum():,}"
     moment = metrics.latest_timestamp(engine)
     assert f"判定时点：{moment:%Y-%m-%d %H:%M}" in at.caption[0].value
-    red = metrics.red_cards(engine, limit=5000)
+    red = metrics.red_cards(engine, Selection.build("city", None), limit=5000)
     assert at.dataframe[0].value["案件编号"].tolist() == red["case_id"].tolist()
 
 
 def test_departments_cooperation_equals_engine(city, monkeypatch, engine):
     at = open_page(city, monkeypatch, "departments", period=PERIOD)
     _clean(at)
-    coop = metrics.cooperation_table(engine, PERIOD)
+    coop = metrics.cooperation_table(engine, Selection.build("department", PERIOD))
     shown = at.dataframe[0].value
     assert shown["部门"].tolist() == coop["department"].tolist()
     assert shown["评价数"].tolist() == coop["rating_count"].tolist()
@@ -140,7 +106,9 @@ def test_departments_cooperation_equals_engine(city, monkeypatch, engine):
 def test_trends_series_and_switches(city, monkeypatch, engine):
     at = open_page(city, monkeypatch, "trends", period=PERIOD)
     _clean(at)
-    series = metrics.kpi_series(engine, ["cases"], "2023-12-02..2025-11-30", freq="month")
+    series = metrics.kpi_series(
+        engine, Selection.build("city", "2023-12-02..2025-11-30"), ["cases"], freq="month"
+    )
     assert at.metric[0].value == f"{series['cases'].iloc[-1]:,}"
     at.radio(key="trend_freq").set_value("week")
     at.selectbox(key="trend_kpi").set_value("solved_rate").run()
@@ -205,8 +173,12 @@ def test_uploaded_rules_change_the_ranking(city, engine):
     from dashboard import data
 
     text = 'name = "resp"\n[weights]\nresponse = 1\nsolved = 0\nsatisfaction = 0\n'
-    got = data.assessment.__wrapped__(city, "street", PERIOD, (), text)
-    want = metrics.assess(engine, "street", PERIOD, rules=metrics.parse_rules(text))
+    got = data.assessment.__wrapped__(
+        city, Selection.build("street", PERIOD, rules=data.rules(text))
+    )
+    want = metrics.assess(
+        engine, Selection.build("street", PERIOD, rules=metrics.parse_rules(text))
+    )
     assert got["composite_score"].tolist() == want["composite_score"].tolist()
     assert (got["composite_score"] == got["response_rate"] * 100).all()
 

@@ -11,6 +11,7 @@ import metrics
 from caselog import open_store
 from caselog.geo import grid_features
 from caselog.overview import count_cases
+from metrics.selection import Selection
 from tests.dashboard.conftest import PERIOD
 
 
@@ -96,28 +97,39 @@ def _cancelled(store, scope) -> int:
 def test_explaining_another_streets_unit_is_refused(store, mine, tree):
     scope, _grids, other, other_grids = mine
     with pytest.raises(metrics.MetricsError, match="outside the scope"):
-        metrics.explain_counts(store, "street", other, "cases", PERIOD, scope=scope)
+        metrics.explain_counts(
+            store, Selection.build("street", PERIOD, scope=scope), other, "cases"
+        )
     with pytest.raises(metrics.MetricsError, match="outside the scope"):
-        metrics.explain(store, "street", other, "cases", PERIOD, scope=scope)
+        metrics.explain(store, Selection.build("street", PERIOD, scope=scope), other, "cases")
     row = tree[tree["grid"] == sorted(other_grids)[0]].iloc[0]
     grid = f"{row['community']}/{row['grid']}"  # district/street/community/grid_id
-    assert metrics.explain_counts(store, "grid", grid, "cases", PERIOD)["numerator"] > 0
+    assert (
+        metrics.explain_counts(store, Selection.build("grid", PERIOD), grid, "cases")["numerator"]
+        > 0
+    )
     with pytest.raises(metrics.MetricsError, match="outside the scope"):
-        metrics.explain_counts(store, "grid", grid, "cases", PERIOD, scope=scope)
-    department = metrics.kpi_table(store, "department", PERIOD)["department"].iloc[0]
-    anywhere = metrics.explain(store, "department", department, "cases", PERIOD, limit=10**6)
+        metrics.explain_counts(store, Selection.build("grid", PERIOD, scope=scope), grid, "cases")
+    department = metrics.kpi_table(store, Selection.build("department", PERIOD))["department"].iloc[
+        0
+    ]
+    anywhere = metrics.explain(
+        store, Selection.build("department", PERIOD), department, "cases", limit=10**6
+    )
     inside = metrics.explain(
-        store, "department", department, "cases", PERIOD, scope=scope, limit=10**6
+        store, Selection.build("department", PERIOD, scope=scope), department, "cases", limit=10**6
     )
     assert 0 < len(inside) < len(anywhere)
     mine_path = f"{scope['district']}/{scope['street']}"
-    own = metrics.explain_counts(store, "street", mine_path, "cases", PERIOD, scope=scope)
-    table = metrics.kpi_table(store, "street", PERIOD, scope=scope)
+    own = metrics.explain_counts(
+        store, Selection.build("street", PERIOD, scope=scope), mine_path, "cases"
+    )
+    table = metrics.kpi_table(store, Selection.build("street", PERIOD, scope=scope))
     assert own["numerator"] == int(table["cases"].iloc[0])
 
 
 def test_department_tables_within_a_scope_count_only_its_cases(store, mine):
     scope, _, _, _ = mine
-    by_dept = metrics.kpi_table(store, "department", PERIOD, scope=scope)
-    street = metrics.kpi_table(store, "street", PERIOD, scope=scope)
+    by_dept = metrics.kpi_table(store, Selection.build("department", PERIOD, scope=scope))
+    street = metrics.kpi_table(store, Selection.build("street", PERIOD, scope=scope))
     assert by_dept["cases"].sum() == street["cases"].sum() > 0

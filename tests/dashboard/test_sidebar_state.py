@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import streamlit
 
 import metrics
+from metrics.selection import Selection
 from tests.dashboard.conftest import PERIOD, open_page
 
 
@@ -25,7 +26,9 @@ def test_a_language_switch_keeps_level_scope_and_period(city, monkeypatch, engin
     at = open_page(city, monkeypatch, "overview", period="2025Q3", level="district", scope="东澜区")
     _clean(at)
     before = _cases_metric(at)
-    want = metrics.assess(engine, "city", "2025Q3", scope={"district": "东澜区"}, rank_change=False)
+    want = metrics.assess(
+        engine, Selection.build("city", "2025Q3", scope={"district": "东澜区"}), rank_change=False
+    )
     assert before == f"{want.iloc[0]['cases']:,}"
     at.selectbox(key="lang").set_value("en").run()
     at.run()  # the click after the switch is where the filters used to reset
@@ -58,9 +61,9 @@ def test_drilling_keeps_the_period_and_narrows_to_a_community(city, monkeypatch,
     shown = at.dataframe[0].value
     want = metrics.assess(
         engine,
-        "grid",
-        "2025Q3",
-        scope={"district": district, "street": street, "community": community},
+        Selection.build(
+            "grid", "2025Q3", scope={"district": district, "street": street, "community": community}
+        ),
     )
     assert len(shown) == len(want) > 0
     assert set(shown["社区(村)"]) == {community}
@@ -103,8 +106,10 @@ def test_the_satisfaction_explanation_weights_basically_satisfied(city, monkeypa
     at.selectbox(key="explain_kpi").set_value("satisfaction_rate").run()
     _clean(at)
     unit = at.selectbox(key="explain_unit").value
-    counts = metrics.explain_counts(engine, "street", unit, "satisfaction_rate", PERIOD)
-    table = metrics.assess(engine, "street", PERIOD)
+    counts = metrics.explain_counts(
+        engine, Selection.build("street", PERIOD), unit, "satisfaction_rate"
+    )
+    table = metrics.assess(engine, Selection.build("street", PERIOD))
     row = table[table["district"] + "/" + table["street"] == unit].iloc[0]
     shown = f"满意率 {row['satisfaction_rate']:.1%} = {counts['points']:,.1f} / {counts['denominator']:,}"
     assert any(shown in m.value for m in at.markdown), [m.value for m in at.markdown]

@@ -13,6 +13,7 @@ from caselog import open_store
 from caselog.ingest import ingest_files
 from dashboard import upload
 from metrics import assess, cache
+from metrics.selection import Selection
 from metrics.warm import WARMED_LEVELS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +41,7 @@ def _answered_from_cache(url: str, hits: list[bool]) -> None:
         for period in ("2025-12", "2025"):
             for by in WARMED_LEVELS:
                 hits.clear()
-                assess(reader, by, period)
+                assess(reader, Selection.build(by, period))
                 assert hits and all(hits), (by, period)
     finally:
         reader.dispose()

@@ -13,6 +13,7 @@ from caselog.ingest import ingest_files
 from caselog.mapping import MappingError, load_mapping
 from caselog.reader import RefusedFile
 from forecasting.errors import ForecastError
+from metrics.selection import Selection
 from tests.caselog.ingest_helpers import rows, write_csv, write_toml
 from tests.hostile.hostile_helpers import INJECTIONS, assert_tables_intact, clean, table_counts
 
@@ -148,7 +149,9 @@ def test_rule_set_with_hostile_name(duck_store, tmp_path):
     for value in INJECTIONS:
         rules = metrics.parse_rules(f"name = {json.dumps(value)}\n")
         assert rules.name == value
-        table = metrics.assess(engine, "district", "2025-03", rules=rules, rank_change=False)
+        table = metrics.assess(
+            engine, Selection.build("district", "2025-03", rules=rules), rank_change=False
+        )
         assert clean(value) in set(table["district"])
         for bad in (
             f"name = {json.dumps(value)}\n[weights]\nresponse = {json.dumps(value)}\n",
@@ -164,24 +167,32 @@ def test_metrics_with_hostile_periods_scopes_and_units(store, tmp_path):
     before = table_counts(engine)
     for value in INJECTIONS:
         with pytest.raises(metrics.PeriodError):
-            metrics.kpi_table(engine, "street", value)
+            metrics.kpi_table(engine, Selection.build("street", value))
         with pytest.raises(metrics.UnitError):
-            metrics.kpi_table(engine, value, "2025-03")
+            metrics.kpi_table(engine, Selection.build(value, "2025-03"))
         with pytest.raises(metrics.UnitError):
-            metrics.kpi_table(engine, "street", "2025-03", scope={value: "x"})
+            metrics.kpi_table(engine, Selection.build("street", "2025-03", scope={value: "x"}))
         # A hostile value as a scope is a filter: exactly the cases that carry it.
-        table = metrics.kpi_table(engine, "street", "2025-03", scope={"district": value})
+        table = metrics.kpi_table(
+            engine, Selection.build("street", "2025-03", scope={"district": value})
+        )
         assert list(table["street"]) == [clean(value)]
         assert metrics.assess(
-            engine, "district", "2025-03", scope={"street": "无此街道" + value}
+            engine, Selection.build("district", "2025-03", scope={"street": "无此街道" + value})
         ).empty
         unit = f"{clean(value)}/{clean(value)}"
         if "/" not in clean(value):
-            found = metrics.explain(engine, "street", unit, "cases", "2025-03", part="denominator")
+            found = metrics.explain(
+                engine, Selection.build("street", "2025-03"), unit, "cases", part="denominator"
+            )
             assert list(found["case_id"]) == [clean(value)]
-            counts = metrics.explain_counts(engine, "street", unit, "cases", "2025-03")
+            counts = metrics.explain_counts(
+                engine, Selection.build("street", "2025-03"), unit, "cases"
+            )
             assert counts["denominator"] == 1
-        missing = metrics.explain(engine, "street", f"x{value}/y", "cases", "2025-03")
+        missing = metrics.explain(
+            engine, Selection.build("street", "2025-03"), f"x{value}/y", "cases"
+        )
         assert isinstance(missing, pd.DataFrame) and missing.empty
     assert_tables_intact(engine, before)
 

@@ -26,6 +26,7 @@ from metrics import (
 )
 from metrics.cubequery import split
 from metrics.period import parse_period
+from metrics.selection import Selection
 
 PLACES = [
     ("东城区", "东华门街道", "社区A", "G1"),
@@ -158,7 +159,7 @@ SCOPES = [
 )
 def test_kpi_tables_from_the_cube_equal_those_from_the_cases(city, attached, by, period):
     _, reader = city
-    table = same(lambda: kpi_table(reader, by, period), attached)
+    table = same(lambda: kpi_table(reader, Selection.build(by, period)), attached)
     if by != "city" and period == "2025":
         assert len(table) >= 2 and table["cases"].sum() > 0
 
@@ -168,13 +169,13 @@ def test_kpi_tables_from_the_cube_equal_those_from_the_cases(city, attached, by,
 def test_scoped_tables_from_the_cube_equal_those_from_the_cases(city, attached, by, scope):
     _, reader = city
     for period in ("2025Q1", "2025-02-10..2025-03-20"):
-        same(lambda p=period: kpi_table(reader, by, p, scope=scope), attached)
+        same(lambda p=period: kpi_table(reader, Selection.build(by, p, scope=scope)), attached)
 
 
 def test_assessments_with_rank_change_from_the_cube(city, attached):
     _, reader = city
     for by in ("street", "grid", "department"):
-        ranked = same(lambda b=by: assess(reader, b, "2025-03"), attached)
+        ranked = same(lambda b=by: assess(reader, Selection.build(b, "2025-03")), attached)
         assert ranked["rank_change"].notna().any()
 
 
@@ -184,17 +185,24 @@ def test_series_from_the_cube_equal_those_from_the_cases(city, attached, freq, b
     _, reader = city
     kpis = ["cases", "response_rate", "satisfaction_rate", "median_handling_h", "composite_score"]
     frame = same(
-        lambda: kpi_series(reader, kpis, "2025-01-27..2025-03-16", freq=freq, by=by), attached
+        lambda: kpi_series(reader, Selection.build(by, "2025-01-27..2025-03-16"), kpis, freq=freq),
+        attached,
     )
     assert frame["cases"].sum() > 0
     scoped = {"district": "东城区"}
-    same(lambda: kpi_series(reader, kpis, "2025Q1", freq=freq, by=by, scope=scoped), attached)
+    same(
+        lambda: kpi_series(reader, Selection.build(by, "2025Q1", scope=scoped), kpis, freq=freq),
+        attached,
+    )
 
 
 @pytest.mark.parametrize("scope", [None, {"district": "东城区"}, {"source": "whistle"}], ids=str)
 def test_cooperation_from_the_cube(city, attached, scope):
     _, reader = city
-    table = same(lambda: cooperation_table(reader, "2025Q1", scope=scope), attached)
+    table = same(
+        lambda: cooperation_table(reader, Selection.build("department", "2025Q1", scope=scope)),
+        attached,
+    )
     if scope is None:
         assert table["assist_cases"].sum() > 0 and table["whistle_cases"].sum() > 0
         assert "园林局" in set(table["department"])  # assisting, never primary
@@ -204,9 +212,12 @@ def test_cooperation_from_the_cube(city, attached, scope):
 @pytest.mark.parametrize("by", ["city", "district", "street", "grid", "department"])
 def test_kaplan_meier_from_the_cube(city, attached, by):
     _, reader = city
-    table = same(lambda: km_handling(reader, by, "2025Q1"), attached)
+    table = same(lambda: km_handling(reader, Selection.build(by, "2025Q1")), attached)
     assert (table["censored"] > 0).any()
-    same(lambda: km_handling(reader, by, "2025-02", scope={"district": "东城区"}), attached)
+    same(
+        lambda: km_handling(reader, Selection.build(by, "2025-02", scope={"district": "东城区"})),
+        attached,
+    )
 
 
 def test_weights_grades_and_basic_satisfaction_share_the_cube(city, attached):
@@ -219,8 +230,8 @@ def test_weights_grades_and_basic_satisfaction_share_the_cube(city, attached):
     assert cube.fingerprint(softer, datetime(2025, 4, 1)) == cube.fingerprint(
         default_rules(), datetime(2025, 4, 1)
     )
-    got = same(lambda: assess(reader, "street", "2025Q1", rules=softer), attached)
-    base = assess(reader, "street", "2025Q1")
+    got = same(lambda: assess(reader, Selection.build("street", "2025Q1", rules=softer)), attached)
+    base = assess(reader, Selection.build("street", "2025Q1"))
     assert (got["satisfaction_rate"] <= base["satisfaction_rate"] + 1e-12).all()
 
 
@@ -230,12 +241,14 @@ def test_other_time_limits_need_their_own_cube(city, attached):
         'name = "quick"\n[response_sla_minutes]\ndefault = 30\nwhistle = 10\n', "quick"
     )
     attached.clear()
-    before = kpi_table(reader, "street", "2025Q1", rules=quick)
+    before = kpi_table(reader, Selection.build("street", "2025Q1", rules=quick))
     assert not attached  # no cube for these limits yet: computed from the cases
     assert cubebuild.build(reader, quick) is not None
-    after = same(lambda: kpi_table(reader, "street", "2025Q1", rules=quick), attached)
+    after = same(
+        lambda: kpi_table(reader, Selection.build("street", "2025Q1", rules=quick)), attached
+    )
     pd.testing.assert_frame_equal(before, after, check_exact=False, rtol=1e-12)
-    default = kpi_table(reader, "street", "2025Q1")
+    default = kpi_table(reader, Selection.build("street", "2025Q1"))
     assert (after["response_rate"] <= default["response_rate"] + 1e-12).all()
 
 
@@ -248,17 +261,24 @@ def test_working_day_deadlines_in_the_cube(city, attached):
     rules = parse_rules(text, "workdays")
     assert cubebuild.build(reader, rules) is not None
     for by in ("street", "grid"):
-        same(lambda b=by: kpi_table(reader, b, "2025-01-25..2025-03-20", rules=rules), attached)
+        same(
+            lambda b=by: kpi_table(
+                reader, Selection.build(b, "2025-01-25..2025-03-20", rules=rules)
+            ),
+            attached,
+        )
 
 
 def test_an_explicit_as_of_uses_a_cube_built_for_it(city, attached):
     _, reader = city
     moment = datetime(2025, 3, 1, 12)
     attached.clear()
-    kpi_table(reader, "street", "2025-02", as_of=moment)
+    kpi_table(reader, Selection.build("street", "2025-02", as_of=moment))
     assert not attached
     assert cubebuild.build(reader, as_of=moment) is not None
-    table = same(lambda: kpi_table(reader, "street", "2025-02", as_of=moment), attached)
+    table = same(
+        lambda: kpi_table(reader, Selection.build("street", "2025-02", as_of=moment)), attached
+    )
     assert table["overdue_open"].sum() > 0
 
 
@@ -270,15 +290,15 @@ def test_a_write_makes_the_cube_stale(tmp_path, attached):
     reader = open_store(url, read_only=True)
     try:
         path = cubebuild.build(reader)
-        before = same(lambda: kpi_table(reader, "city", "2025"), attached)
+        before = same(lambda: kpi_table(reader, Selection.build("city", "2025")), attached)
         insert(writer, [make_case(reported_at=datetime(2025, 2, 2, 9))])
         attached.clear()
-        after = kpi_table(reader, "city", "2025")
+        after = kpi_table(reader, Selection.build("city", "2025"))
         assert not attached  # the cube was for the data before the write
         assert after["cases"].iloc[0] == before["cases"].iloc[0] + 1
         again = cubebuild.build(reader)
         assert again != path and again.exists() and not path.exists()
-        same(lambda: kpi_table(reader, "city", "2025"), attached)
+        same(lambda: kpi_table(reader, Selection.build("city", "2025")), attached)
     finally:
         reader.dispose()
         writer.dispose()
@@ -326,14 +346,17 @@ def test_many_threads_read_the_cube_at_once(city, attached):
     connection's rollback once made concurrent queries fail (\"catalog does not exist\")."""
     _, reader = city
     assert cubebuild.build(reader) is not None  # (kept: the three cubes built above may evict it)
-    expected = {by: kpi_table(reader, by, "2025Q1") for by in ("district", "street", "grid")}
+    expected = {
+        by: kpi_table(reader, Selection.build(by, "2025Q1"))
+        for by in ("district", "street", "grid")
+    }
     errors: list[BaseException] = []
 
     def browse(i: int) -> None:
         for j in range(12):
             by = ("district", "street", "grid")[(i + j) % 3]
             try:
-                got = kpi_table(reader, by, "2025Q1")
+                got = kpi_table(reader, Selection.build(by, "2025Q1"))
                 pd.testing.assert_frame_equal(got, expected[by])
             except BaseException as exc:  # every failure fails the test
                 errors.append(exc)
@@ -353,7 +376,7 @@ def test_the_apps_export_is_the_command_lines_byte_for_byte(city, attached, tmp_
     writer, reader = city
     assert cubebuild.build(reader) is not None
     attached.clear()
-    write_assessment(reader, by, "2025Q1", tmp_path / "app.csv")
+    write_assessment(reader, Selection.build(by, "2025Q1"), tmp_path / "app.csv")
     assert attached
-    write_assessment(writer, by, "2025Q1", tmp_path / "cli.csv")
+    write_assessment(writer, Selection.build(by, "2025Q1"), tmp_path / "cli.csv")
     assert (tmp_path / "app.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()

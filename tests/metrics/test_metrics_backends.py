@@ -21,6 +21,7 @@ from metrics import (
     red_cards,
     yellow_cards,
 )
+from metrics.selection import Selection
 
 pytestmark = pytest.mark.postgres
 
@@ -121,41 +122,61 @@ def test_assessments_equal(both):
         "source",
     ):
         for period in ("2025-03", "2025Q1", "2025-W11"):
-            _same(assess(duck, by, period), assess(pg, by, period))
+            _same(
+                assess(duck, Selection.build(by, period)), assess(pg, Selection.build(by, period))
+            )
         at = "2025-03-20 12:00"
         _same(
-            assess(duck, by, "2025-03", rules=wd, as_of=at),
-            assess(pg, by, "2025-03", rules=wd, as_of=at),
+            assess(duck, Selection.build(by, "2025-03", rules=wd, as_of=at)),
+            assess(pg, Selection.build(by, "2025-03", rules=wd, as_of=at)),
         )
 
 
 def test_other_views_equal(both):
     duck, pg = both
-    _same(red_cards(duck), red_cards(pg), ["case_id"])
-    _same(yellow_cards(duck, within_hours=72), yellow_cards(pg, within_hours=72), ["case_id"])
-    _same(overdue_counts(duck, "street"), overdue_counts(pg, "street"), ["district", "street"])
-    _same(ageing(duck, by="district"), ageing(pg, by="district"), ["district", "bucket"])
-    _same(cooperation_table(duck, "2025-03"), cooperation_table(pg, "2025-03"), ["department"])
     _same(
-        km_handling(duck, "street", "2025-03"),
-        km_handling(pg, "street", "2025-03"),
+        red_cards(duck, Selection.build("city", None)),
+        red_cards(pg, Selection.build("city", None)),
+        ["case_id"],
+    )
+    _same(
+        yellow_cards(duck, Selection.build("city", None), within_hours=72),
+        yellow_cards(pg, Selection.build("city", None), within_hours=72),
+        ["case_id"],
+    )
+    _same(
+        overdue_counts(duck, Selection.build("street", None)),
+        overdue_counts(pg, Selection.build("street", None)),
+        ["district", "street"],
+    )
+    _same(
+        ageing(duck, Selection.build("district", None)),
+        ageing(pg, Selection.build("district", None)),
+        ["district", "bucket"],
+    )
+    _same(
+        cooperation_table(duck, Selection.build("department", "2025-03")),
+        cooperation_table(pg, Selection.build("department", "2025-03")),
+        ["department"],
+    )
+    _same(
+        km_handling(duck, Selection.build("street", "2025-03")),
+        km_handling(pg, Selection.build("street", "2025-03")),
         ["district", "street"],
     )
     for freq in ("day", "week", "month"):
         _same(
             kpi_series(
                 duck,
+                Selection.build("district", "2025Q1"),
                 ["cases", "response_rate", "composite_score"],
-                "2025Q1",
                 freq=freq,
-                by="district",
             ),
             kpi_series(
                 pg,
+                Selection.build("district", "2025Q1"),
                 ["cases", "response_rate", "composite_score"],
-                "2025Q1",
                 freq=freq,
-                by="district",
             ),
             ["district", "ds"],
         )
@@ -166,5 +187,5 @@ def test_other_views_equal(both):
         "overdue_open",
         "satisfaction_rate",
     ):
-        args = ("street", "东城区/东华门街道", kid, "2025-03")
+        args = (Selection.build("street", "2025-03"), "东城区/东华门街道", kid)
         assert explain_counts(duck, *args) == explain_counts(pg, *args)

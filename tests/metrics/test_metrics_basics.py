@@ -108,7 +108,8 @@ def test_every_case_measure_has_sql():
         ("2025-02", date(2025, 2, 1), date(2025, 2, 28), "month"),
         ("2025-W09", date(2025, 2, 24), date(2025, 3, 2), "week"),
         ("2026-W01", date(2025, 12, 29), date(2026, 1, 4), "week"),
-        ("2025-03-01..2025-03-31", date(2025, 3, 1), date(2025, 3, 31), "range"),
+        ("2025-03-01..2025-03-31", date(2025, 3, 1), date(2025, 3, 31), "month"),
+        ("2025-03-05..2025-03-20", date(2025, 3, 5), date(2025, 3, 20), "range"),
     ],
 )
 def test_periods(text, start, end, kind):

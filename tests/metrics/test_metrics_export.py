@@ -18,6 +18,7 @@ from metrics import (
     write_assessment,
 )
 from metrics.registry import ASSESSMENT_COLUMNS, DEPARTMENT_COLUMNS
+from metrics.selection import Selection
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def _read_csv(path):
 
 def test_csv_columns_values_and_rule_set(golden, tmp_path):
     out = tmp_path / "street.csv"
-    write_assessment(golden, "street", "2025-03", out, as_of=AS_OF)
+    write_assessment(golden, Selection.build("street", "2025-03", as_of=AS_OF), out)
     rows, header = _read_csv(out)
     assert header[:15] == ["district", "street", *ASSESSMENT_COLUMNS]
     assert header[-2:] == ["rule_set", "rule_set_hash"]
@@ -60,20 +61,24 @@ def test_csv_records_changed_rules(golden, tmp_path):
         encoding="utf-8",
     )
     out = tmp_path / "a.csv"
-    write_assessment(golden, "street", "2025-03", out, as_of=AS_OF, rules=str(toml))
+    write_assessment(
+        golden, Selection.build("street", "2025-03", rules=str(toml), as_of=AS_OF), out
+    )
     rows, _ = _read_csv(out)
     alt = parse_rules(toml.read_text(encoding="utf-8"))
     assert rows[0]["rule_set"] == "jungar" and rows[0]["rule_set_hash"] == alt.hash
     assert alt.hash != default_rules().hash
     # Same content again: same hash, same table.
     out2 = tmp_path / "b.csv"
-    write_assessment(golden, "street", "2025-03", out2, as_of=AS_OF, rules=str(toml))
+    write_assessment(
+        golden, Selection.build("street", "2025-03", rules=str(toml), as_of=AS_OF), out2
+    )
     assert out.read_bytes() == out2.read_bytes()
 
 
 def test_xlsx_read_back(golden, tmp_path):
     out = tmp_path / "dept.xlsx"
-    write_assessment(golden, "department", "2025-03", out, as_of=AS_OF)
+    write_assessment(golden, Selection.build("department", "2025-03", as_of=AS_OF), out)
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["考核结果", "红黑榜", "规则集"]
     ws = book["考核结果"]
@@ -95,7 +100,7 @@ def test_xlsx_read_back(golden, tmp_path):
 
 def test_xlsx_english_headers(golden, tmp_path):
     out = tmp_path / "street.xlsx"
-    write_assessment(golden, "street", "2025-03", out, as_of=AS_OF, lang="en")
+    write_assessment(golden, Selection.build("street", "2025-03", as_of=AS_OF), out, lang="en")
     book = openpyxl.load_workbook(out)
     ws = book["Assessment"]
     assert [c.value for c in ws[1]][:4] == [
@@ -111,7 +116,7 @@ def test_xlsx_english_headers(golden, tmp_path):
 
 def test_department_columns_in_order(golden, tmp_path):
     out = tmp_path / "d.csv"
-    write_assessment(golden, "department", "2025-03", out, as_of=AS_OF)
+    write_assessment(golden, Selection.build("department", "2025-03", as_of=AS_OF), out)
     _, header = _read_csv(out)
     assert header[: 1 + len(ASSESSMENT_COLUMNS) + 3] == [
         "department",
@@ -131,7 +136,7 @@ def test_department_columns_in_order(golden, tmp_path):
 )
 def test_errors_are_one_sentence(golden, tmp_path, by, period, name, error):
     with pytest.raises(error) as err:
-        write_assessment(golden, by, period, tmp_path / name)
+        write_assessment(golden, Selection.build(by, period), tmp_path / name)
     assert isinstance(err.value, ValueError)
     assert "\n" not in str(err.value) and str(err.value).endswith(".")
 
@@ -140,11 +145,13 @@ def test_unwritable_path(golden, tmp_path):
     afile = tmp_path / "afile"
     afile.write_text("x")
     with pytest.raises(ExportError):
-        write_assessment(golden, "street", "2025-03", afile / "x.csv")  # parent is a file
+        write_assessment(
+            golden, Selection.build("street", "2025-03"), afile / "x.csv"
+        )  # parent is a file
     folder = tmp_path / "folder.csv"
     folder.mkdir()
     with pytest.raises(ExportError):
-        write_assessment(golden, "street", "2025-03", folder)  # target is a folder
+        write_assessment(golden, Selection.build("street", "2025-03"), folder)  # target is a folder
     with pytest.raises(ExportError) as err:  # the OS refuses the write itself
-        write_assessment(golden, "street", "2025-03", "/proc/gridpulse.csv")
+        write_assessment(golden, Selection.build("street", "2025-03"), "/proc/gridpulse.csv")
     assert "\n" not in str(err.value)

@@ -10,6 +10,7 @@ import pytest
 from metrics_factory import insert, make_case, make_grid, make_rating
 
 from metrics import assess, kpi_table, rank_scores
+from metrics.selection import Selection
 
 AS_OF = "2025-04-01 00:00:00"
 U1 = ("东城区", "东华门街道")
@@ -212,14 +213,14 @@ def golden(store):
 
 
 def test_street_assessment_golden(golden):
-    table = assess(golden, "street", "2025-03", as_of=AS_OF)
+    table = assess(golden, Selection.build("street", "2025-03", as_of=AS_OF))
     assert list(table[["district", "street"]].itertuples(index=False, name=None)) == [U2, U1]
     for _, row in table.iterrows():
         _check(row, EXPECTED_STREET[(row["district"], row["street"])])
 
 
 def test_numerators_and_denominators(golden):
-    t = kpi_table(golden, "street", "2025-03", as_of=AS_OF).set_index("street")
+    t = kpi_table(golden, Selection.build("street", "2025-03", as_of=AS_OF)).set_index("street")
     u1 = t.loc[U1[1]]
     assert (u1.response_rate_num, u1.response_rate_den) == (2, 4)  # c4 window open, c7 < 0
     assert (u1.on_time_rate_num, u1.on_time_rate_den) == (2, 4)  # c4 not due, c7 < 0
@@ -229,7 +230,9 @@ def test_numerators_and_denominators(golden):
 
 
 def test_department_golden(golden):
-    t = assess(golden, "department", "2025-03", as_of=AS_OF).set_index("department")
+    t = assess(golden, Selection.build("department", "2025-03", as_of=AS_OF)).set_index(
+        "department"
+    )
     cg, zj = t.loc["城管"], t.loc["住建"]
     _check(
         cg,
@@ -280,7 +283,7 @@ def test_department_golden(golden):
 def test_city_and_default_as_of(golden):
     # Default as_of = the latest case timestamp (c4 dispatched 2025-03-31 23:00), not the clock:
     # c4's 120-minute window has not ended, so the result equals the explicit as_of above.
-    city = kpi_table(golden, "city", "2025-03")
+    city = kpi_table(golden, Selection.build("city", "2025-03"))
     assert city.attrs["as_of"] == dt(2025, 3, 31, 23, 0)
     assert city.loc[0, "cases"] == 7
     assert city.loc[0, "response_rate_den"] == 4
@@ -288,7 +291,9 @@ def test_city_and_default_as_of(golden):
 
 
 def test_as_of_moves_window_and_deadline(golden):
-    late = kpi_table(golden, "street", "2025-03", as_of="2025-04-08 00:00").set_index("street")
+    late = kpi_table(
+        golden, Selection.build("street", "2025-03", as_of="2025-04-08 00:00")
+    ).set_index("street")
     u1 = late.loc[U1[1]]
     assert u1.response_rate_den == 5  # c4's window has now ended
     assert u1.overdue_open == 2  # and its derived deadline (2025-04-07 22:00) passed
@@ -303,7 +308,7 @@ def test_previous_period_rank_change(golden):
             )
         ],
     )
-    t = assess(golden, "street", "2025-03", as_of=AS_OF).set_index("street")
+    t = assess(golden, Selection.build("street", "2025-03", as_of=AS_OF)).set_index("street")
     # February: U1 (solved 1/1 → 100) rank 1, U2 (c8 solved no → 0) rank 2.
     assert t.loc[U1[1], "rank_change"] == 1 - 2
     assert t.loc[U2[1], "rank_change"] == 2 - 1
@@ -320,7 +325,7 @@ def test_ties_share_best_rank(store):
     ]:
         rows.append(make_case(street=street, satisfaction=sat))
     insert(store, rows)
-    t = assess(store, "street", "2025-03").set_index("street")
+    t = assess(store, Selection.build("street", "2025-03")).set_index("street")
     assert t["rank"].to_dict() == {
         "甲街道": 1,
         "乙街道": 2,
@@ -344,14 +349,14 @@ def test_renormalised_weights(store):
         store,
         [make_case(dispatched_at=dt(2025, 3, 3, 9), responded_at=dt(2025, 3, 3, 11), solved=False)],
     )
-    t = assess(store, "street", "2025-03")
+    t = assess(store, Selection.build("street", "2025-03"))
     assert t.loc[0, "response_rate"] == 1.0  # exactly at the 120-minute SLA
     assert t.loc[0, "composite_score"] == pytest.approx(100 * 0.1 / 0.6)
     assert t.loc[0, "grade"] == "E"
 
 
 def test_empty_period_gives_empty_rates(golden):
-    t = kpi_table(golden, "street", "2024-01", as_of=AS_OF)
+    t = kpi_table(golden, Selection.build("street", "2024-01", as_of=AS_OF))
     # Streets known from the grids table are listed with no cases and empty rates.
     assert set(t.street) == {U1[1], U2[1]}
     assert (t.cases == 0).all() and t.response_rate.isna().all() and t.closure_rate.isna().all()
@@ -359,18 +364,20 @@ def test_empty_period_gives_empty_rates(golden):
 
 def test_other_levels(golden):
     for by in ("district", "community", "grid", "category"):
-        t = kpi_table(golden, by, "2025-03", as_of=AS_OF)
+        t = kpi_table(golden, Selection.build(by, "2025-03", as_of=AS_OF))
         assert t.cases.sum() == 7, by
     # Cases without a source belong to no source unit.
-    assert kpi_table(golden, "source", "2025-03", as_of=AS_OF).cases.sum() == 2
-    src = kpi_table(golden, "source", "2025-03", as_of=AS_OF).set_index("source")
+    assert kpi_table(golden, Selection.build("source", "2025-03", as_of=AS_OF)).cases.sum() == 2
+    src = kpi_table(golden, Selection.build("source", "2025-03", as_of=AS_OF)).set_index("source")
     assert src.loc["whistle", "response_rate"] == 0.5  # c2 at 30 min ok, c3 at 31 min late
-    grid = kpi_table(golden, "grid", "2025-03", as_of=AS_OF).set_index("grid_id")
+    grid = kpi_table(golden, Selection.build("grid", "2025-03", as_of=AS_OF)).set_index("grid_id")
     assert grid.loc["G1b", "cases"] == 0 and grid.loc["G1", "households"] == 300
 
 
 def test_kpi_subset_matches_full_table(golden):
-    full = kpi_table(golden, "department", "2025-03", as_of=AS_OF)
-    part = kpi_table(golden, "department", "2025-03", as_of=AS_OF, kpis=["cooperation_score"])
+    full = kpi_table(golden, Selection.build("department", "2025-03", as_of=AS_OF))
+    part = kpi_table(
+        golden, Selection.build("department", "2025-03", as_of=AS_OF), kpis=["cooperation_score"]
+    )
     assert "solved_rate" not in part and "rating_mean" in part and "reassign_rate" in part
     pd.testing.assert_frame_equal(part, full[part.columns], check_dtype=False)

@@ -15,6 +15,7 @@ from sqlalchemy import delete
 from caselog import open_store
 from caselog.schema import cases
 from metrics import cube, cubebuild, default_rules, kpi_table
+from metrics.selection import Selection
 
 T0 = datetime(2025, 3, 1)
 RULES = default_rules()
@@ -168,11 +169,13 @@ def _load(engine, rows, prefix: str) -> None:
 def _check(engine, rows, as_of, period, lo, hi):
     """Street and department tables of ``period`` against the naive loop over [lo, hi);
     returns the department table and the loop's department figures."""
-    table = kpi_table(engine, "street", period, as_of=as_of).set_index("street")
+    table = kpi_table(engine, Selection.build("street", period, as_of=as_of)).set_index("street")
     _compare(table, naive(rows, as_of, lo, hi))
     # Department units: the same loop keyed by the primary department.
     by_dept = [dict(r, street=r["department"]) for r in rows if r["department"]]
-    dept = kpi_table(engine, "department", period, as_of=as_of).set_index("department")
+    dept = kpi_table(engine, Selection.build("department", period, as_of=as_of)).set_index(
+        "department"
+    )
     want = naive(by_dept, as_of, lo, hi)
     _compare(dept, want)
     return dept, want

@@ -33,6 +33,7 @@ from metrics import (
     with_intervals,
     yellow_cards,
 )
+from metrics.selection import Selection
 from metrics.survival import km_curve, km_median
 
 
@@ -45,28 +46,30 @@ def golden(store):
 def test_red_and_yellow_cards(golden):
     # Open (closed_at NULL, not cancelled) at as_of: c3 (due 03-05 11:00), c4 (due 04-07 22:00),
     # c8 (Feb, due 03-07 23:59), c9 (due 03-08 00:00).
-    red = red_cards(golden, as_of=AS_OF)
+    red = red_cards(golden, Selection.build("city", None, as_of=AS_OF))
     assert list(red.case_id) == ["c3", "c8", "c9"]
     assert red.loc[0, "hours_overdue"] == pytest.approx(
         (dt(2025, 4, 1) - dt(2025, 3, 5, 11)).total_seconds() / 3600
     )
     assert red.loc[0, "deadline"] == pd.Timestamp("2025-03-05 11:00")
     assert red.loc[0, "department"] == "住建" and red.loc[0, "street"] == U1[1]
-    yellow = yellow_cards(golden, as_of="2025-04-07 00:00")
+    yellow = yellow_cards(golden, Selection.build("city", None, as_of="2025-04-07 00:00"))
     assert list(yellow.case_id) == ["c4"] and yellow.loc[0, "hours_left"] == pytest.approx(22)
     # Exactly at the deadline a case is due (yellow), not yet overdue (red).
     at = "2025-04-07 22:00"
-    assert "c4" not in set(red_cards(golden, as_of=at).case_id)
-    assert "c4" in set(yellow_cards(golden, as_of=at).case_id)
+    assert "c4" not in set(red_cards(golden, Selection.build("city", None, as_of=at)).case_id)
+    assert "c4" in set(yellow_cards(golden, Selection.build("city", None, as_of=at)).case_id)
 
 
 def test_overdue_counts_and_ageing(golden):
-    dept = overdue_counts(golden, "department", as_of=AS_OF)
+    dept = overdue_counts(golden, Selection.build("department", None, as_of=AS_OF))
     assert dept.set_index("department").loc["住建", "overdue"] == 1
-    street = overdue_counts(golden, "street", as_of=AS_OF).set_index("street")
+    street = overdue_counts(golden, Selection.build("street", None, as_of=AS_OF)).set_index(
+        "street"
+    )
     assert street.loc[U1[1], "open_cases"] == 2 and street.loc[U1[1], "overdue"] == 1
     assert street.loc[U2[1], "overdue"] == 2
-    age = ageing(golden, as_of=AS_OF)
+    age = ageing(golden, Selection.build("city", None, as_of=AS_OF))
     assert age.set_index("bucket")["open_cases"].to_dict() == {
         "0-1d": 1,
         "1-3d": 0,
@@ -78,7 +81,9 @@ def test_overdue_counts_and_ageing(golden):
 
 
 def test_cooperation(golden):
-    coop = cooperation_table(golden, "2025-03", as_of=AS_OF).set_index("department")
+    coop = cooperation_table(
+        golden, Selection.build("department", "2025-03", as_of=AS_OF)
+    ).set_index("department")
     assert coop.loc["城管", "rating_mean"] == 95 and coop.loc["城管", "rating_count"] == 2
     assert not coop.loc["城管", "rating_reliable"]
     assert coop.loc["住建", "assist_cases"] == 1
@@ -90,27 +95,28 @@ def test_cooperation(golden):
 def test_rating_reliable_from_five(store):
     rows = [make_case(department="城管") for _ in range(5)]
     insert(store, rows, [make_rating(r["case_id"], "城管", 90) for r in rows])
-    coop = cooperation_table(store, "2025-03")
+    coop = cooperation_table(store, Selection.build("department", "2025-03"))
     assert coop.loc[0, "rating_count"] == 5 and bool(coop.loc[0, "rating_reliable"])
 
 
 def test_explain(golden):
-    args = (golden, "street", "东城区/东华门街道", "response_rate", "2025-03")
-    num = explain(*args, part="numerator", as_of=AS_OF)
-    den = explain(*args, part="denominator", as_of=AS_OF)
-    exc = explain(*args, part="excluded", as_of=AS_OF)
+    sel = Selection.build("street", "2025-03", as_of=AS_OF)
+    args = (golden, sel, "东城区/东华门街道", "response_rate")
+    num = explain(*args, part="numerator")
+    den = explain(*args, part="denominator")
+    exc = explain(*args, part="excluded")
     assert list(num.case_id) == ["c1", "c2"]
     assert list(den.case_id) == ["c1", "c2", "c3", "c5"]
     assert dict(zip(exc.case_id, exc.reason, strict=True)) == {
         "c4": "response window still open at as_of",
         "c7": "responded before dispatched (contradictory timestamps)",
     }
-    counts = explain_counts(*args, as_of=AS_OF)
+    counts = explain_counts(*args)
     assert counts["numerator"] == 2 and counts["denominator"] == 4
     assert sum(counts["excluded"].values()) == 2
-    page = explain(*args, part="denominator", as_of=AS_OF, limit=2, offset=2)
+    page = explain(*args, part="denominator", limit=2, offset=2)
     assert list(page.case_id) == ["c3", "c5"]
-    t = kpi_table(golden, "street", "2025-03", as_of=AS_OF).set_index("street")
+    t = kpi_table(golden, Selection.build("street", "2025-03", as_of=AS_OF)).set_index("street")
     for kid in (
         "on_time_rate",
         "rework_rate",
@@ -120,7 +126,10 @@ def test_explain(golden):
         "closure_rate",
     ):
         c = explain_counts(
-            golden, "street", {"district": U1[0], "street": U1[1]}, kid, "2025-03", as_of=AS_OF
+            golden,
+            Selection.build("street", "2025-03", as_of=AS_OF),
+            {"district": U1[0], "street": U1[1]},
+            kid,
         )
         if f"{kid}_den" in t:
             assert c["denominator"] == t.loc[U1[1], f"{kid}_den"], kid
@@ -129,18 +138,18 @@ def test_explain(golden):
         assert c["denominator"] + sum(c["excluded"].values()) == 6 or kid == "overdue_open"
     sat = explain_counts(
         golden,
-        "street",
+        Selection.build("street", "2025-03", as_of=AS_OF),
         {"district": U1[0], "street": U1[1]},
         "satisfaction_rate",
-        "2025-03",
-        as_of=AS_OF,
     )
     assert sat["points"] == pytest.approx(t.loc[U1[1], "satisfaction_rate_num"])
     assert sat["points"] < sat["numerator"]  # a 基本满意 case counts 0.9
     with pytest.raises(UnitError):
-        explain(golden, "street", "东华门街道", "response_rate", "2025-03")
+        explain(golden, Selection.build("street", "2025-03"), "东华门街道", "response_rate")
     with pytest.raises(UnitError):
-        explain(golden, "street", "东城区/东华门街道", "composite_score", "2025-03")
+        explain(
+            golden, Selection.build("street", "2025-03"), "东城区/东华门街道", "composite_score"
+        )
 
 
 def test_wilson_and_intervals(golden):
@@ -148,7 +157,7 @@ def test_wilson_and_intervals(golden):
     assert np.isnan(lo[0]) and np.isnan(hi[0])
     assert lo[1] == pytest.approx(0.2366, abs=1e-4) and hi[1] == pytest.approx(0.7634, abs=1e-4)
     assert hi[2] == pytest.approx(1.0) and lo[2] == pytest.approx(0.7225, abs=1e-4)
-    t = with_intervals(kpi_table(golden, "street", "2025-03", as_of=AS_OF))
+    t = with_intervals(kpi_table(golden, Selection.build("street", "2025-03", as_of=AS_OF)))
     assert {"response_rate_lo", "satisfaction_rate_hi"} <= set(t.columns)
     assert t.response_rate_lo.isna().sum() == 1  # U2 has no response denominator
 
@@ -179,7 +188,7 @@ def test_kaplan_meier_counts_open_cases(store):
     rows += [make_case(dispatched_at=d0) for _ in range(4)]  # open: censored at as_of
     rows.append(make_case(reported_at=dt(2025, 3, 10), dispatched_at=dt(2025, 3, 10)))
     insert(store, rows)
-    km = km_handling(store, "street", "2025-03")
+    km = km_handling(store, Selection.build("street", "2025-03"))
     assert km.loc[0, "resolved"] == 3 and km.loc[0, "censored"] == 5
     assert km.loc[0, "median_handling_h"] == 2.0
     assert np.isnan(km.loc[0, "km_median_handling_h"])  # fewer than half resolved so far
@@ -235,7 +244,7 @@ def test_kaplan_meier_per_unit_matches_statsmodels_per_unit(store, monkeypatch, 
             e.append(int(done))
         truth[street] = (np.array(t, float), np.array(e))
     insert(store, rows)
-    km = km_handling(store, "street", "2025-03").set_index("street")
+    km = km_handling(store, Selection.build("street", "2025-03")).set_index("street")
     for street, (t, e) in truth.items():
         assert km.loc[street, "resolved"] == e.sum()
         assert km.loc[street, "censored"] == len(e) - e.sum()
@@ -255,7 +264,7 @@ def test_kaplan_meier_median_by_hand():
 
 
 def test_rank_stability(golden):
-    t = kpi_table(golden, "street", "2025-03", as_of=AS_OF)
+    t = kpi_table(golden, Selection.build("street", "2025-03", as_of=AS_OF))
     st = rank_stability(t).set_index("street")
     assert st.loc[U2[1], "best_rank"] == 1 and st.loc[U1[1], "worst_rank"] == 2
     assert {"rank@0.1/0.45/0.45", "rank@0.3/0.35/0.35", "rank_spread"} <= set(st.columns)
@@ -271,23 +280,28 @@ def test_red_black_lists():
 
 def test_series(golden):
     s = kpi_series(
-        golden, ["cases", "response_rate", "composite_score"], "2025-03", freq="day", as_of=AS_OF
+        golden,
+        Selection.build("city", "2025-03", as_of=AS_OF),
+        ["cases", "response_rate", "composite_score"],
+        freq="day",
     )
     assert len(s) == 31 and s.cases.sum() == 7
     assert s.set_index("ds").loc["2025-03-03", "cases"] == 2
     assert s.set_index("ds").loc["2025-03-02", "cases"] == 0
     assert pd.isna(s.set_index("ds").loc["2025-03-02", "response_rate"])
-    w = kpi_series(golden, "cases", "2025-03", freq="week", by="street", as_of=AS_OF)
+    w = kpi_series(golden, Selection.build("street", "2025-03", as_of=AS_OF), "cases", freq="week")
     assert w.ds.min() == pd.Timestamp("2025-02-24") and w.groupby("street").cases.sum().sum() == 7
-    m = kpi_series(golden, "on_time_rate", "2025Q1", freq="month", as_of=AS_OF)
+    m = kpi_series(
+        golden, Selection.build("city", "2025Q1", as_of=AS_OF), "on_time_rate", freq="month"
+    )
     assert list(m.ds.dt.month) == [1, 2, 3]
     with pytest.raises(UnitError):
-        kpi_series(golden, "cases", "2025-03", freq="hour")
+        kpi_series(golden, Selection.build("city", "2025-03"), "cases", freq="hour")
     with pytest.raises(UnitError):
-        kpi_series(golden, "rating_mean", "2025-03", by="department")
+        kpi_series(golden, Selection.build("department", "2025-03"), "rating_mean")
     with pytest.raises(UnitError):
-        kpi_series(golden, "reassign_rate", "2025-03", by="street")
-    d = kpi_series(golden, ["cases", "reassign_rate"], "2025-03", by="department")
+        kpi_series(golden, Selection.build("street", "2025-03"), "reassign_rate")
+    d = kpi_series(golden, Selection.build("department", "2025-03"), ["cases", "reassign_rate"])
     assert d.set_index("department").loc["城管", "reassign_rate"] == 0.25
 
 
@@ -297,12 +311,23 @@ def test_working_day_deadlines_in_sql(store):
     rules = parse_rules(
         'name = "wd"\ncalendar = "working_days"\n[deadline_working_days]\ngeneral = 5\n'
     )
-    assert red_cards(store, as_of="2025-10-14 09:59", rules=rules).empty
-    red = red_cards(store, as_of="2025-10-14 10:30", rules=rules)
+    assert red_cards(
+        store, Selection.build("city", None, rules=rules, as_of="2025-10-14 09:59")
+    ).empty
+    red = red_cards(store, Selection.build("city", None, rules=rules, as_of="2025-10-14 10:30"))
     assert red.loc[0, "deadline"] == pd.Timestamp("2025-10-14 10:00")
-    t = kpi_table(store, "street", "2025-09", as_of="2025-10-14 10:30", rules=rules)
+    t = kpi_table(
+        store, Selection.build("street", "2025-09", rules=rules, as_of="2025-10-14 10:30")
+    )
     assert t.loc[0, "overdue_open"] == 1
-    t = kpi_table(store, "street", "2025-09", as_of="2025-10-14 09:30", rules=rules)
+    t = kpi_table(
+        store, Selection.build("street", "2025-09", rules=rules, as_of="2025-10-14 09:30")
+    )
     assert t.loc[0, "overdue_open"] == 0
     # Natural calendar: 168 hours → 2025-10-07 10:00, overdue by 10-08.
-    assert kpi_table(store, "street", "2025-09", as_of="2025-10-08")["overdue_open"][0] == 1
+    assert (
+        kpi_table(store, Selection.build("street", "2025-09", as_of="2025-10-08"))["overdue_open"][
+            0
+        ]
+        == 1
+    )

@@ -20,6 +20,7 @@ from caselog.schema import cases
 from caselog.store import read_version
 from metrics import cache, default_rules, kpi_series, kpi_table, red_cards
 from metrics.query import run
+from metrics.selection import Selection
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = datetime(2025, 4, 1)
@@ -75,10 +76,12 @@ def test_a_kept_result_is_the_computed_frame(stores, cache_hits):
     _, reader, folder = stores
     hits = cache_hits
     calls = [
-        lambda: kpi_table(reader, "grid", "2025-03", as_of=AS_OF),
-        lambda: kpi_table(reader, "department", "2025-03", as_of=AS_OF),
-        lambda: kpi_series(reader, ["cases", "response_rate"], "2025-03", freq="day"),
-        lambda: red_cards(reader, as_of=AS_OF),
+        lambda: kpi_table(reader, Selection.build("grid", "2025-03", as_of=AS_OF)),
+        lambda: kpi_table(reader, Selection.build("department", "2025-03", as_of=AS_OF)),
+        lambda: kpi_series(
+            reader, Selection.build("city", "2025-03"), ["cases", "response_rate"], freq="day"
+        ),
+        lambda: red_cards(reader, Selection.build("city", None, as_of=AS_OF)),
     ]
     for call in calls:
         hits.clear()
@@ -94,10 +97,10 @@ def test_a_kept_result_is_the_computed_frame(stores, cache_hits):
 
 def test_a_write_through_open_store_makes_kept_results_stale(stores):
     writer, reader, folder = stores
-    before = kpi_table(reader, "street", "2025-03", as_of=AS_OF)
+    before = kpi_table(reader, Selection.build("street", "2025-03", as_of=AS_OF))
     assert _kept(folder)
     insert(writer, _rows(5, street="景山街道"))
-    after = kpi_table(reader, "street", "2025-03", as_of=AS_OF)
+    after = kpi_table(reader, Selection.build("street", "2025-03", as_of=AS_OF))
     assert before.cases.sum() == 40
     assert after.cases.sum() == 45
     assert "景山街道" in set(after.street)
@@ -105,7 +108,7 @@ def test_a_write_through_open_store_makes_kept_results_stale(stores):
 
 def test_a_load_in_another_process_makes_kept_results_stale(stores):
     _, reader, _ = stores
-    assert kpi_table(reader, "city", "2025-03", as_of=AS_OF).cases.iloc[0] == 40
+    assert kpi_table(reader, Selection.build("city", "2025-03", as_of=AS_OF)).cases.iloc[0] == 40
     code = (
         "import sys\nsys.path.insert(0, sys.argv[2])\n"
         "from datetime import datetime\nfrom caselog import open_store\n"
@@ -121,16 +124,16 @@ def test_a_load_in_another_process_makes_kept_results_stale(stores):
         text=True,
     )
     assert done.returncode == 0, done.stderr
-    assert kpi_table(reader, "city", "2025-03", as_of=AS_OF).cases.iloc[0] == 41
+    assert kpi_table(reader, Selection.build("city", "2025-03", as_of=AS_OF)).cases.iloc[0] == 41
 
 
 def test_other_rules_or_as_of_are_other_results(stores):
     _, reader, _ = stores
-    base = kpi_table(reader, "street", "2025-03", as_of=AS_OF)
+    base = kpi_table(reader, Selection.build("street", "2025-03", as_of=AS_OF))
     softer = dataclasses.replace(default_rules(), basically_satisfied=0.5)
-    other = kpi_table(reader, "street", "2025-03", as_of=AS_OF, rules=softer)
+    other = kpi_table(reader, Selection.build("street", "2025-03", rules=softer, as_of=AS_OF))
     assert other.satisfaction_rate.iloc[0] < base.satisfaction_rate.iloc[0]
-    early = kpi_table(reader, "street", "2025-03", as_of=datetime(2025, 3, 4))
+    early = kpi_table(reader, Selection.build("street", "2025-03", as_of=datetime(2025, 3, 4)))
     assert early.overdue_open.iloc[0] != base.overdue_open.iloc[0]
 
 

@@ -10,7 +10,9 @@ from metrics_factory import insert, make_case, make_grid
 
 from caselog import open_store
 from metrics import assess, cache
-from metrics.warm import WARMED_LEVELS, latest_full_month, warm_pages
+from metrics.period import latest_full_month
+from metrics.selection import Selection
+from metrics.warm import WARMED_LEVELS, warm_pages
 
 
 @pytest.mark.parametrize(
@@ -23,7 +25,7 @@ from metrics.warm import WARMED_LEVELS, latest_full_month, warm_pages
     ],
 )
 def test_the_default_month_is_the_latest_full_one(last, month):
-    assert latest_full_month(last) == month
+    assert latest_full_month(last).label == month
 
 
 def test_warm_up_fills_the_cache_for_the_pages_default_tables(tmp_path, monkeypatch, cache_hits):
@@ -45,12 +47,14 @@ def test_warm_up_fills_the_cache_for_the_pages_default_tables(tmp_path, monkeypa
     for period in ("2025-12", "2025"):
         for by in WARMED_LEVELS:
             hits.clear()
-            tables[by, period] = assess(reader, by, period)
+            tables[by, period] = assess(reader, Selection.build(by, period))
             assert hits and all(hits), (by, period)
     reader.dispose()
     fresh = open_store(url)  # a read-write engine computes without the cache
     for (by, period), table in tables.items():
-        pd.testing.assert_frame_equal(table, assess(fresh, by, period), check_exact=True)
+        pd.testing.assert_frame_equal(
+            table, assess(fresh, Selection.build(by, period)), check_exact=True
+        )
     fresh.dispose()
 
 

@@ -11,6 +11,7 @@ from trust_helpers import case_total, finish, ingest_cli, make_city, url_of
 
 from caselog import StoreBusy
 from dashboard import data
+from metrics.selection import Selection
 
 pytestmark = pytest.mark.slow
 READERS = 20
@@ -37,7 +38,8 @@ def test_readers_see_the_store_before_or_after_a_load_never_between(store, tmp_p
             try:
                 seen.append((time.monotonic(), count_cases(url)))
                 if n % 4 == 0:
-                    table = kpi_table(url, "district", "2025-06", (), None, ("response_rate",))
+                    sel = Selection.build("district", "2025-06")
+                    table = kpi_table(url, sel, ("response_rate",))
                     assert len(table) > 0
             except StoreBusy as exc:  # the plain "being updated" message a user would see
                 busy.append(exc)
