@@ -12,7 +12,6 @@ import xlsxwriter
 from sqlalchemy import Engine
 from xlsxwriter.exceptions import FileCreateError
 
-from caselog.outfile import checked_out_path, os_reason
 from metrics.assessment import assess, red_black_lists
 from metrics.errors import ExportError
 from metrics.labels import label
@@ -20,6 +19,7 @@ from metrics.period import Period, parse_period
 from metrics.query import level_keys
 from metrics.registry import KPIS
 from metrics.rules import RuleSet, load_rules
+from outfile import checked_out_path, os_reason
 
 TRAILING = ("period", "as_of", "rule_set", "rule_set_hash")
 _UNIT_FORMATS = {
