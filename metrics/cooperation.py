@@ -8,9 +8,9 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import BigInteger, Engine, and_, case, cast, func, select
 
-from metrics import cubequery
 from metrics.assessment import cooperation_score
 from metrics.cohort import build_cohort, predicates
+from metrics.cube import query as cubequery
 from metrics.dialect import split_list
 from metrics.period import Period, parse_period
 from metrics.query import kpi_table, run_cubed

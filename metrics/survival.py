@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from metrics import cubequery
 from metrics.cohort import build_cohort, km_inputs
+from metrics.cube import query as cubequery
 from metrics.period import Period, parse_period
 from metrics.query import fetch, level_keys, reading, resolve_as_of
 from metrics.rules import RuleSet, load_rules

@@ -9,8 +9,9 @@ import pytest
 from metrics_factory import insert, make_case, make_grid
 
 from caselog import open_store
-from metrics import assess, cache
-from metrics.warm import WARMED_LEVELS, latest_full_month, warm_pages
+from metrics import assess
+from metrics.cube import cache
+from metrics.cube.warm import WARMED_LEVELS, latest_full_month, warm_pages
 
 
 @pytest.mark.parametrize(
