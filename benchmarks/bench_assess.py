@@ -10,7 +10,7 @@ root. It builds (once, cached under benchmarks/.cache/assess/) 5.5 million cases
 (c) every query the dashboard's pages make, for the default month (the latest full one)
     and for its whole year, in-process on a read-only engine as the app opens it: computed
     from the cases (no KPI cube, no kept results), the first run from the KPI cube that
-    `gridpulse ingest`'s warm-up builds (metrics.cube; after a pause longer than the read
+    `gridpulse ingest`'s warm-up builds (services.afterload, metrics.cube; after a pause longer than the read
     pool keeps a connection, as a user's next click; the build — in a fresh process, with
     its peak memory — and the warm-up are timed too), and the median of 3 repeats.
 
@@ -98,7 +98,7 @@ HEAD = (
 
 
 def _forget_results(db: Path) -> None:
-    """Remove the kept query results (metrics.cache), not the cube beside them."""
+    """Remove the kept query results (metrics.cube.cache), not the cube beside them."""
     for kept in Path(f"{db}.cache").glob("*/*.arrow"):
         kept.unlink()
 
@@ -116,7 +116,6 @@ def page_queries(db: Path) -> list[tuple[str, float, float, float]]:
         ageing,
         assess,
         cooperation_table,
-        cube,
         explain,
         explain_counts,
         km_handling,
@@ -126,12 +125,14 @@ def page_queries(db: Path) -> list[tuple[str, float, float, float]]:
         red_cards,
         yellow_cards,
     )
+    from metrics.cube import store as cube
+    from metrics.period import latest_full_month
     from metrics.query import latest_timestamp
-    from metrics.warm import latest_full_month, warm_pages
+    from services.afterload import after_load
 
     shutil.rmtree(f"{db}.cache", ignore_errors=True)  # as after a load
     wall, rss = _child(  # the build alone, in a fresh process: its time and peak memory
-        "from caselog import open_store\nfrom metrics.cubebuild import build\n"
+        "from caselog import open_store\nfrom metrics.cube.build import build\n"
         f"assert build(open_store({f'duckdb:///{db}'!r}, create=False, read_only=True))\n" + _REPORT
     )
     size = sum(f.stat().st_size for f in Path(f"{db}.cache").glob("*/cube-*.duckdb"))
@@ -142,9 +143,9 @@ def page_queries(db: Path) -> list[tuple[str, float, float, float]]:
     shutil.rmtree(f"{db}.cache", ignore_errors=True)
     e = open_store(f"duckdb:///{db}", create=False, read_only=True)
     t0 = time.perf_counter()
-    warm_pages(f"duckdb:///{db}")  # what `gridpulse ingest` runs after a load
+    after_load(f"duckdb:///{db}")  # what `gridpulse ingest` runs after a load
     print(f"warm-up after a load (cube, then the default tables): {time.perf_counter() - t0:.1f} s")
-    month = latest_full_month(latest_timestamp(e).date())  # the pages' default period
+    month = latest_full_month(latest_timestamp(e)).label  # the pages' default period
     year = month[:4]
     some = kpi_table(e, Selection.build("street", month)).iloc[0]
     unit = f"{some.district}/{some.street}"

@@ -258,7 +258,7 @@ def run_city(engine, label: str, level: str = "grid", prophet_subset: int = 0) -
 
 
 def sample_city(store_dir: Path) -> None:
-    from sample_data.bootstrap import build_sample_store
+    from services.sample import build_sample_store
 
     engine = open_store(f"duckdb:///{store_dir / 'sample.duckdb'}")
     began = time.perf_counter()

@@ -10,7 +10,7 @@ second, and the writer is not starved; both sides then retry the open for a boun
 the other holds the file. A writer that cannot get in within ``GRIDPULSE_WRITE_WAIT`` seconds
 (default 60) and a reader within ``GRIDPULSE_READ_WAIT`` (default 20) raise :class:`StoreBusy`
 with one plain sentence. Each writer also renews a token in ``<file>.version``, so results
-kept beside the store (:func:`read_version`, metrics.cache) are never used after a write.
+kept beside the store (:func:`read_version`, metrics.cube.cache) are never used after a write.
 """
 
 from __future__ import annotations
@@ -174,10 +174,10 @@ def read_version(engine: Engine) -> str | None:
     return None if writer_waiting(path) else "|".join(parts)
 
 
-def cache_folder(engine: Engine) -> Path | None:
-    """The folder beside a read-only engine's DuckDB file for results kept between queries."""
+def read_only_file(engine: Engine) -> Path | None:
+    """The DuckDB file a read-only engine reads (None for any other engine)."""
     path = getattr(engine.pool, "path", None) if engine in _read_only else None
-    return None if path is None else Path(f"{path}.cache")
+    return None if path is None else Path(path)
 
 
 def _patient(engine: Engine, path: Path, read_only: bool, wait: float) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -14,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 import metrics
 from caselog import StoreBusy
 from dashboard.i18n import kpi_label, t, value_label
-from metrics.warm import WARMED_LEVELS, warm_pages
+from services.afterload import STEPS
 
 T = TypeVar("T")
 
@@ -48,22 +47,16 @@ def passing_trouble(exc: BaseException, *, writing: bool = False) -> str | None:
     return None
 
 
-def warm_tables(url: str, bar) -> None:
-    """After a load from the app: compute the tables the pages open with (metrics.warm), the
-    progress ``bar`` naming each, so the first views are answered from the result cache.
-    The load has succeeded by now: a failure here only means the tables are computed when
-    first viewed, so it is logged, not shown."""
-    total = 2 * len(WARMED_LEVELS) + 1  # and the KPI cube first
+def preparing(bar) -> Callable[[str], None]:
+    """The progress report of the work after a load (services.afterload) on ``bar``: each
+    step named, the bar filled by the share of steps done."""
     seen: list[str] = []
 
     def step(what: str) -> None:
         seen.append(what)
-        bar.progress(min(len(seen) / total, 1.0), text=t("warming", what=what))
+        bar.progress(min(len(seen) / STEPS, 1.0), text=t("warming", what=what))
 
-    try:
-        warm_pages(url, step)
-    except Exception:  # an optimisation only; the pages compute what is missing
-        logging.getLogger(__name__).warning("warming the pages' tables failed", exc_info=True)
+    return step
 
 
 def guarded(load: Callable[[], T], message_key: str = "store_error") -> T | None:

@@ -19,11 +19,11 @@ from sqlalchemy import Engine
 import accounts
 import forecasting
 import metrics
-import metrics.cube
-import metrics.cubebuild
 from caselog import StoreBusy, default_url, open_store
 from caselog.geo import grid_features
 from caselog.overview import StoreOverview, count_cases, data_version, store_overview
+from metrics.cube import build as cubebuild
+from metrics.cube import store as cubes
 
 Scope = tuple[tuple[str, str], ...]
 TTL = 600
@@ -38,7 +38,7 @@ def engine(url: str | None = None) -> Engine:
     the file); while a writer holds it, a query waits up to GRIDPULSE_READ_WAIT seconds,
     then raises caselog.StoreBusy, which the pages show as one plain sentence
     (components.guarded). Slow results are kept beside the file until its next write
-    (metrics.cache)."""
+    (metrics.cube.cache)."""
     return open_store(url or default_url(), read_only=True)
 
 
@@ -81,14 +81,11 @@ def cube_missing(url: str, rules_text: str | None) -> bool:
     False for PostgreSQL, while a load holds the store, and for ten minutes after a build
     that could keep nothing."""
     e = engine(url)
-    if (
-        not metrics.cube.possible(e)
-        or time.monotonic() - _failed.get((url, rules_text), -RETRY) < RETRY
-    ):
+    if not cubes.possible(e) or time.monotonic() - _failed.get((url, rules_text), -RETRY) < RETRY:
         return False
     try:
         r = rules(rules_text)
-        return metrics.cube.find(e, r, metrics.resolve_as_of(e, None, None)) is None
+        return cubes.find(e, r, metrics.resolve_as_of(e, None, None)) is None
     except StoreBusy:
         return False
 
@@ -97,7 +94,7 @@ def build_cube(url: str, rules_text: str | None) -> None:
     """Build the KPI cube for the rule set in use (one build at a time in this process)."""
     e = engine(url)
     with _building:
-        if cube_missing(url, rules_text) and metrics.cubebuild.build(e, rules(rules_text)) is None:
+        if cube_missing(url, rules_text) and cubebuild.build(e, rules(rules_text)) is None:
             _failed[url, rules_text] = time.monotonic()
 
 

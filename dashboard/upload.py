@@ -11,8 +11,9 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from caselog.ingest import ingest_files
 from dashboard import data
-from dashboard.components import passing_trouble, warm_tables
+from dashboard.components import passing_trouble, preparing
 from dashboard.i18n import t, value_label
+from services.afterload import after_load
 
 MAX_MB = 200
 CASE_TYPES = ["csv", "xlsx", "parquet"]
@@ -69,7 +70,7 @@ def upload_form(url: str) -> None:
                 st.error(t("upload_refused", error=str(exc).splitlines()[0] if str(exc) else exc))
             return
     data.forget_cached_data()
-    warm_tables(url, bar)
+    after_load(url, preparing(bar))  # a failure there is logged: the pages compute it later
     bar.progress(1.0, text=t("upload_finished"))
     c = summary.cases
     st.success(

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, false, select
 
-from caselog.outfile import checked_out_path, os_reason
 from forecasting.errors import ForecastError, Progress
 from forecasting.forecaster import (
     Forecast,
@@ -36,6 +35,7 @@ from forecasting.tables import (
     forecast_values,
     insert_frame,
 )
+from outfile import checked_out_path, os_reason
 
 __all__ = [
     "CSV_COLUMNS",

@@ -39,12 +39,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", help="SQLAlchemy URL of the store (default: GRIDPULSE_DB or data/)")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB", parser_class=_Parser)
 
-    sample = verbs.add_parser("sample", help="write a synthetic city's case log")
-    sample.add_argument("--out", required=True, type=Path, help="output folder")
+    sample = verbs.add_parser("sample", help="write a synthetic city's case log (and load it)")
+    sample.add_argument("--out", type=Path, help="output folder (with --load: data/sample)")
     sample.add_argument("--grids", type=int, default=2000)
     sample.add_argument("--years", type=int, default=3)
     sample.add_argument("--cases-per-year", type=int, default=200_000)
     sample.add_argument("--seed", type=int, default=42)
+    sample.add_argument(
+        "--load",
+        action="store_true",
+        help="also load the files into the store and prepare the pages' tables",
+    )
+    sample.add_argument(
+        "--if-empty", action="store_true", help="with --load: do nothing if the store has cases"
+    )
 
     ingest = verbs.add_parser("ingest", help="validate and load case logs")
     ingest.add_argument("files", nargs="*", type=Path, metavar="FILE")
@@ -159,15 +167,14 @@ def _run_sample(args) -> int:
             raise UserError(f"--{name.replace('_', '-')} must be a positive number.")
     if args.seed < 0:
         raise UserError("--seed must be zero or a positive number.")
+    if args.load:
+        return _load_sample(args)
+    if args.if_empty:
+        raise UserError("--if-empty goes with --load.")
+    if args.out is None:
+        raise UserError("name the output folder with --out (or load the city with --load).")
     with _Bar("sample", "cases") as bar:
-        summary = generate_city(
-            args.out,
-            grids=args.grids,
-            years=args.years,
-            cases_per_year=args.cases_per_year,
-            seed=args.seed,
-            progress=bar.absolute,
-        )
+        summary = generate_city(args.out, progress=bar.absolute, **_city(args))
     print(
         f"wrote {summary.cases:,} cases, {summary.ratings:,} ratings and {summary.grids:,} grids "
         f"to {args.out}"
@@ -175,7 +182,64 @@ def _run_sample(args) -> int:
     return 0
 
 
+def _city(args) -> dict[str, int]:
+    """The synthetic city's size and seed as ``sample`` was given them."""
+    return {
+        "grids": args.grids,
+        "years": args.years,
+        "cases_per_year": args.cases_per_year,
+        "seed": args.seed,
+    }
+
+
+def _load_sample(args) -> int:
+    """``sample --load``: the city's files into --out (default data/sample), loaded into the
+    store, then the after-load work (services.sample, as the app's sample button); with
+    --if-empty only into a store without cases."""
+    import time
+
+    from caselog import default_url
+    from caselog.overview import count_cases
+    from services.sample import DEFAULT_DIR, load_sample_city
+
+    out = args.out or DEFAULT_DIR
+    engine = _open(args)
+    try:
+        existing = count_cases(engine)
+        if args.if_empty and existing:
+            print(f"the store already holds {existing:,} cases; the sample city is not loaded.")
+            return 0
+        print("building the sample city (about a minute)…", file=sys.stderr, flush=True)
+        began: list[float] = []  # when the after-load work began
+
+        with _Bar("sample", "step") as bar:
+
+            def preparing(what: str) -> None:
+                if not began:
+                    began.append(time.perf_counter())
+                bar.staged(f"warm: {what}", 0, 1)
+
+            done = load_sample_city(
+                engine,
+                args.db or default_url(),
+                out,
+                progress=bar.staged,
+                preparing=preparing,
+                **_city(args),
+            )
+        c = done.summary.cases  # counted by the load: a read now would renew the store's version
+        print(
+            f"sample city written to {out} and loaded: {c.inserted:,} cases inserted, "
+            f"{c.updated:,} updated, {c.rejected:,} dirty rows quarantined"
+        )
+    finally:
+        engine.dispose()
+    _report_after_load(done.after, time.perf_counter() - (began or [time.perf_counter()])[0])
+    return 0
+
+
 def _run_ingest(args) -> int:
+    from caselog import default_url
     from caselog.ingest import ingest_files
     from caselog.mapping import MappingError
     from caselog.reader import RefusedFile
@@ -219,29 +283,34 @@ def _run_ingest(args) -> int:
             shown = ", ".join(report.unused[:8])
             more = f" and {len(report.unused) - 8:,} more" if len(report.unused) > 8 else ""
             print(f"{Path(report.file).name}: columns not used: {shown}{more}")
-    _warm(args)
+    if not args.no_warm:
+        _after_load(args.db or default_url())
     if args.json:
         print(json.dumps(summary.as_json(), ensure_ascii=False))
     return 0
 
 
-def _warm(args) -> None:
-    """Compute the tables the pages open with, so the first views after this load are quick
-    (DuckDB stores only; on stderr, as stdout carries the load's counts)."""
+def _after_load(url: str) -> None:
+    """The work after a load (services.afterload: the KPI cube, the tables the pages open
+    with), so the first views are quick; reported on stderr, as stdout carries the counts."""
     import time
 
-    from caselog import default_url
-    from metrics.warm import warm_pages
+    from services.afterload import after_load
 
-    if args.no_warm:
-        return
     started = time.perf_counter()
     with _Bar("warm", "table") as bar:
-        periods = warm_pages(args.db or default_url(), lambda what: bar.staged(what, 0, 1))
-    if periods:
-        seconds = time.perf_counter() - started
+        done = after_load(url, lambda what: bar.staged(what, 0, 1))
+    _report_after_load(done, time.perf_counter() - started)
+
+
+def _report_after_load(done, seconds: float) -> None:
+    """One line on stderr for the work after a load (services.afterload.AfterLoad)."""
+    if done.error:
+        print(f"note: {done.error}; the pages compute them when first viewed.", file=sys.stderr)
+    elif done.periods:
         print(
-            f"pages' tables for {', '.join(periods)} computed in {seconds:.1f} s", file=sys.stderr
+            f"pages' tables for {', '.join(done.periods)} computed in {seconds:.1f} s",
+            file=sys.stderr,
         )
 
 

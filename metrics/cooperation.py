@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import BigInteger, Engine, and_, case, cast, func, select
 
-from metrics import cubequery
 from metrics.assessment import cooperation_score
 from metrics.cohort import build_cohort, predicates
+from metrics.cube import query as cubequery
 from metrics.dialect import split_list
 from metrics.query import kpi_table, run_cubed
 from metrics.selection import Selection

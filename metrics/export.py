@@ -11,13 +11,13 @@ import xlsxwriter
 from sqlalchemy import Engine
 from xlsxwriter.exceptions import FileCreateError
 
-from caselog.outfile import checked_out_path, os_reason
 from metrics.assessment import assess, red_black_lists
 from metrics.errors import ExportError
 from metrics.labels import label
 from metrics.registry import KPIS
 from metrics.rules import RuleSet
 from metrics.selection import Selection
+from outfile import checked_out_path, os_reason
 
 TRAILING = ("period", "as_of", "rule_set", "rule_set_hash")
 _UNIT_FORMATS = {

@@ -13,8 +13,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from caselog.schema import cases, grids, ratings
 from caselog.store import read_version
-from metrics import cache, cubequery
-from metrics import cube as cubes
 from metrics.cohort import (
     Cohort,
     build_cohort,
@@ -24,6 +22,9 @@ from metrics.cohort import (
     rating_match,
     satisfaction_parts,
 )
+from metrics.cube import cache
+from metrics.cube import query as cubequery
+from metrics.cube import store as cubes
 from metrics.errors import UnitError
 from metrics.period import Period, parse_as_of
 from metrics.registry import KPIS, LEVELS, LOCATION_LEVELS, Kpi, kpi, measure
@@ -279,7 +280,7 @@ def _ratings(v, coh: Cohort):
 @contextmanager
 def reading(engine: Engine, rules: RuleSet | None = None, moment: datetime | None = None):
     """A connection, the data version it sees, and — given ``rules`` and ``moment`` — the
-    KPI cube kept for that version, rules and as_of attached to it (metrics.cube), or None
+    KPI cube kept for that version, rules and as_of attached to it (metrics.cube.store), or None
     (no cube, or one that cannot be opened: the cases answer)."""
     with engine.connect() as conn:
         version = read_version(engine)
@@ -313,7 +314,7 @@ def fetch(engine: Engine, conn, version: str | None, stmt, keep: bool = True) ->
 
     On DuckDB the result is fetched column-wise into pandas (no per-row Python objects). On a
     read-only DuckDB engine a slow result is kept on disk until the next write to the store
-    (metrics.cache, under ``version``), and the same statement is answered from there —
+    (metrics.cube.cache, under ``version``), and the same statement is answered from there —
     unless ``keep`` is False (rows per case, which are quicker to fetch again than to keep)."""
     key = cache.key_of(engine, stmt) if version and keep else None
     if key:

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from metrics import cubequery
 from metrics.cohort import build_cohort, km_inputs
+from metrics.cube import query as cubequery
 from metrics.query import fetch, level_keys, reading, resolve_as_of
 from metrics.selection import Selection
 

@@ -113,3 +113,11 @@ def rising_units(now: pd.DataFrame, before: pd.DataFrame, key: str, n: int = 10)
     out["change"] = out["current"] - out["previous"]
     out["change_pct"] = out["change"] / out["previous"].where(out["previous"] > 0)
     return out.sort_values(["change", key], ascending=[False, True]).head(n).reset_index(drop=True)
+
+
+def top_series(frame: pd.DataFrame, split: str, kpi_id: str, n: int = 8) -> pd.DataFrame:
+    """The rows of a KPI series split by ``split`` (as from metrics.kpi_series) of its ``n``
+    largest units: by cases over the whole series when the frame has them, else by the sum
+    of ``kpi_id``. Ties keep the first unit in the frame; an empty frame stays empty."""
+    size = frame.groupby(split, sort=False)["cases" if "cases" in frame else kpi_id].sum()
+    return frame[frame[split].isin(size.nlargest(n).index)]

@@ -62,8 +62,8 @@ def store(request, tmp_path):
 
 @pytest.fixture
 def cache_hits(monkeypatch):
-    """Every lookup in the result cache (metrics.cache) from now on: True for a hit."""
-    from metrics import cache
+    """Every lookup in the result cache (metrics.cube.cache) from now on: True for a hit."""
+    from metrics.cube import cache
 
     hits: list[bool] = []
     load = cache.load

@@ -9,6 +9,7 @@ from dashboard import data
 from dashboard.components import download, explained, layout, load, table
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, level_label, named, t, value_label
+from metrics.units import funnel_points, unit_path, unit_paths
 
 RATES = (
     "response_rate",
@@ -72,11 +73,8 @@ if ranked is not None:
         t("funnel_kpi"), RATES, format_func=named(RATES, kpi_label), key="funnel_kpi"
     )
     kt = load(lambda: data.kpi_table(f.url, f.sel))
-    if kt is not None and not kt.empty:
-        fun = metrics.funnel(kt, rate)
-        fun = fun[fun["n"] > 0].sort_values("n")
-    if kt is not None and not kt.empty and not fun.empty:
-        fun["unit"] = fun[keys].astype(str).agg("/".join, axis=1)
+    fun = funnel_points(kt, rate, f.level) if kt is not None and not kt.empty else None
+    if fun is not None and not fun.empty:
         fig = go.Figure()
         for lo, hi, name_key, dash in (
             ("lo95", "hi95", "limit95", "dash"),
@@ -115,10 +113,10 @@ if ranked is not None:
     table(stab.sort_values("best_rank"), key="stability", height=300)
 
     st.subheader(t("explain_title"))
-    units = ranked[keys].astype(str).agg("/".join, axis=1).tolist()
+    units = unit_paths(ranked, f.level)
     focus = st.session_state.pop("focus_unit", None)  # the unit the overview sent us to
-    if focus and "/".join(str(focus.get(k)) for k in keys) in units:
-        st.session_state["explain_unit"] = "/".join(str(focus.get(k)) for k in keys)
+    if focus and unit_path(focus, f.level) in units:
+        st.session_state["explain_unit"] = unit_path(focus, f.level)
     c1, c2, c3 = st.columns(3)
     unit = c1.selectbox(t("unit"), units, key="explain_unit")
     kid = c2.selectbox(

@@ -14,6 +14,7 @@ from dashboard.components import guarded, layout, load, table
 from dashboard.filters import current
 from dashboard.i18n import LABELS, LEVEL_LABELS, kpi_label, level_label, named, t
 from forecasting.models import MODELS
+from forecasting.summaries import unit_forecast, unit_scores
 from forecasting.tuning import TUNABLE
 
 HISTORY_DAYS = 180
@@ -56,36 +57,6 @@ def settings_text(params: dict) -> str:
     if not params:
         return t("fc_no_settings")
     return "; ".join(f"{param_label(k)} = {value_text(v)}" for k, v in params.items())
-
-
-def one_row_per_model(scores: pd.DataFrame) -> pd.DataFrame:
-    """A unit's stored score rows with one row per model.
-
-    A run stores the forecast as issued (``chosen`` = 1) and each candidate's own backtest
-    (``chosen`` = 0), so the chosen model comes twice with the same point forecasts (equal
-    MASE and WAPE) but different coverage: interval widths are calibrated per model over
-    the units that chose it in the issued forecast, over all units as a candidate. The
-    issued row is kept. A candidate whose points differ from the issued ones (the unit used
-    a saved tuned setting of that model) stays, marked ``candidate``."""
-    scores = scores.reset_index(drop=True)
-    chosen = scores[scores["chosen"] == 1].set_index("model")
-    keep = []
-    candidate = []
-    for i, row in scores.iterrows():
-        if row["chosen"] == 1 or row["model"] not in chosen.index:
-            keep.append(i)
-            candidate.append(False)
-            continue
-        issued = chosen.loc[[row["model"]]].iloc[0]
-        same = all(
-            np.isclose(float(row[c]), float(issued[c]), equal_nan=True) for c in ("mase", "wape")
-        )
-        if not same:
-            keep.append(i)
-            candidate.append(True)
-    out = scores.loc[keep].copy()
-    out["candidate"] = candidate
-    return out
 
 
 def scores_table(frame: pd.DataFrame, key: str) -> None:
@@ -142,7 +113,7 @@ if history is not None and not history.empty:
     recent = history.tail(HISTORY_DAYS)
     fig.add_scatter(x=recent["ds"], y=recent["y"], name=t("history"), line={"color": "#555"})
 if run is not None:
-    fc = run.forecasts[run.forecasts["unique_id"].astype(str) == str(unit)]
+    fc = unit_forecast(run.forecasts, unit)
     if fc.empty:
         st.caption(t("unit_not_in_run"))
     else:
@@ -165,8 +136,7 @@ if run is not None:
     st.subheader(t("scores_title"))
     sc = load(lambda: data.scores(f.url, run.id, level, f.scope))
     if sc is not None and not sc.empty:
-        mine = one_row_per_model(sc[sc["unique_id"].astype(str) == str(unit)])
-        mine = mine.sort_values(["chosen", "mase"], ascending=[False, True], na_position="last")
+        mine = unit_scores(sc, unit)
         mine["model"] = [
             f"{model_label(m)} · {t('fc_candidate')}" if cand else model_label(m)
             for m, cand in zip(mine["model"], mine["candidate"], strict=True)

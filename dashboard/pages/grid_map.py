@@ -12,6 +12,8 @@ from dashboard import data
 from dashboard.components import layout, load
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, named, t
+from forecasting.summaries import latest_run_id
+from metrics.units import on_units
 
 
 def _bounds(features: list[dict]) -> dict:
@@ -72,11 +74,11 @@ elif shapes is not None:
             values = tab[["grid_id", "overdue"]].rename(columns={"overdue": "value"})
     elif measure == "map_forecast":
         runs = load(lambda: data.runs(f.url))
-        grid_runs = runs[runs["level"] == "grid"] if runs is not None else pd.DataFrame()
-        if grid_runs.empty:
+        run_id = latest_run_id(runs, "grid") if runs is not None else None
+        if run_id is None:
             st.info(t("no_forecast_grid"))
         else:
-            run = load(lambda: data.run(f.url, int(grid_runs.iloc[0]["id"]), "grid", f.scope))
+            run = load(lambda: data.run(f.url, run_id, "grid", f.scope))
             if run is not None:
                 values = forecasting.horizon_totals(run).rename(
                     columns={"unique_id": "grid_id", "yhat": "value"}
@@ -88,10 +90,9 @@ elif shapes is not None:
     if not features:
         st.info(t("no_geometry"))
     elif values is not None:
-        ids = pd.DataFrame({"grid_id": [x["properties"]["grid_id"] for x in features]})
-        shown = ids.merge(values, on="grid_id", how="left")
-        if measure in ("map_alerts", "map_overdue"):
-            shown["value"] = shown["value"].fillna(0)
+        ids = [x["properties"]["grid_id"] for x in features]
+        counted = measure in ("map_alerts", "map_overdue")  # no row: none of them
+        shown = on_units(values, "grid_id", ids, fill=0 if counted else None)
         top = shown["value"].max()
         common = {
             "geojson": geo,

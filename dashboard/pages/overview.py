@@ -9,6 +9,8 @@ from dashboard import data
 from dashboard.components import fmt_delta, fmt_kpi, guarded, layout, load, table
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, level_label, t
+from forecasting.summaries import latest_alerts
+from metrics.units import unit_path
 
 HEADLINE = (
     "cases",
@@ -68,8 +70,7 @@ table_now = load(lambda: data.assessment(f.url, f.sel))
 def _drill(unit: dict) -> None:
     """Narrow the sidebar to ``unit`` and one level finer (runs before the next rerun)."""
     if f.level in FINER:
-        keys = metrics.LEVELS[f.level]  # district; district, street; … community
-        st.session_state["scope"] = "/".join(str(unit[k]) for k in keys)
+        st.session_state["scope"] = unit_path(unit, f.level)  # 东城区/东华门街道
         st.session_state["level"] = FINER[f.level]
     st.session_state["focus_unit"] = unit
 
@@ -85,8 +86,8 @@ if table_now is not None and not table_now.empty:
     with right:
         st.subheader(t("black_list") + f" · {level_label(f.level)}")
         table(black[shown], key="black_list")
-    units = {"/".join(str(r[k]) for k in keys): r.to_dict() for _, r in red.iterrows()}
-    units |= {"/".join(str(r[k]) for k in keys): r.to_dict() for _, r in black.iterrows()}
+    units = {unit_path(r, f.level): r for r in red.to_dict("records")}
+    units |= {unit_path(r, f.level): r for r in black.to_dict("records")}
     if units:
         pick = st.selectbox(t("unit"), list(units), key="drill_unit")
         label = t("drill", unit=pick) if f.level in FINER else t("to_assessment")
@@ -113,7 +114,7 @@ if runs is not None and not runs.empty:
         )
     )
 if alerts is not None and not alerts.empty:
-    latest = alerts[alerts["window_end"] == alerts["window_end"].max()]
+    latest = latest_alerts(alerts)
     cols = [
         "kind",
         "unique_id",

@@ -12,7 +12,7 @@ from dashboard import data
 from dashboard.components import fmt_delta, fmt_kpi, layout, load
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, level_label, named, t
-from metrics.trends import decompose, latest_changes, rising_units
+from metrics.trends import decompose, latest_changes, rising_units, top_series
 from metrics.trends import window as trend_window
 
 KPIS = (
@@ -66,10 +66,8 @@ if frame is not None and not frame.empty:
     if split == "city":
         fig = px.line(frame, x="ds", y=kid, labels={"ds": ds, kid: kpi_label(kid)})
     else:
-        top = frame.groupby(split)["cases" if "cases" in frame else kid].sum().nlargest(8).index
-        sub = frame[frame[split].isin(top)]
         fig = px.line(
-            sub,
+            top_series(frame, split, kid),
             x="ds",
             y=kid,
             color=split,

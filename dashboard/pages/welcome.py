@@ -3,10 +3,10 @@
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import passing_trouble, warm_tables
+from dashboard.components import passing_trouble, preparing
 from dashboard.filters import require_city
 from dashboard.i18n import t
-from sample_data.bootstrap import build_sample_store
+from services.sample import load_sample_city
 
 st.title(t("welcome_title"))
 require_city()
@@ -24,7 +24,8 @@ if st.button(
         bar.progress(min(overall, 1.0), text=f"{labels[phase]} {share:.0%}")
 
     try:
-        build_sample_store(data.writer(st.session_state["db_url"]), progress=report)
+        url = st.session_state["db_url"]
+        load_sample_city(data.writer(url), url, progress=report, preparing=preparing(bar))
     except Exception as exc:  # show one sentence, keep the page alive
         busy = passing_trouble(exc, writing=True)
         if busy:
@@ -33,7 +34,6 @@ if st.button(
             st.error(t("build_error", error=str(exc).splitlines()[0] if str(exc) else exc))
     else:
         data.forget_cached_data()
-        warm_tables(st.session_state["db_url"], bar)
         bar.progress(1.0, text=t("built", cases=data.case_count(st.session_state["db_url"])))
         st.rerun()
 

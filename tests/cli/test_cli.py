@@ -295,3 +295,40 @@ def test_a_header_only_file_reports_zero_rows_and_a_negative_seed_is_refused(tmp
     assert done.returncode == 1
     assert done.stderr.strip() == "error: --seed must be zero or a positive number."
     assert not (tmp_path / "city").exists()
+
+
+def test_sample_load_equals_sample_then_ingest_and_if_empty_keeps_the_store(city, tmp_path):
+    _, db, _ = city
+    loaded = f"duckdb:///{tmp_path / 'loaded.duckdb'}"
+    small = ["--grids", "40", "--years", "2", "--cases-per-year", "4000", "--seed", "5"]
+    done = gridpulse("sample", "--load", "--out", str(tmp_path / "city"), *small, db=loaded)
+    assert done.returncode == 0, done.stderr
+    assert "dirty rows quarantined" in done.stdout
+    assert "pages' tables for 2025-12, 2025 computed in" in done.stderr
+    tables = []
+    for store in (db, loaded):
+        out = tmp_path / f"{len(tables)}.csv"
+        done = gridpulse("assess", "--by", "grid", "--period", "2025", "--out", str(out), db=store)
+        assert done.returncode == 0, done.stderr
+        tables.append(out.read_bytes())
+    assert tables[0] == tables[1]  # the same city as `sample` then `ingest` loads
+    again = gridpulse("sample", "--load", "--if-empty", "--out", str(tmp_path / "b"), db=loaded)
+    assert again.returncode == 0, again.stderr
+    assert "the sample city is not loaded" in again.stdout
+    assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sample", "--if-empty", "--out", "x"], "error: --if-empty goes with --load."),
+        (
+            ["sample", "--grids", "3"],
+            "error: name the output folder with --out (or load the city with --load).",
+        ),
+    ],
+)
+def test_sample_options_that_do_not_go_together(args, message, tmp_path):
+    done = gridpulse(*args, db=f"duckdb:///{tmp_path / 's.duckdb'}")
+    assert done.returncode == 1 and done.stderr.strip() == message
+    assert not (tmp_path / "s.duckdb").exists()

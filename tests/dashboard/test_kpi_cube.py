@@ -6,7 +6,8 @@ import pytest
 from conftest import _build, open_page
 
 import metrics
-import metrics.cubebuild
+import metrics.cube.build
+import metrics.cube.store
 from caselog import open_store
 from dashboard import data
 from metrics.selection import Selection
@@ -24,7 +25,7 @@ def unwarmed(tmp_path):
 
 
 def _cube(reader, rules):
-    return metrics.cube.find(reader, rules, metrics.resolve_as_of(reader, None, None))
+    return metrics.cube.store.find(reader, rules, metrics.resolve_as_of(reader, None, None))
 
 
 def test_the_first_page_view_builds_the_cube_then_pages_read_it(unwarmed, monkeypatch):
@@ -34,7 +35,7 @@ def test_the_first_page_view_builds_the_cube_then_pages_read_it(unwarmed, monkey
     assert not at.exception
     assert _cube(reader, metrics.default_rules()) is not None
     shown = at.dataframe[0].value
-    with metrics.cube.bypassed():
+    with metrics.cube.store.bypassed():
         table = metrics.assess(reader, Selection.build("street", "2025"))
     assert len(shown) == len(table) and shown.iloc[:, 0].notna().all()
     assert int(table["cases"].sum()) > 0
@@ -47,7 +48,7 @@ def test_a_rule_set_with_other_time_limits_gets_its_own_cube(unwarmed):
     data.build_cube(url, QUICK)
     assert not data.cube_missing(url, QUICK) and _cube(reader, quick) is not None
     fast = metrics.kpi_table(reader, Selection.build("street", "2025", rules=quick))
-    with metrics.cube.bypassed():
+    with metrics.cube.store.bypassed():
         slow = metrics.kpi_table(reader, Selection.build("street", "2025", rules=quick))
     assert fast["response_rate"].tolist() == pytest.approx(slow["response_rate"].tolist())
 
@@ -60,7 +61,7 @@ def test_no_cube_for_postgresql(pg_store):
 def test_a_build_that_keeps_nothing_is_not_retried_on_every_click(unwarmed, monkeypatch):
     url, _ = unwarmed
     calls = []
-    monkeypatch.setattr(metrics.cubebuild, "build", lambda *a, **k: calls.append(a) or None)
+    monkeypatch.setattr(metrics.cube.build, "build", lambda *a, **k: calls.append(a) or None)
     monkeypatch.setattr(data, "_failed", {})
     assert data.cube_missing(url, QUICK)
     data.build_cube(url, QUICK)

@@ -8,13 +8,15 @@ from types import SimpleNamespace
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import sample_data.bootstrap
+import services.sample
 from caselog import open_store
 from caselog.ingest import ingest_files
 from dashboard import upload
-from metrics import assess, cache
+from gridpulse import cli
+from metrics import assess
+from metrics.cube import cache
+from metrics.cube.warm import WARMED_LEVELS
 from metrics.selection import Selection
-from metrics.warm import WARMED_LEVELS
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = (
@@ -81,10 +83,10 @@ def test_an_upload_warms_the_pages_tables(store, monkeypatch, cache_hits):
 def test_the_sample_city_button_warms_the_pages_tables(store, monkeypatch, cache_hits):
     url, csv = store
 
-    def small_city(engine, progress=None):  # the real city takes a minute; same code path
+    def small_city(engine, *_, **__):  # the real city takes a minute; same code path
         return ingest_files(engine, [csv])
 
-    monkeypatch.setattr(sample_data.bootstrap, "build_sample_store", small_city)
+    monkeypatch.setattr(services.sample, "build_sample_store", small_city)
     monkeypatch.setenv("GRIDPULSE_DB", url)
     monkeypatch.chdir(ROOT)
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
@@ -100,10 +102,12 @@ def test_the_start_commands_sample_build_warms_the_pages_tables(
 ):
     url, csv = store
     monkeypatch.setattr(
-        sample_data.bootstrap,
+        services.sample,
         "build_sample_store",
-        lambda engine: ingest_files(engine, [csv]),
+        lambda engine, *_, **__: ingest_files(engine, [csv]),
     )
-    assert sample_data.bootstrap.main(["--db", url, "--if-empty"]) == 0
-    assert "Pages' tables computed for 2025-12, 2025." in capsys.readouterr().out
+    assert cli.main(["--db", url, "sample", "--load", "--if-empty"]) == 0
+    assert "pages' tables for 2025-12, 2025 computed in" in capsys.readouterr().err
     _answered_from_cache(url, cache_hits)
+    assert cli.main(["--db", url, "sample", "--load", "--if-empty"]) == 0  # not loaded again
+    assert "already holds 49 cases" in capsys.readouterr().out

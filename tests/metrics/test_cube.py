@@ -15,8 +15,6 @@ from caselog import open_store
 from metrics import (
     assess,
     cooperation_table,
-    cube,
-    cubebuild,
     default_rules,
     km_handling,
     kpi_series,
@@ -24,7 +22,9 @@ from metrics import (
     parse_rules,
     write_assessment,
 )
-from metrics.cubequery import split
+from metrics.cube import build as cubebuild
+from metrics.cube import store as cube
+from metrics.cube.query import split
 from metrics.period import parse_period
 from metrics.selection import Selection
 

@@ -14,7 +14,9 @@ from sqlalchemy import delete
 
 from caselog import open_store
 from caselog.schema import cases
-from metrics import cube, cubebuild, default_rules, kpi_table
+from metrics import default_rules, kpi_table
+from metrics.cube import build as cubebuild
+from metrics.cube import store as cube
 from metrics.selection import Selection
 
 T0 = datetime(2025, 3, 1)

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from caselog import open_store
 from caselog.schema import cases
 from caselog.store import read_version
-from metrics import cache, default_rules, kpi_series, kpi_table, red_cards
+from metrics import default_rules, kpi_series, kpi_table, red_cards
+from metrics.cube import cache
 from metrics.query import run
 from metrics.selection import Selection
 

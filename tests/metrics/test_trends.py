@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.trends import decompose, rising_units, window
+from metrics.trends import decompose, rising_units, top_series, window
 
 
 def test_decompose_recovers_a_weekly_pattern_and_a_trend():
@@ -61,3 +61,19 @@ def test_rising_units_by_absolute_growth():
 )
 def test_trend_window_holds_whole_buckets_within_the_data(end, freq, first, want):
     assert window(end, freq, first) == want
+
+
+def test_top_series_keeps_the_units_with_most_cases_over_the_whole_series():
+    frame = pd.DataFrame(
+        {
+            "ds": ["2025-01", "2025-02"] * 4,
+            "district": ["甲", "甲", "乙", "乙", "丙", "丙", "丁", "丁"],
+            "cases": [5, 1, 2, 2, 0, 7, 3, 0],  # totals: 甲 6, 乙 4, 丙 7, 丁 3
+            "solved_rate": [0.1, 0.9, 0.5, 0.5, None, 0.2, 1.0, None],
+        }
+    )
+    top = top_series(frame, "district", "solved_rate", n=2)
+    pd.testing.assert_frame_equal(top, frame.iloc[[0, 1, 4, 5]])
+    by_value = top_series(frame.drop(columns="cases"), "district", "solved_rate", n=1)
+    assert by_value["district"].tolist() == ["甲", "甲"]  # 甲 1.0, 乙 1.0 (tie: first), 丁 1.0
+    assert top_series(frame.iloc[:0], "district", "solved_rate").empty

@@ -9,10 +9,11 @@ import pytest
 from metrics_factory import insert, make_case, make_grid
 
 from caselog import open_store
-from metrics import assess, cache
+from metrics import assess
+from metrics.cube import cache
+from metrics.cube.warm import WARMED_LEVELS, warm_pages
 from metrics.period import latest_full_month
 from metrics.selection import Selection
-from metrics.warm import WARMED_LEVELS, warm_pages
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,8 @@
-"""Output files of the command line and the app (assessment tables, forecasts): checked
-before any work is done, with one plain sentence for what is wrong."""
+"""Output-file checks shared by metrics and forecasting; imports nothing of GridPulse, so any layer may use it.
+
+Output files of the command line and the app (assessment tables, forecasts) are checked
+before any work is done, with one plain sentence for what is wrong.
+"""
 
 from __future__ import annotations
 

@@ -6,9 +6,8 @@ from collections.abc import Callable
 
 from caselog import open_store
 from caselog.store import StoreBusy
-from forecasting.tables import create_tables
-from metrics import cubebuild
 from metrics.assessment import assess
+from metrics.cube import build as cubebuild
 from metrics.period import latest_full_month
 from metrics.query import latest_timestamp
 from metrics.registry import LEVELS
@@ -21,10 +20,10 @@ WARMED_LEVELS: tuple[str, ...] = tuple(
 
 
 def warm_pages(url: str, progress: Callable[[str], None] | None = None) -> list[str]:
-    """Build the KPI cube for the default rules (metrics.cube), then compute, through a
+    """Build the KPI cube for the default rules (metrics.cube.build), then compute, through a
     read-only engine as the app reads, the assessment tables of the default month and of
     its whole year at every level, so the first page views after a load are answered from
-    the cube and the result cache beside a DuckDB store (metrics.cache).
+    the cube and the result cache beside a DuckDB store (metrics.cube.cache).
 
     Returns the periods warmed. Does nothing (returns []) for stores without a result cache
     (PostgreSQL) or an empty store; a store another writer holds is left cold.
@@ -37,9 +36,6 @@ def warm_pages(url: str, progress: Callable[[str], None] | None = None) -> list[
         return []
     done: list[str] = []
     try:
-        # The pages' first view would create the forecasting tables of a new store, and that
-        # write would make everything warmed here stale: create them first.
-        create_tables(engine)
         last = latest_timestamp(engine)
         if last is None:
             return done

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 from sqlalchemy import Engine
 
-from caselog.store import cache_folder
+from caselog.store import read_only_file
 
 SLOW = 0.2  # seconds: only results that took longer to compute are kept
 ROOM = 256 * 2**20  # bytes of results kept per version of the data
@@ -28,14 +28,21 @@ def key_of(engine: Engine, stmt) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def root(engine: Engine) -> Path | None:
+    """The folder beside a read-only engine's DuckDB file (``<file>.cache``) that holds what
+    is kept between queries; None for any other engine."""
+    path = read_only_file(engine)
+    return None if path is None else Path(f"{path}.cache")
+
+
 def version_folder(engine: Engine, version: str, *, create: bool = False) -> Path | None:
     """The folder for what is kept at this ``version`` of the data (results here, the KPI
-    cube of metrics.cube beside them). ``create`` makes it and first removes the folders of
+    cube of metrics.cube.store beside them). ``create`` makes it and first removes the folders of
     every other version; None for engines without one, or when it cannot be made."""
-    root = cache_folder(engine)
-    if root is None:
+    base = root(engine)
+    if base is None:
         return None
-    folder = root / hashlib.sha256(version.encode()).hexdigest()[:32]
+    folder = base / hashlib.sha256(version.encode()).hexdigest()[:32]
     if create and not folder.exists():
         try:
             for old in folder.parent.glob("*"):

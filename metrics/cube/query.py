@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import BigInteger, Double, and_, cast, func, literal, select, true, union_all
 
 from metrics.cohort import DURATIONS, points_sum
-from metrics.cube import COUNTS, LEVEL_DIM, SCOPE_DIM, VALUES, Cube
+from metrics.cube.store import COUNTS, LEVEL_DIM, SCOPE_DIM, VALUES, Cube
 from metrics.dialect import median
 from metrics.period import Period
 from metrics.registry import LEVELS

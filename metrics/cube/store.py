@@ -1,4 +1,4 @@
-"""The KPI cube: its identity, tables and lookup (built by metrics.cubebuild; docs/metrics.md)."""
+"""The KPI cube: its identity, tables and lookup (built by metrics.cube.build; docs/metrics.md)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from caselog.store import read_version
-from metrics import cache
+from metrics.cube import cache
 from metrics.registry import LEVELS, MEASURES
 from metrics.rules import RuleSet
 
@@ -186,7 +186,7 @@ def cube_file(folder: Path, fp: str) -> Path:
 
 def possible(engine: Engine) -> bool:
     """True when this engine can keep a cube (a read-only engine on a DuckDB file)."""
-    return engine.dialect.name == "duckdb" and cache.cache_folder(engine) is not None
+    return engine.dialect.name == "duckdb" and cache.root(engine) is not None
 
 
 def find(

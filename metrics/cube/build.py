@@ -1,4 +1,4 @@
-"""Building the KPI cube (metrics.cube) from the cases, once per data version and rules."""
+"""Building the KPI cube (metrics.cube.store) from the cases, once per data version and rules."""
 
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ from sqlalchemy import (
 
 from caselog.schema import cases, ratings
 from caselog.store import read_version
-from metrics import cache
 from metrics.cohort import (
     build_cohort,
     duration_seconds,
@@ -35,7 +34,8 @@ from metrics.cohort import (
     rating_match,
     satisfaction_parts,
 )
-from metrics.cube import (
+from metrics.cube import cache
+from metrics.cube.store import (
     COUNTS,
     DIMS,
     KEEP,
