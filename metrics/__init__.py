@@ -18,7 +18,8 @@ from metrics.fairness import (
     wilson,
     with_intervals,
 )
-from metrics.labels import label, value_label
+from metrics.formats import format_delta, format_value
+from metrics.labels import label, level_label, value_label
 from metrics.period import Period, parse_as_of, parse_period
 from metrics.query import kpi_table, latest_timestamp, resolve_as_of
 from metrics.registry import KPIS, LEVELS, MEASURES, Kpi, kpi, validate_registry
@@ -50,6 +51,8 @@ __all__ = [
     "default_rules",
     "explain",
     "explain_counts",
+    "format_delta",
+    "format_value",
     "funnel",
     "km_handling",
     "kpi",
@@ -57,6 +60,7 @@ __all__ = [
     "kpi_table",
     "label",
     "latest_timestamp",
+    "level_label",
     "load_rules",
     "overdue_counts",
     "parse_as_of",

@@ -19,7 +19,7 @@ HEADLINE = (
     "overdue_open",
     "composite_score",
 )
-COLOURS = {"higher": "normal", "lower": "inverse", "none": "off"}
+COLOURS = {"higher": "normal", "lower": "inverse", None: "off"}
 FINER = {"district": "street", "street": "community", "community": "grid"}
 
 f = current()
