@@ -323,15 +323,24 @@ def forget_cached_data() -> None:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def export(url: str, by: str, period: str, scope: Scope, rules_text: str | None, suffix: str):
-    """The assessment file exactly as ``gridpulse assess`` writes it (.csv or .xlsx), as bytes."""
+def export(
+    url: str,
+    by: str,
+    period: str,
+    scope: Scope,
+    rules_text: str | None,
+    suffix: str,
+    lang: str = "zh",
+):
+    """The assessment file exactly as ``gridpulse assess`` writes it (.csv or .xlsx), as bytes;
+    Excel headers and sheet names in ``lang`` (the page's language)."""
     import tempfile
     from pathlib import Path
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"assessment{suffix}"
         metrics.write_assessment(
-            engine(url), by, period, path, rules=rules(rules_text), scope=_scope(scope)
+            engine(url), by, period, path, rules=rules(rules_text), scope=_scope(scope), lang=lang
         )
         return path.read_bytes()
 

@@ -8,7 +8,7 @@ import metrics
 from dashboard import data
 from dashboard.components import download, explained, layout, load, table
 from dashboard.filters import current
-from dashboard.i18n import kpi_label, level_label, named, t, value_label
+from dashboard.i18n import kpi_label, lang, level_label, named, t, value_label
 
 RATES = (
     "response_rate",
@@ -54,7 +54,9 @@ if ranked is not None:
 
     name = f"assessment_{f.level}_{f.period}"
     left, right, _ = st.columns([1, 1, 4])
-    xlsx = load(lambda: data.export(f.url, f.level, f.period, f.scope, f.rules_text, ".xlsx"))
+    xlsx = load(
+        lambda: data.export(f.url, f.level, f.period, f.scope, f.rules_text, ".xlsx", lang())
+    )
     csv = load(lambda: data.export(f.url, f.level, f.period, f.scope, f.rules_text, ".csv"))
     who = {"url": f.url, "username": f.account.username}
     what = {"by": f.level, "period": f.period, "scope": f.scope_name}
@@ -102,7 +104,7 @@ if ranked is not None:
             name=t("units"),
             marker={"color": colour, "size": 8},
             text=fun["unit"],
-            customdata=fun["signal"].map(lambda v: value_label("signal", v)),
+            customdata=fun["signal"].map(lambda v: value_label("signal", v) if v else ""),
             hovertemplate="%{text}<br>n=%{x:,}<br>%{y:.1%}<br>%{customdata}<extra></extra>",
         )
         fig.update_layout(xaxis_title=kpi_label("n"), yaxis_title=kpi_label(rate))

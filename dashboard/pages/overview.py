@@ -58,7 +58,9 @@ if now is not None and not now.empty:
 trend = load(lambda: data.series(f.url, ("cases",), f.period, "day", "city", f.scope, f.rules_text))
 if trend is not None and not trend.empty:
     st.subheader(t("volume_trend"))
-    fig = px.line(trend, x="ds", y="cases", labels={"ds": kpi_label("ds"), "cases": t("cases")})
+    fig = px.line(
+        trend, x="ds", y="cases", labels={"ds": kpi_label("ds"), "cases": kpi_label("cases")}
+    )
     fig.update_yaxes(tickformat=",")
     st.plotly_chart(layout(fig, 280, dates=True), key="trend_chart")
 
