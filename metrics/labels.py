@@ -218,3 +218,8 @@ def label_issues() -> list[str]:
                 issues.append(f"{seen[name]} and {cid} are both named {name!r}.")
             seen[name] = cid
     return issues
+
+
+_LABEL_ISSUES = label_issues()
+if _LABEL_ISSUES:  # like the registry: a broken label table fails at import, not on a page
+    raise RuntimeError("The label table is inconsistent: " + " ".join(_LABEL_ISSUES))

@@ -31,6 +31,8 @@ def test_every_kpi_has_names_unit_decimals_and_direction():
         assert k.unit in UNITS, k.id
         assert isinstance(k.decimals, int) and 0 <= k.decimals <= 3, k.id
         assert k.direction in ("higher", "lower", None), k.id
+    for name, column in COLUMNS.items():
+        assert column.unit is None or column.unit in UNITS, name
     # a few by hand, from the contract (§4) and the glossary
     assert (registry.kpi("cases").label_zh, registry.kpi("cases").label_en) == (
         "受理量",
