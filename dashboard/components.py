@@ -12,7 +12,8 @@ from sqlalchemy.exc import OperationalError
 
 import metrics
 from caselog import StoreBusy
-from dashboard.i18n import kpi_label, t, value_label
+from dashboard.i18n import kpi_label, lang, t, value_label
+from metrics.formats import format_delta, format_value, table_format
 from services.afterload import STEPS
 
 T = TypeVar("T")
@@ -23,13 +24,6 @@ def thousands(value: float | int | None) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "—"
     return f"{value:,.0f}"
-
-
-def percent(value: float | None, digits: int = 1) -> str:
-    """0.9234 -> '92.3%'; empty -> '—'."""
-    if value is None or pd.isna(value):
-        return "—"
-    return f"{value:.{digits}%}"
 
 
 def passing_trouble(exc: BaseException, *, writing: bool = False) -> str | None:
@@ -96,44 +90,8 @@ def bar_chart(
     st.plotly_chart(fig)
 
 
-PERCENT_COLUMNS = {
-    "response_rate",
-    "closure_rate",
-    "on_time_rate",
-    "solved_rate",
-    "satisfaction_rate",
-    "rework_rate",
-    "reassign_rate",
-    "handling_rate",
-    "on_time_handling_rate",
-    "whistle_response_rate",
-    "rate",
-    "target",
-    "lo95",
-    "hi95",
-    "lo998",
-    "hi998",
-}
-COUNT_COLUMNS = {
-    "cases",
-    "overdue_open",
-    "households",
-    "rating_count",
-    "assist_cases",
-    "whistle_cases",
-    "open_cases",
-    "overdue",
-    "due_soon",
-    "resolved",
-    "censored",
-    "n",
-    "rank",
-    "best_rank",
-    "worst_rank",
-    "rank_spread",
-    "rank_change",
-    "actual",
-}
+# forecasting columns shown as counts (metrics columns carry their unit in metrics.labels)
+FORECAST_COUNTS = {"actual"}
 
 
 def load(fn: Callable[[], T]) -> T | None:
@@ -154,17 +112,14 @@ def table(frame: pd.DataFrame, *, key: str | None = None, height: int | None = N
     config = {}
     for col in frame.columns:
         name = kpi_label(col)
-        base = col.removesuffix("_lo").removesuffix("_hi")
-        if col in PERCENT_COLUMNS or base in PERCENT_COLUMNS:
-            shown[col] = frame[col] * 100
-            config[name] = st.column_config.NumberColumn(name, format="%.1f%%")
-        elif col == "rank_change":  # +3 = up three places
-            config[name] = st.column_config.NumberColumn(name, format="%+d")
-        elif col in COUNT_COLUMNS or col.endswith(("_num", "_den")) or col.startswith("rank@"):
-            config[name] = st.column_config.NumberColumn(name, format="localized")
-        elif pd.api.types.is_float_dtype(frame[col]):
-            # thousands separators and at most three decimals (printf formats have no
-            # separators); the value itself stays exact for sorting and copying
+        fmt = table_format(col, lang())
+        if fmt is not None:
+            scale, printf = fmt
+            if scale != 1:
+                shown[col] = frame[col] * scale
+            config[name] = st.column_config.NumberColumn(name, format=printf)
+        elif col in FORECAST_COUNTS or pd.api.types.is_float_dtype(frame[col]):
+            # thousands separators and at most three decimals; the value itself stays exact
             config[name] = st.column_config.NumberColumn(name, format="localized")
     shown.columns = [kpi_label(c) for c in frame.columns]
     kw.setdefault("hide_index", True)
@@ -207,14 +162,9 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def fmt_kpi(kpi_id: str, value) -> str:
-    """One KPI value as shown in a metric: percent for rates, thousands for counts."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "—"
-    if kpi_id in PERCENT_COLUMNS:
-        return percent(value)
-    if kpi_id in COUNT_COLUMNS:
-        return thousands(value)
-    return f"{value:,.1f}"
+    """One KPI's (or column's) value in its unit and the page's language ('85.3%', '1,234',
+    '2.5 小时'); empty -> '—' (metrics.formats.format_value)."""
+    return format_value(kpi_id, value, lang())
 
 
 def explained(kpi_id: str, counts: dict, rules) -> str:
@@ -237,14 +187,7 @@ def explained(kpi_id: str, counts: dict, rules) -> str:
 
 def fmt_delta(kpi_id: str, now, before) -> str | None:
     """The change from ``before`` to ``now`` (percentage points for rates); None when empty."""
-    if now is None or before is None or pd.isna(now) or pd.isna(before):
-        return None
-    diff = float(now) - float(before)
-    if kpi_id in PERCENT_COLUMNS:
-        return f"{diff * 100:+.1f} pp"
-    if kpi_id in COUNT_COLUMNS:
-        return f"{diff:+,.0f}"
-    return f"{diff:+.1f}"
+    return format_delta(kpi_id, now, before, lang())
 
 
 def layout(fig, height: int = 360, *, dates: bool = False):

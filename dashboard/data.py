@@ -274,14 +274,15 @@ def forget_cached_data() -> None:
 
 
 @_cached
-def export(url: str, sel: metrics.Selection, suffix: str) -> bytes:
-    """The assessment file exactly as ``gridpulse assess`` writes it (.csv or .xlsx), as bytes."""
+def export(url: str, sel: metrics.Selection, suffix: str, lang: str = "zh") -> bytes:
+    """The assessment file exactly as ``gridpulse assess`` writes it (.csv or .xlsx), as bytes;
+    Excel headers and sheet names in ``lang`` (the page's language)."""
     import tempfile
     from pathlib import Path
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"assessment{suffix}"
-        metrics.write_assessment(engine(url), sel, path)
+        metrics.write_assessment(engine(url), sel, path, lang=lang)
         return path.read_bytes()
 
 

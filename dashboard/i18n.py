@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from metrics.labels import VALUES, label
+from metrics.labels import level_label as metrics_level_label
+from metrics.labels import value_label as metrics_value_label
+
 LANGUAGES = {"zh": "中文", "en": "English"}
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -26,7 +30,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "warming": ("准备页面数据 · {what}", "Preparing the pages' tables · {what}"),
     "built": ("示例城市已导入：{cases:,} 件案件。", "Sample city loaded: {cases:,} cases."),
     "cli_hint": ("命令行导入：", "Load from the command line:"),
-    "cases": ("案件数", "Cases"),
+    "stored_cases": ("库中案件", "Cases stored"),
     "ratings": ("部门评价", "Department ratings"),
     "grids": ("网格数", "Grids"),
     "rejected": ("隔离行", "Quarantined rows"),
@@ -38,15 +42,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "These are all stored cases, {n} cancelled among them; the KPIs on every other page "
         "leave cancelled cases out.",
     ),
-    "by_district": ("按区受理量", "Cases by district"),
-    "by_category": ("按大类受理量", "Cases by category"),
-    "by_source": ("按来源受理量", "Cases by source"),
-    "by_status": ("按状态", "Cases by status"),
+    "by_district": ("库中案件按区", "Cases stored by district"),
+    "by_category": ("库中案件按大类", "Cases stored by category"),
+    "by_source": ("库中案件按来源", "Cases stored by source"),
+    "by_status": ("库中案件按状态", "Cases stored by status"),
     "month": ("月份", "Month"),
-    "district": ("区", "District"),
-    "category": ("大类", "Category"),
-    "source": ("来源", "Source"),
-    "status": ("状态", "Status"),
     "rejected_title": ("被隔离的行及原因", "Quarantined rows and their reasons"),
     "no_rejected": ("没有被隔离的行。", "No rows were quarantined."),
     "quality_title": ("数据质量提示", "Data-quality flags"),
@@ -79,7 +79,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "unknown": ("未知", "unknown"),
     # shared sidebar
     "filters": ("筛选", "Filters"),
-    "period": ("考核周期", "Period"),
     "period_help": (
         "如 2025、2025Q1、2025-03、2025-W09 或 2025-03-01..2025-03-31",
         "e.g. 2025, 2025Q1, 2025-03, 2025-W09 or 2025-03-01..2025-03-31",
@@ -128,7 +127,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "箭头为环比（与上一周期 {prev} 比），下方小字为同比（与 {yoy} 比）。",
         "Arrows: change against the previous period ({prev}); small print: against {yoy}.",
     ),
-    "volume_trend": ("受理量趋势（按日）", "Case volume by day"),
+    "volume_trend": ("受理量趋势（按日）", "Cases received by day"),
     "red_list": ("红榜（前五）", "Red list (best five)"),
     "black_list": ("黑榜（后五）", "Black list (worst five)"),
     "drill": ("查看 {unit} 的下级排名", "Drill into {unit}"),
@@ -151,7 +150,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "download_xlsx": ("下载 Excel", "Download Excel"),
     "download_csv": ("下载 CSV", "Download CSV"),
     "funnel_title": ("漏斗图：比率与样本量", "Funnel plot: rate against volume"),
-    "funnel_kpi": ("比率", "Rate"),
+    "funnel_kpi": ("比率指标", "Rate KPI"),
     "limit95": ("95% 控制限", "95% limits"),
     "limit998": ("99.8% 控制限", "99.8% limits"),
     "units": ("单位", "Units"),
@@ -182,22 +181,27 @@ LABELS: dict[str, tuple[str, str]] = {
     "explain_count": ("{kpi}：{num} 件（共 {den} 件）", "{kpi}: {num} of {den} cases"),
     "first_cases": ("（前 {n} 件）", "(first {n} cases)"),
     # supervision
-    "red_cards": ("红牌：超期未结案件", "Red cards: overdue open cases"),
+    "red_cards": ("红牌：当前超期未结（全部在办）", "Red cards: overdue now (all open cases)"),
     "yellow_cards": ("黄牌：24 小时内到期", "Yellow cards: due within 24 hours"),
     "ageing_title": ("在办案件案龄", "Open cases by age"),
-    "overdue_by_department": ("各部门超期未结", "Overdue by department"),
-    "overdue_by_street": ("各街道超期未结", "Overdue by street"),
+    "overdue_by_department": ("各部门当前超期未结", "Overdue now by department"),
+    "overdue_by_street": ("各街道当前超期未结", "Overdue now by street"),
+    "overdue_now_caption": (
+        "当前超期未结：此刻所有在办案件中已过处置时限的（不论何时上报）；"
+        "城市总览的“超期未结”只计所选周期内上报的案件。",
+        "Overdue now: every open case past its deadline at this moment, whenever reported; "
+        "the overview's “Overdue open cases” counts only cases reported in the chosen period.",
+    ),
+    "case_count": ("件数", "Number of cases"),
     "as_of_caption": ("判定时点：{as_of}", "Judged at {as_of}"),
     "no_cards": ("没有此类案件。", "No such cases."),
     "shown_of": ("显示前 {n:,} 件", "Showing the first {n:,}"),
     # departments
-    "coop_title": ("部门协同指数", "Department cooperation index"),
     "unreliable": (
         "灰色：评价少于 {n} 条，均分仅供参考。",
         "Grey: fewer than {n} ratings, the mean is not reliable.",
     ),
     "km_title": ("处置时长：生存估计与普通中位数", "Handling time: Kaplan–Meier and plain median"),
-    "hours": ("小时", "hours"),
     # trends
     "trend_kpi": ("指标", "KPI"),
     "freq": ("粒度", "Granularity"),
@@ -220,15 +224,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "change_pct": ("变化率", "Change %"),
     # map
     "map_measure": ("着色指标", "Colour by"),
-    "map_volume": ("千户受理量", "Cases per 1,000 households"),
-    "map_cases": ("受理量", "Cases"),
     "map_volume_basis": (
         "{period} 上报的案件，每千户",
         "Cases reported in {period}, per 1,000 households",
     ),
-    "map_cases_basis": ("{period} 上报的案件数", "Cases reported in {period}"),
+    "map_cases_basis": (
+        "{period} 上报的案件（不含作废）",
+        "Cases reported in {period}, cancelled left out",
+    ),
     "map_overdue_basis": (
-        "目前超期未结的案件（截至库中最新数据，不限上报周期）",
+        "当前超期未结的在办案件（截至库中最新数据，不限上报周期）",
         "Cases overdue and open now (as of the latest data, whenever reported)",
     ),
     "map_forecast_basis": (
@@ -239,7 +244,6 @@ LABELS: dict[str, tuple[str, str]] = {
         "最近一次激增检测的预警数",
         "Surge alerts from the latest detection",
     ),
-    "map_overdue": ("超期未结", "Overdue open cases"),
     "map_forecast": ("预测受理量（最新预测）", "Forecast cases (latest run)"),
     "map_alerts": ("激增预警数", "Surge alerts"),
     "map_too_many": (
@@ -363,22 +367,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "rules_title": ("使用中的规则集", "Rule set in use"),
 }
 
+# UI-only codes (loads, quarantine, accounts); metrics values: metrics.labels.VALUES
 VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "source": {
-        "patrol": ("网格员巡查", "Grid patrol"),
-        "hotline": ("12345热线", "12345 hotline"),
-        "app": ("随手拍/小程序", "App"),
-        "video": ("视频智能发现", "Video detection"),
-        "whistle": ("吹哨报到", "Whistle call"),
-        "other": ("其他", "Other"),
-    },
-    "status": {
-        "open": ("待处理", "Open"),
-        "dispatched": ("已派遣", "Dispatched"),
-        "resolved": ("已处置", "Resolved"),
-        "closed": ("已结案", "Closed"),
-        "cancelled": ("作废", "Cancelled"),
-    },
     "kind": {
         "cases": ("案件", "Cases"),
         "ratings": ("部门评价", "Ratings"),
@@ -407,7 +397,13 @@ def lang() -> str:
 
 
 def t(key: str, **values) -> str:
-    """The label ``key`` in the current language, formatted with ``values``."""
+    """The label ``key`` in the current language, formatted with ``values``; a KPI id or a
+    metrics column id gives its name from the metrics label table (never a copy here)."""
+    if key not in LABELS:
+        text = label(key, lang())
+        if text == key:
+            raise KeyError(key)
+        return text
     zh, en = LABELS[key]
     text = zh if lang() == "zh" else en
     return text.format(**values) if values else text
@@ -417,38 +413,18 @@ def value_label(column: str, value) -> str:
     """A coded value (e.g. source 'hotline') as the user reads it."""
     if value is None or value == "":
         return t("unknown")
+    if column in VALUES:
+        return metrics_value_label(column, value, lang())
     pair = VALUE_LABELS.get(column, {}).get(str(value))
     if pair is None:
         return str(value)
     return pair[0] if lang() == "zh" else pair[1]
 
 
-COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "reported_at": ("上报时间", "reported"),
-    "accepted_at": ("立案时间", "registered"),
-    "dispatched_at": ("派遣时间", "dispatched"),
-    "responded_at": ("响应时间", "responded"),
-    "resolved_at": ("处置完成时间", "resolved"),
-    "closed_at": ("结案时间", "closed"),
-    "deadline": ("处置时限", "deadline"),
-    "source": ("来源", "source"),
-    "urgency": ("紧急程度", "urgency"),
-    "status": ("状态", "status"),
-    "solved": ("是否解决", "solved"),
-    "satisfaction": ("满意度", "satisfaction"),
-    "reopened": ("返工次数", "rework count"),
-    "reassigned": ("退单次数", "push-back count"),
-    "lat": ("纬度", "latitude"),
-    "lon": ("经度", "longitude"),
-}
-
-
 def column_label(column: str) -> str:
-    """A canonical column name as the user reads it."""
-    pair = COLUMN_LABELS.get(column)
-    if pair is None:
-        return column
-    return pair[0] if lang() == "zh" else pair[1]
+    """A canonical column name as the user reads it (lower case inside English sentences)."""
+    text = label(column, lang())
+    return text if lang() == "zh" else text.lower()
 
 
 def flag_label(flag: str) -> str:
@@ -471,48 +447,14 @@ def flag_label(flag: str) -> str:
     return flag
 
 
-LEVEL_LABELS: dict[str, tuple[str, str]] = {
-    "city": ("全市", "City"),
-    "district": ("区", "District"),
-    "street": ("街道(乡镇)", "Street (town)"),
-    "community": ("社区(村)", "Community (village)"),
-    "grid": ("网格", "Grid"),
-    "department": ("部门", "Department"),
-    "category": ("大类", "Category"),
-}
-
-VALUE_LABELS["signal"] = {
-    "better": ("显著较好", "Better"),
-    "worse": ("显著较差", "Worse"),
-    "": ("", ""),
-}
-VALUE_LABELS["urgency"] = {
-    "emergency": ("紧急", "Emergency"),
-    "utility": ("水电气热", "Utility"),
-    "general": ("一般", "General"),
-    "complex": ("疑难复杂", "Complex"),
-}
-VALUE_LABELS["bucket"] = {
-    "0-1d": ("1 天内", "< 1 day"),
-    "1-3d": ("1–3 天", "1–3 days"),
-    "3-7d": ("3–7 天", "3–7 days"),
-    "7-15d": ("7–15 天", "7–15 days"),
-    "15-30d": ("15–30 天", "15–30 days"),
-    "30d+": ("30 天以上", "30 days +"),
-}
-
-
 def level_label(level: str) -> str:
     """A unit level (district, street, …, department) as the user reads it."""
-    zh, en = LEVEL_LABELS[level]
-    return zh if lang() == "zh" else en
+    return metrics_level_label(level, lang())
 
 
 def kpi_label(column: str) -> str:
     """A KPI id or metrics column in the current language (the metrics layer's own labels,
     then this table's for forecasting columns)."""
-    from metrics import label
-
     if column.startswith("rank@"):
         name = column.removeprefix("rank@")
         if name == "rules":

@@ -18,7 +18,8 @@ from metrics.fairness import (
     wilson,
     with_intervals,
 )
-from metrics.labels import label, value_label
+from metrics.formats import format_delta, format_value
+from metrics.labels import label, level_label, value_label
 from metrics.period import Period, latest_full_month, parse_as_of, parse_period, span
 from metrics.query import check_scope, kpi_table, latest_timestamp, resolve_as_of
 from metrics.registry import KPIS, LEVELS, MEASURES, Kpi, kpi, validate_registry
@@ -53,6 +54,8 @@ __all__ = [
     "default_rules",
     "explain",
     "explain_counts",
+    "format_delta",
+    "format_value",
     "funnel",
     "km_handling",
     "kpi",
@@ -61,6 +64,7 @@ __all__ = [
     "label",
     "latest_full_month",
     "latest_timestamp",
+    "level_label",
     "load_rules",
     "overdue_counts",
     "parse_as_of",

@@ -13,24 +13,13 @@ from xlsxwriter.exceptions import FileCreateError
 
 from metrics.assessment import assess, red_black_lists
 from metrics.errors import ExportError
+from metrics.formats import excel_format
 from metrics.labels import label
-from metrics.registry import KPIS
 from metrics.rules import RuleSet
 from metrics.selection import Selection
 from outfile import checked_out_path, os_reason
 
 TRAILING = ("period", "as_of", "rule_set", "rule_set_hash")
-_UNIT_FORMATS = {
-    "fraction": "0.0%",
-    "cases": "#,##0",
-    "minutes": "#,##0.0",
-    "hours": "#,##0.0",
-    "score": "#,##0.00",
-    "rank": "0",
-    "per_1000": "#,##0.00",
-}
-_COLUMN_FORMATS = {"households": "#,##0", "rating_count": "#,##0", "rank_change": "+0;-0;0"}
-_UNIT = {k.id: k.unit for k in KPIS}
 
 
 def write_assessment(
@@ -83,10 +72,8 @@ def _write_xlsx(table, meta, r: RuleSet, by: str, path: Path, lang: str) -> None
     zh = lang == "zh"
     book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": False})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-    fmts = {
-        f: book.add_format({"num_format": f})
-        for f in {*_UNIT_FORMATS.values(), *_COLUMN_FORMATS.values()}
-    }
+    wanted = {excel_format(c, lang) for c in table.columns} - {None}
+    fmts = {f: book.add_format({"num_format": f}) for f in wanted}
     _table_sheet(book, "考核结果" if zh else "Assessment", table, head, fmts, lang)
     red, black = red_black_lists(table)
     sheet = book.add_worksheet("红黑榜" if zh else "Red and black lists")
@@ -133,7 +120,7 @@ def _table_sheet(book, name, table, head, fmts, lang) -> None:
 def _write_frame(sheet, frame: pd.DataFrame, row0: int, head, fmts, lang) -> None:
     for j, col in enumerate(frame.columns):
         sheet.write_string(row0, j, label(col, lang), head)
-        fmt_name = _COLUMN_FORMATS.get(col) or _UNIT_FORMATS.get(_UNIT.get(col, ""))
+        fmt_name = excel_format(col, lang)
         fmt = fmts.get(fmt_name) if fmt_name else None
         sheet.set_column(j, j, 14 if fmt else 12)
         for i, value in enumerate(frame[col].tolist()):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 KINDS = ("count", "ratio", "median", "mean", "derived")
-DIRECTIONS = ("higher", "lower", "none")
+DIRECTIONS = ("higher", "lower", None)  # None: neither is better
 UNITS = ("cases", "fraction", "minutes", "hours", "score", "grade", "rank", "per_1000")
 
 
@@ -16,6 +16,7 @@ class Measure:
     name: str
     agg: str  # count | sum | median | mean
     description: str
+    decimals: int = 0  # shown with this many decimals as a KPI's numerator or denominator
 
 
 @dataclass(frozen=True)
@@ -27,13 +28,14 @@ class Kpi:
     label_en: str
     kind: str
     unit: str
-    direction: str
+    direction: str | None  # which way is better: higher, lower, or None
     description: str
     numerator: str | None = None  # measure name (count/median/mean use numerator only)
     denominator: str | None = None
     scale: float = 1.0
     inputs: tuple[str, ...] = ()  # KPIs a derived KPI is computed from
     department_only: bool = False
+    decimals: int | None = None  # shown with this many decimals (required; checked at load)
 
 
 MEASURES: tuple[Measure, ...] = (
@@ -51,7 +53,9 @@ MEASURES: tuple[Measure, ...] = (
     Measure("overdue_open", "count", "not closed, deadline before as_of"),
     Measure("solved_yes", "count", "solved = yes"),
     Measure("solved_known", "count", "a solved verdict is present"),
-    Measure("satisfaction_points", "sum", "满意 = 1, 基本满意 = basically_satisfied, 不满意 = 0"),
+    Measure(
+        "satisfaction_points", "sum", "满意 = 1, 基本满意 = basically_satisfied, 不满意 = 0", 1
+    ),
     Measure("satisfaction_known", "count", "a satisfaction value is present"),
     Measure("reworked", "count", "resolved with reopened > 0"),
     Measure("resolved", "count", "cases with resolved_at"),
@@ -73,9 +77,10 @@ KPIS: tuple[Kpi, ...] = (
         "Cases received",
         "count",
         "cases",
-        "none",
+        None,
         "Number of cases in V.",
         numerator="cases",
+        decimals=0,
     ),
     Kpi(
         "response_rate",
@@ -88,6 +93,7 @@ KPIS: tuple[Kpi, ...] = (
         "dispatched cases that responded or whose SLA window ended by as_of.",
         numerator="response_ok",
         denominator="response_due",
+        decimals=1,
     ),
     Kpi(
         "median_response_min",
@@ -98,6 +104,7 @@ KPIS: tuple[Kpi, ...] = (
         "lower",
         "Median of responded − dispatched in minutes over responded cases.",
         numerator="response_minutes",
+        decimals=1,
     ),
     Kpi(
         "closure_rate",
@@ -109,6 +116,7 @@ KPIS: tuple[Kpi, ...] = (
         "Cases with closed_at over cases.",
         numerator="closed",
         denominator="cases",
+        decimals=1,
     ),
     Kpi(
         "on_time_rate",
@@ -120,6 +128,7 @@ KPIS: tuple[Kpi, ...] = (
         "Cases closed at or before their deadline over cases closed or past their deadline.",
         numerator="closed_on_time",
         denominator="closure_due",
+        decimals=1,
     ),
     Kpi(
         "overdue_open",
@@ -130,6 +139,7 @@ KPIS: tuple[Kpi, ...] = (
         "lower",
         "Cases not closed whose deadline is before as_of.",
         numerator="overdue_open",
+        decimals=0,
     ),
     Kpi(
         "solved_rate",
@@ -141,6 +151,7 @@ KPIS: tuple[Kpi, ...] = (
         "Solved = yes over cases with a solved verdict.",
         numerator="solved_yes",
         denominator="solved_known",
+        decimals=1,
     ),
     Kpi(
         "satisfaction_rate",
@@ -152,6 +163,7 @@ KPIS: tuple[Kpi, ...] = (
         "(满意 + basically_satisfied × 基本满意) over cases with a satisfaction value.",
         numerator="satisfaction_points",
         denominator="satisfaction_known",
+        decimals=1,
     ),
     Kpi(
         "rework_rate",
@@ -163,6 +175,7 @@ KPIS: tuple[Kpi, ...] = (
         "Resolved cases with reopened > 0 over resolved cases.",
         numerator="reworked",
         denominator="resolved",
+        decimals=1,
     ),
     Kpi(
         "median_handling_h",
@@ -173,6 +186,7 @@ KPIS: tuple[Kpi, ...] = (
         "lower",
         "Median of resolved − dispatched in hours over resolved cases.",
         numerator="handling_hours",
+        decimals=1,
     ),
     Kpi(
         "composite_score",
@@ -184,6 +198,7 @@ KPIS: tuple[Kpi, ...] = (
         "100 × Σ weight × rate over response, solved and satisfaction rates; weights of empty "
         "rates left out and the rest renormalised.",
         inputs=("response_rate", "solved_rate", "satisfaction_rate"),
+        decimals=1,
     ),
     Kpi(
         "grade",
@@ -191,9 +206,10 @@ KPIS: tuple[Kpi, ...] = (
         "Grade",
         "derived",
         "grade",
-        "none",
+        None,
         "A–E from composite_score by the rule set's lower bounds.",
         inputs=("composite_score",),
+        decimals=0,
     ),
     Kpi(
         "rank",
@@ -204,6 +220,7 @@ KPIS: tuple[Kpi, ...] = (
         "lower",
         "1 = highest composite_score; ties share the best rank; units without a score unranked.",
         inputs=("composite_score",),
+        decimals=0,
     ),
     Kpi(
         "rating_mean",
@@ -215,6 +232,7 @@ KPIS: tuple[Kpi, ...] = (
         "Mean rating of the department on the period's non-cancelled cases, primary or assisting.",
         numerator="rating_score",
         department_only=True,
+        decimals=1,
     ),
     Kpi(
         "reassign_rate",
@@ -227,6 +245,7 @@ KPIS: tuple[Kpi, ...] = (
         numerator="reassigned_cases",
         denominator="dispatched",
         department_only=True,
+        decimals=1,
     ),
     Kpi(
         "cooperation_score",
@@ -239,6 +258,7 @@ KPIS: tuple[Kpi, ...] = (
         "1 − reassign_rate), empty parts left out and the rest renormalised.",
         inputs=("response_rate", "on_time_rate", "rating_mean", "reassign_rate"),
         department_only=True,
+        decimals=1,
     ),
     Kpi(
         "handling_rate",
@@ -250,6 +270,7 @@ KPIS: tuple[Kpi, ...] = (
         "Cases with resolved_at over cases.",
         numerator="resolved",
         denominator="cases",
+        decimals=1,
     ),
     Kpi(
         "on_time_handling_rate",
@@ -261,6 +282,7 @@ KPIS: tuple[Kpi, ...] = (
         "Cases resolved at or before their deadline over cases resolved or past their deadline.",
         numerator="resolved_on_time",
         denominator="handling_due",
+        decimals=1,
     ),
     Kpi(
         "volume_per_1k_households",
@@ -268,11 +290,12 @@ KPIS: tuple[Kpi, ...] = (
         "Cases per 1,000 households",
         "ratio",
         "per_1000",
-        "none",
+        None,
         "Cases per 1,000 households of the unit's grids.",
         numerator="cases",
         denominator="households",
         scale=1000.0,
+        decimals=1,
     ),
 )
 
@@ -335,6 +358,8 @@ def validate_registry() -> list[str]:
             issues.append(f"KPI {k.id} has unknown direction {k.direction}.")
         if not (k.label_zh and k.label_en and k.description):
             issues.append(f"KPI {k.id} lacks a label or description.")
+        if not isinstance(k.decimals, int) or not 0 <= k.decimals <= 3:
+            issues.append(f"KPI {k.id} lacks its number of decimals (0–3).")
         if k.kind == "derived":
             if not k.inputs or k.numerator or k.denominator:
                 issues.append(f"Derived KPI {k.id} must name inputs and no measures.")
@@ -353,6 +378,11 @@ def validate_registry() -> list[str]:
     for col in (*ASSESSMENT_COLUMNS, *DEPARTMENT_COLUMNS):
         if col not in _BY_ID:
             issues.append(f"Assessment column {col} is not a KPI.")
+    for attr in ("label_zh", "label_en"):
+        names = [getattr(k, attr) for k in KPIS]
+        issues += [
+            f"Two KPIs are named {n!r}." for n in sorted({n for n in names if names.count(n) > 1})
+        ]
     return issues
 
 
@@ -362,3 +392,7 @@ _AGG_FOR_KIND = {
     "median": ("median",),
     "mean": ("mean",),
 }
+
+_ISSUES = validate_registry()
+if _ISSUES:  # a broken registry is a programming error: fail at import, not on a page
+    raise RuntimeError("The KPI registry is inconsistent: " + " ".join(_ISSUES))

@@ -8,7 +8,7 @@ import metrics
 from dashboard import data
 from dashboard.components import download, explained, layout, load, table
 from dashboard.filters import current
-from dashboard.i18n import kpi_label, level_label, named, t, value_label
+from dashboard.i18n import kpi_label, lang, level_label, named, t, value_label
 from metrics.units import funnel_points, unit_path, unit_paths
 
 RATES = (
@@ -55,7 +55,7 @@ if ranked is not None:
 
     name = f"assessment_{f.level}_{f.period}"
     left, right, _ = st.columns([1, 1, 4])
-    xlsx = load(lambda: data.export(f.url, f.sel, ".xlsx"))
+    xlsx = load(lambda: data.export(f.url, f.sel, ".xlsx", lang()))
     csv = load(lambda: data.export(f.url, f.sel, ".csv"))
     who = {"url": f.url, "username": f.account.username}
     what = {"by": f.level, "period": f.period, "scope": f.scope_name}
@@ -100,7 +100,7 @@ if ranked is not None:
             name=t("units"),
             marker={"color": colour, "size": 8},
             text=fun["unit"],
-            customdata=fun["signal"].map(lambda v: value_label("signal", v)),
+            customdata=fun["signal"].map(lambda v: value_label("signal", v) if v else ""),
             hovertemplate="%{text}<br>n=%{x:,}<br>%{y:.1%}<br>%{customdata}<extra></extra>",
         )
         fig.update_layout(xaxis_title=kpi_label("n"), yaxis_title=kpi_label(rate))

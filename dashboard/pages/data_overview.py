@@ -20,7 +20,7 @@ with st.spinner("…"):
 if ov is not None:
     cols = st.columns(5)
     for col, key in zip(cols, ("cases", "ratings", "grids", "rejected", "flagged"), strict=True):
-        col.metric(t(key), thousands(ov.totals[key]))
+        col.metric(t("stored_cases" if key == "cases" else key), thousands(ov.totals[key]))
     if ov.first_reported is not None:
         st.caption(f"{t('span')}: {ov.first_reported:%Y-%m-%d} — {ov.last_reported:%Y-%m-%d}")
     status = ov.by_status.set_index("status")["cases"] if not ov.by_status.empty else {}
@@ -30,7 +30,7 @@ if ov is not None:
     if not ov.by_month.empty:
         months = ov.by_month.assign(month=lambda f: f["month"].dt.strftime("%Y-%m"))
         fig = px.bar(
-            months, x="month", y="cases", labels={"month": t("month"), "cases": t("cases")}
+            months, x="month", y="cases", labels={"month": t("month"), "cases": t("stored_cases")}
         )
         fig.update_xaxes(type="category")
         fig.update_yaxes(tickformat=",")
@@ -41,11 +41,13 @@ if ov is not None:
     with left:
         st.subheader(t("by_district"))
         frame = ov.by_district.assign(district=lambda f: f["district"].replace("", t("unknown")))
-        bar_chart(frame.head(30), "district", "cases", t("district"), t("cases"), horizontal=True)
+        bar_chart(
+            frame.head(30), "district", "cases", t("district"), t("stored_cases"), horizontal=True
+        )
     with right:
         st.subheader(t("by_category"))
         frame = ov.by_category.head(30)
-        bar_chart(frame, "category", "cases", t("category"), t("cases"), horizontal=True)
+        bar_chart(frame, "category", "cases", t("category"), t("stored_cases"), horizontal=True)
 
     left, right = st.columns(2)
     with left:
@@ -61,7 +63,7 @@ if ov is not None:
         frame = ov.by_status.assign(
             status=lambda f: f["status"].map(lambda v: value_label("status", v))
         )
-        bar_chart(frame, "status", "cases", t("status"), t("cases"), height=320)
+        bar_chart(frame, "status", "cases", t("status"), t("stored_cases"), height=320)
 
     st.subheader(t("rejected_title"))
     if ov.rejected.empty:
@@ -82,12 +84,12 @@ if ov is not None:
         st.info(t("no_quality"))
     else:
         frame = ov.quality.assign(flag=lambda f: f["flag"].map(flag_label)).rename(
-            columns={"flag": t("flag"), "cases": t("cases")}
+            columns={"flag": t("flag"), "cases": t("stored_cases")}
         )
         st.dataframe(
             frame,
             hide_index=True,
-            column_config={t("cases"): st.column_config.NumberColumn(format="localized")},
+            column_config={t("stored_cases"): st.column_config.NumberColumn(format="localized")},
         )
 
     st.subheader(t("loads_title"))

@@ -5,10 +5,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import layout, load, table
+from dashboard.components import fmt_kpi, layout, load, table
 from dashboard.filters import current
-from dashboard.i18n import kpi_label, t
+from dashboard.i18n import kpi_label, lang, t
 from metrics.cooperation import MIN_RATINGS
+from metrics.formats import hover_format
 
 COLUMNS = (
     "department",
@@ -24,9 +25,6 @@ COLUMNS = (
     "reassign_rate",
 )
 
-PERCENT = ("response_rate", "on_time_rate", "whistle_response_rate", "reassign_rate")
-COUNTS = ("cases", "assist_cases", "whistle_cases", "rating_count")
-
 f = current()
 st.title(t("page_departments"))
 st.caption(f"{f.scope_name} · {f.period}")
@@ -35,7 +33,7 @@ coop = load(lambda: data.table(f.url, "cooperation", f.sel))
 if coop is not None and coop.empty:
     st.info(t("no_data"))
 if coop is not None and not coop.empty:
-    st.subheader(t("coop_title"))
+    st.subheader(kpi_label("cooperation_score"))
     reliable = coop["rating_reliable"].astype(bool).tolist()
     grey = kpi_label("rating_mean")
 
@@ -47,9 +45,7 @@ if coop is not None and not coop.empty:
     shown = coop[list(COLUMNS)].copy()
     shown.attrs = {}
     shown.columns = [kpi_label(c) for c in COLUMNS]
-    formats = {kpi_label(c): "{:.1%}" for c in PERCENT}
-    formats |= {kpi_label(c): "{:,.0f}" for c in COUNTS}
-    formats |= {kpi_label(c): "{:.1f}" for c in ("rating_mean", "cooperation_score")}
+    formats = {kpi_label(c): lambda v, c=c: fmt_kpi(c, v) for c in COLUMNS[1:]}
     styled = shown.style.apply(_grey).format(formats, na_rep="—")
     st.dataframe(styled, hide_index=True, key="coop_table")
     st.caption(t("unreliable", n=MIN_RATINGS))
@@ -60,7 +56,7 @@ if coop is not None and not coop.empty:
         y=coop["department"],
         orientation="h",
         marker_color=["#1f77b4" if ok else "#bdbdbd" for ok in reliable],
-        hovertemplate="%{y}: %{x:.1f}<extra></extra>",
+        hovertemplate="%{y}: %{x:" + hover_format("cooperation_score")[0] + "}<extra></extra>",
     )
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(xaxis_title=kpi_label("cooperation_score"))
@@ -71,6 +67,7 @@ if km is not None and not km.empty:
     st.subheader(t("km_title"))
     km = km.sort_values("km_median_handling_h", ascending=False)
     fig = go.Figure()
+    d3, suffix = hover_format("median_handling_h", lang())
     for col, colour in (("median_handling_h", "#9ecae1"), ("km_median_handling_h", "#08519c")):
         fig.add_bar(
             y=km["department"],
@@ -78,11 +75,10 @@ if km is not None and not km.empty:
             name=kpi_label(col),
             orientation="h",
             marker_color=colour,
-            hovertemplate="%{y}: %{x:.1f} h<extra></extra>",
+            hovertemplate=f"%{{y}}: %{{x:{d3}}}{suffix}<extra></extra>",
         )
-    fig.update_layout(
-        barmode="group", xaxis_title=f"{kpi_label('median_handling_h')} ({t('hours')})"
-    )
+    fig.update_layout(barmode="group", xaxis_title=kpi_label("median_handling_h"))
+    fig.update_xaxes(ticksuffix=suffix)
     fig.update_yaxes(autorange="reversed")
     st.plotly_chart(layout(fig, 34 * len(km) + 100), key="km_chart")
     table(km, key="km_table")

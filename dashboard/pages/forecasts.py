@@ -12,10 +12,11 @@ import forecasting
 from dashboard import data
 from dashboard.components import guarded, layout, load, table
 from dashboard.filters import current
-from dashboard.i18n import LABELS, LEVEL_LABELS, kpi_label, level_label, named, t
+from dashboard.i18n import LABELS, kpi_label, level_label, named, t
 from forecasting.models import MODELS
 from forecasting.summaries import unit_forecast, unit_scores
 from forecasting.tuning import TUNABLE
+from metrics.labels import LEVEL_LABELS
 
 HISTORY_DAYS = 180
 #: Backtest scores shown as percentages (fractions in the store and in tuning results).
@@ -128,7 +129,7 @@ if run is not None:
             fillcolor="rgba(31,119,180,0.2)",
         )
         fig.add_scatter(x=fc["ds"], y=fc["yhat"], name=t("forecast"), line={"color": "#1f77b4"})
-fig.update_layout(yaxis_title=t("cases"), xaxis_title=t("days_history", n=HISTORY_DAYS))
+fig.update_layout(yaxis_title=kpi_label("cases"), xaxis_title=t("days_history", n=HISTORY_DAYS))
 fig.update_yaxes(tickformat=",")
 st.plotly_chart(layout(fig, 380, dates=True), key="forecast_chart")
 
@@ -191,7 +192,7 @@ if result is not None and result.unique_id == unit and result.level == level:
     fig.add_scatter(x=bt["ds"], y=bt["y"], name=t("observed"), line={"color": "#555"})
     fig.add_scatter(x=bt["ds"], y=bt["yhat"], name=t("tuned"), mode="markers")
     fig.add_scatter(x=result.forecast["ds"], y=result.forecast["yhat"], name=t("forecast"))
-    fig.update_layout(yaxis_title=t("cases"))
+    fig.update_layout(yaxis_title=kpi_label("cases"))
     fig.update_yaxes(tickformat=",")
     st.plotly_chart(layout(fig, 320, dates=True), key="tune_chart")
     if st.button(t("save_setting"), key="tune_save", icon=":material/save:"):

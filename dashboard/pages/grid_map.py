@@ -35,6 +35,18 @@ def _bounds(features: list[dict]) -> dict:
 
 MAX_FEATURES = 5000
 MEASURES = ("map_volume", "map_cases", "map_overdue", "map_forecast", "map_alerts")
+# measures that are metrics figures take their name from the metrics label table
+NAMED_BY = {
+    "map_volume": "volume_per_1k_households",
+    "map_cases": "cases",
+    "map_overdue": "overdue",
+}
+
+
+def measure_label(measure: str) -> str:
+    """The colour measure's name: a metrics figure's own name, else the page's label."""
+    return kpi_label(NAMED_BY[measure]) if measure in NAMED_BY else t(measure)
+
 
 f = current()
 st.title(t("page_map"))
@@ -43,7 +55,11 @@ st.caption(f"{f.scope_name} · {f.period}")
 shapes = load(lambda: data.grids_geojson(f.url, f.scope))
 c1, c2 = st.columns([3, 1])
 measure = c1.radio(
-    t("map_measure"), MEASURES, format_func=named(MEASURES, t), horizontal=True, key="map_measure"
+    t("map_measure"),
+    MEASURES,
+    format_func=named(MEASURES, measure_label),
+    horizontal=True,
+    key="map_measure",
 )
 tiles = c2.toggle(t("tiles"), value=False, key="map_tiles")
 st.caption(t(f"{measure}_basis", period=f.period))  # what the colours count, and over when
@@ -102,7 +118,7 @@ elif shapes is not None:
             "color_continuous_scale": "YlOrRd",
             # all zeros (no alerts, an empty period) would get a −0.5…0.5 scale
             "range_color": (0, top if pd.notna(top) and top > 0 else 1),
-            "labels": {"value": t(measure), "grid_id": kpi_label("grid_id")},
+            "labels": {"value": measure_label(measure), "grid_id": kpi_label("grid_id")},
         }
         # MapLibre without tiles ("white-bg") works offline and, unlike the geo projection,
         # does not depend on the polygons' ring winding order.

@@ -21,7 +21,7 @@ HEADLINE = (
     "overdue_open",
     "composite_score",
 )
-COLOURS = {"higher": "normal", "lower": "inverse", "none": "off"}
+COLOURS = {"higher": "normal", "lower": "inverse", None: "off"}
 FINER = {"district": "street", "street": "community", "community": "grid"}
 
 f = current()
@@ -60,7 +60,9 @@ if now is not None and not now.empty:
 trend = load(lambda: data.series(f.url, f.sel.by("city"), ("cases",), "day"))
 if trend is not None and not trend.empty:
     st.subheader(t("volume_trend"))
-    fig = px.line(trend, x="ds", y="cases", labels={"ds": kpi_label("ds"), "cases": t("cases")})
+    fig = px.line(
+        trend, x="ds", y="cases", labels={"ds": kpi_label("ds"), "cases": kpi_label("cases")}
+    )
     fig.update_yaxes(tickformat=",")
     st.plotly_chart(layout(fig, 280, dates=True), key="trend_chart")
 

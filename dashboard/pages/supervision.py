@@ -14,6 +14,7 @@ moment = guarded(lambda: data.as_of(f.url))
 st.caption(
     f"{f.scope_name} · {t('as_of_caption', as_of=f'{moment:%Y-%m-%d %H:%M}' if moment else '—')}"
 )
+st.caption(t("overdue_now_caption"))  # not the overview's 超期未结 of one period's cases
 
 age = load(lambda: data.table(f.url, "ageing", f.sel))
 if age is not None:
@@ -29,7 +30,7 @@ if age is not None:
             y="value",
             color="variable",
             barmode="group",
-            labels={"bucket": kpi_label("bucket"), "value": t("cases"), "variable": ""},
+            labels={"bucket": kpi_label("bucket"), "value": t("case_count"), "variable": ""},
         )
         fig.update_yaxes(tickformat=",")
         st.plotly_chart(layout(fig, 320), key="ageing_chart")

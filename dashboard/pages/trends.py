@@ -11,7 +11,8 @@ import metrics
 from dashboard import data
 from dashboard.components import fmt_delta, fmt_kpi, layout, load
 from dashboard.filters import current
-from dashboard.i18n import kpi_label, level_label, named, t
+from dashboard.i18n import kpi_label, lang, level_label, named, t
+from metrics.formats import hover_format
 from metrics.trends import decompose, latest_changes, rising_units, top_series
 from metrics.trends import window as trend_window
 
@@ -73,10 +74,9 @@ if frame is not None and not frame.empty:
             color=split,
             labels={"ds": ds, kid: kpi_label(kid), split: level_label(split)},
         )
-    if kid.endswith("_rate"):
-        fig.update_yaxes(tickformat=".0%")
-    else:
-        fig.update_yaxes(tickformat=",")
+    hover, suffix = hover_format(kid, lang())
+    rate = hover.endswith("%")
+    fig.update_yaxes(tickformat=".0%" if rate else ",", hoverformat=hover, ticksuffix=suffix)
     st.plotly_chart(layout(fig, 360, dates=True), key="trend_chart")
 
     if split == "city":

@@ -56,7 +56,7 @@ def test_data_overview_shows_what_is_loaded(loaded, monkeypatch):
     assert not at.error
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {
-        "案件数": "3",
+        "库中案件": "3",
         "部门评价": "0",
         "网格数": "0",
         "隔离行": "1",
@@ -71,7 +71,7 @@ def test_english_switch(loaded, monkeypatch):
     at = _app(loaded, monkeypatch, lang="en")
     assert not at.exception
     assert at.title[0].value == "Data overview"
-    assert {m.label for m in at.metric} >= {"Cases", "Quarantined rows"}
+    assert {m.label for m in at.metric} >= {"Cases stored", "Quarantined rows"}
 
 
 def test_overview_counts_equal_the_store(loaded):

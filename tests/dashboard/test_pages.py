@@ -86,7 +86,10 @@ def test_supervision_cards_equal_engine(city, monkeypatch, engine):
     age = metrics.ageing(engine, Selection.build("city", None))
     shown = {m.label: m.value for m in at.metric}
     assert shown["在办案件"] == f"{age['open_cases'].sum():,}"
-    assert shown["超期未结"] == f"{age['overdue'].sum():,}"
+    # all open cases overdue now: its own name, never the overview's period figure 超期未结
+    assert shown["当前超期未结（全部在办）"] == f"{age['overdue'].sum():,}"
+    assert "超期未结" not in shown
+    assert any("只计所选周期内上报的案件" in c.value for c in at.caption)
     moment = metrics.latest_timestamp(engine)
     assert f"判定时点：{moment:%Y-%m-%d %H:%M}" in at.caption[0].value
     red = metrics.red_cards(engine, Selection.build("city", None), limit=5000)
@@ -121,8 +124,8 @@ def test_grid_map_every_measure(city, monkeypatch):
     at = open_page(city, monkeypatch, "grid_map", period=PERIOD)
     _clean(at)
     basis = {
-        "map_cases": f"{PERIOD} 上报的案件数",
-        "map_overdue": "目前超期未结的案件（截至库中最新数据，不限上报周期）",
+        "map_cases": f"{PERIOD} 上报的案件（不含作废）",
+        "map_overdue": "当前超期未结的在办案件（截至库中最新数据，不限上报周期）",
         "map_forecast": "最新一次网格级预测",
         "map_alerts": "最近一次激增检测的预警数",
     }

@@ -20,12 +20,12 @@ B4,2025-02-31 11:00,街面秩序,西城区,西长安街街道,G2,app,closed
 PAGES = [
     ("overview", "城市总览", ["受理量", "综合得分", "红榜", "黑榜", "最新激增预警"]),
     ("assessment", "考核排名", ["下载 Excel", "漏斗图", "排名稳定性", "指标溯源"]),
-    ("supervision", "督查督办", ["红牌", "黄牌", "案龄", "各部门超期未结"]),
+    ("supervision", "督查督办", ["红牌", "黄牌", "案龄", "各部门当前超期未结"]),
     ("departments", "部门协同", ["部门协同指数", "评价少于", "生存估计"]),
     ("trends", "趋势分析", ["同比", "环比", "季节分解", "上升最快的大类"]),
     ("map", "网格地图", ["着色指标", "千户受理量"]),
     ("forecasts", "预测分析", ["调参与比较", "gridpulse forecast"]),
-    ("data", "数据概览", ["案件数", "上传案件数据", "使用中的规则集"]),
+    ("data", "数据概览", ["库中案件", "上传案件数据", "使用中的规则集"]),
 ]
 
 
@@ -115,9 +115,9 @@ def test_drill_down_from_the_overview(browser, city_app):
 def test_data_overview_counts_in_chromium(browser, tiny_app):
     page = _open(browser, tiny_app, "data", "数据概览")
     text = _no_errors(page)
-    assert "案件数" in text and "隔离行" in text
+    assert "库中案件" in text and "隔离行" in text
     metrics = [m.split() for m in page.locator("[data-testid='stMetric']").all_inner_texts()]
-    assert ["案件数", "3"] in metrics and ["隔离行", "1"] in metrics
+    assert ["库中案件", "3"] in metrics and ["隔离行", "1"] in metrics
     page.close()
 
 

@@ -245,5 +245,9 @@ def test_every_shown_column_and_value_has_both_labels():
     }
     for col in cols:
         assert label(col, "zh") != col and label(col, "en") != col, col
-    for value in (*AGE_BUCKETS, "whistle", "basic", "better", "worse", "complex"):
-        assert value_label(value, "zh") != value and value_label(value, "en") != value
+    coded = [("bucket", b) for b in AGE_BUCKETS]
+    coded += [("source", "whistle"), ("satisfaction", "basic"), ("urgency", "complex")]
+    coded += [("signal", "better"), ("signal", "worse"), ("request_type", "praise")]
+    for column, value in coded:
+        assert value_label(column, value, "zh") != value, value
+        assert value_label(column, value, "en") != value, value

@@ -90,7 +90,8 @@ def test_xlsx_read_back(golden, tmp_path):
     cg = rows["城管"]
     assert cg[1].value == 4 and cg[1].number_format == "#,##0"
     assert cg[2].value == pytest.approx(2 / 3) and cg[2].number_format == "0.0%"
-    assert cg[14].value == 95 and cg[11].number_format == "#,##0.00"
+    assert cg[14].value == 95 and cg[11].number_format == "#,##0.0"  # composite score
+    assert cg[3].number_format == '#,##0.0" 分钟"'  # median response minutes
     assert rows["住建"][3].value == 31  # median response minutes (c3 only: c7 is negative)
     info = {r[0].value: r[1].value for r in book["规则集"].iter_rows()}
     assert info["规则集"] == "default" and info["规则集哈希"] == default_rules().hash
