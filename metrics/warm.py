@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 from caselog import open_store
 from caselog.store import StoreBusy
-from forecasting.tables import create_tables
 from metrics import cubebuild
 from metrics.assessment import assess
 from metrics.period import parse_period
@@ -47,9 +46,6 @@ def warm_pages(url: str, progress: Callable[[str], None] | None = None) -> list[
         return []
     done: list[str] = []
     try:
-        # The pages' first view would create the forecasting tables of a new store, and that
-        # write would make everything warmed here stale: create them first.
-        create_tables(engine)
         last = latest_timestamp(engine)
         if last is None:
             return done
