@@ -82,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     forecast.add_argument("--out", required=True, type=Path)
     users.add_parsers(verbs)
+    _add_db_parsers(verbs)
     _db_after_the_verb(verbs)
     return parser
 
@@ -314,6 +315,58 @@ def _run_forecast(args) -> int:
     return 0
 
 
+def _add_db_parsers(verbs) -> None:
+    """``db upgrade`` and ``db current``: the store's schema revision (caselog.migrations)."""
+    db = verbs.add_parser("db", help="upgrade the store's schema or show its revision")
+    steps = db.add_subparsers(dest="step", required=True, metavar="STEP", parser_class=_Parser)
+    steps.add_parser("upgrade", help="bring the store to this version's schema (keeps all rows)")
+    steps.add_parser("current", help="print the store's schema revision")
+
+
+def _run_db(args) -> int:
+    from caselog import migrations, open_store
+    from caselog.store import store_file
+
+    path = store_file(args.db)
+    if path is not None and not path.exists():
+        raise UserError(f"there is no store at {path}; load a case log first (gridpulse ingest).")
+    engine = open_store(args.db, create=False, read_only=args.step == "current")
+    try:
+        with engine.connect() as conn:
+            where = migrations.state(conn)
+            revision = migrations.current(conn)
+        head = migrations.head()
+        if where == "newer":
+            raise UserError(
+                f"the store is at revision {revision}, newer than this version of GridPulse "
+                f"knows (head {head}); use the version that upgraded it."
+            )
+        if args.step == "current":
+            print(_DB_STATES[where].format(revision=revision, head=head))
+            return 0
+        if where == "head":
+            print(f"the store is already at revision {head} (head); nothing to do.")
+            return 0
+        migrations.upgrade(engine)
+    finally:
+        engine.dispose()
+    print(f"upgraded the store from {_DB_FROM[where].format(revision=revision)} to {head} (head).")
+    return 0
+
+
+_DB_STATES = {
+    "head": "{revision} (head)",
+    "behind": "{revision} (head is {head}; run 'python -m gridpulse db upgrade')",
+    "unstamped": "none: made before schema migrations (run 'python -m gridpulse db upgrade')",
+    "empty": "none: an empty store (its first open makes revision {head})",
+}
+_DB_FROM = {
+    "behind": "revision {revision}",
+    "unstamped": "a store made before schema migrations",
+    "empty": "an empty store",
+}
+
+
 class _Bar:
     """A tqdm progress bar on stderr, fed either absolute counts or (stage, done, total)."""
 
@@ -371,4 +424,5 @@ _VERBS: dict[str, Callable] = {
     "forecast": _run_forecast,
     "user": lambda args: users.run_user(args, UserError),
     "audit": lambda args: users.run_audit(args, UserError),
+    "db": _run_db,
 }
