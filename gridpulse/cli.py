@@ -1,4 +1,4 @@
-"""The ``python -m gridpulse`` command line: sample, ingest, assess, forecast, user, audit."""
+"""The ``python -m gridpulse`` command line: sample, ingest, assess, forecast, user, audit, db."""
 
 from __future__ import annotations
 
@@ -324,6 +324,8 @@ def _add_db_parsers(verbs) -> None:
 
 
 def _run_db(args) -> int:
+    from sqlalchemy.exc import OperationalError
+
     from caselog import migrations, open_store
     from caselog.store import store_file
 
@@ -336,18 +338,26 @@ def _run_db(args) -> int:
             where = migrations.state(conn)
             revision = migrations.current(conn)
         head = migrations.head()
+        if args.step == "current":
+            print(_DB_STATES[where].format(revision=revision, head=head))
+            return 0
         if where == "newer":
             raise UserError(
                 f"the store is at revision {revision}, newer than this version of GridPulse "
                 f"knows (head {head}); use the version that upgraded it."
             )
-        if args.step == "current":
-            print(_DB_STATES[where].format(revision=revision, head=head))
-            return 0
         if where == "head":
             print(f"the store is already at revision {head} (head); nothing to do.")
             return 0
-        migrations.upgrade(engine)
+        try:
+            migrations.upgrade(engine)
+        except OperationalError:
+            raise  # an unreachable server: the plain sentence of main()
+        except Exception as exc:  # one transaction: the store is as it was
+            first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+            raise UserError(
+                f"the upgrade failed and the store was left as it was ({first or type(exc).__name__})."
+            ) from exc
     finally:
         engine.dispose()
     print(f"upgraded the store from {_DB_FROM[where].format(revision=revision)} to {head} (head).")
@@ -359,6 +369,7 @@ _DB_STATES = {
     "behind": "{revision} (head is {head}; run 'python -m gridpulse db upgrade')",
     "unstamped": "none: made before schema migrations (run 'python -m gridpulse db upgrade')",
     "empty": "none: an empty store (its first open makes revision {head})",
+    "newer": "{revision} (newer than this version's head {head}; use the version that upgraded it)",
 }
 _DB_FROM = {
     "behind": "revision {revision}",

@@ -251,6 +251,26 @@ def test_a_store_from_a_later_version_is_refused(tmp_path, capsys):
         open_store(url)
     assert _db(url, "upgrade") == 1
     assert "revision 9999, newer than this version" in capsys.readouterr().err
+    assert _db(url, "current") == 0
+    assert capsys.readouterr().out.startswith("9999 (newer than this version's head 0001;")
+
+
+def test_a_failed_upgrade_leaves_the_store_as_it_was(tmp_path, capsys):
+    # A store made before migrations, where a view stands in the way of a forecasting table:
+    # 0001 fails half-way, after making other tables; the transaction takes them back.
+    path = tmp_path / "blocked.duckdb"
+    engine = open_store(f"duckdb:///{path}", create=False)
+    Base.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE VIEW forecast_values AS SELECT 1 AS run_id"))
+    engine.dispose()
+    before = _schema(path)
+    assert _db(f"duckdb:///{path}", "upgrade") == 1
+    assert capsys.readouterr().err.startswith(
+        "error: the upgrade failed and the store was left as it was ("
+    )
+    assert _schema(path) == before
+    assert "forecast_runs" not in _rows(path) and "alembic_version" not in _rows(path)
 
 
 def test_downgrade_to_base_drops_every_table(tmp_path):
