@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from gridpulse import users
+from gridpulse import db, users
 
 EXIT_ERROR = 1
 EXIT_REFUSED = 2
@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     forecast.add_argument("--out", required=True, type=Path)
     users.add_parsers(verbs)
-    _add_db_parsers(verbs)
+    db.add_parsers(verbs)
     _db_after_the_verb(verbs)
     return parser
 
@@ -315,69 +315,6 @@ def _run_forecast(args) -> int:
     return 0
 
 
-def _add_db_parsers(verbs) -> None:
-    """``db upgrade`` and ``db current``: the store's schema revision (caselog.migrations)."""
-    db = verbs.add_parser("db", help="upgrade the store's schema or show its revision")
-    steps = db.add_subparsers(dest="step", required=True, metavar="STEP", parser_class=_Parser)
-    steps.add_parser("upgrade", help="bring the store to this version's schema (keeps all rows)")
-    steps.add_parser("current", help="print the store's schema revision")
-
-
-def _run_db(args) -> int:
-    from sqlalchemy.exc import OperationalError
-
-    from caselog import migrations, open_store
-    from caselog.store import store_file
-
-    path = store_file(args.db)
-    if path is not None and not path.exists():
-        raise UserError(f"there is no store at {path}; load a case log first (gridpulse ingest).")
-    engine = open_store(args.db, create=False, read_only=args.step == "current")
-    try:
-        with engine.connect() as conn:
-            where = migrations.state(conn)
-            revision = migrations.current(conn)
-        head = migrations.head()
-        if args.step == "current":
-            print(_DB_STATES[where].format(revision=revision, head=head))
-            return 0
-        if where == "newer":
-            raise UserError(
-                f"the store is at revision {revision}, newer than this version of GridPulse "
-                f"knows (head {head}); use the version that upgraded it."
-            )
-        if where == "head":
-            print(f"the store is already at revision {head} (head); nothing to do.")
-            return 0
-        try:
-            migrations.upgrade(engine)
-        except OperationalError:
-            raise  # an unreachable server: the plain sentence of main()
-        except Exception as exc:  # one transaction: the store is as it was
-            first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
-            raise UserError(
-                f"the upgrade failed and the store was left as it was ({first or type(exc).__name__})."
-            ) from exc
-    finally:
-        engine.dispose()
-    print(f"upgraded the store from {_DB_FROM[where].format(revision=revision)} to {head} (head).")
-    return 0
-
-
-_DB_STATES = {
-    "head": "{revision} (head)",
-    "behind": "{revision} (head is {head}; run 'python -m gridpulse db upgrade')",
-    "unstamped": "none: made before schema migrations (run 'python -m gridpulse db upgrade')",
-    "empty": "none: an empty store (its first open makes revision {head})",
-    "newer": "{revision} (newer than this version's head {head}; use the version that upgraded it)",
-}
-_DB_FROM = {
-    "behind": "revision {revision}",
-    "unstamped": "a store made before schema migrations",
-    "empty": "an empty store",
-}
-
-
 class _Bar:
     """A tqdm progress bar on stderr, fed either absolute counts or (stage, done, total)."""
 
@@ -435,5 +372,5 @@ _VERBS: dict[str, Callable] = {
     "forecast": _run_forecast,
     "user": lambda args: users.run_user(args, UserError),
     "audit": lambda args: users.run_audit(args, UserError),
-    "db": _run_db,
+    "db": lambda args: db.run_db(args, UserError),
 }
