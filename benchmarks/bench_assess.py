@@ -4,7 +4,7 @@ Run `.venv/bin/python benchmarks/bench_assess.py [--cases N] [--repeat R]` from 
 root. It builds (once, cached under benchmarks/.cache/assess/) 5.5 million cases of 2025 over
 25,000 grids / 300 streets / 16 districts as a DuckDB store and as Parquet, then measures:
 
-(a) `write_assessment(engine, "street", "2025", out.csv)` in a fresh `python -c` subprocess
+(a) `write_assessment(engine, Selection.build("street", "2025"), out.csv)` in a fresh `python -c` subprocess
     (imports, store opening, SQL, rank change against 2024, CSV) — wall time and peak RSS;
 (b) a pandas user loading the Parquet and computing the same table (assess_pandas.py);
 (c) every query the dashboard's pages make, for the default month (the latest full one)
@@ -60,9 +60,9 @@ def _child(code: str) -> tuple[float, float]:
 
 def engine_run(db: Path, out: Path) -> tuple[float, float]:
     code = (
-        "from caselog import open_store\nfrom metrics import write_assessment\n"
+        "from caselog import open_store\nfrom metrics import Selection, write_assessment\n"
         f"e = open_store({f'duckdb:///{db}'!r}, create=False)\n"
-        f"write_assessment(e, 'street', '2025', {str(out)!r})\n" + _REPORT
+        f"write_assessment(e, Selection.build('street', '2025'), {str(out)!r})\n" + _REPORT
     )
     return _child(code)
 

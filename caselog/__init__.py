@@ -3,10 +3,19 @@
 from caselog.store import (
     StoreBusy,
     StoreError,
+    StoreOutdated,
     default_url,
     get_timezone,
     is_duckdb,
     open_store,
 )
 
-__all__ = ["StoreBusy", "StoreError", "default_url", "get_timezone", "is_duckdb", "open_store"]
+__all__ = [
+    "StoreBusy",
+    "StoreError",
+    "StoreOutdated",
+    "default_url",
+    "get_timezone",
+    "is_duckdb",
+    "open_store",
+]

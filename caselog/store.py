@@ -1,4 +1,8 @@
-"""Opening the store: the SQLAlchemy engine, its tables and its settings.
+"""Opening the store: the SQLAlchemy engine, its schema's revision and its settings.
+
+A store's tables are made and changed only by migrations (caselog.migrations): opening a new
+store makes them; a writer opening an older store upgrades it, a reader is told to run
+``python -m gridpulse db upgrade`` (:class:`StoreOutdated`).
 
 A DuckDB file admits one read-write process at a time, and no reader in another process while
 it is held. So a writing engine on a DuckDB file holds no pooled connection (NullPool), and a
@@ -18,8 +22,6 @@ from __future__ import annotations
 import os
 import time
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, select
@@ -27,7 +29,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 
 from caselog.readpool import IdlePool
-from caselog.schema import Base, store_meta
+from caselog.schema import store_meta
 from caselog.writelock import drop_intent, is_lock_error, take_intent, writer_waiting
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -45,6 +47,20 @@ class StoreBusy(StoreError):
     """The DuckDB file stayed held by another reader or writer for the whole wait."""
 
     def __init__(self, message: str = BUSY):
+        super().__init__(message)
+
+
+OUTDATED = (
+    "the store was made by an earlier version of GridPulse; upgrade it first with "
+    "'python -m gridpulse db upgrade'."
+)
+NEWER = "the store was upgraded by a later version of GridPulse; open it with that version."
+
+
+class StoreOutdated(StoreError):
+    """A store whose schema is behind this code's (caselog.migrations): it needs an upgrade."""
+
+    def __init__(self, message: str = OUTDATED):
         super().__init__(message)
 
 
@@ -68,22 +84,25 @@ def open_store(
     create: bool = True,
     read_only: bool = False,
     wait: float | None = None,
+    upgrade: bool = True,
 ) -> Engine:
-    """Return an engine for the store at ``url`` and create its tables when missing.
+    """Return an engine for the store at ``url`` with its schema at this code's revision.
 
-    ``read_only``: on a DuckDB file, open it read-only (readers in several processes at once;
-    tables are created only when the file does not exist yet). ``wait``: seconds to keep
-    retrying while another process holds a DuckDB file (default: GRIDPULSE_READ_WAIT or 20 s
-    for readers, GRIDPULSE_WRITE_WAIT or 60 s for writers); then :class:`StoreBusy`.
+    ``create``: a new, empty store gets its tables (caselog.migrations), and an older store
+    is upgraded when ``upgrade`` is true and the engine writes; otherwise an older store
+    raises :class:`StoreOutdated` (``python -m gridpulse db upgrade`` is the way). False:
+    the engine only, unchecked. ``read_only``: on a DuckDB file, open it read-only (readers
+    in several processes at once; a file that does not exist yet is first made by a
+    writer). ``wait``: seconds to keep retrying while another process holds a DuckDB file
+    (default: GRIDPULSE_READ_WAIT or 20 s for readers, GRIDPULSE_WRITE_WAIT or 60 s for
+    writers); then :class:`StoreBusy`.
     """
     url = url or default_url()
     path = _duckdb_file(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if read_only:
-            if create and not path.exists():
-                open_store(url, wait=wait).dispose()
-            create = False
+        if read_only and create and not path.exists():
+            open_store(url, wait=wait, upgrade=False).dispose()
     if wait is None:
         name, default = ("READ", READ_WAIT) if read_only else ("WRITE", WRITE_WAIT)
         wait = float(os.environ.get(f"GRIDPULSE_{name}_WAIT") or default)
@@ -101,30 +120,34 @@ def open_store(
                 _read_only.add(engine)
     if create:
         try:
-            Base.metadata.create_all(engine)
-        except StoreBusy:
+            _up_to_date(engine, upgrade=upgrade and not read_only)
+        except StoreError:
+            engine.dispose()
             raise
         except Exception as exc:  # the driver's own errors vary; report one sentence
+            engine.dispose()
             raise StoreError(
                 f"The store at {engine.url!r} cannot be opened: {_first_line(exc)}."
             ) from exc
     return engine
 
 
+def _up_to_date(engine: Engine, *, upgrade: bool) -> None:
+    """Make a new store's tables; upgrade an older store, or raise StoreOutdated."""
+    from caselog import migrations  # Alembic loads only when a store is checked
+
+    with engine.connect() as conn:
+        where = migrations.state(conn)
+    if where == "head" or (where == "empty" and engine in _read_only):
+        return  # a read-only DuckDB file left empty by another program stays as it is
+    if where == "newer":
+        raise StoreError(NEWER)
+    if where != "empty" and not upgrade:
+        raise StoreOutdated()
+    migrations.upgrade(engine)
+
+
 _read_only: weakref.WeakSet[Engine] = weakref.WeakSet()
-
-
-@contextmanager
-def writable(engine: Engine) -> Iterator[Engine]:
-    """``engine`` itself, or for a read-only DuckDB engine a short-lived writer on its file."""
-    if engine not in _read_only:
-        yield engine
-        return
-    writer = open_store(engine.url.render_as_string(hide_password=False), create=False)
-    try:
-        yield writer
-    finally:
-        writer.dispose()
 
 
 def store_file(url: str | None = None) -> Path | None:

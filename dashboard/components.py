@@ -11,7 +11,7 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 
 import metrics
-from caselog import StoreBusy
+from caselog import StoreBusy, StoreOutdated
 from dashboard.i18n import kpi_label, lang, t, value_label
 from metrics.formats import format_delta, format_value, table_format
 from services.afterload import STEPS
@@ -27,13 +27,18 @@ def thousands(value: float | int | None) -> str:
 
 
 def passing_trouble(exc: BaseException, *, writing: bool = False) -> str | None:
-    """The plain sentence for a store that is busy or briefly unreachable, else None.
+    """The plain sentence for a store that is busy, briefly unreachable or not yet upgraded,
+    else None.
 
     Busy: a DuckDB file held by a load in another process beyond the wait (caselog.StoreBusy).
     Unreachable: a PostgreSQL server that is down or restarting (the driver's connection
-    error); the next page load works again once it is back (the pool pings first)."""
+    error); the next page load works again once it is back (the pool pings first).
+    Not upgraded: a store behind this version's schema (caselog.StoreOutdated) until the
+    operator runs ``python -m gridpulse db upgrade``."""
     if isinstance(exc, StoreBusy):
         return t("store_busy_write" if writing else "store_busy")
+    if isinstance(exc, StoreOutdated):
+        return t("store_needs_upgrade")
     if isinstance(exc, OperationalError) and (
         exc.connection_invalidated or type(exc.orig).__module__.startswith("psycopg")
     ):

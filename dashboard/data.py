@@ -45,8 +45,10 @@ def engine(url: str | None = None) -> Engine:
 @st.cache_resource(show_spinner=False)
 def writer(url: str | None = None) -> Engine:
     """The store's engine for the app's own writes (sample city, upload, alerts, settings):
-    it takes the write lock, waiting up to GRIDPULSE_WRITE_WAIT seconds for another load."""
-    return open_store(url or default_url())
+    it takes the write lock, waiting up to GRIDPULSE_WRITE_WAIT seconds for another load.
+    It never upgrades an older store (caselog.StoreOutdated): that is the operator's
+    ``python -m gridpulse db upgrade``, not a side effect of a page view."""
+    return open_store(url or default_url(), upgrade=False)
 
 
 def accounts_engine(url: str) -> Engine:

@@ -76,6 +76,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "暂时无法连接数据库，请稍后刷新。",
         "The store cannot be reached right now; refresh in a moment.",
     ),
+    "store_needs_upgrade": (
+        "数据库由旧版本创建，需要先升级：请在服务器上运行 python -m gridpulse db upgrade，然后刷新页面。",
+        "The store was made by an earlier version and needs an upgrade: run "
+        "python -m gridpulse db upgrade on the server, then reload.",
+    ),
     "unknown": ("未知", "unknown"),
     # shared sidebar
     "filters": ("筛选", "Filters"),

@@ -20,7 +20,7 @@ from forecasting.errors import ForecastError
 from forecasting.intervals import dispersion
 from forecasting.models import recent_weeks_mean
 from forecasting.series import Panel, extract_panel, units_within
-from forecasting.tables import create_tables, surge_alerts
+from forecasting.tables import surge_alerts
 
 __all__ = ["ALERT_KINDS", "detect_surges", "load_alerts", "save_alerts", "window_surges"]
 
@@ -126,7 +126,6 @@ def detect_surges(
 
 def save_alerts(engine: Engine, alerts: pd.DataFrame) -> int:
     """Store alerts (as from :func:`detect_surges`); returns how many were saved."""
-    create_tables(engine)
     frame = alerts.reindex(columns=_COLUMNS).copy()
     frame["created_at"] = datetime.now().replace(microsecond=0)
     frame = frame.astype(object).where(frame.notna(), None)
@@ -145,7 +144,6 @@ def load_alerts(
     With a ``scope`` only the grid alerts (and grid × category ones) of grids inside it are
     read; city-wide category alerts count other parts of the city and are left out.
     """
-    create_tables(engine)
     t = surge_alerts.c
     query = select(surge_alerts)
     if kind:

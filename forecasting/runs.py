@@ -29,7 +29,6 @@ from forecasting.forecaster import (
 from forecasting.losses import evaluate
 from forecasting.series import units_within
 from forecasting.tables import (
-    create_tables,
     forecast_runs,
     forecast_scores,
     forecast_values,
@@ -153,7 +152,6 @@ def _save(
     engine: Engine, forecast: Forecast, level_pct: float, frame: pd.DataFrame | None = None
 ) -> ForecastRun:
     """:func:`save_run`; ``frame`` is the requested level's ``to_frame`` if already made."""
-    create_tables(engine)
     created = datetime.now().replace(microsecond=0)
     last_day = forecast.base.dates[0] - pd.Timedelta(days=1)
     scores = _scores_json(forecast)
@@ -203,7 +201,6 @@ def _save(
 
 def list_runs(engine: Engine) -> pd.DataFrame:
     """Saved runs, newest first: ``id, created_at, level, horizon, model, level_pct, last_day``."""
-    create_tables(engine)
     t = forecast_runs.c
     query = select(t.id, t.created_at, t.level, t.horizon, t.model, t.level_pct, t.last_day)
     with engine.connect() as conn:
@@ -225,7 +222,6 @@ def load_run(
     With a ``scope`` (a signed-in account's district/street/community) only the units
     inside it are read; a level coarser than the scope has none.
     """
-    create_tables(engine)
     t = forecast_runs.c
     query = select(forecast_runs)
     query = query.where(t.id == run_id) if run_id is not None else query.order_by(t.id.desc())

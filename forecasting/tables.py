@@ -1,7 +1,8 @@
 """The forecasting tables (runs, values, scores, surge alerts, tuned settings).
 
-They live on their own ``MetaData`` (not the case log's) and are created on first save,
-on DuckDB and PostgreSQL alike; ids come from sequences.
+They live on their own ``MetaData`` (not the case log's), for queries: the tables are made by
+the store's migrations (caselog.migrations), on DuckDB and PostgreSQL alike; ids come from
+sequences.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     Double,
-    Engine,
     Index,
     Integer,
     MetaData,
@@ -22,11 +22,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    inspect,
 )
 
 __all__ = [
-    "create_tables",
     "forecast_runs",
     "forecast_scores",
     "forecast_values",
@@ -108,20 +106,6 @@ tuned_settings = Table(
     Column("settings", Text, nullable=False),  # JSON: {"model": ..., "params": {...}}
     Column("saved_at", DateTime, nullable=False),
 )
-
-
-def create_tables(engine: Engine) -> None:
-    """Create the forecasting tables that do not exist yet.
-
-    A read-only engine (the dashboard's, on a DuckDB file) only looks; when a table is missing
-    a short-lived writer creates it (caselog.store.writable)."""
-    from caselog.store import writable
-
-    existing = set(inspect(engine).get_table_names())
-    if all(table.name in existing for table in metadata.sorted_tables):
-        return
-    with writable(engine) as writer:
-        metadata.create_all(writer)
 
 
 def insert_frame(conn: Connection, table: Table, frame: pd.DataFrame) -> None:

@@ -22,7 +22,7 @@ from forecasting.intervals import count_interval, dispersion
 from forecasting.losses import evaluate
 from forecasting.models import MODELS, predict
 from forecasting.series import LEVELS, extract_panel
-from forecasting.tables import create_tables, tuned_settings
+from forecasting.tables import tuned_settings
 
 __all__ = [
     "CALENDAR",
@@ -155,7 +155,6 @@ def save_setting(engine: Engine, level: str, unique_id: str, model: str, params:
     if model not in MODELS:
         raise ForecastError(f"Unknown model {model!r}; use one of {', '.join(MODELS)}.")
     params = _check_params(model, dict(params))
-    create_tables(engine)
     unit = f"{level}:{unique_id}"
     with engine.begin() as conn:
         conn.execute(delete(tuned_settings).where(tuned_settings.c.unit == unit))
@@ -172,7 +171,6 @@ def save_setting(engine: Engine, level: str, unique_id: str, model: str, params:
 
 def load_settings(engine: Engine, level: str) -> dict[str, dict]:
     """Saved settings of a level's units: ``{unique_id: {"model": …, "params": {…}}}``."""
-    create_tables(engine)
     t = tuned_settings.c
     with engine.connect() as conn:
         rows = conn.execute(select(t.unique_id, t.settings).where(t.level == level)).all()
@@ -181,6 +179,5 @@ def load_settings(engine: Engine, level: str) -> dict[str, dict]:
 
 def delete_setting(engine: Engine, level: str, unique_id: str) -> None:
     """Forget a unit's tuned setting (later runs choose its model automatically again)."""
-    create_tables(engine)
     with engine.begin() as conn:
         conn.execute(delete(tuned_settings).where(tuned_settings.c.unit == f"{level}:{unique_id}"))

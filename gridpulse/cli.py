@@ -1,4 +1,4 @@
-"""The ``python -m gridpulse`` command line: sample, ingest, assess, forecast, user, audit."""
+"""The ``python -m gridpulse`` command line: sample, ingest, assess, forecast, user, audit, db."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from gridpulse import users
+from gridpulse import db, users
 
 EXIT_ERROR = 1
 EXIT_REFUSED = 2
@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     forecast.add_argument("--out", required=True, type=Path)
     users.add_parsers(verbs)
+    db.add_parsers(verbs)
     _db_after_the_verb(verbs)
     return parser
 
@@ -451,4 +452,5 @@ _VERBS: dict[str, Callable] = {
     "forecast": _run_forecast,
     "user": lambda args: users.run_user(args, UserError),
     "audit": lambda args: users.run_audit(args, UserError),
+    "db": lambda args: db.run_db(args, UserError),
 }

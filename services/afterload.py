@@ -6,8 +6,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from caselog import StoreBusy, open_store
-from forecasting.tables import create_tables
 from metrics.cube.warm import WARMED_LEVELS, warm_pages
 
 #: Steps reported to ``progress``: the KPI cube, then each warmed level in two periods.
@@ -31,24 +29,8 @@ def after_load(url: str, progress: Callable[[str], None] | None = None) -> After
     The load has succeeded by then: a failure here only means the tables are computed when
     first viewed, so it is logged and returned as one sentence, never raised."""
     try:
-        _forecasting_tables(url)
         return AfterLoad(warm_pages(url, progress))
     except Exception as exc:  # an optimisation only; the pages compute what is missing
         logging.getLogger(__name__).warning("preparing the pages' tables failed", exc_info=True)
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         return AfterLoad([], f"the pages' tables were not prepared ({first})")
-
-
-def _forecasting_tables(url: str) -> None:
-    """Create a new DuckDB store's forecasting tables now: the pages' first view would
-    create them, and that write would make every table prepared after it stale."""
-    if not url.startswith("duckdb"):
-        return
-    try:
-        engine = open_store(url, create=False, read_only=True, wait=5)
-    except StoreBusy:  # a new load began: its own after-load work follows it
-        return
-    try:
-        create_tables(engine)
-    finally:
-        engine.dispose()

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from sqlalchemy import text
 
-from caselog import open_store, readpool, store
+from caselog import open_store, readpool
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -99,8 +99,10 @@ def test_a_writer_in_this_process_gets_in_past_an_idle_reader(path, monkeypatch)
     reader = open_store(f"duckdb:///{path}", read_only=True, wait=30)
     try:
         _dbapi(reader)
-        with store.writable(reader) as writer, writer.begin() as conn:
+        writer = open_store(f"duckdb:///{path}", create=False)
+        with writer.begin() as conn:
             conn.execute(text("INSERT INTO store_meta VALUES ('probe', 'y')"))
+        writer.dispose()
         with reader.connect() as conn:
             got = conn.execute(text("SELECT value FROM store_meta WHERE key = 'probe'"))
             assert got.scalar_one() == "y"

@@ -1,0 +1,409 @@
+"""Schema migrations: a store from the release before them upgrades with every row kept."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import duckdb
+import pytest
+from sqlalchemy import create_engine, text
+
+from caselog import StoreError, StoreOutdated, migrations, open_store
+from caselog.ingest import ingest_files
+from caselog.schema import Base
+from forecasting import list_runs, load_alerts, load_settings, save_setting
+from forecasting.tables import metadata as forecast_metadata
+from gridpulse.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "fixtures" / "store_v0.duckdb.gz"
+# Written out by hand: the tables the release before migrations had (caselog.schema and the
+# forecasting tables), and the one migrations add.
+TABLES = {
+    "cases",
+    "ratings",
+    "grids",
+    "rejected_rows",
+    "ingest_log",
+    "store_meta",
+    "forecast_runs",
+    "forecast_values",
+    "forecast_scores",
+    "surge_alerts",
+    "tuned_settings",
+}
+SEQUENCES = {
+    "rejected_rows_id_seq",
+    "ingest_log_id_seq",
+    "forecast_runs_id_seq",
+    "surge_alerts_id_seq",
+}
+INDEXES = {"ix_forecast_values_run", "ix_forecast_scores_run"}
+
+
+def _old_store(tmp_path: Path) -> Path:
+    """A copy of the fixture store made by the release before migrations (dbca93b)."""
+    path = tmp_path / "old.duckdb"
+    with gzip.open(FIXTURE, "rb") as src, path.open("wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return path
+
+
+def _rows(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table, sorted, read with plain duckdb (not the app's code)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+        return {n: sorted(con.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
+    finally:
+        con.close()
+
+
+def _schema(path: Path) -> dict[str, set]:
+    """The DDL DuckDB keeps for the file's tables, sequences (without their position) and
+    indexes."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {
+            "tables": {r[0] for r in con.execute("SELECT sql FROM duckdb_tables()").fetchall()},
+            "sequences": {
+                r[0] for r in con.execute("SELECT sequence_name FROM duckdb_sequences()").fetchall()
+            },
+            "indexes": {r[0] for r in con.execute("SELECT sql FROM duckdb_indexes()").fetchall()},
+        }
+    finally:
+        con.close()
+
+
+def _db(url: str, *args: str) -> int:
+    return main(["--db", url, "db", *args])
+
+
+def test_the_fixture_is_a_store_of_the_release_before_migrations(tmp_path):
+    rows = _rows(_old_store(tmp_path))
+    assert set(rows) == TABLES  # no alembic_version
+    assert {n for n, r in rows.items() if not r} == set()  # a row in every table
+    assert len(rows["cases"]) == 300 and len(rows["rejected_rows"]) == 1
+
+
+def test_an_old_store_upgrades_with_every_row_kept(tmp_path, capsys):
+    path = _old_store(tmp_path)
+    before = _rows(path)
+    fresh = tmp_path / "fresh.duckdb"
+    open_store(f"duckdb:///{fresh}").dispose()
+
+    assert _db(f"duckdb:///{path}", "upgrade") == 0
+    out = capsys.readouterr().out
+    assert f"from a store made before schema migrations to {migrations.head()} (head)" in out
+    after = _rows(path)
+    assert after.pop("alembic_version") == [(migrations.head(),)]
+    assert after == before
+    assert _schema(path) == _schema(fresh)  # as a store made new at head
+
+    # The sequences go on where they were: the next load is ingest 4, the next run 2.
+    engine = open_store(f"duckdb:///{path}")
+    (tmp_path / "more.csv").write_text(
+        "case_id,reported_at,category,grid_id\nN1,2025-12-30 10:00,市容环境,G0001\n",
+        encoding="utf-8",
+    )
+    ingest_files(engine, [tmp_path / "more.csv"])
+    runs, alerts = list_runs(engine), load_alerts(engine)
+    settings = load_settings(engine, "street")
+    engine.dispose()
+    ids = [r[0] for r in _rows(path)["ingest_log"]]
+    assert sorted(ids) == [1, 2, 3, 4]
+    assert runs["id"].tolist() == [1] and len(alerts) == len(before["surge_alerts"])
+    assert settings == {"海庄街道": {"model": "wmean", "params": {}}}
+
+
+def test_a_writer_upgrades_an_old_store_on_open(tmp_path):
+    path = _old_store(tmp_path)
+    before = _rows(path)
+    open_store(f"duckdb:///{path}").dispose()
+    after = _rows(path)
+    assert after.pop("alembic_version") == [(migrations.head(),)]
+    assert after == before
+
+
+def test_a_store_that_never_forecast_gets_its_forecasting_tables(tmp_path):
+    # Before migrations the forecasting tables came with a store's first forecast.
+    url = f"duckdb:///{tmp_path / 'cases_only.duckdb'}"
+    engine = open_store(url, create=False)
+    Base.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO store_meta VALUES ('timezone', 'Asia/Shanghai')"))
+    engine.dispose()
+    engine = open_store(url)
+    assert list_runs(engine).empty and load_alerts(engine).empty
+    engine.dispose()
+    rows = _rows(tmp_path / "cases_only.duckdb")
+    assert set(rows) == TABLES | {"alembic_version"}
+    assert rows["store_meta"] == [("timezone", "Asia/Shanghai")]
+
+
+def test_a_new_store_is_made_at_head(tmp_path):
+    path = tmp_path / "new.duckdb"
+    open_store(f"duckdb:///{path}").dispose()
+    rows = _rows(path)
+    assert set(rows) == TABLES | {"alembic_version"}
+    assert rows.pop("alembic_version") == [(migrations.head(),)]
+    assert not any(rows.values())
+    schema = _schema(path)
+    assert schema["sequences"] == SEQUENCES
+    assert {sql.split()[2] for sql in schema["indexes"]} == INDEXES
+
+
+def test_the_head_schema_is_the_models_schema(tmp_path):
+    """The tables the code's models describe are the ones the migrations make: a model
+    changed without a revision fails here."""
+    models = tmp_path / "models.duckdb"
+    engine = open_store(f"duckdb:///{models}", create=False)
+    Base.metadata.create_all(engine)
+    forecast_metadata.create_all(engine)
+    engine.dispose()
+    migrated = tmp_path / "migrated.duckdb"
+    open_store(f"duckdb:///{migrated}").dispose()
+    made = _schema(migrated)
+    made["tables"] = {sql for sql in made["tables"] if "alembic_version" not in sql}
+    assert made == _schema(models)
+
+
+def test_upgrading_twice_changes_nothing(tmp_path, capsys):
+    path = _old_store(tmp_path)
+    url = f"duckdb:///{path}"
+    assert _db(url, "upgrade") == 0
+    rows, schema = _rows(path), _schema(path)
+    capsys.readouterr()
+    assert _db(url, "upgrade") == 0
+    head = migrations.head()
+    assert (
+        capsys.readouterr().out
+        == f"the store is already at revision {head} (head); nothing to do.\n"
+    )
+    engine = open_store(url, create=False)
+    assert migrations.upgrade(engine) == (head, head)
+    engine.dispose()
+    assert _rows(path) == rows and _schema(path) == schema
+
+
+def test_db_current_names_the_revision(tmp_path, capsys):
+    path = _old_store(tmp_path)
+    url = f"duckdb:///{path}"
+    assert _db(url, "current") == 0
+    assert capsys.readouterr().out.startswith("none: made before schema migrations")
+    assert "alembic_version" not in _rows(path)  # only looked
+    assert _db(url, "upgrade") == 0
+    capsys.readouterr()
+    assert _db(url, "current") == 0
+    assert capsys.readouterr().out == f"{migrations.head()} (head)\n"
+    assert _db(f"duckdb:///{tmp_path / 'missing.duckdb'}", "current") == 1
+    assert "there is no store at" in capsys.readouterr().err
+    assert not (tmp_path / "missing.duckdb").exists()
+
+
+def test_readers_and_the_app_ask_for_the_upgrade(tmp_path, capsys):
+    path = _old_store(tmp_path)
+    url = f"duckdb:///{path}"
+    before = _rows(path)
+    with pytest.raises(StoreOutdated, match="python -m gridpulse db upgrade"):
+        open_store(url, read_only=True)
+    with pytest.raises(StoreOutdated):
+        open_store(url, upgrade=False)  # the dashboard's writer
+    out = tmp_path / "a.csv"
+    code = main(["--db", url, "assess", "--by", "street", "--period", "2025", "--out", str(out)])
+    assert code == 1
+    assert capsys.readouterr().err == (
+        "error: the store was made by an earlier version of GridPulse; upgrade it first with "
+        "'python -m gridpulse db upgrade'.\n"
+    )
+    assert _rows(path) == before and not out.exists()  # nothing was written
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("zh", "数据库由旧版本创建，需要先升级"), ("en", "needs an upgrade: run python -m gridpulse")],
+)
+def test_the_app_stops_with_one_sentence_on_an_old_store(tmp_path, monkeypatch, lang, words):
+    from streamlit.testing.v1 import AppTest
+
+    url = f"duckdb:///{_old_store(tmp_path)}"
+    monkeypatch.setenv("GRIDPULSE_DB", url)
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
+    at.session_state["lang"] = lang
+    at.session_state["db_url"] = url
+    at.run()
+    assert not at.exception
+    shown = [w.value for w in at.warning] + [e.value for e in at.error]
+    assert len(shown) == 1 and words in shown[0]
+    assert not at.button  # no page, not the empty store's welcome
+
+
+def test_a_store_from_a_later_version_is_refused(tmp_path, capsys):
+    path = tmp_path / "later.duckdb"
+    url = f"duckdb:///{path}"
+    open_store(url).dispose()
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.close()
+    with pytest.raises(StoreError, match="later version of GridPulse"):
+        open_store(url)
+    assert _db(url, "upgrade") == 1
+    assert "revision 9999, newer than this version" in capsys.readouterr().err
+    assert _db(url, "current") == 0
+    head = migrations.head()
+    assert capsys.readouterr().out.startswith(f"9999 (newer than this version's head {head};")
+
+
+def test_a_failed_upgrade_leaves_the_store_as_it_was(tmp_path, capsys):
+    # A store made before migrations, where a view stands in the way of a forecasting table:
+    # 0001 fails half-way, after making other tables; the transaction takes them back.
+    path = tmp_path / "blocked.duckdb"
+    engine = open_store(f"duckdb:///{path}", create=False)
+    Base.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE VIEW forecast_values AS SELECT 1 AS run_id"))
+    engine.dispose()
+    before = _schema(path)
+    assert _db(f"duckdb:///{path}", "upgrade") == 1
+    assert capsys.readouterr().err.startswith(
+        "error: the upgrade failed and the store was left as it was ("
+    )
+    assert _schema(path) == before
+    assert "forecast_runs" not in _rows(path) and "alembic_version" not in _rows(path)
+
+
+def test_downgrade_to_base_drops_every_table(tmp_path):
+    from alembic import command
+
+    path = tmp_path / "down.duckdb"
+    engine = open_store(f"duckdb:///{path}")
+    with engine.begin() as conn:
+        command.downgrade(migrations.config(conn), "base")
+    engine.dispose()
+    assert set(_rows(path)) == {"alembic_version"}
+    assert _schema(path)["sequences"] == set()
+
+
+# PostgreSQL: a server from GRIDPULSE_TEST_PG (scripts/test.sh starts one).
+
+# PostgreSQL's names for the column types, as DuckDB's information_schema spells them.
+_PG_TYPES = {
+    "character varying": "VARCHAR",
+    "text": "VARCHAR",
+    "timestamp without time zone": "TIMESTAMP",
+    "double precision": "DOUBLE",
+    "bigint": "BIGINT",
+    "integer": "INTEGER",
+    "boolean": "BOOLEAN",
+    "date": "DATE",
+}
+_COLUMNS = (
+    "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
+    "WHERE table_schema = {schema}"
+)
+
+
+@pytest.fixture
+def pg_url():
+    """The URL of a new, empty database on the test server (dropped afterwards)."""
+    server = os.environ.get("GRIDPULSE_TEST_PG")
+    if not server:
+        pytest.skip("GRIDPULSE_TEST_PG is not set (scripts/test.sh starts PostgreSQL and sets it)")
+    name = f"gp_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _pg_columns(engine) -> set[tuple]:
+    with engine.connect() as conn:
+        rows = conn.execute(text(_COLUMNS.format(schema="'public'"))).all()
+    return {(t, c, _PG_TYPES[d], n) for t, c, d, n in rows}
+
+
+def _duck_columns(tmp_path: Path) -> set[tuple]:
+    """The columns of a new DuckDB store, as :func:`_pg_columns` lists them."""
+    path = tmp_path / "duck.duckdb"
+    open_store(f"duckdb:///{path}").dispose()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return set(con.execute(_COLUMNS.format(schema="'main'")).fetchall())
+    finally:
+        con.close()
+
+
+def _pg_rows(engine) -> dict[str, list[tuple]]:
+    with engine.connect() as conn:
+        names = conn.execute(
+            text("SELECT table_name FROM information_schema.tables WHERE table_schema='public'")
+        ).scalars()
+        return {
+            n: sorted(conn.execute(text(f'SELECT * FROM "{n}"')).all(), key=repr) for n in names
+        }
+
+
+@pytest.mark.postgres
+def test_a_new_postgresql_store_has_the_duckdb_tables(pg_url, tmp_path):
+    engine = open_store(pg_url)
+    columns = _pg_columns(engine)
+    rows = _pg_rows(engine)
+    with engine.connect() as conn:
+        sequences = set(conn.execute(text("SELECT sequencename FROM pg_sequences")).scalars())
+        indexes = set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
+    engine.dispose()
+    assert rows.pop("alembic_version") == [(migrations.head(),)]
+    assert set(rows) == TABLES and not any(rows.values())
+    assert sequences == SEQUENCES and indexes >= INDEXES
+    assert columns == _duck_columns(tmp_path)
+
+
+@pytest.mark.postgres
+def test_a_postgresql_store_made_before_migrations_is_adopted(pg_url, tmp_path):
+    # The way the release before migrations made it: create_all of the models, no
+    # alembic_version; then a load and a tuned setting. The models are 0001's schema while
+    # head is 0001 (test_the_head_schema_is_the_models_schema); a revision 0002 that changes
+    # them must build this store from a copy of 0001's tables instead.
+    old = create_engine(pg_url)
+    Base.metadata.create_all(old)
+    forecast_metadata.create_all(old)
+    (tmp_path / "cases.csv").write_text(
+        "case_id,reported_at,category,grid_id,status\n"
+        "A1,2025-03-01 09:00,市容环境,G1,closed\n"
+        "A2,2025-03-02 10:00,街面秩序,G2,open\n"
+        "A3,not a date,街面秩序,G2,open\n",
+        encoding="utf-8",
+    )
+    ingest_files(old, [tmp_path / "cases.csv"])
+    save_setting(old, "grid", "G1", "wmean", {})
+    before = _pg_rows(old)
+    old.dispose()
+    assert "alembic_version" not in before and len(before["cases"]) == 2
+
+    with pytest.raises(StoreOutdated):
+        open_store(pg_url, read_only=True)
+    with pytest.raises(StoreOutdated):
+        open_store(pg_url, upgrade=False)  # the dashboard's writer
+    assert _db(pg_url, "upgrade") == 0
+    engine = open_store(pg_url)
+    after = _pg_rows(engine)
+    assert after.pop("alembic_version") == [(migrations.head(),)]
+    assert after == before
+    assert _pg_columns(engine) == _duck_columns(tmp_path)
+    (tmp_path / "more.csv").write_text(
+        "case_id,reported_at,category,grid_id\nA4,2025-03-03 10:00,市容环境,G1\n", encoding="utf-8"
+    )
+    ingest_files(engine, [tmp_path / "more.csv"])  # the ingest ids go on from the sequence
+    ids = sorted(r[0] for r in _pg_rows(engine)["ingest_log"])
+    engine.dispose()
+    assert ids == [1, 2]
