@@ -169,7 +169,7 @@ def _records(path, encoding, delimiter, header, progress, threads: bool):
         ),
         # Every column as text, so values are validated by us, not guessed by the reader.
         "convert_options": pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in header},
+            column_types=_text_types(header),
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         ),
@@ -182,6 +182,15 @@ def _records(path, encoding, delimiter, header, progress, threads: bool):
         return _parse_native(source, options, None), malformed, digest
     finally:
         source.unlink(missing_ok=True)
+
+
+def _text_types(header: list[str]) -> dict[str, pa.DataType]:
+    """Every header name as text. Arrow drops one byte-order mark and a file may repeat it
+    (files joined by hand): the first name is also typed with the marks Arrow keeps, or its
+    column would be guessed (a timestamp) and fail later instead of being refused plainly."""
+    types = {name: pa.string() for name in header}
+    types |= {"\ufeff" * k + header[0]: pa.string() for k in range(1, 9)} if header else {}
+    return types
 
 
 def _parse_native(source: Path, options: dict, progress: Progress | None) -> pa.Table:

@@ -306,3 +306,15 @@ def test_tab_and_semicolon_separated_files_load_like_commas(tmp_path, separator)
         finally:
             engine.dispose()
     assert stores["other"] == stores["comma"]
+
+
+def test_a_repeated_byte_order_mark_still_names_the_first_column(store, tmp_path):
+    """Files joined by hand can start with two BOMs; Arrow drops one, so the first column was
+    typed by guessing (a timestamp) and the load failed with a database error."""
+    single = write_log(tmp_path / "single", "utf-8")
+    double = tmp_path / "double.csv"
+    double.write_bytes(b"\xef\xbb\xbf\xef\xbb\xbf" + single.read_bytes())
+    assert counts(ingest(store, [double])) == (3, 3, 0, 0, 0)
+    with single.open(encoding="utf-8", newline="") as handle:
+        ids = {r["case_id"] for r in csv.DictReader(handle)}
+    assert {r["case_id"] for r in rows(store, "cases", "case_id")} == ids
