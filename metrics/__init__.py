@@ -16,7 +16,6 @@ from metrics.fairness import (
     funnel,
     rank_stability,
     wilson,
-    with_intervals,
 )
 from metrics.labels import label, value_label
 from metrics.period import Period, parse_as_of, parse_period
@@ -71,7 +70,6 @@ __all__ = [
     "validate_registry",
     "value_label",
     "wilson",
-    "with_intervals",
     "write_assessment",
     "yellow_cards",
 ]
