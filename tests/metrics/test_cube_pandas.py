@@ -8,9 +8,8 @@ import pytest
 from sqlalchemy import text
 
 from caselog import open_store
-from caselog.ingest import ingest_files
 from metrics import assess, cube, cubebuild
-from sample_data import generate_city
+from tests.conftest import sample_store
 
 AS_OF = pd.Timestamp("2025-12-31 23:59:59")
 KEYS = ["district", "street"]
@@ -27,16 +26,7 @@ def city(tmp_path_factory):
     a read-only engine holding the KPI cube for the default rules at AS_OF, and the rows of
     the cases table as pandas reads them."""
     folder = tmp_path_factory.mktemp("pandas_city")
-    generate_city(folder, grids=40, years=1, cases_per_year=4000, seed=11)
-    url = f"duckdb:///{folder / 'store.duckdb'}"
-    writer = open_store(url)
-    ingest_files(
-        writer,
-        [folder / "cases.csv"],
-        ratings=[folder / "ratings.csv"],
-        grids=[folder / "grids.csv"],
-    )
-    writer.dispose()
+    url = sample_store(folder, grids=40, years=1, cases_per_year=4000, seed=11)
     reader = open_store(url, read_only=True)
     assert cubebuild.build(reader, as_of=AS_OF.to_pydatetime()) is not None
     with reader.connect() as conn:
