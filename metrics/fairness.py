@@ -45,9 +45,10 @@ def wilson(successes, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
 
 def funnel(table: pd.DataFrame, kpi_id: str, target: float | None = None) -> pd.DataFrame:
     """Funnel-plot limits of one rate against the pooled (city) rate: per unit ``n``, ``rate``
-    with its own Wilson 95 % interval (``rate_lo``, ``rate_hi``), ``target``, 95 % (lo95/hi95) and 99.8 % (lo998/hi998) limits from the normal
-    approximation to the binomial, and ``signal`` / ``signal_998`` = better | worse | ''
-    (direction-aware) when the rate lies outside the limits. Units with n = 0 get no signal."""
+    with its own Wilson 95 % interval (``rate_lo``, ``rate_hi``), ``target``, 95 % (lo95/hi95)
+    and 99.8 % (lo998/hi998) limits from the normal approximation to the binomial, and
+    ``signal`` / ``signal_998`` = better | worse | '' (direction-aware) when the rate lies
+    outside the limits. Units with n = 0 get no signal and no interval."""
     keys = [c for c in table.columns if c in _ALL_KEYS]
     num = table[f"{kpi_id}_num"].astype(float)
     n = table[f"{kpi_id}_den"].astype(float)
