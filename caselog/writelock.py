@@ -1,9 +1,9 @@
 """A writer's intent on a DuckDB file and the token that changes with every write.
 
-A writer first takes an exclusive ``flock`` on ``<file>.writer`` beside the store (released by
-the kernel even when the process is killed), so readers hold back and let go of the file, and
-renews a random token in ``<file>.version``, so results kept beside the store are never used
-after a write (caselog.store.read_version).
+A writer first takes an exclusive ``flock`` on ``<file>.writer`` beside the store (the
+``filelock`` package; released by the kernel even when the process is killed), so readers hold
+back and let go of the file, and renews a random token in ``<file>.version``, so results kept
+beside the store are never used after a write (caselog.store.read_version).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import threading
 import time
 import uuid
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 
 def is_lock_error(exc: BaseException) -> bool:
@@ -27,37 +29,34 @@ def is_lock_error(exc: BaseException) -> bool:
     )
 
 
-_intents: dict[str, list] = {}  # path -> [open file holding the flock, holders in this process]
+_intents: dict[str, FileLock] = {}  # path -> its lock, shared by the threads of this process
 _intents_guard = threading.Lock()
+
+
+def _intent(path: Path) -> FileLock:
+    key = str(path)
+    with _intents_guard:
+        lock = _intents.get(key)
+        if lock is None:
+            lock = FileLock(
+                f"{path}.writer",
+                thread_local=False,  # re-entrant per process, as a store's engines share it
+                poll_interval=0.1,
+                preserve_lock_file=True,  # readers probe this very file (writer_waiting)
+                on_acquired=lambda _fd: new_version(path),  # raising gives the lock back
+            )
+            _intents[key] = lock
+        return lock
 
 
 def take_intent(path: Path, deadline: float) -> bool:
     """Announce a writer: hold an exclusive flock on ``<file>.writer`` (re-entrant per process).
     False when another process still holds it at ``deadline`` (monotonic seconds)."""
-    key = str(path)
-    while True:
-        with _intents_guard:
-            held = _intents.get(key)
-            if held is not None:
-                held[1] += 1
-                return True
-            handle = open(f"{path}.writer", "a+b")  # noqa: SIM115 - held until released
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.close()
-            else:
-                try:
-                    new_version(path)
-                except OSError:
-                    fcntl.flock(handle, fcntl.LOCK_UN)
-                    handle.close()
-                    raise
-                _intents[key] = [handle, 1]
-                return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.1)
+    try:
+        _intent(path).acquire(timeout=max(0.0, deadline - time.monotonic()))
+    except Timeout:
+        return False
+    return True
 
 
 def new_version(path: Path) -> None:
@@ -70,20 +69,15 @@ def new_version(path: Path) -> None:
 
 
 def drop_intent(path: Path) -> None:
-    with _intents_guard:
-        held = _intents.get(str(path))
-        if held is None:
-            return
-        held[1] -= 1
-        if held[1] == 0:
-            del _intents[str(path)]
-            fcntl.flock(held[0], fcntl.LOCK_UN)
-            held[0].close()
+    lock = _intents.get(str(path))
+    if lock is not None and lock.is_locked:
+        lock.release()
 
 
 def writer_waiting(path: Path) -> bool:
     """True while some process (this one included) holds or waits for the write lock."""
-    if str(path) in _intents:
+    lock = _intents.get(str(path))
+    if lock is not None and lock.is_locked:
         return True
     try:
         with open(f"{path}.writer", "rb") as handle:
@@ -95,3 +89,13 @@ def writer_waiting(path: Path) -> bool:
     except FileNotFoundError:
         return False
     return False
+
+
+def _forget_after_fork() -> None:
+    # A forked child holds none of its parent's locks, and filelock refuses inherited ones.
+    global _intents_guard
+    _intents.clear()
+    _intents_guard = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)

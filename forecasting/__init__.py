@@ -14,7 +14,6 @@ from forecasting.runs import (
     list_runs,
     load_run,
     load_scores,
-    load_unit,
     save_run,
     write_forecast,
 )
@@ -63,7 +62,6 @@ __all__ = [
     "load_run",
     "load_scores",
     "load_settings",
-    "load_unit",
     "mae",
     "mase",
     "save_alerts",

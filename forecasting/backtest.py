@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -97,21 +96,9 @@ class Backtest:
             out[rows] = calibration(y, yhat, self.alpha[rows, :upto].mean(axis=1))
         return out
 
-    def abs_error(self) -> np.ndarray:
-        """Σ|y − ŷ| per series over all cutoffs and days."""
-        return np.abs(self.y - self.yhat).sum(axis=(1, 2))
-
     def squared_error(self) -> np.ndarray:
         """Σ(y − ŷ)² per series over all cutoffs and days."""
         return ((self.y - self.yhat) ** 2).sum(axis=(1, 2))
-
-    def mase(self) -> np.ndarray:
-        """Per-series MASE over all cutoffs (NaN where the series never varied)."""
-        scale = np.where(self.scale > 0, self.scale, np.nan)[:, :, None]
-        ratio = np.abs(self.y - self.yhat) / scale
-        with np.errstate(invalid="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmean(ratio.reshape(len(self.ids), -1), axis=1)
 
     def to_frame(self, levels: tuple[int, ...] = (80, 95)) -> pd.DataFrame:
         """Long frame ``unique_id, cutoff, ds, y, model, yhat, yhat_lo_L, yhat_hi_L…, scale``.

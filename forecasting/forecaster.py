@@ -25,7 +25,7 @@ from forecasting.errors import ForecastError, Progress
 from forecasting.holidays import COUNTRIES, holiday_params
 from forecasting.intervals import count_interval, dispersion
 from forecasting.models import MODELS, predict, recent_weeks_mean, share_down
-from forecasting.reconcile import bottom_up, membership, wls
+from forecasting.reconcile import bottom_up, membership
 from forecasting.series import LEVELS, Panel, data_gaps, extract_panel, hierarchy
 
 __all__ = [
@@ -77,9 +77,6 @@ def holiday_choice(choice: str = "auto") -> dict:
 #: Days over which ``share`` measures each unit's part of its parent: a whole year, so a
 #: unit busier in summer than its parent is not over- or under-weighted by the season.
 SHARE_WINDOW = 364
-
-#: ``reconcile="wls"`` solves a dense system in the finest level's units: up to this many.
-WLS_MAX_UNITS = 3000
 
 
 @dataclass
@@ -323,17 +320,14 @@ def forecast_hierarchy(
     params: dict | None = None,
     tuned: dict[str, dict] | None = None,
     max_per_series_units: int = MAX_PER_SERIES_UNITS,
-    reconcile: str = "bottom_up",
     progress: Progress | None = None,
 ) -> Forecast:
     """Forecast ``level`` and, added up from it, every coarser level up to the city.
 
     ``model`` is ``auto`` (choose per unit by backtest) or one model name for every unit.
     ``params`` maps model names to keyword arguments (e.g. ``{"prophet": {...}}``);
-    ``tuned`` maps unit ids of ``level`` to saved settings. ``reconcile`` is
-    ``bottom_up`` (the coarser levels are sums of ``level``) or ``wls``: first move
-    ``level``'s forecasts towards the coarser levels' own forecasts (MinT with a diagonal
-    covariance, weights from backtest errors; for up to 3,000 units), then sum up.
+    ``tuned`` maps unit ids of ``level`` to saved settings. The coarser levels are the
+    exact sums of ``level``'s forecasts (bottom-up).
     """
     check_request(level, horizon, model)
     params = dict(params or {})
@@ -370,27 +364,6 @@ def forecast_hierarchy(
         baseline=model == "auto",
         steps=steps,
     )
-    if reconcile not in ("bottom_up", "wls"):
-        raise ForecastError(f"Unknown reconciliation {reconcile!r}; use bottom_up or wls.")
-    # A single requested model keeps its own numbers; only auto runs are moved by WLS.
-    if (
-        reconcile == "wls"
-        and model == "auto"
-        and level != "city"
-        and len(base.ids) <= WLS_MAX_UNITS
-    ):
-        own = _own_forecasts(
-            panels,
-            level,
-            horizon,
-            n_cutoffs,
-            params,
-            max_per_series_units,
-            parent[0] if parent else None,
-        )
-        base = _reconciled(base, base_panel, tree, own, n_cutoffs)
-    else:
-        reconcile = "bottom_up"
     levels = {level: base}
     for upper in LEVELS[LEVELS.index(level) + 1 :]:
         levels[upper] = _upper_level(base, tree, upper, panels[upper], n_cutoffs)
@@ -399,7 +372,6 @@ def forecast_hierarchy(
         "n_cutoffs": n_cutoffs,
         "candidates": list(candidates),
         "params": params,
-        "reconcile": reconcile,
         **history,
     }
     return Forecast(level, horizon, model, levels, settings)
@@ -445,72 +417,6 @@ def usable_history(
         f"The store has no cases {span}, a gap in the data, and holds only {with_cases:,} "
         f"days outside its gaps ({after:,} after the last one); a {horizon}-day forecast "
         f"with {n_cutoffs} backtest cutoffs needs at least {need:,} days of history."
-    )
-
-
-def _own_forecasts(
-    panels: dict[str, Panel],
-    level: str,
-    horizon: int,
-    n_cutoffs: int,
-    params: dict,
-    max_units: int,
-    known: LevelForecast | None,
-) -> list[LevelForecast]:
-    """The coarser levels' own forecasts, for those small enough for per-series models."""
-    out = []
-    for upper in LEVELS[LEVELS.index(level) + 1 :]:
-        if known is not None and known.level == upper:
-            out.append(known)
-        elif len(panels[upper].ids) <= max_units:
-            out.append(
-                forecast_panel(
-                    panels[upper],
-                    horizon,
-                    FEW_CANDIDATES,
-                    level=upper,
-                    n_cutoffs=n_cutoffs,
-                    params=params,
-                )
-            )
-    return out
-
-
-def _reconciled(
-    base: LevelForecast,
-    panel: Panel,
-    tree: pd.DataFrame,
-    own: list[LevelForecast],
-    n_cutoffs: int,
-) -> LevelForecast:
-    """``base`` moved towards the coarser levels' own forecasts (WLS), clipped at zero."""
-
-    def variance(result: LevelForecast) -> np.ndarray:
-        test = result.backtest
-        return ((test.y - test.yhat) ** 2).reshape(len(result.ids), -1).mean(axis=1)
-
-    frame = tree.drop_duplicates(base.level).set_index(base.level)
-    uppers = []
-    for result in own:
-        parents = frame[result.level].reindex(pd.Index(base.ids).astype(str)).astype(str)
-        parent_of = pd.Index(result.ids).astype(str).get_indexer(parents)
-        uppers.append((parent_of, result.yhat, variance(result), result.ids))
-    var = variance(base)
-    yhat = np.clip(wls(base.ids, base.yhat, var, uppers), 0.0, None)
-    cube_uppers = [(p, r.backtest.yhat, v, i) for (p, _, v, i), r in zip(uppers, own, strict=True)]
-    cube = np.clip(wls(base.ids, base.backtest.yhat, var, cube_uppers), 0.0, None)
-    horizon = yhat.shape[1]
-    test = assemble(panel, cube, horizon, n_cutoffs, model=base.model)
-    return LevelForecast(
-        level=base.level,
-        ids=base.ids,
-        dates=base.dates,
-        model=base.model,
-        yhat=yhat,
-        alpha=base.alpha,
-        inflation=test.final_inflation(),
-        backtest=test,
-        candidates=base.candidates,
     )
 
 

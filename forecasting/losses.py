@@ -5,14 +5,18 @@
 yhat_hi_95`` and ``scale``, the series' mean absolute weekly-seasonal difference
 (|y_t − y_{t−7}|) over the training days before the row's cutoff. ``by`` names the
 grouping columns (default per series); ``by=None`` gives one overall value under the
-index ``"overall"``. Empty denominators give NaN, never 0.
+index ``"overall"``. Empty denominators give NaN, never 0. MAE, WAPE and coverage are
+utilsforecast's (pooled over every cutoff of a group); MASE scales each row by its own
+cutoff's ``scale``, which utilsforecast's (one scale per series) cannot.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
 import pandas as pd
+from utilsforecast import losses as uf
 
 __all__ = ["LOSSES", "Loss", "cov80", "cov95", "evaluate", "mae", "mase", "wape"]
 
@@ -20,41 +24,59 @@ Loss = Callable[..., pd.Series]
 By = str | Sequence[str] | None
 
 
-def _ratio(df: pd.DataFrame, by: By, num: pd.Series, den: pd.Series) -> pd.Series:
-    """Σ num / Σ den per group (NaN where Σ den is 0): every loss here is such a ratio."""
-    frame = pd.DataFrame({"_n": num.to_numpy(float), "_d": den.to_numpy(float)}, index=df.index)
+def _groups(df: pd.DataFrame, by: By) -> tuple[np.ndarray, pd.Index]:
+    """Each row's group number (−1: a missing key, left out) and the sorted group keys."""
     if by is None:
-        total = frame.sum()
-        sums = pd.DataFrame([total], index=["overall"])
-    else:
-        keys = [by] if isinstance(by, str) else list(by)
-        sums = frame.groupby([df[k] for k in keys], sort=True).sum()
-    return (sums["_n"] / sums["_d"].where(sums["_d"] > 0)).astype(float)
+        return np.zeros(len(df), dtype=np.int64), pd.Index(["overall"])
+    keys = [by] if isinstance(by, str) else list(by)
+    grouped = df.groupby(keys, sort=True)
+    return grouped.ngroup().to_numpy(), grouped.size().index
+
+
+def _per_group(
+    df: pd.DataFrame, by: By, loss: Callable, columns: dict[str, str], **kw
+) -> pd.Series:
+    """utilsforecast's ``loss`` of ``yhat`` per group of ``by``; ``columns`` maps the
+    names ``loss`` reads to ours."""
+    number, index = _groups(df, by)
+    keep = number >= 0
+    frame = pd.DataFrame({"unique_id": number[keep]})
+    for theirs, ours in columns.items():
+        frame[theirs] = df[ours].to_numpy(float)[keep]
+    # No cutoff column: a group's value pools all its cutoffs.
+    out = loss(frame, models=["yhat"], **kw).set_index("unique_id")["yhat"]
+    return pd.Series(out.reindex(range(len(index))).to_numpy(float), index=index)
+
+
+_POINT = {"y": "y", "yhat": "yhat"}
 
 
 def mae(df: pd.DataFrame, by: By = "unique_id") -> pd.Series:
     """Mean absolute error, in cases per day."""
-    return _ratio(df, by, (df["y"] - df["yhat"]).abs(), pd.Series(1.0, index=df.index))
+    return _per_group(df, by, uf.mae, _POINT)
 
 
 def wape(df: pd.DataFrame, by: By = "unique_id") -> pd.Series:
     """Σ|y − ŷ| / Σ|y|; NaN when there were no actual cases."""
-    return _ratio(df, by, (df["y"] - df["yhat"]).abs(), df["y"].abs())
+    return _per_group(df, by, uf.wape, _POINT)
 
 
 def mase(df: pd.DataFrame, by: By = "unique_id") -> pd.Series:
     """Mean of |y − ŷ| / scale over rows whose scale is positive; NaN when none is."""
-    ok = df["scale"] > 0
-    ratio = ((df["y"] - df["yhat"]).abs() / df["scale"].where(ok)).fillna(0.0)
-    return _ratio(df, by, ratio, ok.astype(float))
+    number, index = _groups(df, by)
+    scale = df["scale"].to_numpy(float)
+    ok = (number >= 0) & (scale > 0)
+    ratio = np.abs(df["y"].to_numpy(float) - df["yhat"].to_numpy(float))[ok] / scale[ok]
+    means = pd.Series(ratio).groupby(number[ok]).mean()
+    return pd.Series(means.reindex(range(len(index))).to_numpy(float), index=index)
 
 
 def _coverage(level: int) -> Loss:
-    lo, hi = f"yhat_lo_{level}", f"yhat_hi_{level}"
+    columns = {"y": "y", "yhat": "yhat", f"yhat-lo-{level}": f"yhat_lo_{level}"}
+    columns[f"yhat-hi-{level}"] = f"yhat_hi_{level}"
 
     def coverage(df: pd.DataFrame, by: By = "unique_id") -> pd.Series:
-        inside = (df["y"] >= df[lo]) & (df["y"] <= df[hi])
-        return _ratio(df, by, inside.astype(float), pd.Series(1.0, index=df.index))
+        return _per_group(df, by, uf.coverage, columns, level=level)
 
     coverage.__name__ = f"cov{level}"
     coverage.__doc__ = f"Share of actual days inside the {level}% interval (ends included)."

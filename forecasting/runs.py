@@ -45,7 +45,6 @@ __all__ = [
     "list_runs",
     "load_run",
     "load_scores",
-    "load_unit",
     "save_run",
     "write_forecast",
 ]
@@ -284,36 +283,6 @@ def _only(query, column, ids: list[str] | None):
     return query.where(column.in_(ids) if ids else false())
 
 
-def load_unit(
-    engine: Engine, run_id: int, level: str, unique_id: str, history_days: int = 120
-) -> pd.DataFrame:
-    """One unit's recent actual counts and a saved run's forecast, for a chart.
-
-    Columns ``ds, y, yhat, yhat_lo, yhat_hi, model``: the last ``history_days`` days have
-    ``y`` (counted by the database), the forecast days have the rest.
-    """
-    from forecasting.series import extract_panel
-
-    panel = extract_panel(engine, level, unit=None if level == "city" else unique_id)
-    rows = np.flatnonzero(panel.ids == unique_id)
-    if len(rows) == 0:
-        raise ForecastError(f"The {level} {unique_id!r} has no cases in the store.")
-    recent = panel.select(rows).tail(history_days)
-    history = pd.DataFrame({"ds": recent.dates(), "y": recent.y[0]})
-    v = forecast_values.c
-    query = (
-        select(v.ds, v.yhat, v.yhat_lo, v.yhat_hi, v.model)
-        .where(v.run_id == run_id, v.level == level, v.unique_id == unique_id)
-        .order_by(v.ds)
-    )
-    with engine.connect() as conn:
-        future = pd.DataFrame(
-            conn.execute(query).all(), columns=["ds", "yhat", "yhat_lo", "yhat_hi", "model"]
-        )
-    future["ds"] = pd.to_datetime(future["ds"])
-    return pd.concat([history, future], ignore_index=True)
-
-
 def write_forecast(
     engine: Engine,
     level: str,
@@ -322,14 +291,11 @@ def write_forecast(
     model: str = "auto",
     level_pct: float = 80,
     progress: Progress | None = None,
-    reconcile: str = "bottom_up",
     holidays: str = "auto",
 ) -> ForecastRun:
     """Forecast ``level`` for the ``horizon`` days after the last reported day, save the run
     and write the contract CSV ``unique_id, ds, model, yhat, yhat_lo, yhat_hi`` (one row per
-    unit and day; with ``auto`` the model chosen for that unit). ``reconcile`` is passed to
-    :func:`forecasting.forecaster.forecast_hierarchy` (``bottom_up`` or ``wls``);
-    ``holidays`` picks the calendar (``auto``: from the store's time zone; ``CN``, ``US``,
+    unit and day; with ``auto`` the model chosen for that unit). ``holidays`` picks the calendar (``auto``: from the store's time zone; ``CN``, ``US``,
     ``none``), see :func:`forecasting.forecaster.holiday_choice`.
 
     The file is UTF-8 with a BOM (:data:`CSV_ENCODING`), ``yhat`` rounded to 4 decimals in
@@ -362,7 +328,6 @@ def write_forecast(
         horizon,
         model,
         tuned=tuned,
-        reconcile=reconcile,
         progress=forecasting_part,
         params=holiday_choice(holidays),
     )

@@ -26,7 +26,6 @@ __all__ = [
     "extract_series",
     "hierarchy",
     "level_within",
-    "parent_level",
     "units_within",
 ]
 
@@ -263,13 +262,6 @@ def extract_series(
 ) -> pd.DataFrame:
     """Long-format ``unique_id, ds, y`` daily counts (see :func:`extract_panel`)."""
     return extract_panel(engine, level, by_category=by_category, categories=categories).to_long()
-
-
-def parent_level(level: str) -> str | None:
-    """The next coarser level, or None at city level."""
-    _check_level(level)
-    index = LEVELS.index(level)
-    return LEVELS[index + 1] if index + 1 < len(LEVELS) else None
 
 
 def hierarchy(engine: Engine, level: str = "grid") -> pd.DataFrame:

@@ -16,7 +16,6 @@ from metrics.fairness import (
     funnel,
     rank_stability,
     wilson,
-    with_intervals,
 )
 from metrics.formats import format_delta, format_value
 from metrics.labels import label, level_label, value_label
@@ -80,7 +79,6 @@ __all__ = [
     "validate_registry",
     "value_label",
     "wilson",
-    "with_intervals",
     "write_assessment",
     "yellow_cards",
 ]

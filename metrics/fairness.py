@@ -3,7 +3,7 @@ weightings (Kaplan–Meier handling times: metrics.survival)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -14,46 +14,41 @@ from metrics.rules import RuleSet, load_rules
 
 Z95 = 1.959963984540054
 Z998 = 3.090232306167813
+#: Other weightings a ranking is compared with; the rule set's own weights, and the built-in
+#: rule set's (metrics/default.toml) when they differ, are always compared too.
 ALTERNATIVE_WEIGHTS: dict[str, dict[str, float]] = {
-    "0.1/0.5/0.4": {"response": 0.1, "solved": 0.5, "satisfaction": 0.4},
     "0.1/0.45/0.45": {"response": 0.1, "solved": 0.45, "satisfaction": 0.45},
     "0.3/0.35/0.35": {"response": 0.3, "solved": 0.35, "satisfaction": 0.35},
 }
-RATE_KPIS = tuple(k.id for k in KPIS if k.kind == "ratio" and k.unit == "fraction")
+WEIGHT_KEYS = ("response", "solved", "satisfaction")
 _DIRECTION = {k.id: k.direction for k in KPIS}
 
 
 def wilson(successes, n, z: float = Z95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval (lo, hi) for successes/n, elementwise; NaN where n = 0.
-    ``successes`` may be fractional (e.g. satisfaction points)."""
+    """Wilson score interval (lo, hi) for successes/n, elementwise (statsmodels'
+    ``proportion_confint``); NaN where n = 0. ``successes`` may be fractional (e.g.
+    satisfaction points)."""
+    from scipy.stats import norm
+    from statsmodels.stats.proportion import proportion_confint
+
     x = np.asarray(successes, dtype=float)
     m = np.asarray(n, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = x / m
-        denom = 1 + z * z / m
-        centre = (p + z * z / (2 * m)) / denom
-        half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / denom
-        lo = np.where(m > 0, np.clip(centre - half, 0, 1), np.nan)
-        hi = np.where(m > 0, np.clip(centre + half, 0, 1), np.nan)
+    some = m > 0
+    # statsmodels divides by n: give empty denominators a stand-in, then blank them out.
+    lo, hi = proportion_confint(
+        np.where(some, x, 0.0), np.where(some, m, 1.0), alpha=2 * norm.sf(z), method="wilson"
+    )
+    lo = np.where(some, np.clip(lo, 0, 1), np.nan)
+    hi = np.where(some, np.clip(hi, 0, 1), np.nan)
     return lo, hi
 
 
-def with_intervals(
-    table: pd.DataFrame, kpis: Sequence[str] | None = None, z: float = Z95
-) -> pd.DataFrame:
-    """A copy of a kpi_table with ``<id>_lo`` / ``<id>_hi`` Wilson bounds (95 % by default)
-    for every fraction rate it holds; NaN for empty denominators."""
-    out = table.copy()
-    for kid in kpis or [k for k in RATE_KPIS if f"{k}_den" in table]:
-        out[f"{kid}_lo"], out[f"{kid}_hi"] = wilson(table[f"{kid}_num"], table[f"{kid}_den"], z)
-    return out
-
-
 def funnel(table: pd.DataFrame, kpi_id: str, target: float | None = None) -> pd.DataFrame:
-    """Funnel-plot limits of one rate against the pooled (city) rate: per unit ``n``, ``rate``,
-    ``target``, 95 % (lo95/hi95) and 99.8 % (lo998/hi998) limits from the normal
-    approximation to the binomial, and ``signal`` / ``signal_998`` = better | worse | ''
-    (direction-aware) when the rate lies outside the limits. Units with n = 0 get no signal."""
+    """Funnel-plot limits of one rate against the pooled (city) rate: per unit ``n``, ``rate``
+    with its own Wilson 95 % interval (``rate_lo``, ``rate_hi``), ``target``, 95 % (lo95/hi95)
+    and 99.8 % (lo998/hi998) limits from the normal approximation to the binomial, and
+    ``signal`` / ``signal_998`` = better | worse | '' (direction-aware) when the rate lies
+    outside the limits. Units with n = 0 get no signal and no interval."""
     keys = [c for c in table.columns if c in _ALL_KEYS]
     num = table[f"{kpi_id}_num"].astype(float)
     n = table[f"{kpi_id}_den"].astype(float)
@@ -64,6 +59,7 @@ def funnel(table: pd.DataFrame, kpi_id: str, target: float | None = None) -> pd.
     out = table[keys].copy()
     out["n"] = n
     out["rate"] = table[kpi_id].astype(float)
+    out["rate_lo"], out["rate_hi"] = wilson(num, n)
     out["target"] = p0
     for name, z in (("95", Z95), ("998", Z998)):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -87,11 +83,16 @@ def rank_stability(
     rules: RuleSet | str | None = None,
     weightings: Mapping[str, Mapping[str, float]] | None = None,
 ) -> pd.DataFrame:
-    """Rank of each unit of a kpi_table/assessment under the rule set's weights and each
-    alternative weighting (columns ``rank@<name>``), with best_rank, worst_rank and
-    rank_spread (worst − best); units without a score stay unranked (<NA>)."""
+    """Rank of each unit of a kpi_table/assessment under the rule set's weights, the built-in
+    rule set's when they differ, and each alternative weighting (columns ``rank@<name>``,
+    ``rank@rules`` first), with best_rank, worst_rank and rank_spread (worst − best); units
+    without a score stay unranked (<NA>)."""
     r = load_rules(rules)
-    alts = {"rules": r.weights, **(weightings or ALTERNATIVE_WEIGHTS)}
+    built_in = load_rules(None).weights
+    alts = {"rules": r.weights}
+    if _shares(built_in) != _shares(r.weights):
+        alts["/".join(f"{built_in[k]:g}" for k in WEIGHT_KEYS)] = built_in
+    alts.update(weightings or ALTERNATIVE_WEIGHTS)
     keys = [c for c in table.columns if c in _ALL_KEYS]
     out = table[keys].copy()
     ranks = []
@@ -104,3 +105,9 @@ def rank_stability(
     out["worst_rank"] = frame.max(axis=1).astype("Int64")
     out["rank_spread"] = (out["worst_rank"] - out["best_rank"]).astype("Int64")
     return out
+
+
+def _shares(weights: Mapping[str, float]) -> tuple[float, ...]:
+    """Weights as shares of their sum: 1/5/4 ranks exactly as 0.1/0.5/0.4."""
+    total = sum(weights.get(k, 0.0) for k in WEIGHT_KEYS) or 1.0
+    return tuple(round(weights.get(k, 0.0) / total, 12) for k in WEIGHT_KEYS)

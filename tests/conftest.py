@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -11,6 +12,25 @@ from sqlalchemy import create_engine, text
 from caselog import open_store
 
 PG_URL = os.environ.get("GRIDPULSE_TEST_PG")
+
+
+def sample_store(folder: Path, **city) -> str:
+    """The URL of a DuckDB store in ``folder`` holding a generated city (``sample_data``'s
+    ``generate_city(folder, **city)``) loaded as ``gridpulse ingest`` loads it."""
+    from caselog.ingest import ingest_files
+    from sample_data import generate_city
+
+    generate_city(folder, **city)
+    url = f"duckdb:///{folder / 'city.duckdb'}"
+    engine = open_store(url)
+    ingest_files(
+        engine,
+        [folder / "cases.csv"],
+        ratings=[folder / "ratings.csv"],
+        grids=[folder / "grids.csv"],
+    )
+    engine.dispose()
+    return url
 
 
 def _pg_database():

@@ -99,6 +99,15 @@ if ranked is not None:
             mode="markers",
             name=t("units"),
             marker={"color": colour, "size": 8},
+            # each unit's own Wilson 95 % interval: a small unit's rate is uncertain
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": fun["rate_hi"] - fun["rate"],
+                "arrayminus": fun["rate"] - fun["rate_lo"],
+                "thickness": 1,
+                "width": 0,
+            },
             text=fun["unit"],
             customdata=fun["signal"].map(lambda v: value_label("signal", v) if v else ""),
             hovertemplate="%{text}<br>n=%{x:,}<br>%{y:.1%}<br>%{customdata}<extra></extra>",

@@ -8,25 +8,14 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from caselog import open_store
-from caselog.ingest import ingest_files
-from sample_data import generate_city
+from tests.conftest import sample_store
 
 ROOT = Path(__file__).resolve().parents[2]
 PERIOD = "2025-11"
 
 
 def _build(folder: Path) -> str:
-    generate_city(folder, grids=60, years=2, cases_per_year=6000, seed=3)
-    url = f"duckdb:///{folder / 'city.duckdb'}"
-    engine = open_store(url)
-    ingest_files(
-        engine,
-        [folder / "cases.csv"],
-        ratings=[folder / "ratings.csv"],
-        grids=[folder / "grids.csv"],
-    )
-    engine.dispose()
-    return url
+    return sample_store(folder, grids=60, years=2, cases_per_year=6000, seed=3)
 
 
 @pytest.fixture(scope="session")

@@ -53,25 +53,3 @@ def test_bottom_up_adds_up_exactly(parents, horizon):
         members = [i for i, p in enumerate(parents) if f"s{p}" == street]
         np.testing.assert_allclose(sums[k], values[members].sum(axis=0), rtol=0, atol=1e-12)
     np.testing.assert_allclose(sums.sum(axis=0), values.sum(axis=0), atol=1e-9)
-
-
-def test_wls_by_hand():
-    from forecasting.reconcile import wls
-
-    # Minimise (b1 − 1)² + (b2 − 1)² + (b1 + b2 − 4)²: b1 = b2 = 5/3.
-    out = wls(
-        np.array(["a", "b"], dtype=object),
-        np.array([[1.0], [1.0]]),
-        np.array([1.0, 1.0]),
-        [(np.array([0, 0]), np.array([[4.0]]), np.array([1.0]), np.array(["p"], dtype=object))],
-    )
-    np.testing.assert_allclose(out[:, 0], [5 / 3, 5 / 3])
-    # A parent known far better than its children pulls their sum to it.
-    sharp = wls(
-        np.array(["a", "b"], dtype=object),
-        np.array([[1.0], [3.0]]),
-        np.array([1.0, 1.0]),
-        [(np.array([0, 0]), np.array([[10.0]]), np.array([1e-6]), np.array(["p"], dtype=object))],
-    )
-    assert abs(sharp.sum() - 10.0) < 1e-3
-    assert abs((sharp[1, 0] - sharp[0, 0]) - 2.0) < 1e-6  # the children keep their difference

@@ -30,7 +30,6 @@ from metrics import (
     red_cards,
     survival,
     wilson,
-    with_intervals,
     yellow_cards,
 )
 from metrics.selection import Selection
@@ -152,14 +151,36 @@ def test_explain(golden):
         )
 
 
-def test_wilson_and_intervals(golden):
+def _wilson_by_hand(x: np.ndarray, m: np.ndarray, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """The Wilson score interval written out (the formula GridPulse used before statsmodels)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = x / m
+        denom = 1 + z * z / m
+        centre = (p + z * z / (2 * m)) / denom
+        half = z * np.sqrt(p * (1 - p) / m + z * z / (4 * m * m)) / denom
+        lo = np.where(m > 0, np.clip(centre - half, 0, 1), np.nan)
+        hi = np.where(m > 0, np.clip(centre + half, 0, 1), np.nan)
+    return lo, hi
+
+
+def test_wilson_equals_the_formula_on_a_grid():
+    pairs = [
+        (x, m) for m in (1, 2, 3, 7, 10, 57, 1000, 123457) for x in sorted({0, 1, m // 3, m - 1, m})
+    ]
+    pairs += [(2.7, 5), (0.9, 1), (4.5, 4.5), (0, 0)]  # fractional points; an empty unit
+    x = np.array([p[0] for p in pairs], dtype=float)
+    m = np.array([p[1] for p in pairs], dtype=float)
+    for z in (1.959963984540054, 3.090232306167813, 1.0):
+        lo, hi = wilson(x, m, z)
+        want_lo, want_hi = _wilson_by_hand(x, m, z)
+        np.testing.assert_allclose(lo, want_lo, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(hi, want_hi, rtol=0, atol=1e-12)
     lo, hi = wilson([0, 5, 10], [0, 10, 10])
     assert np.isnan(lo[0]) and np.isnan(hi[0])
     assert lo[1] == pytest.approx(0.2366, abs=1e-4) and hi[1] == pytest.approx(0.7634, abs=1e-4)
-    assert hi[2] == pytest.approx(1.0) and lo[2] == pytest.approx(0.7225, abs=1e-4)
-    t = with_intervals(kpi_table(golden, Selection.build("street", "2025-03", as_of=AS_OF)))
-    assert {"response_rate_lo", "satisfaction_rate_hi"} <= set(t.columns)
-    assert t.response_rate_lo.isna().sum() == 1  # U2 has no response denominator
+    assert hi[2] == 1.0 and lo[2] == pytest.approx(0.7225, abs=1e-4)
+    lo, hi = wilson(0, 0)  # scalars in, 0-d out, as before
+    assert np.isnan(lo) and np.isnan(hi)
 
 
 def test_funnel_flags():
@@ -176,6 +197,10 @@ def test_funnel_flags():
     assert f.loc["a", "signal"] == "better" and f.loc["b", "signal"] == "worse"
     assert f.loc["c", "signal"] == "" and f.loc["d", "signal"] == ""
     assert f.loc["a", "hi998"] > f.loc["a", "hi95"]
+    # Each unit's own Wilson 95 % interval: c is 5 of 10 (0.2366–0.7634 by hand), d is empty.
+    assert f.loc["c", "rate_lo"] == pytest.approx(0.2366, abs=1e-4)
+    assert f.loc["c", "rate_hi"] == pytest.approx(0.7634, abs=1e-4)
+    assert np.isnan(f.loc["d", "rate_lo"]) and np.isnan(f.loc["d", "rate_hi"])
     empty = funnel(table.assign(closure_rate_num=0, closure_rate_den=0), "closure_rate")
     assert (empty.signal == "").all() and empty.hi95.isna().all()
     rework = table.rename(columns=lambda c: c.replace("closure", "rework"))
@@ -267,7 +292,29 @@ def test_rank_stability(golden):
     t = kpi_table(golden, Selection.build("street", "2025-03", as_of=AS_OF))
     st = rank_stability(t).set_index("street")
     assert st.loc[U2[1], "best_rank"] == 1 and st.loc[U1[1], "worst_rank"] == 2
-    assert {"rank@0.1/0.45/0.45", "rank@0.3/0.35/0.35", "rank_spread"} <= set(st.columns)
+    # Under the built-in rules their 0.1/0.5/0.4 is the rule set's column, not a second one.
+    ranks = [c for c in st.columns if c.startswith("rank@")]
+    assert ranks == ["rank@rules", "rank@0.1/0.45/0.45", "rank@0.3/0.35/0.35"]
+
+
+def test_rank_stability_adds_the_built_in_weights_to_other_rules():
+    t = pd.DataFrame(
+        {
+            "street": ["a", "b", "c"],
+            "response_rate": [1.0, 0.0, 0.5],
+            "solved_rate": [0.0, 1.0, 0.5],
+            "satisfaction_rate": [0.0, 1.0, np.nan],
+        }
+    )
+    rules = parse_rules('name = "x"\n[weights]\nresponse = 1\nsolved = 0\nsatisfaction = 0\n')
+    st = rank_stability(t, rules, {}).set_index("street")
+    # By hand: response only ranks a (1.0), c (0.5), b (0.0); 0.1/0.5/0.4 gives a 10, b 90,
+    # c 100 × (0.1 × 0.5 + 0.5 × 0.5) / 0.6 = 50.
+    assert list(st["rank@rules"]) == [1, 3, 2]
+    assert list(st["rank@0.1/0.5/0.4"]) == [3, 1, 2]
+    assert list(st["rank_spread"]) == [2, 2, 0]
+    same = parse_rules('name = "x"\n[weights]\nresponse = 1\nsolved = 5\nsatisfaction = 4\n')
+    assert "rank@0.1/0.5/0.4" not in rank_stability(t, same, {}).columns
 
 
 def test_red_black_lists():
