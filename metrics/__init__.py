@@ -19,6 +19,7 @@ from metrics.fairness import (
     with_intervals,
 )
 from metrics.formats import format_delta, format_value
+from metrics.freshness import Freshness, freshness
 from metrics.labels import label, level_label, value_label
 from metrics.period import Period, latest_full_month, parse_as_of, parse_period, span
 from metrics.query import check_scope, kpi_table, latest_timestamp, resolve_as_of
@@ -36,6 +37,7 @@ __all__ = [
     "LEVELS",
     "MEASURES",
     "ExportError",
+    "Freshness",
     "Kpi",
     "MetricsError",
     "Period",
@@ -56,6 +58,7 @@ __all__ = [
     "explain_counts",
     "format_delta",
     "format_value",
+    "freshness",
     "funnel",
     "km_handling",
     "kpi",
