@@ -161,9 +161,10 @@ def download(
     )
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """A frame as UTF-8 CSV with BOM (opens cleanly in Excel)."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+def csv_bytes(frame: pd.DataFrame, stamp: dict[str, str]) -> bytes:
+    """A frame as UTF-8 CSV with BOM (opens cleanly in Excel), with ``stamp``'s columns
+    (metrics.Freshness.columns: as_of, data_loaded_at) added so the file says how fresh it is."""
+    return frame.assign(**stamp).to_csv(index=False).encode("utf-8-sig")
 
 
 def fmt_kpi(kpi_id: str, value) -> str:

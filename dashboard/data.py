@@ -307,6 +307,6 @@ def tune(url: str, level: str, unit: str, model: str, params: dict, scope: Scope
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def as_of(url: str):
-    """The instant open cases are judged at by default: the store's latest case timestamp."""
-    return metrics.latest_timestamp(engine(url))
+def freshness(url: str) -> metrics.Freshness:
+    """数据截至 (the store's latest case timestamp, the default as_of) and the latest load."""
+    return metrics.freshness(engine(url))

@@ -164,6 +164,17 @@ def sidebar(url: str) -> None:
     st.session_state["rules_text"] = text
     rs = data.rules(text)
     st.caption(t("rules_in_use", name=rs.name, hash=rs.hash[:12]))
+    fresh = data.freshness(url)
+    if fresh.as_of is not None:
+        st.caption(
+            t(
+                "data_as_of",
+                as_of=f"{fresh.as_of:%Y-%m-%d %H:%M}",
+                load=t("loaded_from", file=fresh.file, at=f"{fresh.loaded_at:%Y-%m-%d %H:%M}")
+                if fresh.loaded_at
+                else "",
+            )
+        )
     if data.cube_missing(url, text):  # after a load without warm-up, or new time limits
         with st.spinner(t("preparing_kpis")):
             data.build_cube(url, text)

@@ -105,6 +105,8 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "rules_error": ("规则集无效：{error} 已改用内置默认规则。", "{error} Using the default."),
     "rules_in_use": ("当前规则集：{name}（哈希 {hash}）", "Rule set in use: {name} (hash {hash})"),
+    "data_as_of": ("数据截至 {as_of}{load}", "Data as of {as_of}{load}"),
+    "loaded_from": ("（{at} 导入 {file}）", " (loaded from {file} at {at})"),
     "preparing_kpis": (
         "正在按当前规则集准备指标数据（每次导入后一次；数百万件案件约需十几秒）…",
         "Preparing the KPIs for this rule set (once after each load; 10–20 s for millions of cases)…",

@@ -18,6 +18,7 @@ from metrics.fairness import (
     wilson,
 )
 from metrics.formats import format_delta, format_value
+from metrics.freshness import Freshness, freshness
 from metrics.labels import label, level_label, value_label
 from metrics.period import Period, latest_full_month, parse_as_of, parse_period, span
 from metrics.query import check_scope, kpi_table, latest_timestamp, resolve_as_of
@@ -35,6 +36,7 @@ __all__ = [
     "LEVELS",
     "MEASURES",
     "ExportError",
+    "Freshness",
     "Kpi",
     "MetricsError",
     "Period",
@@ -55,6 +57,7 @@ __all__ = [
     "explain_counts",
     "format_delta",
     "format_value",
+    "freshness",
     "funnel",
     "km_handling",
     "kpi",

@@ -14,12 +14,13 @@ from xlsxwriter.exceptions import FileCreateError
 from metrics.assessment import assess, red_black_lists
 from metrics.errors import ExportError
 from metrics.formats import excel_format
+from metrics.freshness import freshness
 from metrics.labels import label
 from metrics.rules import RuleSet
 from metrics.selection import Selection
 from outfile import checked_out_path, os_reason
 
-TRAILING = ("period", "as_of", "rule_set", "rule_set_hash")
+TRAILING = ("period", "as_of", "rule_set", "rule_set_hash", "data_loaded_at")
 
 
 def write_assessment(
@@ -29,7 +30,8 @@ def write_assessment(
     the table.
 
     CSV: UTF-8 with BOM, a plain table with the contract columns first, extras after, and
-    the trailing columns period, as_of, rule_set, rule_set_hash; rates as fractions 0–1;
+    the trailing columns period, as_of (数据截至), rule_set, rule_set_hash and
+    data_loaded_at (when the latest case file was loaded); rates as fractions 0–1;
     empty values as empty fields. XLSX: headers in ``lang`` (zh default, en), percent and
     thousands formats, frozen header, plus 红黑榜 and 规则集 sheets. Raises MetricsError
     subclasses (one sentence) for an unwritable path.
@@ -43,6 +45,7 @@ def write_assessment(
         "as_of": as_of_ts.isoformat(sep=" "),
         "rule_set": r.name,
         "rule_set_hash": r.hash,
+        "data_loaded_at": freshness(engine).columns()["data_loaded_at"],
     }
     try:
         if path.suffix.lower() == ".csv":
@@ -89,6 +92,7 @@ def _write_xlsx(table, meta, r: RuleSet, by: str, path: Path, lang: str) -> None
         (label("period", lang), meta["period"]),
         ("考核单位" if zh else "Unit level", by),
         (label("as_of", lang), meta["as_of"]),
+        (label("data_loaded_at", lang), meta["data_loaded_at"]),
         (
             "生成时间" if zh else "Generated at",
             datetime.now().isoformat(sep=" ", timespec="seconds"),

@@ -10,7 +10,8 @@ from dashboard.i18n import kpi_label, t, value_label
 
 f = current()
 st.title(t("page_supervision"))
-moment = guarded(lambda: data.as_of(f.url))
+fresh = guarded(lambda: data.freshness(f.url))
+moment = fresh.as_of if fresh else None
 st.caption(
     f"{f.scope_name} · {t('as_of_caption', as_of=f'{moment:%Y-%m-%d %H:%M}' if moment else '—')}"
 )
@@ -52,7 +53,7 @@ for kind, title in (("red", "red_cards"), ("yellow", "yellow_cards")):
     download(
         st,
         t("download_csv"),
-        csv_bytes(found),
+        csv_bytes(found, data.freshness(f.url).columns()),
         f"{kind}_cards.csv",
         "text/csv",
         key=f"dl_{kind}",
@@ -76,7 +77,7 @@ for col, by, title in (
         download(
             st,
             t("download_csv"),
-            csv_bytes(counts),
+            csv_bytes(counts, data.freshness(f.url).columns()),
             f"overdue_{by}.csv",
             "text/csv",
             key=f"dl_overdue_{by}",

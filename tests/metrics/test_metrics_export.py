@@ -39,8 +39,7 @@ def test_csv_columns_values_and_rule_set(golden, tmp_path):
     write_assessment(golden, Selection.build("street", "2025-03", as_of=AS_OF), out)
     rows, header = _read_csv(out)
     assert header[:15] == ["district", "street", *ASSESSMENT_COLUMNS]
-    assert header[-2:] == ["rule_set", "rule_set_hash"]
-    assert header[-4:-2] == ["period", "as_of"]
+    assert header[-5:] == ["period", "as_of", "rule_set", "rule_set_hash", "data_loaded_at"]
     first, second = rows
     assert first["street"] == "景山街道" and first["rank"] == "1" and first["grade"] == "A"
     assert first["response_rate"] == "" and first["satisfaction_rate"] == "0.9"
@@ -95,7 +94,7 @@ def test_xlsx_read_back(golden, tmp_path):
     assert rows["住建"][3].value == 31  # median response minutes (c3 only: c7 is negative)
     info = {r[0].value: r[1].value for r in book["规则集"].iter_rows()}
     assert info["规则集"] == "default" and info["规则集哈希"] == default_rules().hash
-    assert info["考核周期"] == "2025-03" and info["截止时间"] == "2025-04-01 00:00:00"
+    assert info["考核周期"] == "2025-03" and info["数据截至"] == "2025-04-01 00:00:00"
     assert "[weights]" in info["规则集内容 (TOML)"] and info["生成时间"]
 
 
