@@ -72,6 +72,14 @@ def guarded(load: Callable[[], T], message_key: str = "store_error") -> T | None
         return None
 
 
+def calendar_caption(frame: pd.DataFrame | None) -> None:
+    """A caption naming the years whose working-day deadlines in ``frame`` rest on statutory
+    holidays only (frame.attrs["assumed_years"]); nothing when there are none."""
+    years = frame.attrs.get("assumed_years") if frame is not None else None
+    if years:
+        st.caption(t("calendar_caption", years=", ".join(map(str, years))))
+
+
 def bar_chart(
     frame: pd.DataFrame,
     x: str,

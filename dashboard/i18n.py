@@ -7,6 +7,7 @@ import streamlit as st
 from metrics.labels import VALUES, label
 from metrics.labels import level_label as metrics_level_label
 from metrics.labels import value_label as metrics_value_label
+from metrics.workdays import NOTE
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 
@@ -201,6 +202,8 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "case_count": ("件数", "Number of cases"),
     "as_of_caption": ("判定时点：{as_of}", "Judged at {as_of}"),
+    # deadlines in working days of a year whose 调休 make-up days are not yet known
+    "calendar_caption": (NOTE["zh"], NOTE["en"]),
     "no_cards": ("没有此类案件。", "No such cases."),
     "shown_of": ("显示前 {n:,} 件", "Showing the first {n:,}"),
     # departments

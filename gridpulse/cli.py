@@ -362,6 +362,8 @@ def _assess_notes(table, by: str, latest) -> list[str]:
             f"({latest:%Y-%m-%d %H:%M:%S}); cases are judged with their stored timestamps, so "
             "a case closed after the as-of counts as closed (docs/metrics.md)."
         )
+    if table.attrs.get("calendar_note"):  # working-day deadlines in a year without 调休 known
+        notes.append(table.attrs["calendar_note"])
     return notes
 
 

@@ -32,7 +32,7 @@ from metrics.dialect import epoch, median
 from metrics.errors import UnitError
 from metrics.period import Period
 from metrics.rules import RuleSet
-from metrics.workdays import due_day_rows
+from metrics.workdays import assumed_years, due_day_rows
 
 _EPOCH0 = datetime(1970, 1, 1)
 
@@ -51,11 +51,13 @@ def from_epoch(seconds: float | None) -> datetime | None:
 
 @dataclass(frozen=True)
 class Cohort:
-    """A CTE of cases with their computed epoch columns, and the as-of instant in epoch seconds."""
+    """A CTE of cases with their computed epoch columns, the as-of instant in epoch seconds,
+    and the years whose working-day deadlines rest on statutory holidays only."""
 
     cte: CTE
     as_of_e: float
     rules: RuleSet
+    assumed_years: tuple[int, ...] = ()
 
 
 def build_cohort(
@@ -130,7 +132,10 @@ def build_cohort(
     stmt = select(*cols).where(*conds)
     if join is not None:
         stmt = stmt.select_from(cases.outerjoin(join[0], join[1]))
-    return Cohort(stmt.cte("v"), epoch_of(as_of), rules)
+    assumed = ()
+    if rules.calendar == "working_days" and days is not None:
+        assumed = assumed_years(days[0], days[1], rules.deadline_working_days, rules.workdays)
+    return Cohort(stmt.cte("v"), epoch_of(as_of), rules, assumed)
 
 
 def _deadline(dialect, rules, rep_e, days):
@@ -142,7 +147,8 @@ def _deadline(dialect, rules, rep_e, days):
     natural = rep_e + hours
     if rules.calendar != "working_days" or days is None:
         return natural, None
-    rows = due_day_rows(days[0], days[1], rules.deadline_working_days) or [(0, "", 0)]
+    rows = due_day_rows(days[0], days[1], rules.deadline_working_days, rules.workdays)
+    rows = rows or [(0, "", 0)]
     wd = values(
         column("day_no", Integer),
         column("urg", String),

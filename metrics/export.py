@@ -18,9 +18,10 @@ from metrics.freshness import freshness
 from metrics.labels import label
 from metrics.rules import RuleSet
 from metrics.selection import Selection
+from metrics.workdays import calendar_note
 from outfile import checked_out_path, os_reason
 
-TRAILING = ("period", "as_of", "rule_set", "rule_set_hash", "data_loaded_at")
+TRAILING = ("period", "as_of", "rule_set", "rule_set_hash", "data_loaded_at", "calendar_note")
 
 
 def write_assessment(
@@ -30,8 +31,9 @@ def write_assessment(
     the table.
 
     CSV: UTF-8 with BOM, a plain table with the contract columns first, extras after, and
-    the trailing columns period, as_of (数据截至), rule_set, rule_set_hash and
-    data_loaded_at (when the latest case file was loaded); rates as fractions 0–1;
+    the trailing columns period, as_of (数据截至), rule_set, rule_set_hash, data_loaded_at
+    (when the latest case file was loaded) and calendar_note (the years whose working-day
+    deadlines rest on statutory holidays only; empty if none); rates as fractions 0–1;
     empty values as empty fields. XLSX: headers in ``lang`` (zh default, en), percent and
     thousands formats, frozen header, plus 红黑榜 and 规则集 sheets. Raises MetricsError
     subclasses (one sentence) for an unwritable path.
@@ -46,12 +48,16 @@ def write_assessment(
         "rule_set": r.name,
         "rule_set_hash": r.hash,
         "data_loaded_at": freshness(engine).columns()["data_loaded_at"],
+        "calendar_note": table.attrs.get("calendar_note", ""),
     }
+    years = table.attrs.get("assumed_years", ())
     try:
         if path.suffix.lower() == ".csv":
             _write_csv(table, meta, path)
         else:
-            _write_xlsx(table, meta, r, by, path, lang)
+            _write_xlsx(
+                table, {**meta, "calendar_note": calendar_note(years, lang)}, r, by, path, lang
+            )
     except (OSError, FileCreateError) as exc:
         raise ExportError(f"The file {str(path)!r} cannot be written ({os_reason(exc)}).") from None
     return table
@@ -97,8 +103,10 @@ def _write_xlsx(table, meta, r: RuleSet, by: str, path: Path, lang: str) -> None
             "生成时间" if zh else "Generated at",
             datetime.now().isoformat(sep=" ", timespec="seconds"),
         ),
-        ("规则集内容 (TOML)" if zh else "Rule set content (TOML)", r.text),
     ]
+    if meta["calendar_note"]:
+        rows.append((label("calendar_note", lang), meta["calendar_note"]))
+    rows.append(("规则集内容 (TOML)" if zh else "Rule set content (TOML)", r.text))
     wrap = book.add_format({"text_wrap": True, "valign": "top", "font_name": "Consolas"})
     for i, (key, value) in enumerate(rows):
         info.write_string(i, 0, key, head)

@@ -57,6 +57,7 @@ COLUMNS: dict[str, Column] = {
     "data_loaded_at": Column("数据导入时间", "Data loaded at"),
     "rule_set": Column("规则集", "Rule set"),
     "rule_set_hash": Column("规则集哈希", "Rule set hash"),
+    "calendar_note": Column("工作日历说明", "Working-day calendar note"),
     "assist_cases": Column("协办案件数", "Cases assisted", "cases"),
     "whistle_cases": Column("吹哨案件数", "Whistle cases", "cases"),
     "whistle_response_rate": Column(

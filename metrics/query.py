@@ -30,6 +30,7 @@ from metrics.period import Period, parse_as_of
 from metrics.registry import KPIS, LEVELS, LOCATION_LEVELS, Kpi, kpi, measure
 from metrics.rules import RuleSet
 from metrics.selection import Selection
+from metrics.workdays import calendar_note
 
 TIMESTAMP_COLUMNS = (
     "reported_at",
@@ -126,7 +127,9 @@ def kpi_table(engine: Engine, sel: Selection, *, kpis: Sequence[str] | None = No
     appear with cases = 0); the key columns first, then each KPI, and for ratios
     ``<id>_num`` / ``<id>_den``. Rates are fractions 0–1 and NaN when the denominator
     is 0; medians NaN when nothing qualifies; rating_mean NaN without ratings.
-    ``kpis`` limits the work to those KPIs (and the inputs of derived ones).
+    ``kpis`` limits the work to those KPIs (and the inputs of derived ones). ``attrs``:
+    as_of, period, rules, by, and the years whose working-day deadlines rest on statutory
+    holidays only (``assumed_years``) with their one-line ``calendar_note`` ('' if none).
     """
     by, p, r, scope = sel.level, sel.period, sel.rules, sel.scope_map
     keys = level_keys(by)
@@ -143,7 +146,15 @@ def kpi_table(engine: Engine, sel: Selection, *, kpis: Sequence[str] | None = No
     )
     if keys:  # sort here: string collation differs between the databases
         frame = frame.sort_values(list(keys), kind="stable").reset_index(drop=True)
-    frame.attrs.update(as_of=moment, period=p, rules=r, by=by)
+    years = coh.assumed_years
+    frame.attrs.update(
+        as_of=moment,
+        period=p,
+        rules=r,
+        by=by,
+        assumed_years=years,
+        calendar_note=calendar_note(years),
+    )
     return frame
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from metrics.errors import RuleSetError
+from metrics.workdays import NO_CITY, CityCalendar, parse_city
 
 URGENCIES = ("emergency", "utility", "general", "complex")
 CALENDARS = ("natural", "working_days")
@@ -25,7 +26,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "deadline_working_days": URGENCIES,
     "grades": ("A", "B", "C", "D"),
 }
-_TOP = ("name", "description", "calendar", *_SECTIONS)
+_TOP = ("name", "description", "calendar", "workdays", *_SECTIONS)
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,6 +44,7 @@ class RuleSet:
     deadline_working_days: dict[str, int]
     text: str
     hash: str
+    workdays: CityCalendar = NO_CITY  # the city's copy of the yearly holiday notice
 
     def canonical(self) -> dict[str, Any]:
         """The effective rules as plain data (everything the hash covers; not the name)."""
@@ -59,7 +61,7 @@ class RuleSet:
 
 
 def _canonical(r: RuleSet) -> dict[str, Any]:
-    return {
+    out = {
         "calendar": r.calendar,
         "weights": {k: float(v) for k, v in r.weights.items()},
         "cooperation_weights": {k: float(v) for k, v in r.cooperation_weights.items()},
@@ -69,6 +71,9 @@ def _canonical(r: RuleSet) -> dict[str, Any]:
         "deadline_working_days": {k: int(v) for k, v in r.deadline_working_days.items()},
         "grades": {k: float(v) for k, v in r.grades.items()},
     }
+    if r.workdays:  # only when given, so rule sets without one keep their hash
+        out["workdays"] = r.workdays.canonical()
+    return out
 
 
 def content_hash(canonical: dict[str, Any]) -> str:
@@ -146,6 +151,9 @@ def parse_rules(text: str, origin: str = "the rule set") -> RuleSet:
         raise RuleSetError(
             f'[deadline_working_days] in {origin} needs calendar = "working_days" at the top.'
         )
+    workdays = parse_city(data["workdays"], origin) if "workdays" in data else NO_CITY
+    if workdays and calendar != "working_days":
+        raise RuleSetError(f'[workdays] in {origin} needs calendar = "working_days" at the top.')
     r = RuleSet(
         name=name.strip(),
         weights=sec["weights"],
@@ -158,6 +166,7 @@ def parse_rules(text: str, origin: str = "the rule set") -> RuleSet:
         deadline_working_days={k: int(v) for k, v in wd.items()},
         text=text,
         hash="",
+        workdays=workdays,
     )
     object.__setattr__(r, "hash", content_hash(_canonical(r)))
     return r

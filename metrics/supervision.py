@@ -11,6 +11,7 @@ from caselog.schema import cases
 from metrics.cohort import Cohort, build_cohort, from_epoch
 from metrics.query import level_keys, resolve_as_of, run
 from metrics.selection import Selection
+from metrics.workdays import calendar_note
 
 CARD_COLUMNS = (
     "case_id",
@@ -66,7 +67,7 @@ def red_cards(
         .limit(limit)
         .offset(offset)
     )
-    return _with_deadline(run(engine, stmt))
+    return _noted(_with_deadline(run(engine, stmt)), coh)
 
 
 def yellow_cards(
@@ -93,12 +94,19 @@ def yellow_cards(
         .limit(limit)
         .offset(offset)
     )
-    return _with_deadline(run(engine, stmt))
+    return _noted(_with_deadline(run(engine, stmt)), coh)
 
 
 def _with_deadline(frame: pd.DataFrame) -> pd.DataFrame:
     due = frame.pop("due_e")
     frame.insert(len(CARD_COLUMNS), "deadline", pd.to_datetime([from_epoch(x) for x in due]))
+    return frame
+
+
+def _noted(frame: pd.DataFrame, coh: Cohort) -> pd.DataFrame:
+    """``frame`` with attrs naming the years whose deadlines rest on statutory holidays only."""
+    years = coh.assumed_years
+    frame.attrs.update(assumed_years=years, calendar_note=calendar_note(years))
     return frame
 
 
@@ -134,7 +142,7 @@ def ageing(
     out = grid.merge(got, on=[*keys, "bucket"], how="left")
     out[["open_cases", "overdue"]] = out[["open_cases", "overdue"]].fillna(0).astype("int64")
     out["bucket"] = pd.Categorical(out["bucket"], categories=AGE_BUCKETS, ordered=True)
-    return out.sort_values([*keys, "bucket"]).reset_index(drop=True)
+    return _noted(out.sort_values([*keys, "bucket"]).reset_index(drop=True), coh)
 
 
 def overdue_counts(
@@ -165,6 +173,5 @@ def overdue_counts(
         .group_by(*[v.c[k] for k in keys])
     )
     out = run(engine, stmt)
-    return out.sort_values(["overdue", *keys], ascending=[False] + [True] * len(keys)).reset_index(
-        drop=True
-    )
+    out = out.sort_values(["overdue", *keys], ascending=[False] + [True] * len(keys))
+    return _noted(out.reset_index(drop=True), coh)

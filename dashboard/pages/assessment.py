@@ -6,7 +6,7 @@ import streamlit as st
 
 import metrics
 from dashboard import data
-from dashboard.components import download, explained, layout, load, table
+from dashboard.components import calendar_caption, download, explained, layout, load, table
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, lang, level_label, named, t, value_label
 from metrics.units import funnel_points, unit_path, unit_paths
@@ -42,6 +42,7 @@ st.title(t("page_assessment"))
 st.caption(f"{f.scope_name} · {f.period}")
 
 ranked = load(lambda: data.assessment(f.url, f.sel))
+calendar_caption(ranked)
 if ranked is not None and not ranked["cases"].fillna(0).sum():
     # units known from the grids table are listed with no case: nothing to rank or explain
     st.info(t("no_data"))

@@ -4,7 +4,16 @@ import plotly.express as px
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import csv_bytes, download, guarded, layout, load, table, thousands
+from dashboard.components import (
+    calendar_caption,
+    csv_bytes,
+    download,
+    guarded,
+    layout,
+    load,
+    table,
+    thousands,
+)
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, t, value_label
 
@@ -18,6 +27,7 @@ st.caption(
 st.caption(t("overdue_now_caption"))  # not the overview's 超期未结 of one period's cases
 
 age = load(lambda: data.table(f.url, "ageing", f.sel))
+calendar_caption(age)
 if age is not None:
     left, right = st.columns([2, 3])
     with left:

@@ -29,6 +29,7 @@ from caselog.store import read_version
 from metrics.cube import cache
 from metrics.registry import LEVELS, MEASURES
 from metrics.rules import RuleSet
+from metrics.workdays import SOURCES
 
 FORMAT = 1  # bump when the cube's tables change: older cubes are then never read
 KEEP = 3  # cubes kept per data version (one per rule set's time limits and as_of)
@@ -87,6 +88,8 @@ def fingerprint(rules: RuleSet, as_of: datetime) -> str:
             else None
         ),
     }
+    if rules.calendar == "working_days":  # the deadlines' calendar: its sources and the city's
+        parts["workdays"] = {**SOURCES, **rules.workdays.canonical()}
     blob = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
 

@@ -269,6 +269,45 @@ def test_working_day_deadlines_in_the_cube(city, attached):
         )
 
 
+def test_the_cube_keeps_the_calendar_of_a_year_without_published_make_up_days(tmp_path, attached):
+    """2031: statutory holidays only, then a city's notice for it; the cube's deadline rows
+    equal the cases' under each, and a cube built for one calendar is not read for the other."""
+    shift = datetime(2031, 1, 6) - datetime(2025, 1, 20)  # Monday to Monday, over 春节 2031
+    rows, rates, grids = random_city(3, 400)
+    for row in rows:
+        row.update({k: v + shift for k, v in row.items() if isinstance(v, datetime)})
+    url = f"duckdb:///{tmp_path / 'store.duckdb'}"
+    writer = open_store(url)
+    insert(writer, rows, rates, grids)
+    reader = open_store(url, read_only=True)
+    text = (
+        'name = "workdays"\ncalendar = "working_days"\n[deadline_working_days]\n'
+        "emergency = 1\nutility = 1\ngeneral = 3\ncomplex = 10\n"
+    )
+    # a made-up notice with a long break, so that many deadlines move
+    notice = '[workdays]\nholidays = ["2031-01-20..2031-02-07"]\nworking = ["2031-01-18"]\n'
+    plain, city = parse_rules(text), parse_rules(text + notice)
+    period = "2031-01-10..2031-02-20"
+    try:
+        assert cubebuild.build(reader, plain) is not None
+        tables = {}
+        for rules in (plain, city):
+            for by in ("street", "department"):
+                sel = Selection.build(by, period, rules=rules)
+                tables[rules.hash, by] = same(lambda s=sel: kpi_table(reader, s), attached)
+            if rules is plain:
+                attached.clear()
+                kpi_table(reader, Selection.build("street", period, rules=city))
+                assert not attached  # the plain calendar's cube is not the city's
+                assert cubebuild.build(reader, city) is not None
+        a, b = tables[plain.hash, "street"], tables[city.hash, "street"]
+        assert b["on_time_rate_num"].sum() > a["on_time_rate_num"].sum()  # the calendar mattered
+        assert a.attrs["calendar_note"] and not b.attrs["calendar_note"]
+    finally:
+        reader.dispose()
+        writer.dispose()
+
+
 def test_an_explicit_as_of_uses_a_cube_built_for_it(city, attached):
     _, reader = city
     moment = datetime(2025, 3, 1, 12)

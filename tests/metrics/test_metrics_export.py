@@ -39,13 +39,21 @@ def test_csv_columns_values_and_rule_set(golden, tmp_path):
     write_assessment(golden, Selection.build("street", "2025-03", as_of=AS_OF), out)
     rows, header = _read_csv(out)
     assert header[:15] == ["district", "street", *ASSESSMENT_COLUMNS]
-    assert header[-5:] == ["period", "as_of", "rule_set", "rule_set_hash", "data_loaded_at"]
+    assert header[-6:] == [
+        "period",
+        "as_of",
+        "rule_set",
+        "rule_set_hash",
+        "data_loaded_at",
+        "calendar_note",
+    ]
     first, second = rows
     assert first["street"] == "景山街道" and first["rank"] == "1" and first["grade"] == "A"
     assert first["response_rate"] == "" and first["satisfaction_rate"] == "0.9"
     assert float(second["response_rate"]) == 0.5 and second["cases"] == "6"
     assert {r["rule_set"] for r in rows} == {"default"}
     assert {r["rule_set_hash"] for r in rows} == {default_rules().hash}
+    assert {r["calendar_note"] for r in rows} == {""}  # natural calendar: no assumed year
     assert first["as_of"] == "2025-04-01 00:00:00" and first["period"] == "2025-03"
 
 
