@@ -24,7 +24,7 @@ from ingest_helpers import (
 from openpyxl import Workbook
 
 from caselog import open_store
-from caselog.columns import CASE_COLUMNS
+from caselog.columns import CASE_COLUMNS, is_personal
 from caselog.mapping import MappingError, load_mapping
 from metrics import Selection, kpi_table
 
@@ -337,6 +337,18 @@ def test_szcg_xlsx_and_gb18030_csv(store, tmp_path):
         assert cli["files"][0]["dropped_personal_columns"] == ["上报人"]
 
 
+def test_szcg_deadline_given_as_a_span_is_flagged_and_the_rule_set_applies(duck_store, tmp_path):
+    row = [_slashed(v) for v in SZCG[2]]  # open, reported 03-10 08:00
+    row[SZCG_HEADER.index("处置时限")] = "2工作日"
+    path = write_csv(tmp_path / "span.csv", SZCG_HEADER, [row], encoding="gb18030")
+    ingest(duck_store, [path], mapping=MAPPINGS / "szcg.toml")
+    stored = case(duck_store, "202503100003")
+    assert (stored["deadline"], stored["quality_flags"]) == (None, "bad_value:deadline")
+    # 168 hours after 03-10 08:00 is 03-17 08:00, before as_of: overdue, so on time 0 of 1
+    got = _kpis(duck_store)["朝阳区"]
+    assert (got["closure_rate"], got["on_time_rate"]) == (0.0, 0.0)
+
+
 # --- the mapping files themselves ------------------------------------------------------------
 
 
@@ -345,6 +357,9 @@ def test_shipped_mappings_load_and_map_only_canonical_columns():
     assert set(names) == {"boston311", "la311", "open311", "hotline12345", "szcg"}
     assert names["open311"].only_when == {"closed_at": {"status": ("closed",)}}
     assert names["hotline12345"].columns["source"] == "hotline"
+    # the caller's number and the reporter are personal whatever a layout calls them
+    assert all(is_personal(h) for h in ("来电号码", "来电人姓名", "联系电话", "上报人"))
+    assert not any(is_personal(h) for h in ("工单编号", "上报时间", "地址", "问题描述"))
 
 
 @pytest.mark.parametrize(
