@@ -102,6 +102,8 @@ PERSONAL_MARKERS = (
     "反映人",
     "投诉人",
     "来电人",
+    "来电号码",
+    "上报人",
 )
 
 SOURCE_VALUES = {

@@ -23,6 +23,9 @@ class Mapping:
     name: str
     columns: dict[str, tuple[str, ...] | str]  # a str is a constant
     values: dict[str, dict[str, str]] = field(default_factory=dict)
+    # canonical column -> {another canonical column: the values it must have for this one
+    # to be read}; e.g. Open311's updated_datetime is a closing time only on closed requests
+    only_when: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     timezone: str | None = None
     timestamp_format: str | None = None
 
@@ -67,6 +70,7 @@ def parse_mapping(data: dict, label: str = "mapping") -> Mapping:
         if canonical not in CASE_COLUMNS or not isinstance(table, dict):
             raise MappingError(f"{label} has a value map for an unknown column {canonical!r}.")
         values[canonical] = {str(k): str(v) for k, v in table.items()}
+    only_when = _conditions(data.get("only_when"), columns, label)
     timezone = data.get("timezone")
     if timezone is not None:
         try:
@@ -80,9 +84,37 @@ def parse_mapping(data: dict, label: str = "mapping") -> Mapping:
         name=str(data.get("name") or label),
         columns=columns,
         values=values,
+        only_when=only_when,
         timezone=str(timezone) if timezone else None,
         timestamp_format=str(fmt) if fmt else None,
     )
+
+
+def _conditions(
+    table: object, columns: dict[str, tuple[str, ...] | str], label: str
+) -> dict[str, dict[str, tuple[str, ...]]]:
+    """Validate ``[only_when.<column>]``: each key a mapped column, each value a list of text."""
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise MappingError(f"{label} has an only_when that is not a table.")
+    conditions: dict[str, dict[str, tuple[str, ...]]] = {}
+    for target, tests in table.items():
+        if target not in columns or not isinstance(tests, dict) or not tests:
+            raise MappingError(
+                f"{label} has an only_when table for {target!r}, which it does not map."
+            )
+        conditions[target] = {}
+        for column, allowed in tests.items():
+            if column not in columns:
+                raise MappingError(
+                    f"{label} reads {target} only when {column!r} has given values, but does "
+                    f"not map {column!r}."
+                )
+            if not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed):
+                raise MappingError(f"{label} gives only_when.{target}.{column} no list of values.")
+            conditions[target][column] = tuple(allowed)
+    return conditions
 
 
 def _check_format(fmt: str, label: str) -> None:
@@ -124,6 +156,8 @@ def to_canonical(raw: RawTable, kind: InputKind, mapping: Mapping | None) -> Can
         for column, table in mapping.values.items():
             if column in arrays:
                 arrays[column] = _map_values(_trimmed(arrays[column]), table)
+        for column, tests in mapping.only_when.items():
+            arrays[column] = _only_when(arrays, column, tests)
     # A NUL cannot be stored in PostgreSQL text (COPY fails): it is dropped on every store.
     arrays = {name: _without_nul(column) for name, column in arrays.items()}
     arrays[ROW] = raw.table.column(ROW)
@@ -189,6 +223,19 @@ def _without_nul(column: pa.ChunkedArray) -> pa.ChunkedArray:
 def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
     """Surrounding white space removed (normalize trims the plain columns in SQL)."""
     return pc.utf8_trim_whitespace(pc.fill_null(column, ""))
+
+
+def _only_when(
+    arrays: dict[str, pa.ChunkedArray], column: str, tests: dict[str, tuple[str, ...]]
+) -> pa.ChunkedArray:
+    """``column`` where every tested column holds one of its values (after [values], letter
+    case ignored), empty elsewhere."""
+    keep = None
+    for other, allowed in tests.items():
+        lowered = pc.utf8_lower(_trimmed(arrays[other]))
+        match = pc.is_in(lowered, value_set=pa.array([a.strip().lower() for a in allowed]))
+        keep = match if keep is None else pc.and_(keep, match)
+    return pc.if_else(keep, arrays[column], "")
 
 
 def _map_values(column: pa.ChunkedArray, table: dict[str, str]) -> pa.ChunkedArray:

@@ -1,4 +1,4 @@
-"""Reading an input file (CSV in UTF-8/BOM/GB18030, .xlsx, Parquet) into a table of text."""
+"""Reading an input file (CSV in UTF-8/BOM/GB18030, .xlsx, Parquet, JSON) into text columns."""
 
 from __future__ import annotations
 
@@ -57,9 +57,9 @@ def read_table(path: Path, progress: Progress | None = None) -> RawTable:
         raise RefusedFile(f"{path.name} does not exist or is not a file.")
     suffix = path.suffix.lower()
     readers = {".csv": _read_csv, ".txt": _read_csv, ".tsv": _read_csv, ".xlsx": _read_xlsx}
-    readers |= {".parquet": _read_parquet, ".pq": _read_parquet}
+    readers |= {".parquet": _read_parquet, ".pq": _read_parquet, ".json": _read_json}
     if suffix not in readers:
-        raise RefusedFile(f"{path.name} is not a CSV, .xlsx or Parquet file.")
+        raise RefusedFile(f"{path.name} is not a CSV, .xlsx, Parquet or JSON file.")
     try:
         return readers[suffix](path, progress)
     except RefusedFile:
@@ -311,6 +311,55 @@ def _read_parquet(path: Path, progress: Progress | None) -> RawTable:
             column = pc.cast(column, pa.string())
         columns[name] = pc.fill_null(column, "")
     return RawTable(path, file_hash(path), "parquet", _finish(pa.table(columns)))
+
+
+def _read_json(path: Path, progress: Progress | None) -> RawTable:
+    """A JSON array of flat objects (an Open311 ``requests.json``): one record per object,
+    the keys in order of first appearance, every value as text (a missing key is empty)."""
+    import json
+
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise RefusedFile(f"{path.name} is not UTF-8 text, as JSON must be.") from exc
+    except ValueError as exc:
+        raise RefusedFile(f"{path.name} is not valid JSON ({exc}).") from exc
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        raise RefusedFile(
+            f"{path.name} is a GeoJSON FeatureCollection: that is a grids file (--grids), "
+            "not a case log."
+        )
+    if not isinstance(data, list):
+        raise RefusedFile(f"{path.name} is not a JSON array of records (one object per case).")
+    names: dict[str, None] = {}
+    for number, record in enumerate(data, start=1):
+        if not isinstance(record, dict):
+            raise RefusedFile(f"{path.name}: record {number} of the JSON array is not an object.")
+        for key, value in record.items():
+            if isinstance(value, dict | list):
+                raise RefusedFile(
+                    f"{path.name}: record {number} has a nested value under {key!r}; only flat "
+                    "records (text, numbers, true/false, null) can be read."
+                )
+            names.setdefault(key, None)
+    if progress:
+        progress(path.stat().st_size)
+    columns = {
+        name: pa.array([_json_text(record.get(name)) for record in data], pa.string())
+        for name in names
+    }
+    return RawTable(path, file_hash(path), "json", _finish(pa.table(columns)))
+
+
+def _json_text(value: object) -> str:
+    """A JSON scalar as the text a CSV export would hold: null empty, true/false, 12 not 12.0."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2.0**53:
+        return str(int(value))
+    return str(value)
 
 
 def _finish(table: pa.Table) -> pa.Table:

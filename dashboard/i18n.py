@@ -355,7 +355,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "fc_value_US": ("美国", "United States"),
     # data upload
     "upload_title": ("上传案件数据", "Upload a case log"),
-    "upload_files": ("案件文件 (CSV / Excel / Parquet)", "Case file (CSV / Excel / Parquet)"),
+    "upload_files": (
+        "案件文件 (CSV / Excel / Parquet / JSON)",
+        "Case file (CSV / Excel / Parquet / JSON)",
+    ),
     "upload_mapping": ("映射文件 (TOML，可选)", "Mapping file (TOML, optional)"),
     "upload_ratings": ("部门评价文件 (可选)", "Ratings file (optional)"),
     "upload_go": ("导入", "Load"),

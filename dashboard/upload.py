@@ -16,7 +16,7 @@ from dashboard.i18n import t, value_label
 from services.afterload import after_load
 
 MAX_MB = 200
-CASE_TYPES = ["csv", "xlsx", "parquet"]
+CASE_TYPES = ["csv", "xlsx", "parquet", "json"]
 
 
 def _too_big(files) -> bool:

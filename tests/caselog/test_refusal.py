@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -70,8 +71,27 @@ def _no_location_column(d: Path):
 
 
 def _not_tabular(d: Path):
-    (d / "cases.json").write_text('[{"case_id": "X1"}]', encoding="utf-8")
-    return [d / "cases.json"], "cases.json is not a CSV, .xlsx or Parquet file."
+    (d / "cases.xml").write_text("<cases><case id='X1'/></cases>", encoding="utf-8")
+    return [d / "cases.xml"], "cases.xml is not a CSV, .xlsx, Parquet or JSON file."
+
+
+def _nested_json(d: Path):
+    records = [
+        {"case_id": "X1", "reported_at": "2025-03-01 08:00", "category": "c", "district": "d"},
+        {"case_id": "X2", "reported_at": "2025-03-01 09:00", "category": "c", "district": {}},
+    ]
+    (d / "nested.json").write_text(json.dumps(records), encoding="utf-8")
+    return [d / "nested.json"], "nested.json: record 2 has a nested value under 'district'"
+
+
+def _json_object(d: Path):
+    (d / "one.json").write_text('{"case_id": "X1"}', encoding="utf-8")
+    return [d / "one.json"], "one.json is not a JSON array of records (one object per case)."
+
+
+def _geojson_as_cases(d: Path):
+    (d / "grids.json").write_text('{"type": "FeatureCollection", "features": []}', "utf-8")
+    return [d / "grids.json"], "grids.json is a GeoJSON FeatureCollection: that is a grids file"
 
 
 def _missing_file(d: Path):
@@ -152,7 +172,10 @@ REFUSALS = {
     "unclosed quote": _unclosed_quote,
     "missing required column": _missing_column,
     "no location column": _no_location_column,
-    "not CSV/xlsx/parquet": _not_tabular,
+    "not CSV/xlsx/parquet/json": _not_tabular,
+    "nested JSON value": _nested_json,
+    "JSON object, not a list": _json_object,
+    "GeoJSON as a case log": _geojson_as_cases,
     "missing file": _missing_file,
     "empty file": _empty_file,
     "blank file": _blank_file,

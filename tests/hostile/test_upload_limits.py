@@ -27,7 +27,7 @@ def test_oversized_upload_is_refused_with_the_plain_message(monkeypatch):
 
 
 def test_only_the_listed_types_are_offered():
-    assert upload.CASE_TYPES == ["csv", "xlsx", "parquet"]
+    assert upload.CASE_TYPES == ["csv", "xlsx", "parquet", "json"]
     assert upload.MAX_MB == 200
 
 
