@@ -8,7 +8,7 @@ import pytest
 from metrics_factory import insert, make_case
 
 from caselog import open_store
-from metrics import explain_counts, kpi_table, overdue_counts, red_cards, yellow_cards
+from metrics import ageing, explain_counts, kpi_table, overdue_counts, red_cards, yellow_cards
 from metrics.cube import build as cubebuild
 from metrics.cube import store as cube
 from metrics.selection import Selection
@@ -120,6 +120,8 @@ def test_red_and_yellow_cards_use_the_same_deadline(stores):
     counts = overdue_counts(writer, sel).set_index("department")
     assert counts.loc["城管委", ["open_cases", "overdue", "due_soon"]].tolist() == [7, 4, 1]
     assert counts.loc["城管委", "max_hours_overdue"] == 96.0
+    ages = ageing(writer, sel)  # every open case reported 6 days before as_of
+    assert ages.set_index("bucket").loc["3-7d", ["open_cases", "overdue"]].tolist() == [7, 4]
 
 
 def test_suspended_cases_are_explained(stores):
