@@ -420,3 +420,35 @@ def test_a_postgresql_store_made_before_migrations_is_adopted(pg_url, tmp_path):
     ids = sorted(r[0] for r in _pg_rows(engine)["ingest_log"])
     engine.dispose()
     assert ids == [1, 2]
+
+
+def test_loading_an_old_case_again_fills_the_handling_columns(tmp_path):
+    path = _old_store(tmp_path)
+    engine = open_store(f"duckdb:///{path}")
+    engine.dispose()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        old = con.execute(
+            "SELECT case_id, strftime(reported_at, '%Y-%m-%d %H:%M:%S'), category, grid_id, "
+            "department, strftime(closed_at, '%Y-%m-%d %H:%M:%S') FROM cases "
+            "WHERE closed_at IS NOT NULL AND department IS NOT NULL ORDER BY case_id LIMIT 1"
+        ).fetchone()
+    finally:
+        con.close()
+    header = "case_id,reported_at,category,grid_id,department,closed_at\n"
+    (tmp_path / "again.csv").write_text(header + ",".join(old) + "\n", encoding="utf-8")
+    engine = open_store(f"duckdb:///{path}")
+    first = ingest_files(engine, [tmp_path / "again.csv"]).as_json()
+    second = ingest_files(engine, [tmp_path / "again.csv"]).as_json()
+    engine.dispose()
+    assert (first["updated"], second["unchanged"]) == (1, 1)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        got = con.execute(
+            "SELECT request_type, self_handled, extended_deadline, suspended_at, resumed_at "
+            "FROM cases WHERE case_id = ?",
+            [old[0]],
+        ).fetchone()
+    finally:
+        con.close()
+    assert got == ("request", False, None, None, None)  # dispatched to a department: not self
