@@ -73,7 +73,8 @@ def build_cohort(
 
     Columns: the case's own columns plus rep_e, disp_e, resp_e, res_e, close_e (epoch
     seconds), due_e (extended, given or derived deadline plus the time suspended), held (1
-    when suspended at as_of), sla_s (response SLA in seconds) and any ``extra`` expressions. ``days`` bounds the reported dates for working-day deadlines.
+    when suspended at as_of), sla_s (response SLA in seconds) and any ``extra``
+    expressions. ``days`` bounds the reported dates for working-day deadlines.
     """
     c = cases.c
     rep_e = epoch(c.reported_at, dialect)
