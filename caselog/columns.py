@@ -11,6 +11,9 @@ TIMESTAMP_COLUMNS = (
     "resolved_at",
     "closed_at",
     "deadline",
+    "extended_deadline",
+    "suspended_at",
+    "resumed_at",
 )
 
 CASE_COLUMNS = (
@@ -34,6 +37,8 @@ CASE_COLUMNS = (
     "reassigned",
     "lat",
     "lon",
+    "request_type",
+    "self_handled",
 )
 
 RATING_COLUMNS = ("case_id", "department", "score", "rated_at")
@@ -136,6 +141,24 @@ SATISFACTION_VALUES = {
     "basic": ("基本满意", "basic", "basically satisfied", "4", "4.0"),
     "dissatisfied": ("不满意", "dissatisfied", "1", "2", "3", "1.0", "2.0", "3.0"),
 }
+REQUEST_TYPE_VALUES = {
+    "complaint": ("complaint", "投诉", "投诉类"),
+    "request": ("request", "求助", "求助类", "诉求", "help"),
+    "consultation": ("consultation", "咨询", "咨询类", "政策咨询", "inquiry", "enquiry"),
+    "suggestion": ("suggestion", "建议", "建议类", "意见建议"),
+    "report": ("report", "举报", "举报类"),
+    "praise": ("praise", "表扬", "表扬类", "感谢", "表扬感谢", "compliment"),
+}
+SELF_HANDLED_VALUES = {
+    "true": (
+        *("yes", "y", "1", "true", "t", "是"),
+        *("自行处置", "自处置", "自行处理", "就地解决", "就地处置", "现场处置", "自办结"),
+    ),
+    "false": (
+        *("no", "n", "0", "false", "f", "否"),
+        *("派遣处置", "派遣", "派单", "转办", "部门处置", "非自行处置"),
+    ),
+}
 
 VOCABULARIES = {
     "source": SOURCE_VALUES,
@@ -143,6 +166,8 @@ VOCABULARIES = {
     "status": STATUS_VALUES,
     "solved": SOLVED_VALUES,
     "satisfaction": SATISFACTION_VALUES,
+    "request_type": REQUEST_TYPE_VALUES,
+    "self_handled": SELF_HANDLED_VALUES,
 }
 
 

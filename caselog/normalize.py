@@ -48,6 +48,13 @@ RATING_OUTPUT = ("case_id", "department", "score", "rated_at")
 GRID_OUTPUT = ("grid_id", "community", "street", "district", "households", "geometry")
 
 _ORDER = ("reported_at", "accepted_at", "dispatched_at", "responded_at", "resolved_at", "closed_at")
+# Pairs of the handling columns that cannot come in this order: (later, earlier) is flagged
+# when later < earlier. An extension that moves the deadline earlier is suspicious.
+_HANDLING_ORDER = (
+    ("extended_deadline", "deadline"),
+    ("suspended_at", "reported_at"),
+    ("resumed_at", "suspended_at"),
+)
 
 
 def with_codes(table: pa.Table) -> pa.Table:
@@ -129,6 +136,7 @@ def case_sql(present: set[str], clock: Clock) -> str:
     t = {c: _text(c, present) for c in (*AREA_LEVELS, "case_id", "category", "subcategory")}
     t |= {c: _text(c, present) for c in ("department", "assist_departments", "source")}
     t |= {c: _text(c, present) for c in ("urgency", "status", "solved", "satisfaction")}
+    t |= {c: _text(c, present) for c in ("request_type", "self_handled")}
     t |= {c: _text(c, present) for c in ("reopened", "reassigned", "lat", "lon")}
     t |= {c: _text(c, present) for c in ("reported_at", *TIMESTAMP_COLUMNS)}
     grid = t["grid_id"]
@@ -148,6 +156,7 @@ WITH s AS (
          {", ".join(f"{t[c]} AS {c}_text" for c in TIMESTAMP_COLUMNS)},
          {", ".join(f"{t[c]} AS {c}_text" for c in ("source", "urgency", "status", "solved"))},
          {t["satisfaction"]} AS satisfaction_text,
+         {t["request_type"]} AS request_type_text, {t["self_handled"]} AS self_handled_text,
          {", ".join(f"{t[c]} AS {c}_text" for c in ("reopened", "reassigned", "lat", "lon"))},
          {", ".join(f"{vocab[c]} AS {c}_code" for c in vocab)},
          {stamps}
@@ -178,6 +187,11 @@ SELECT {ROW}, case_id, reported_at, category, subcategory, district, street, com
        THEN CAST(reassigned_num AS INTEGER) END AS reassigned,
   CASE WHEN lat_num BETWEEN -90 AND 90 THEN lat_num END AS lat,
   CASE WHEN lon_num BETWEEN -180 AND 180 THEN lon_num END AS lon,
+  coalesce(request_type_code, 'request') AS request_type,
+  CASE self_handled_code WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE ELSE
+    CASE WHEN dispatched_at IS NOT NULL OR department IS NOT NULL THEN FALSE
+         WHEN closed_at IS NOT NULL OR status_code = 'closed' THEN TRUE END
+  END AS self_handled,
   nullif(concat_ws(';', {_case_flags()}), '') AS quality_flags,
   CASE
     WHEN case_id IS NULL THEN 'missing case_id'
@@ -197,7 +211,7 @@ def _case_flags() -> str:
     ]
     flags += [
         f"CASE WHEN {c}_text IS NOT NULL AND {c}_code IS NULL THEN 'unknown_value:{c}' END"
-        for c in ("source", "urgency", "status", "solved", "satisfaction")
+        for c in VOCABULARIES
     ]
     flags += [
         f"CASE WHEN {c}_text IS NOT NULL AND NOT coalesce({c}_num BETWEEN 0 AND 2147483647 "
@@ -212,6 +226,12 @@ def _case_flags() -> str:
     for i, later in enumerate(_ORDER[1:], start=1):
         for earlier in _ORDER[:i]:
             flags.append(f"CASE WHEN {later} < {earlier} THEN '{later}_before_{earlier}' END")
+    for later, earlier in _HANDLING_ORDER:
+        flags.append(f"CASE WHEN {later} < {earlier} THEN '{later}_before_{earlier}' END")
+    flags.append(
+        "CASE WHEN resumed_at IS NOT NULL AND suspended_at IS NULL "
+        "THEN 'resumed_at_without_suspended_at' END"
+    )
     return ", ".join(flags)
 
 

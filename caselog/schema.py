@@ -73,6 +73,13 @@ class Case(Base):
     quality_flags: Mapped[str | None] = mapped_column(String)
     row_hash: Mapped[Label]
     ingest_id: Mapped[int] = mapped_column(BigInteger)
+    # Revision 0002 added these at the end of the table; rows loaded before it hold NULL
+    # (docs/data-model.md says what each KPI makes of that).
+    request_type: Mapped[str | None] = mapped_column(String)
+    self_handled: Mapped[bool | None]
+    extended_deadline: Mapped[datetime | None] = mapped_column(DateTime)
+    suspended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resumed_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Rating(Base):

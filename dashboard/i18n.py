@@ -457,6 +457,11 @@ def flag_label(flag: str) -> str:
         if zh:
             return f"{column_label(later)}早于{column_label(earlier)}"
         return f"{column_label(later)} before {column_label(earlier)}"
+    if "_without_" in flag:
+        given, missing = flag.split("_without_", 1)
+        if zh:
+            return f"有{column_label(given)}而无{column_label(missing)}"
+        return f"{column_label(given)} without {column_label(missing)}"
     return flag
 
 
@@ -507,6 +512,8 @@ VALUE_LABELS["exclusion"] = {
     "not resolved": ("未处置", "not resolved"),
     "not responded": ("未响应", "not responded"),
     "open, deadline not passed at as_of": ("未结案且未到处置时限", "open, deadline not passed"),
+    "open, suspended at as_of": ("未结案且处于缓办中", "open, suspended"),
+    "unresolved, suspended at as_of": ("未处置且处于缓办中", "unresolved, suspended"),
     "unresolved, deadline not passed at as_of": (
         "未处置且未到处置时限",
         "unresolved, deadline not passed",

@@ -74,8 +74,9 @@ def build_cohort(
     """Non-cancelled cases (reported in ``period`` when given; open ones if ``open_only``).
 
     Columns: the case's own columns plus rep_e, disp_e, resp_e, res_e, close_e (epoch
-    seconds), due_e (given or derived deadline), sla_s (response SLA in seconds) and
-    any ``extra`` expressions. ``days`` bounds the reported dates for working-day deadlines.
+    seconds), due_e (extended, given or derived deadline plus the time suspended), held (1
+    when suspended at as_of), sla_s (response SLA in seconds) and any ``extra``
+    expressions. ``days`` bounds the reported dates for working-day deadlines.
     """
     c = cases.c
     rep_e = epoch(c.reported_at, dialect)
@@ -92,6 +93,7 @@ def build_cohort(
         # No stored value holds a NUL (ingest drops it; PostgreSQL refuses it as a parameter).
         conds.append(c[key] == str(value).replace("\x00", ""))
     due_e, join = _deadline(dialect, rules, rep_e, days)
+    as_of_e = epoch_of(as_of)
     cols = [
         c.case_id,
         c.reported_at,
@@ -122,7 +124,11 @@ def build_cohort(
         epoch(c.closed_at, dialect).label("close_e"),
         (epoch(c.responded_at, dialect) - epoch(c.dispatched_at, dialect)).label("resp_d"),
         (epoch(c.resolved_at, dialect) - epoch(c.dispatched_at, dialect)).label("hand_d"),
-        func.coalesce(epoch(c.deadline, dialect), due_e).label("due_e"),
+        (
+            func.coalesce(epoch(c.extended_deadline, dialect), epoch(c.deadline, dialect), due_e)
+            + _paused_seconds(dialect)
+        ).label("due_e"),
+        _held(dialect, as_of_e).label("held"),
         case(
             (c.source == "whistle", rules.response_sla_minutes["whistle"] * 60.0),
             else_=rules.response_sla_minutes["default"] * 60.0,
@@ -135,7 +141,26 @@ def build_cohort(
     assumed = ()
     if rules.calendar == "working_days" and days is not None:
         assumed = assumed_years(days[0], days[1], rules.deadline_working_days, rules.workdays)
-    return Cohort(stmt.cte("v"), epoch_of(as_of), rules, assumed)
+    return Cohort(stmt.cte("v"), as_of_e, rules, assumed)
+
+
+def _paused_seconds(dialect: str) -> ColumnElement:
+    """Seconds a case was suspended (缓办), added to its deadline: from suspended_at to
+    resumed_at, or to closed_at for a case closed while suspended; 0 when not suspended or
+    the end comes before the start (flagged at ingest)."""
+    c = cases.c
+    start = epoch(c.suspended_at, dialect)
+    end = func.coalesce(epoch(c.resumed_at, dialect), epoch(c.closed_at, dialect))
+    return case((end >= start, end - start), else_=0.0)
+
+
+def _held(dialect: str, as_of_e: float) -> ColumnElement:
+    """1 for a case suspended at as_of (suspended_at ≤ as_of, not resumed by as_of), else 0:
+    such a case is not overdue."""
+    c = cases.c
+    start = epoch(c.suspended_at, dialect)
+    resumed = epoch(c.resumed_at, dialect)
+    return case((and_(start <= as_of_e, or_(resumed.is_(None), resumed > as_of_e)), 1), else_=0)
 
 
 def _deadline(dialect, rules, rep_e, days):
@@ -196,6 +221,11 @@ def points_sum(full_count, basic_count, rules: RuleSet) -> ColumnElement:
     return cast(func.coalesce(points, 0.0), Double)
 
 
+def overdue_at(v, as_of_e: float) -> ColumnElement:
+    """The case's deadline is before as_of and it is not suspended at as_of (contract §1)."""
+    return and_(v.c.due_e < as_of_e, v.c.held == 0)
+
+
 def predicates(v, as_of_e: float, rules: RuleSet) -> dict[str, ColumnElement]:
     """Per-case expression of each base measure (registry.MEASURES, except households and
     rating_score): a boolean for counts, a number (NULL = not counted) for sums and medians."""
@@ -203,7 +233,7 @@ def predicates(v, as_of_e: float, rules: RuleSet) -> dict[str, ColumnElement]:
     disp = v.c.disp_e.is_not(None)
     closed_ok = and_(v.c.close_e.is_not(None), v.c.close_e >= v.c.rep_e)
     resolved_ok = and_(v.c.res_e.is_not(None), v.c.res_e >= v.c.rep_e)
-    past_due = v.c.due_e < as_of_e
+    past_due = overdue_at(v, as_of_e)
     sat = v.c.satisfaction
     # NULL exactly when the value is none of the three, so the known count reuses it (the
     # database evaluates the one CASE instead of a second string comparison per case).
@@ -267,6 +297,7 @@ def exclusion_reasons(measure: str, v, as_of_e: float) -> list[tuple[ColumnEleme
     resp_d = v.c.resp_e - v.c.disp_e
     hand_d = v.c.res_e - v.c.disp_e
     not_past = v.c.due_e >= as_of_e
+    held = v.c.held == 1
     no_disp = (v.c.disp_e.is_(None), "not dispatched")
     table: dict[str, list[tuple[ColumnElement, str]]] = {
         "cases": [],
@@ -282,6 +313,7 @@ def exclusion_reasons(measure: str, v, as_of_e: float) -> list[tuple[ColumnEleme
         ],
         "closure_due": [
             (v.c.close_e < v.c.rep_e, "closed before reported (contradictory timestamps)"),
+            (and_(v.c.close_e.is_(None), held), "open, suspended at as_of"),
             (and_(v.c.close_e.is_(None), not_past), "open, deadline not passed at as_of"),
         ],
         "solved_known": [(v.c.solved.is_(None), "no solved verdict")],
@@ -294,6 +326,7 @@ def exclusion_reasons(measure: str, v, as_of_e: float) -> list[tuple[ColumnEleme
         ],
         "handling_due": [
             (v.c.res_e < v.c.rep_e, "resolved before reported (contradictory timestamps)"),
+            (and_(v.c.res_e.is_(None), held), "unresolved, suspended at as_of"),
             (and_(v.c.res_e.is_(None), not_past), "unresolved, deadline not passed at as_of"),
         ],
         "dispatched": [no_disp],

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, Double, Engine, case, cast, func, select
 
 from caselog.schema import cases
-from metrics.cohort import Cohort, build_cohort, from_epoch
+from metrics.cohort import Cohort, build_cohort, from_epoch, overdue_at
 from metrics.query import level_keys, resolve_as_of, run
 from metrics.selection import Selection
 from metrics.workdays import calendar_note
@@ -56,13 +56,14 @@ def red_cards(
     offset: int = 0,
 ) -> pd.DataFrame:
     """Open cases (not closed, not cancelled, reported by as_of, any month) whose given or
-    derived deadline is before as_of, most overdue first, with ``hours_overdue`` (> 0)."""
+    derived deadline (extended, plus time suspended) is before as_of and that are not
+    suspended at as_of, most overdue first, with ``hours_overdue`` (> 0)."""
     coh, _ = _open_cohort(engine, sel)
     v = coh.cte
     over = ((coh.as_of_e - v.c.due_e) / 3600.0).label("hours_overdue")
     stmt = (
         select(*[v.c[c] for c in CARD_COLUMNS], v.c.due_e, cast(over, Double))
-        .where(v.c.due_e < coh.as_of_e, v.c.rep_e <= coh.as_of_e)
+        .where(overdue_at(v, coh.as_of_e), v.c.rep_e <= coh.as_of_e)
         .order_by(over.desc(), v.c.case_id)
         .limit(limit)
         .offset(offset)
@@ -78,8 +79,8 @@ def yellow_cards(
     limit: int | None = 1000,
     offset: int = 0,
 ) -> pd.DataFrame:
-    """Open cases whose deadline falls in [as_of, as_of + within_hours], soonest first,
-    with ``hours_left`` (≥ 0)."""
+    """Open cases not suspended at as_of whose deadline falls in [as_of, as_of +
+    within_hours], soonest first, with ``hours_left`` (≥ 0)."""
     coh, _ = _open_cohort(engine, sel)
     v = coh.cte
     left = ((v.c.due_e - coh.as_of_e) / 3600.0).label("hours_left")
@@ -88,6 +89,7 @@ def yellow_cards(
         .where(
             v.c.due_e >= coh.as_of_e,
             v.c.due_e <= coh.as_of_e + within_hours * 3600.0,
+            v.c.held == 0,
             v.c.rep_e <= coh.as_of_e,
         )
         .order_by(left, v.c.case_id)
@@ -126,7 +128,10 @@ def ageing(
         *[(age_d < edge, AGE_BUCKETS[i]) for i, edge in enumerate(AGE_EDGES_DAYS)],
         else_=AGE_BUCKETS[-1],
     ).label("bucket")
-    inner = select(*[v.c[k] for k in keys], bucket, v.c.due_e).where(v.c.rep_e <= coh.as_of_e)
+    late = overdue_at(v, coh.as_of_e)
+    inner = select(*[v.c[k] for k in keys], bucket, late.label("late")).where(
+        v.c.rep_e <= coh.as_of_e
+    )
     if keys:
         inner = inner.where(v.c[keys[-1]].is_not(None))
     s = inner.subquery("s")
@@ -134,7 +139,7 @@ def ageing(
         *[s.c[k] for k in keys],
         s.c.bucket,
         cast(func.count(), BigInteger).label("open_cases"),
-        cast(func.sum(case((s.c.due_e < coh.as_of_e, 1), else_=0)), BigInteger).label("overdue"),
+        cast(func.sum(case((s.c.late, 1), else_=0)), BigInteger).label("overdue"),
     ).group_by(*[s.c[k] for k in keys], s.c.bucket)
     got = run(engine, stmt)
     units = got[keys].drop_duplicates() if keys else pd.DataFrame(index=[0])
@@ -157,8 +162,8 @@ def overdue_counts(
     coh, _ = _open_cohort(engine, sel)
     v = coh.cte
     a = coh.as_of_e
-    late = v.c.due_e < a
-    soon = (v.c.due_e >= a) & (v.c.due_e <= a + within_hours * 3600.0)
+    late = overdue_at(v, a)
+    soon = (v.c.due_e >= a) & (v.c.due_e <= a + within_hours * 3600.0) & (v.c.held == 0)
     stmt = (
         select(
             *[v.c[k] for k in keys],

@@ -13,6 +13,7 @@ from caselog.columns import CASE_COLUMNS, RATING_COLUMNS
 from sample_data import catalog, dirty
 from sample_data.cases import case_numbers, draw_cases, grid_cdf, plan_year
 from sample_data.geography import build_city
+from sample_data.handling import handle
 from sample_data.lifecycle import simulate
 from sample_data.names import CITY_NAME
 from sample_data.ratings import draw_ratings
@@ -109,10 +110,13 @@ def generate_city(
     ):
         for year_number in range(first_year, end_year + 1):
             rng = np.random.default_rng([seed, 1, year_number])
+            # Its own stream: the handling columns leave the draws of the others as they were.
+            handling_rng = np.random.default_rng([seed, 3, year_number])
             plan = plan_year(build_year(year_number, rng), cases_per_year, rng)
             for lo, hi in plan.chunks(_CHUNK_CASES):
                 batch = draw_cases(plan, lo, hi, city, sampler, rng)
                 simulate(batch, end, rng)
+                handle(batch, end, handling_rng)
                 ids = case_ids(case_numbers(batch["reported"]))
                 ratings = draw_ratings(batch, end, rng)
                 rating_sink.write(rating_table(ratings, ids))

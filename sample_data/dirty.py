@@ -54,7 +54,10 @@ BAD_TIMESTAMPS = (
 )
 JUNK_SATISFACTION = ("很好", "一般般", "5星", "N/A", "？")
 # Columns a progress row (an earlier export of a case still being handled) does not have yet.
-_NOT_YET = ("responded_at", "resolved_at", "closed_at", "solved", "satisfaction")
+_NOT_YET = (
+    *("responded_at", "resolved_at", "closed_at", "solved", "satisfaction"),
+    *("extended_deadline", "suspended_at", "resumed_at"),
+)
 
 Plan = dict[str, np.ndarray]
 
@@ -67,7 +70,8 @@ def choose(batch: Batch, rated: np.ndarray, rng: np.random.Generator) -> Plan:
     n = len(batch["status"])
     status = batch["status"]
     eligible = {
-        "duplicate_case": (status == RESOLVED) | (status == CLOSED),
+        # A progress row says "dispatched": only of a case that was.
+        "duplicate_case": ((status == RESOLVED) | (status == CLOSED)) & (batch["department"] >= 0),
         "closed_before_reported": status == CLOSED,
         "junk_satisfaction": batch["satisfaction"] >= 0,
         "negative_reopened": (status == RESOLVED) | (status == CLOSED),

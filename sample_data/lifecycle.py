@@ -129,6 +129,7 @@ def simulate(batch: Batch, end: float, rng: np.random.Generator) -> None:
     batch["reassigned"] = np.where(was_dispatched, reassigned, 0)
     batch["reopened"] = np.where(np.isnan(resolved), 0, reopened)
     batch["late"] = late & ~np.isnan(resolved)
+    batch["parked"] = parked
     _callbacks(batch, rng)
 
 

@@ -16,6 +16,7 @@ from caselog.columns import GRID_COLUMNS
 from sample_data import catalog
 from sample_data.cases import Batch
 from sample_data.geography import City
+from sample_data.handling import REQUEST_TYPES
 from sample_data.lifecycle import SATISFACTION, STATUSES
 
 CASE_ID_PREFIX = "QL"
@@ -26,6 +27,9 @@ _TIMES = (
     ("resolved_at", "resolved"),
     ("closed_at", "closed"),
     ("deadline", "deadline"),
+    ("extended_deadline", "extended"),
+    ("suspended_at", "suspended"),
+    ("resumed_at", "resumed"),
 )
 # No value the generator writes contains a comma, quote or line break, so nothing is quoted.
 _CSV_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="none")
@@ -81,6 +85,8 @@ def case_table(batch: Batch, ids: pa.Array, city: City) -> pa.Table:
         "reassigned": pa.array(batch["reassigned"], pa.int64()),
         "lat": pa.array(batch["lat"], pa.float64()),
         "lon": pa.array(batch["lon"], pa.float64()),
+        "request_type": _labels(REQUEST_TYPES, batch["request_type"]),
+        "self_handled": _labels(("否", "是"), batch["self_handled"]),
     }
     return pa.table(columns)
 

@@ -127,6 +127,12 @@ EXPECTED = [
         "lat": 39.9042,
         "lon": 116.4074,
         "quality_flags": None,
+        # The handling columns, none in the file: the defaults (each case has a department).
+        "request_type": "request",
+        "self_handled": False,
+        "extended_deadline": None,
+        "suspended_at": None,
+        "resumed_at": None,
     },
     {
         "case_id": "20250301002",
@@ -155,6 +161,12 @@ EXPECTED = [
         "lat": None,
         "lon": None,
         "quality_flags": None,
+        # The handling columns, none in the file: the defaults (each case has a department).
+        "request_type": "request",
+        "self_handled": False,
+        "extended_deadline": None,
+        "suspended_at": None,
+        "resumed_at": None,
     },
     {
         "case_id": "20250302003",
@@ -183,6 +195,12 @@ EXPECTED = [
         "lat": None,
         "lon": None,
         "quality_flags": None,
+        # The handling columns, none in the file: the defaults (each case has a department).
+        "request_type": "request",
+        "self_handled": False,
+        "extended_deadline": None,
+        "suspended_at": None,
+        "resumed_at": None,
     },
 ]
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -190,6 +190,10 @@ HOTLINE = [
 ]  # fmt: skip
 
 
+# 诉求类型 of each row above, in the contract's codes
+TYPES = ["complaint", "request", "complaint", "consultation", "request", "suggestion", "complaint"]
+
+
 def test_hotline_12345_gb18030(store, tmp_path):
     path = write_csv(tmp_path / "12345工单.csv", HOTLINE_HEADER, HOTLINE, encoding="gb18030")
     summary = ingest(store, [path], mapping=MAPPINGS / "hotline12345.toml")
@@ -198,7 +202,7 @@ def test_hotline_12345_gb18030(store, tmp_path):
     report = summary["files"][0]
     assert report["encoding"] == "gb18030"
     assert report["dropped_personal_columns"] == ["来电人姓名", "联系电话"]
-    assert report["unused_columns"] == ["诉求类型", "回访时间"]
+    assert report["unused_columns"] == ["回访时间"]
     stored = all_text(store)
     assert not any(s in v for v in stored for s in ("张三", "13800000001", "周九"))
 
@@ -213,6 +217,8 @@ def test_hotline_12345_gb18030(store, tmp_path):
         "东城区", "东华门街道", "东华门街道",
     )  # fmt: skip
     assert (first["department"], first["category"]) == ("区城管委", "噪音扰民")
+    types = {r["case_id"]: r["request_type"] for r in rows(store, "cases", "case_id, request_type")}
+    assert types == {row[0]: want for row, want in zip(HOTLINE, TYPES, strict=True)}
     assert case(store, "GD2025030005")["satisfaction"] == "satisfied"  # 非常满意
     # 未回访 / 未评价: no verdict, not an unknown spelling
     unrated = case(store, "GD2025030006")

@@ -45,6 +45,19 @@ SEQUENCES = {
 INDEXES = {"ix_forecast_values_run", "ix_forecast_scores_run"}
 
 
+# Revision 0002 appends request_type, self_handled, extended_deadline, suspended_at and
+# resumed_at to cases: NULL in every row loaded before it.
+ADDED_CASE_COLUMNS = 5
+
+
+def _as_before(rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
+    """``rows`` with the columns revision 0002 added cut off the cases, after checking that
+    each old row holds NULL in them."""
+    cut = [row[:-ADDED_CASE_COLUMNS] for row in rows["cases"]]
+    assert all(row[-ADDED_CASE_COLUMNS:] == (None,) * ADDED_CASE_COLUMNS for row in rows["cases"])
+    return rows | {"cases": cut}
+
+
 def _old_store(tmp_path: Path) -> Path:
     """A copy of the fixture store made by the release before migrations (dbca93b)."""
     path = tmp_path / "old.duckdb"
@@ -101,7 +114,7 @@ def test_an_old_store_upgrades_with_every_row_kept(tmp_path, capsys):
     assert f"from a store made before schema migrations to {migrations.head()} (head)" in out
     after = _rows(path)
     assert after.pop("alembic_version") == [(migrations.head(),)]
-    assert after == before
+    assert _as_before(after) == before
     assert _schema(path) == _schema(fresh)  # as a store made new at head
 
     # The sequences go on where they were: the next load is ingest 4, the next run 2.
@@ -126,7 +139,7 @@ def test_a_writer_upgrades_an_old_store_on_open(tmp_path):
     open_store(f"duckdb:///{path}").dispose()
     after = _rows(path)
     assert after.pop("alembic_version") == [(migrations.head(),)]
-    assert after == before
+    assert _as_before(after) == before
 
 
 def test_a_store_that_never_forecast_gets_its_forecasting_tables(tmp_path):
@@ -407,3 +420,35 @@ def test_a_postgresql_store_made_before_migrations_is_adopted(pg_url, tmp_path):
     ids = sorted(r[0] for r in _pg_rows(engine)["ingest_log"])
     engine.dispose()
     assert ids == [1, 2]
+
+
+def test_loading_an_old_case_again_fills_the_handling_columns(tmp_path):
+    path = _old_store(tmp_path)
+    engine = open_store(f"duckdb:///{path}")
+    engine.dispose()
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        old = con.execute(
+            "SELECT case_id, strftime(reported_at, '%Y-%m-%d %H:%M:%S'), category, grid_id, "
+            "department, strftime(closed_at, '%Y-%m-%d %H:%M:%S') FROM cases "
+            "WHERE closed_at IS NOT NULL AND department IS NOT NULL ORDER BY case_id LIMIT 1"
+        ).fetchone()
+    finally:
+        con.close()
+    header = "case_id,reported_at,category,grid_id,department,closed_at\n"
+    (tmp_path / "again.csv").write_text(header + ",".join(old) + "\n", encoding="utf-8")
+    engine = open_store(f"duckdb:///{path}")
+    first = ingest_files(engine, [tmp_path / "again.csv"]).as_json()
+    second = ingest_files(engine, [tmp_path / "again.csv"]).as_json()
+    engine.dispose()
+    assert (first["updated"], second["unchanged"]) == (1, 1)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        got = con.execute(
+            "SELECT request_type, self_handled, extended_deadline, suspended_at, resumed_at "
+            "FROM cases WHERE case_id = ?",
+            [old[0]],
+        ).fetchone()
+    finally:
+        con.close()
+    assert got == ("request", False, None, None, None)  # dispatched to a department: not self

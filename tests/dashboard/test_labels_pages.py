@@ -60,6 +60,7 @@ def test_page_words_come_from_metrics(monkeypatch):
     assert i18n.flag_label("reported_at_before_dispatched_at") == (
         "reported at before dispatched at"
     )
+    assert i18n.flag_label("resumed_at_without_suspended_at") == "resumed at without suspended at"
 
 
 def test_overview_and_supervision_name_two_overdue_figures_apart(city, monkeypatch, engine):

@@ -48,6 +48,7 @@ def random_city(seed: int, n: int = 700) -> tuple[list[dict], list[dict], list[d
     of primary, assisting (园林局 only ever assists) and uninvolved departments (环保局's ratings
     count nowhere), and grids with households."""
     rng = np.random.default_rng(seed)
+    handling = np.random.default_rng(seed + 1000)  # its own stream: the other columns stay
     t0 = datetime(2025, 1, 20)
     rows, rates = [], []
     for i in range(n):
@@ -85,6 +86,7 @@ def random_city(seed: int, n: int = 700) -> tuple[list[dict], list[dict], list[d
             reopened=[None, 0, 1, 2][rng.integers(4)],
             reassigned=[None, 0, 1][rng.integers(3)],
         )
+        row |= _handling(handling, rep, row["deadline"])
         rows.append(row)
         for rated in {d for d in [dept, *helpers, "环保局"] if d and rng.random() < 0.3}:
             rates.append(make_rating(row["case_id"], rated, float(rng.integers(40, 101))))
@@ -95,6 +97,27 @@ def random_city(seed: int, n: int = 700) -> tuple[list[dict], list[dict], list[d
     ]
     grids.append(make_grid("G9", 80, district="东城区", street="景山街道", community="社区C"))
     return rows, rates, grids
+
+
+def _handling(rng: np.random.Generator, rep: datetime, deadline: datetime | None) -> dict:
+    """Extensions (some before the deadline), suspensions resumed, still suspended or closed
+    while suspended (the cube's as_of falls inside some), resumptions before the suspension
+    or without one."""
+
+    def hours(lo: float, hi: float) -> timedelta:
+        return timedelta(hours=float(rng.uniform(lo, hi)))
+
+    out: dict = {"extended_deadline": None, "suspended_at": None, "resumed_at": None}
+    if rng.random() < 0.15:
+        out["extended_deadline"] = (deadline or rep) + hours(-48, 20 * 24)
+    draw = rng.random()
+    if draw < 0.15:
+        out["suspended_at"] = rep + hours(-5, 15 * 24)
+        if rng.random() < 0.6:
+            out["resumed_at"] = out["suspended_at"] + hours(-24, 12 * 24)
+    elif draw < 0.18:
+        out["resumed_at"] = rep + hours(0, 10 * 24)
+    return out
 
 
 @pytest.fixture(scope="module")

@@ -53,14 +53,19 @@ def by_pandas(cases: pd.DataFrame, first: str, last: str, as_of: pd.Timestamp) -
     )
     v["response_den"] = answered | waited_out
     v["response_num"] = answered & (took <= sla)
-    # On time: closed at or before the deadline (or reported_at + the urgency's hours), over
-    # cases closed or whose deadline is before as_of. A case closed before it was reported has
-    # a negative duration (contradictory timestamps) and is left out of the KPI entirely.
+    # On time: closed at or before the deadline, over cases closed or whose deadline is
+    # before as_of. The deadline (§1): the extended one, else the given one, else reported_at
+    # + the urgency's hours; plus the time suspended (to resumed_at, or to closed_at for a
+    # case closed while suspended); a case suspended at as_of is not overdue. A case closed
+    # before it was reported has a negative duration and is left out of the KPI entirely.
     hours = pd.to_timedelta(v["urgency"].map(DEADLINE_HOURS), unit="h")
-    deadline = v["deadline"].fillna(v["reported_at"] + hours)
+    deadline = v["extended_deadline"].fillna(v["deadline"]).fillna(v["reported_at"] + hours)
+    paused = v["resumed_at"].fillna(v["closed_at"]) - v["suspended_at"]
+    deadline = deadline + paused.where(paused >= pd.Timedelta(0)).fillna(pd.Timedelta(0))
+    held = (v["suspended_at"] <= as_of) & ~(v["resumed_at"] <= as_of)
     closed = v["closed_at"].notna()
     closed_ok = closed & (v["closed_at"] >= v["reported_at"])
-    v["on_time_den"] = closed_ok | (~closed & (deadline < as_of))
+    v["on_time_den"] = closed_ok | (~closed & ~held & (deadline < as_of))
     v["on_time_num"] = closed_ok & (v["closed_at"] <= deadline)
     v["solved_den"] = v["solved"].notna()
     v["solved_num"] = v["solved"].eq(True)

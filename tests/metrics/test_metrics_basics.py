@@ -84,6 +84,7 @@ def test_every_case_measure_has_sql():
                 "res_e",
                 "close_e",
                 "due_e",
+                "held",
                 "sla_s",
                 "solved",
                 "resp_d",

@@ -18,11 +18,13 @@ from sample_data import SampleSummary, generate_city
 CANONICAL = (
     "case_id,reported_at,category,subcategory,district,street,community,grid_id,source,urgency,"
     "department,assist_departments,accepted_at,dispatched_at,responded_at,resolved_at,closed_at,"
-    "deadline,status,solved,satisfaction,reopened,reassigned,lat,lon"
+    "deadline,extended_deadline,suspended_at,resumed_at,status,solved,satisfaction,reopened,"
+    "reassigned,lat,lon,request_type,self_handled"
 )
 SMALL = {"grids": 300, "years": 2, "cases_per_year": 60_000, "seed": 7}
 TIMES = ("accepted_at", "dispatched_at", "responded_at", "resolved_at", "closed_at", "deadline")
 STAGES = TIMES[:-1]
+HANDLING = ("extended_deadline", "suspended_at", "resumed_at")
 FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
@@ -45,7 +47,7 @@ def cases(raw: pd.DataFrame) -> pd.DataFrame:
     df = df.drop_duplicates("case_id", keep="last").copy()
     df["reported"] = pd.to_datetime(df.reported_at, format=FORMAT, errors="coerce")
     df = df[df.reported.notna()]
-    for column in TIMES:
+    for column in (*TIMES, *HANDLING):
         df[column] = pd.to_datetime(df[column].replace("", None), format=FORMAT)
     df["reopened"] = df.reopened.astype(int)
     df["reassigned"] = df.reassigned.astype(int)
@@ -245,6 +247,7 @@ def test_ratings_are_mostly_high_and_differ_by_department(
 
 def test_statuses_follow_the_timestamps(cases: pd.DataFrame) -> None:
     present = cases[list(STAGES)].notna()
+    # Cases settled on the spot (自行处置) are never dispatched, nor responded to.
     expected = {
         "cancelled": (False, False, False, False, False),
         "open": (None, False, False, False, False),
@@ -252,17 +255,58 @@ def test_statuses_follow_the_timestamps(cases: pd.DataFrame) -> None:
         "resolved": (True, True, True, True, False),
         "closed": (True, True, True, True, True),
     }
+    spot = cases.self_handled == "是"
     assert set(cases.status) <= set(expected)
     for status, pattern in expected.items():
-        rows = present[cases.status == status]
-        for column, want in zip(STAGES, pattern, strict=True):
-            if want is not None:
-                assert (rows[column] == want).all(), (status, column)
+        for on_spot in (False, True):
+            rows = present[(cases.status == status) & (spot == on_spot)]
+            if on_spot:  # (dispatched, responded) never, the rest as for the others
+                pattern = (pattern[0], False, False, *pattern[3:])
+            for column, want in zip(STAGES, pattern, strict=True):
+                if want is not None:
+                    assert (rows[column] == want).all(), (status, on_spot, column)
+    assert (cases[spot].department == "").all() and spot.sum() > 0
+    assert not cases[spot].status.isin(["dispatched", "cancelled"]).any()
     ordered = cases[cases.status == "closed"]
     ordered = ordered[ordered.closed_at >= ordered.reported]
-    chain = [ordered.reported, *(ordered[c] for c in STAGES)]
-    for earlier, later in itertools.pairwise(chain):
-        assert (earlier <= later).all()
+    stages = {False: STAGES, True: ("accepted_at", "resolved_at", "closed_at")}
+    for on_spot, rows in ordered.groupby(ordered.self_handled == "是"):
+        chain = [rows.reported, *(rows[c] for c in stages[on_spot])]
+        for earlier, later in itertools.pairwise(chain):
+            assert (earlier <= later).all()
+
+
+def test_handling_columns_have_realistic_rates(cases: pd.DataFrame) -> None:
+    live = cases[cases.status != "cancelled"]
+    assert 0.03 <= live.extended_deadline.notna().mean() <= 0.08
+    suspended = live[live.suspended_at.notna()]
+    assert 0.01 <= len(suspended) / len(live) <= 0.02
+    assert suspended.resumed_at.notna().mean() > 0.6  # most resumed by the export
+    patrol = cases[cases.source == "patrol"]
+    assert 0.30 <= (patrol.self_handled == "是").mean() <= 0.50
+    hotline = cases[cases.source == "hotline"]
+    assert 0.10 <= (hotline.request_type == "咨询").mean() <= 0.20
+    types = cases.request_type[cases.request_type != ""].value_counts(normalize=True)
+    assert set(types.index) == {"投诉", "求助", "咨询", "建议", "举报", "表扬"}
+    assert types["投诉"] > types["建议"] > types["表扬"]
+    assert (cases[cases.source.isin(["patrol", "video", "whistle"])].request_type == "").all()
+    dispatched = live[live.department != ""]
+    assert (dispatched.self_handled == "否").all()
+
+
+def test_extensions_and_suspensions_are_consistent(cases: pd.DataFrame) -> None:
+    both = cases[cases.extended_deadline.notna() & cases.deadline.notna()]
+    assert len(both) > 0 and (both.extended_deadline > both.deadline).all()
+    assert (cases[cases.extended_deadline.notna()].department != "").all()
+    suspended = cases[cases.suspended_at.notna()]
+    assert (suspended.suspended_at >= suspended.responded_at).all()
+    resumed = suspended[suspended.resumed_at.notna()]
+    assert (resumed.resumed_at > resumed.suspended_at).all()
+    done = resumed[resumed.resolved_at.notna()]
+    assert (done.resolved_at >= done.resumed_at).all()  # the pause delays the resolution
+    assert cases[cases.suspended_at.isna()].resumed_at.isna().all()
+    still = suspended[suspended.resumed_at.isna()]
+    assert len(still) > 0 and still.resolved_at.isna().all()  # 挂账: parked, not resolved
 
 
 def test_open_cases_are_concentrated_at_the_end(cases: pd.DataFrame) -> None:
