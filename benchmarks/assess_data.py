@@ -76,9 +76,11 @@ def build(cache: Path, n_cases: int = 5_500_000) -> tuple[Path, Path]:
     cache.mkdir(parents=True, exist_ok=True)
     db = cache / f"store_{n_cases}.duckdb"
     pq = cache / f"parquet_{n_cases}"
-    if db.exists() and (pq / "cases.parquet").exists():
-        return db, pq
     from caselog import open_store
+
+    if db.exists() and (pq / "cases.parquet").exists():
+        open_store(f"duckdb:///{db}").dispose()  # a store kept from an earlier version: upgraded
+        return db, pq
 
     t0 = time.perf_counter()
     engine = open_store(f"duckdb:///{db}")
