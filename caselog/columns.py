@@ -12,6 +12,17 @@ TIMESTAMP_COLUMNS = (
     "closed_at",
     "deadline",
 )
+#: The optional event timestamps: one later than the load moment is read as unknown.
+EVENT_COLUMNS = TIMESTAMP_COLUMNS[:-1]
+#: The bits of ``cases.day_precision``, in this fixed order: bit i (value 2**i) set means
+#: the column's value is known to the day only (stored as midnight).
+DAY_PRECISION_COLUMNS = ("reported_at", *TIMESTAMP_COLUMNS)
+
+
+def day_bit(column: str) -> int:
+    """The ``cases.day_precision`` bit of a timestamp column (reported_at = 1 … deadline = 64)."""
+    return 1 << DAY_PRECISION_COLUMNS.index(column)
+
 
 CASE_COLUMNS = (
     "case_id",

@@ -14,9 +14,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Engine
 
-from caselog.columns import CASES, GRIDS, RATINGS, InputKind
+from caselog.columns import CASES, DAY_PRECISION_COLUMNS, GRIDS, RATINGS, InputKind, day_bit
 from caselog.mapping import Mapping, load_mapping, to_canonical
-from caselog.merge import REJECTED_COLUMNS, SPECS, Target
+from caselog.merge import REJECTED_COLUMNS, SPECS, TableSpec, Target
 from caselog.normalize import (
     CASE_OUTPUT,
     GRID_OUTPUT,
@@ -46,11 +46,15 @@ class Counts:
     unchanged: int = 0
     rejected: int = 0
     reasons: Counter = field(default_factory=Counter)
+    flags: Counter = field(default_factory=Counter)  # data-quality flags among loaded rows
+    day_precision: Counter = field(default_factory=Counter)  # column -> values known to the day
 
     def add(self, other: Counts) -> None:
         for name in ("read", "inserted", "updated", "unchanged", "rejected"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.reasons.update(other.reasons)
+        self.flags.update(other.flags)
+        self.day_precision.update(other.day_precision)
 
     def as_dict(self) -> dict:
         return {
@@ -60,6 +64,8 @@ class Counts:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "reasons": dict(sorted(self.reasons.items())),
+            "flags": dict(sorted(self.flags.items())),
+            "day_precision": dict(sorted(self.day_precision.items())),
         }
 
 
@@ -245,9 +251,10 @@ def _load_kind(target: Target, kind: InputKind, group, store_tz: str, progress) 
                 store_tz,
                 (m.timezone if m and m.timezone else store_tz),
                 m.timestamp_format if m else None,
+                m.day_columns if m else frozenset(),
             )
             select = _SQL[kind.name](present, clock)
-            params = clock.params(cases=kind is CASES)
+            params = clock.params()
         work.register("_src", with_codes(item.table) if kind is CASES else item.table)
         body = (
             f"SELECT *, {hashed} AS row_hash, {index} AS _file, {ingest_id} AS ingest_id "
@@ -278,17 +285,26 @@ def _load_kind(target: Target, kind: InputKind, group, store_tz: str, progress) 
         ).fetchall()
     )
     work.execute(f"DELETE FROM {stage} WHERE _reason IS NOT NULL")
-    _drop_superseded(work, stage, spec.key)
+    _drop_superseded(work, spec)
+    noted = _noted(work, kind, stage)
     rejected = work.execute(
         "SELECT ingest_id, reason, count(*) FROM _rejected WHERE kind = ? GROUP BY ALL", [kind.name]
     ).fetchall()
     target.ship(spec.stage, spec.table, (*spec.written, "_file"), "_file INTEGER")
+    if kind is RATINGS:
+        noted += [(f, "off_case_department", n) for f, n in _off_case(target, stage)]
     final = target.counts(spec)
     for index, report in enumerate(reports):
         inserted, updated, unchanged = final.get(index, (0, 0, 0))
         report.counts.inserted = inserted
         report.counts.updated = updated + valid.get(index, 0) - (inserted + updated + unchanged)
         report.counts.unchanged = unchanged
+        for file_index, name, n in noted:
+            if file_index == index:
+                counter = report.counts.flags
+                if name.startswith("day:"):
+                    counter, name = report.counts.day_precision, name.removeprefix("day:")
+                counter[name] += int(n)
         for ingest_id, reason, n in rejected:
             if ingest_id == report.ingest_id:
                 report.counts.reasons[reason] += n
@@ -299,16 +315,54 @@ def _load_kind(target: Target, kind: InputKind, group, store_tz: str, progress) 
     return reports
 
 
-def _drop_superseded(work, stage: str, key: tuple[str, ...]) -> None:
+def _drop_superseded(work, spec: TableSpec) -> None:
     """Keep only the last row of each key in the run (later file, then later row, wins)."""
+    key, stage = spec.key, spec.stage
     keys = ", ".join(key)
-    on = " AND ".join(f"s.{k} = d.{k}" for k in key)
+    on = spec.match("s", "d")
     work.execute(
         f"""DELETE FROM {stage} WHERE rowid IN (
               SELECT s.rowid FROM {stage} s
               JOIN (SELECT {keys} FROM {stage} GROUP BY ALL HAVING count(*) > 1) d ON {on}
               QUALIFY row_number() OVER (PARTITION BY {", ".join(f"s.{k}" for k in key)}
                                          ORDER BY s._file DESC, s.{ROW} DESC) > 1)"""
+    )
+
+
+def _noted(work, kind: InputKind, stage: str) -> list[tuple[int, str, int]]:
+    """(file index, flag, rows) of the loaded rows' quality flags, and for cases
+    ("day:<column>", values) of the values known to the day only."""
+    if kind is GRIDS:
+        return []
+    rows = work.execute(
+        f"SELECT _file, flag, count(*) FROM (SELECT _file, unnest(string_split(quality_flags, "
+        f"';')) AS flag FROM {stage} WHERE quality_flags IS NOT NULL) GROUP BY ALL"
+    ).fetchall()
+    if kind is CASES:
+        sums = ", ".join(
+            f"count(*) FILTER (WHERE day_precision & {day_bit(c)} <> 0)"
+            for c in DAY_PRECISION_COLUMNS
+        )
+        for file_index, *per_column in work.execute(
+            f"SELECT _file, {sums} FROM {stage} GROUP BY _file"
+        ).fetchall():
+            rows += [
+                (file_index, f"day:{c}", n)
+                for c, n in zip(DAY_PRECISION_COLUMNS, per_column, strict=True)
+                if n
+            ]
+    return rows
+
+
+def _off_case(target: Target, stage: str) -> list[tuple[int, int]]:
+    """(file index, ratings) of staged ratings whose department is neither the primary nor
+    an assisting department of their case as stored (they still count, and are flagged)."""
+    return target.sql(
+        f"""SELECT s._file, count(*) FROM {stage} s JOIN cases c ON c.case_id = s.case_id
+            WHERE s.department <> coalesce(c.department, '')
+              AND strpos(';' || coalesce(c.assist_departments, '') || ';',
+                         ';' || s.department || ';') = 0
+            GROUP BY s._file"""
     )
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from caselog.columns import CASE_COLUMNS, InputKind, is_personal
+from caselog.columns import CASE_COLUMNS, DAY_PRECISION_COLUMNS, InputKind, is_personal
 from caselog.reader import ROW, RawTable, RefusedFile
 
 CONST = "const:"
@@ -25,6 +25,7 @@ class Mapping:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     timezone: str | None = None
     timestamp_format: str | None = None
+    day_columns: frozenset[str] = frozenset()  # [precision] column = "day"
 
 
 class MappingError(Exception):
@@ -78,11 +79,28 @@ def parse_mapping(data: dict, label: str = "mapping") -> Mapping:
         _check_format(str(fmt), label)
     return Mapping(
         name=str(data.get("name") or label),
+        day_columns=_day_columns(data.get("precision"), label),
         columns=columns,
         values=values,
         timezone=str(timezone) if timezone else None,
         timestamp_format=str(fmt) if fmt else None,
     )
+
+
+def _day_columns(table, label: str) -> frozenset[str]:
+    """The timestamp columns a ``[precision]`` table says are known to the day only."""
+    if table is None:
+        return frozenset()
+    if not isinstance(table, dict):
+        raise MappingError(f"{label} has a precision entry that is not a table.")
+    for column, precision in table.items():
+        if column not in DAY_PRECISION_COLUMNS:
+            raise MappingError(f"{label} gives a precision for {column!r}, not a timestamp column.")
+        if precision not in ("day", "minute"):
+            raise MappingError(
+                f'{label} gives {column} the precision {precision!r}; use "day" or "minute".'
+            )
+    return frozenset(c for c, precision in table.items() if precision == "day")
 
 
 def _check_format(fmt: str, label: str) -> None:

@@ -21,6 +21,17 @@ class TableSpec:
     table: Table
     key: tuple[str, ...]
     columns: tuple[str, ...]  # stored columns besides row_hash and ingest_id
+    nullable: tuple[str, ...] = ()  # key columns that may be NULL (NULL matches NULL)
+
+    def match(self, a: str, b: str) -> str:
+        """SQL: rows ``a`` and ``b`` have the same key. A nullable key column is compared
+        through coalesce, not IS NOT DISTINCT FROM, so PostgreSQL can still hash-join."""
+        return " AND ".join(
+            f"coalesce({a}.{k}, {_NO_TIME}) = coalesce({b}.{k}, {_NO_TIME})"
+            if k in self.nullable
+            else f"{a}.{k} = {b}.{k}"
+            for k in self.key
+        )
 
     @property
     def stage(self) -> str:
@@ -31,6 +42,8 @@ class TableSpec:
         return (*self.columns, "row_hash", "ingest_id")
 
 
+# Stands in for a NULL timestamp in key comparisons (no rating is given in 1900).
+_NO_TIME = "TIMESTAMP '1900-01-01 00:00:00'"
 REJECTED_COLUMNS = ("ingest_id", "kind", "file", "file_hash", "line", "case_id", "reason", "raw")
 
 
@@ -68,7 +81,7 @@ class Target:
 
     def counts(self, spec: TableSpec) -> dict[int, tuple[int, int, int]]:
         """Per file index: (inserted, updated, unchanged) of the staged final rows."""
-        on = " AND ".join(f"t.{k} = s.{k}" for k in spec.key)
+        on = spec.match("t", "s")
         rows = self.sql(
             f"""SELECT s._file,
                  count(*) FILTER (WHERE t.row_hash IS NULL),
@@ -85,7 +98,7 @@ class Target:
         Changed rows are deleted and inserted again (no ON CONFLICT: DuckDB tables carry no
         key index, see caselog.schema), all inside the run's transaction.
         """
-        on = " AND ".join(f"t.{k} = s.{k}" for k in spec.key)
+        on = spec.match("t", "s")
         table = spec.table.name
         self.sql(
             f"DELETE FROM {spec.stage} s WHERE EXISTS (SELECT 1 FROM {table} t "
@@ -148,7 +161,9 @@ SPECS = {
     "ratings": TableSpec(
         "ratings",
         schema.ratings,
-        ("case_id", "department"),
-        ("case_id", "department", "score", "rated_at"),
+        # Contract §1: each distinct rated_at is a rating; without one, one per department.
+        ("case_id", "department", "rated_at"),
+        ("case_id", "department", "score", "rated_at", "quality_flags"),
+        nullable=("rated_at",),
     ),
 }

@@ -19,7 +19,6 @@ from metrics.cohort import (
     duration_median,
     points_sum,
     predicates,
-    rating_match,
     satisfaction_parts,
 )
 from metrics.cube import cache
@@ -272,7 +271,6 @@ def _ratings(v, coh: Cohort):
             cast(func.count(), BigInteger).label("rating_count"),
         )
         .select_from(ratings.join(v, rt.case_id == v.c.case_id))
-        .where(rating_match(v, rt))
         .group_by(rt.department)
     )
 

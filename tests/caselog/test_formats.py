@@ -127,6 +127,7 @@ EXPECTED = [
         "lat": 39.9042,
         "lon": 116.4074,
         "quality_flags": None,
+        "day_precision": 0,
     },
     {
         "case_id": "20250301002",
@@ -155,6 +156,7 @@ EXPECTED = [
         "lat": None,
         "lon": None,
         "quality_flags": None,
+        "day_precision": 0,
     },
     {
         "case_id": "20250302003",
@@ -183,6 +185,7 @@ EXPECTED = [
         "lat": None,
         "lon": None,
         "quality_flags": None,
+        "day_precision": 0,
     },
 ]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
