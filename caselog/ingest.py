@@ -14,9 +14,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Engine
 
-from caselog.columns import CASES, DAY_PRECISION_COLUMNS, GRIDS, RATINGS, InputKind, day_bit
+from caselog.columns import CASES, GRIDS, RATINGS, InputKind
 from caselog.mapping import Mapping, load_mapping, to_canonical
-from caselog.merge import REJECTED_COLUMNS, SPECS, TableSpec, Target
+from caselog.merge import REJECTED_COLUMNS, SPECS, TableSpec, Target, staged_notes
 from caselog.normalize import (
     CASE_OUTPUT,
     GRID_OUTPUT,
@@ -286,13 +286,13 @@ def _load_kind(target: Target, kind: InputKind, group, store_tz: str, progress) 
     )
     work.execute(f"DELETE FROM {stage} WHERE _reason IS NOT NULL")
     _drop_superseded(work, spec)
-    noted = _noted(work, kind, stage)
+    noted = staged_notes(work, kind.name, stage)
     rejected = work.execute(
         "SELECT ingest_id, reason, count(*) FROM _rejected WHERE kind = ? GROUP BY ALL", [kind.name]
     ).fetchall()
     target.ship(spec.stage, spec.table, (*spec.written, "_file"), "_file INTEGER")
     if kind is RATINGS:
-        noted += [(f, "off_case_department", n) for f, n in _off_case(target, stage)]
+        noted += [(f, "off_case_department", n) for f, n in target.off_case(stage)]
     final = target.counts(spec)
     for index, report in enumerate(reports):
         inserted, updated, unchanged = final.get(index, (0, 0, 0))
@@ -326,43 +326,6 @@ def _drop_superseded(work, spec: TableSpec) -> None:
               JOIN (SELECT {keys} FROM {stage} GROUP BY ALL HAVING count(*) > 1) d ON {on}
               QUALIFY row_number() OVER (PARTITION BY {", ".join(f"s.{k}" for k in key)}
                                          ORDER BY s._file DESC, s.{ROW} DESC) > 1)"""
-    )
-
-
-def _noted(work, kind: InputKind, stage: str) -> list[tuple[int, str, int]]:
-    """(file index, flag, rows) of the loaded rows' quality flags, and for cases
-    ("day:<column>", values) of the values known to the day only."""
-    if kind is GRIDS:
-        return []
-    rows = work.execute(
-        f"SELECT _file, flag, count(*) FROM (SELECT _file, unnest(string_split(quality_flags, "
-        f"';')) AS flag FROM {stage} WHERE quality_flags IS NOT NULL) GROUP BY ALL"
-    ).fetchall()
-    if kind is CASES:
-        sums = ", ".join(
-            f"count(*) FILTER (WHERE day_precision & {day_bit(c)} <> 0)"
-            for c in DAY_PRECISION_COLUMNS
-        )
-        for file_index, *per_column in work.execute(
-            f"SELECT _file, {sums} FROM {stage} GROUP BY _file"
-        ).fetchall():
-            rows += [
-                (file_index, f"day:{c}", n)
-                for c, n in zip(DAY_PRECISION_COLUMNS, per_column, strict=True)
-                if n
-            ]
-    return rows
-
-
-def _off_case(target: Target, stage: str) -> list[tuple[int, int]]:
-    """(file index, ratings) of staged ratings whose department is neither the primary nor
-    an assisting department of their case as stored (they still count, and are flagged)."""
-    return target.sql(
-        f"""SELECT s._file, count(*) FROM {stage} s JOIN cases c ON c.case_id = s.case_id
-            WHERE s.department <> coalesce(c.department, '')
-              AND strpos(';' || coalesce(c.assist_departments, '') || ';',
-                         ';' || s.department || ';') = 0
-            GROUP BY s._file"""
     )
 
 

@@ -11,6 +11,7 @@ import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Table
 
 from caselog import schema
+from caselog.columns import DAY_PRECISION_COLUMNS, day_bit
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,17 @@ class Target:
             f"FROM {spec.stage} s {join}"
         )
 
+    def off_case(self, stage: str) -> list[tuple[int, int]]:
+        """(file index, ratings) of staged ratings whose department is neither the primary
+        nor an assisting department of their case as stored (they still count, flagged)."""
+        return self.sql(
+            f"""SELECT s._file, count(*) FROM {stage} s JOIN cases c ON c.case_id = s.case_id
+                WHERE s.department <> coalesce(c.department, '')
+                  AND strpos(';' || coalesce(c.assist_departments, '') || ';',
+                             ';' || s.department || ';') = 0
+                GROUP BY s._file"""
+        )
+
     def quarantine(self) -> None:
         """Keep rejected rows; a row already kept from the same file is not kept twice."""
         cols = ", ".join(REJECTED_COLUMNS)
@@ -124,6 +136,33 @@ class Target:
             "AND k.kind = r.kind AND k.line = r.line) "
             "ORDER BY file_hash, kind, line, ingest_id) r"
         )
+
+
+def staged_notes(
+    work: duckdb.DuckDBPyConnection, kind: str, stage: str
+) -> list[tuple[int, str, int]]:
+    """(file index, flag, rows) of the loaded rows' quality flags, and for cases
+    ("day:<column>", values) of the values known to the day only."""
+    if kind == "grids":
+        return []
+    rows = work.execute(
+        f"SELECT _file, flag, count(*) FROM (SELECT _file, unnest(string_split(quality_flags, "
+        f"';')) AS flag FROM {stage} WHERE quality_flags IS NOT NULL) GROUP BY ALL"
+    ).fetchall()
+    if kind == "cases":
+        sums = ", ".join(
+            f"count(*) FILTER (WHERE day_precision & {day_bit(c)} <> 0)"
+            for c in DAY_PRECISION_COLUMNS
+        )
+        for file_index, *per_column in work.execute(
+            f"SELECT _file, {sums} FROM {stage} GROUP BY _file"
+        ).fetchall():
+            rows += [
+                (file_index, f"day:{c}", n)
+                for c, n in zip(DAY_PRECISION_COLUMNS, per_column, strict=True)
+                if n
+            ]
+    return rows
 
 
 def _select_value(spec: TableSpec, column: str) -> str:
