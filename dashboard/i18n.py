@@ -530,6 +530,10 @@ VALUE_LABELS["exclusion"] = {
         "unresolved, deadline not passed",
     ),
     "response window still open at as_of": ("响应时限未到", "response window still open"),
+    "known to the day only (no time of day)": (
+        "时间只有日期、没有时刻",
+        "known to the day only (no time of day)",
+    ),
 }
 
 LABELS.update(
