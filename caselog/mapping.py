@@ -79,12 +79,23 @@ def parse_mapping(data: dict, label: str = "mapping") -> Mapping:
         _check_format(str(fmt), label)
     return Mapping(
         name=str(data.get("name") or label),
-        day_columns=_day_columns(data.get("precision"), label),
         columns=columns,
         values=values,
         timezone=str(timezone) if timezone else None,
         timestamp_format=str(fmt) if fmt else None,
+        day_columns=_day_columns(data.get("precision"), label),
     )
+
+
+def _check_format(fmt: str, label: str) -> None:
+    """Refuse a timestamp_format DuckDB's strptime cannot use (it would fail mid-ingest)."""
+    import duckdb
+
+    try:
+        with duckdb.connect() as probe:
+            probe.execute("SELECT try_strptime('2025-03-01', ?)", [fmt]).fetchall()
+    except duckdb.Error as exc:
+        raise MappingError(f"{label} has an unusable timestamp_format {fmt!r}.") from exc
 
 
 def _day_columns(table, label: str) -> frozenset[str]:
@@ -101,17 +112,6 @@ def _day_columns(table, label: str) -> frozenset[str]:
                 f'{label} gives {column} the precision {precision!r}; use "day" or "minute".'
             )
     return frozenset(c for c, precision in table.items() if precision == "day")
-
-
-def _check_format(fmt: str, label: str) -> None:
-    """Refuse a timestamp_format DuckDB's strptime cannot use (it would fail mid-ingest)."""
-    import duckdb
-
-    try:
-        with duckdb.connect() as probe:
-            probe.execute("SELECT try_strptime('2025-03-01', ?)", [fmt]).fetchall()
-    except duckdb.Error as exc:
-        raise MappingError(f"{label} has an unusable timestamp_format {fmt!r}.") from exc
 
 
 @dataclass
