@@ -12,8 +12,9 @@ TIMESTAMP_COLUMNS = (
     "closed_at",
     "deadline",
 )
-#: The optional event timestamps: one later than the load moment is read as unknown.
-EVENT_COLUMNS = TIMESTAMP_COLUMNS[:-1]
+#: The optional event timestamps: one later than the load moment is read as unknown (a
+#: deadline may lie ahead, so every *deadline column is not one of them).
+EVENT_COLUMNS = tuple(c for c in TIMESTAMP_COLUMNS if not c.endswith("deadline"))
 #: The bits of ``cases.day_precision``, in this fixed order: bit i (value 2**i) set means
 #: the column's value is known to the day only (stored as midnight).
 DAY_PRECISION_COLUMNS = ("reported_at", *TIMESTAMP_COLUMNS)
