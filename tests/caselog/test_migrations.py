@@ -192,6 +192,24 @@ def test_a_store_that_never_forecast_gets_its_forecasting_tables(tmp_path):
     assert rows["store_meta"] == [("timezone", "Asia/Shanghai")]
 
 
+def test_a_store_made_by_todays_models_is_adopted(tmp_path):
+    # create_all of today's models already has day_precision and the ratings' new shape:
+    # 0002b leaves the column as it is and keeps the ratings with their flags.
+    path = tmp_path / "models.duckdb"
+    engine = open_store(f"duckdb:///{path}", create=False)
+    Base.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO ratings VALUES ('A1', '城管委', 80, NULL, 'h', 1, 'x')"))
+    engine.dispose()
+    open_store(f"duckdb:///{path}").dispose()
+    rows = _rows(path)
+    assert rows["alembic_version"] == [(migrations.head(),)]
+    assert rows["ratings"] == [("A1", "城管委", 80.0, None, "h", 1, "x")]
+    fresh = tmp_path / "fresh.duckdb"
+    open_store(f"duckdb:///{fresh}").dispose()
+    assert _schema(path) == _schema(fresh)
+
+
 def test_a_new_store_is_made_at_head(tmp_path):
     path = tmp_path / "new.duckdb"
     open_store(f"duckdb:///{path}").dispose()

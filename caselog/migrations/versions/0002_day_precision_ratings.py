@@ -40,9 +40,20 @@ def _ratings(name: str, *key: sa.Constraint, flags: bool) -> None:
     )
 
 
+def _existing(table: str) -> set[str]:
+    """The columns ``table`` has (information_schema: DuckDB's dialect cannot reflect)."""
+    query = sa.text(
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_name = :t AND table_schema = current_schema()"
+    )
+    return set(op.get_bind().execute(query, {"t": table}).scalars())
+
+
 def _swap(new: str) -> None:
     """Copy every rating into ``new``, drop ``ratings`` and give ``new`` its name."""
-    columns = ", ".join(_RATED)
+    # A store made by create_all of these models has the flags already: they are kept.
+    kept = (*_RATED, "quality_flags") if "quality_flags" in _existing("ratings") else _RATED
+    columns = ", ".join(kept)
     op.execute(f"INSERT INTO {new} ({columns}) SELECT {columns} FROM ratings")
     op.drop_table("ratings")
     op.rename_table(new, "ratings")
@@ -50,11 +61,13 @@ def _swap(new: str) -> None:
 
 def upgrade() -> None:
     # Added nullable (DuckDB adds no column with a constraint), so the default fills the
-    # stored rows with 0, and then made NOT NULL.
-    op.add_column(
-        "cases", sa.Column("day_precision", sa.Integer(), server_default="0", nullable=True)
-    )
-    op.alter_column("cases", "day_precision", existing_type=sa.Integer(), nullable=False)
+    # stored rows with 0, and then made NOT NULL. A column already there (a store made
+    # before migrations by create_all of these models) is left as it is.
+    if "day_precision" not in _existing("cases"):
+        op.add_column(
+            "cases", sa.Column("day_precision", sa.Integer(), server_default="0", nullable=True)
+        )
+        op.alter_column("cases", "day_precision", existing_type=sa.Integer(), nullable=False)
     key = sa.UniqueConstraint(
         "case_id",
         "department",
