@@ -15,6 +15,18 @@ TIMESTAMP_COLUMNS = (
     "suspended_at",
     "resumed_at",
 )
+#: The optional event timestamps: one later than the load moment is read as unknown (a
+#: deadline may lie ahead, so every *deadline column is not one of them).
+EVENT_COLUMNS = tuple(c for c in TIMESTAMP_COLUMNS if not c.endswith("deadline"))
+#: The bits of ``cases.day_precision``, in this fixed order: bit i (value 2**i) set means
+#: the column's value is known to the day only (stored as midnight).
+DAY_PRECISION_COLUMNS = ("reported_at", *TIMESTAMP_COLUMNS)
+
+
+def day_bit(column: str) -> int:
+    """The ``cases.day_precision`` bit of a timestamp column (reported_at = 1 … deadline = 64)."""
+    return 1 << DAY_PRECISION_COLUMNS.index(column)
+
 
 CASE_COLUMNS = (
     "case_id",

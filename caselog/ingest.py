@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from caselog.columns import CASES, GRIDS, RATINGS, InputKind
 from caselog.mapping import Mapping, load_mapping, to_canonical
-from caselog.merge import REJECTED_COLUMNS, SPECS, Target
+from caselog.merge import REJECTED_COLUMNS, SPECS, TableSpec, Target, staged_notes
 from caselog.normalize import (
     CASE_OUTPUT,
     GRID_OUTPUT,
@@ -46,11 +46,15 @@ class Counts:
     unchanged: int = 0
     rejected: int = 0
     reasons: Counter = field(default_factory=Counter)
+    flags: Counter = field(default_factory=Counter)  # data-quality flags among loaded rows
+    day_precision: Counter = field(default_factory=Counter)  # column -> values known to the day
 
     def add(self, other: Counts) -> None:
         for name in ("read", "inserted", "updated", "unchanged", "rejected"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.reasons.update(other.reasons)
+        self.flags.update(other.flags)
+        self.day_precision.update(other.day_precision)
 
     def as_dict(self) -> dict:
         return {
@@ -60,6 +64,8 @@ class Counts:
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "reasons": dict(sorted(self.reasons.items())),
+            "flags": dict(sorted(self.flags.items())),
+            "day_precision": dict(sorted(self.day_precision.items())),
         }
 
 
@@ -245,9 +251,10 @@ def _load_kind(target: Target, kind: InputKind, group, store_tz: str, progress) 
                 store_tz,
                 (m.timezone if m and m.timezone else store_tz),
                 m.timestamp_format if m else None,
+                m.day_columns if m else frozenset(),
             )
             select = _SQL[kind.name](present, clock)
-            params = clock.params(cases=kind is CASES)
+            params = clock.params()
         work.register("_src", with_codes(item.table) if kind is CASES else item.table)
         body = (
             f"SELECT *, {hashed} AS row_hash, {index} AS _file, {ingest_id} AS ingest_id "
@@ -278,17 +285,26 @@ def _load_kind(target: Target, kind: InputKind, group, store_tz: str, progress) 
         ).fetchall()
     )
     work.execute(f"DELETE FROM {stage} WHERE _reason IS NOT NULL")
-    _drop_superseded(work, stage, spec.key)
+    _drop_superseded(work, spec)
+    noted = staged_notes(work, kind.name, stage)
     rejected = work.execute(
         "SELECT ingest_id, reason, count(*) FROM _rejected WHERE kind = ? GROUP BY ALL", [kind.name]
     ).fetchall()
     target.ship(spec.stage, spec.table, (*spec.written, "_file"), "_file INTEGER")
+    if kind is RATINGS:
+        noted += [(f, "off_case_department", n) for f, n in target.off_case(stage)]
     final = target.counts(spec)
     for index, report in enumerate(reports):
         inserted, updated, unchanged = final.get(index, (0, 0, 0))
         report.counts.inserted = inserted
         report.counts.updated = updated + valid.get(index, 0) - (inserted + updated + unchanged)
         report.counts.unchanged = unchanged
+        for file_index, name, n in noted:
+            if file_index == index:
+                counter = report.counts.flags
+                if name.startswith("day:"):
+                    counter, name = report.counts.day_precision, name.removeprefix("day:")
+                counter[name] += int(n)
         for ingest_id, reason, n in rejected:
             if ingest_id == report.ingest_id:
                 report.counts.reasons[reason] += n
@@ -299,10 +315,11 @@ def _load_kind(target: Target, kind: InputKind, group, store_tz: str, progress) 
     return reports
 
 
-def _drop_superseded(work, stage: str, key: tuple[str, ...]) -> None:
+def _drop_superseded(work, spec: TableSpec) -> None:
     """Keep only the last row of each key in the run (later file, then later row, wins)."""
+    key, stage = spec.key, spec.stage
     keys = ", ".join(key)
-    on = " AND ".join(f"s.{k} = d.{k}" for k in key)
+    on = spec.match("s", "d")
     work.execute(
         f"""DELETE FROM {stage} WHERE rowid IN (
               SELECT s.rowid FROM {stage} s

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from caselog.columns import CASE_COLUMNS, InputKind, is_personal
+from caselog.columns import CASE_COLUMNS, DAY_PRECISION_COLUMNS, InputKind, is_personal
 from caselog.reader import ROW, RawTable, RefusedFile
 
 CONST = "const:"
@@ -28,6 +28,7 @@ class Mapping:
     only_when: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     timezone: str | None = None
     timestamp_format: str | None = None
+    day_columns: frozenset[str] = frozenset()  # [precision] column = "day"
 
 
 class MappingError(Exception):
@@ -87,6 +88,7 @@ def parse_mapping(data: dict, label: str = "mapping") -> Mapping:
         only_when=only_when,
         timezone=str(timezone) if timezone else None,
         timestamp_format=str(fmt) if fmt else None,
+        day_columns=_day_columns(data.get("precision"), label),
     )
 
 
@@ -126,6 +128,22 @@ def _check_format(fmt: str, label: str) -> None:
             probe.execute("SELECT try_strptime('2025-03-01', ?)", [fmt]).fetchall()
     except duckdb.Error as exc:
         raise MappingError(f"{label} has an unusable timestamp_format {fmt!r}.") from exc
+
+
+def _day_columns(table, label: str) -> frozenset[str]:
+    """The timestamp columns a ``[precision]`` table says are known to the day only."""
+    if table is None:
+        return frozenset()
+    if not isinstance(table, dict):
+        raise MappingError(f"{label} has a precision entry that is not a table.")
+    for column, precision in table.items():
+        if column not in DAY_PRECISION_COLUMNS:
+            raise MappingError(f"{label} gives a precision for {column!r}, not a timestamp column.")
+        if precision not in ("day", "minute"):
+            raise MappingError(
+                f'{label} gives {column} the precision {precision!r}; use "day" or "minute".'
+            )
+    return frozenset(c for c, precision in table.items() if precision == "day")
 
 
 @dataclass

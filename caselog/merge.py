@@ -11,6 +11,7 @@ import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Table
 
 from caselog import schema
+from caselog.columns import DAY_PRECISION_COLUMNS, day_bit
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,17 @@ class TableSpec:
     table: Table
     key: tuple[str, ...]
     columns: tuple[str, ...]  # stored columns besides row_hash and ingest_id
+    nullable: tuple[str, ...] = ()  # key columns that may be NULL (NULL matches NULL)
+
+    def match(self, a: str, b: str) -> str:
+        """SQL: rows ``a`` and ``b`` have the same key. A nullable key column is compared
+        through coalesce, not IS NOT DISTINCT FROM, so PostgreSQL can still hash-join."""
+        return " AND ".join(
+            f"coalesce({a}.{k}, {_NO_TIME}) = coalesce({b}.{k}, {_NO_TIME})"
+            if k in self.nullable
+            else f"{a}.{k} = {b}.{k}"
+            for k in self.key
+        )
 
     @property
     def stage(self) -> str:
@@ -31,6 +43,8 @@ class TableSpec:
         return (*self.columns, "row_hash", "ingest_id")
 
 
+# Stands in for a NULL timestamp in key comparisons (no rating is given in 1900).
+_NO_TIME = "TIMESTAMP '1900-01-01 00:00:00'"
 REJECTED_COLUMNS = ("ingest_id", "kind", "file", "file_hash", "line", "case_id", "reason", "raw")
 
 
@@ -68,7 +82,7 @@ class Target:
 
     def counts(self, spec: TableSpec) -> dict[int, tuple[int, int, int]]:
         """Per file index: (inserted, updated, unchanged) of the staged final rows."""
-        on = " AND ".join(f"t.{k} = s.{k}" for k in spec.key)
+        on = spec.match("t", "s")
         rows = self.sql(
             f"""SELECT s._file,
                  count(*) FILTER (WHERE t.row_hash IS NULL),
@@ -85,7 +99,7 @@ class Target:
         Changed rows are deleted and inserted again (no ON CONFLICT: DuckDB tables carry no
         key index, see caselog.schema), all inside the run's transaction.
         """
-        on = " AND ".join(f"t.{k} = s.{k}" for k in spec.key)
+        on = spec.match("t", "s")
         table = spec.table.name
         self.sql(
             f"DELETE FROM {spec.stage} s WHERE EXISTS (SELECT 1 FROM {table} t "
@@ -97,6 +111,17 @@ class Target:
         self.sql(
             f"INSERT INTO {table} ({', '.join(spec.written)}) SELECT {values} "
             f"FROM {spec.stage} s {join}"
+        )
+
+    def off_case(self, stage: str) -> list[tuple[int, int]]:
+        """(file index, ratings) of staged ratings whose department is neither the primary
+        nor an assisting department of their case as stored (they still count, flagged)."""
+        return self.sql(
+            f"""SELECT s._file, count(*) FROM {stage} s JOIN cases c ON c.case_id = s.case_id
+                WHERE s.department <> coalesce(c.department, '')
+                  AND strpos(';' || coalesce(c.assist_departments, '') || ';',
+                             ';' || s.department || ';') = 0
+                GROUP BY s._file"""
         )
 
     def quarantine(self) -> None:
@@ -111,6 +136,33 @@ class Target:
             "AND k.kind = r.kind AND k.line = r.line) "
             "ORDER BY file_hash, kind, line, ingest_id) r"
         )
+
+
+def staged_notes(
+    work: duckdb.DuckDBPyConnection, kind: str, stage: str
+) -> list[tuple[int, str, int]]:
+    """(file index, flag, rows) of the loaded rows' quality flags, and for cases
+    ("day:<column>", values) of the values known to the day only."""
+    if kind == "grids":
+        return []
+    rows = work.execute(
+        f"SELECT _file, flag, count(*) FROM (SELECT _file, unnest(string_split(quality_flags, "
+        f"';')) AS flag FROM {stage} WHERE quality_flags IS NOT NULL) GROUP BY ALL"
+    ).fetchall()
+    if kind == "cases":
+        sums = ", ".join(
+            f"count(*) FILTER (WHERE day_precision & {day_bit(c)} <> 0)"
+            for c in DAY_PRECISION_COLUMNS
+        )
+        for file_index, *per_column in work.execute(
+            f"SELECT _file, {sums} FROM {stage} GROUP BY _file"
+        ).fetchall():
+            rows += [
+                (file_index, f"day:{c}", n)
+                for c, n in zip(DAY_PRECISION_COLUMNS, per_column, strict=True)
+                if n
+            ]
+    return rows
 
 
 def _select_value(spec: TableSpec, column: str) -> str:
@@ -148,7 +200,9 @@ SPECS = {
     "ratings": TableSpec(
         "ratings",
         schema.ratings,
-        ("case_id", "department"),
-        ("case_id", "department", "score", "rated_at"),
+        # Contract §1: each distinct rated_at is a rating; without one, one per department.
+        ("case_id", "department", "rated_at"),
+        ("case_id", "department", "score", "rated_at", "quality_flags"),
+        nullable=("rated_at",),
     ),
 }

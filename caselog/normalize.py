@@ -12,7 +12,15 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from caselog.columns import AREA_LEVELS, CASE_COLUMNS, TIMESTAMP_COLUMNS, VOCABULARIES
+from caselog.columns import (
+    AREA_LEVELS,
+    CASE_COLUMNS,
+    DAY_PRECISION_COLUMNS,
+    EVENT_COLUMNS,
+    TIMESTAMP_COLUMNS,
+    VOCABULARIES,
+    day_bit,
+)
 from caselog.reader import ROW
 
 NAIVE_FORMATS = [
@@ -43,8 +51,8 @@ OFFSET_FORMATS = [
 ]
 _OFFSET = r"\d:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)$"
 
-CASE_OUTPUT = (*CASE_COLUMNS, "quality_flags")
-RATING_OUTPUT = ("case_id", "department", "score", "rated_at")
+CASE_OUTPUT = (*CASE_COLUMNS, "quality_flags", "day_precision")
+RATING_OUTPUT = ("case_id", "department", "score", "rated_at", "quality_flags")
 GRID_OUTPUT = ("grid_id", "community", "street", "district", "households", "geometry")
 
 _ORDER = ("reported_at", "accepted_at", "dispatched_at", "responded_at", "resolved_at", "closed_at")
@@ -84,23 +92,48 @@ def with_codes(table: pa.Table) -> pa.Table:
 class Clock:
     """How timestamps of one file become local times of the store's time zone."""
 
-    def __init__(self, store_tz: str, source_tz: str, fmt: str | None):
+    def __init__(
+        self,
+        store_tz: str,
+        source_tz: str,
+        fmt: str | None,
+        day_columns: frozenset[str] = frozenset(),
+    ):
         self.store_tz = store_tz
         self.source_tz = source_tz
         self.formats = ([fmt] if fmt else []) + NAIVE_FORMATS
-        # A case cannot be reported after it is loaded (a day's grace for clocks and zones):
-        # one mistyped year would otherwise move every KPI's default as_of into the future.
+        # A format of the mapping that reads a time of day without a colon ("%Y%m%d%H%M").
+        self.clockless_time = bool(fmt) and any(d in fmt for d in ("%H", "%I", "%M", "%S"))
+        self.day_columns = day_columns  # the mapping's precision = "day" columns
+        # Nothing happens after it is loaded (a day's grace for clocks and zones): a case
+        # reported later is rejected, a later event time or rated_at is read as unknown, so
+        # one mistyped year can never move every KPI's default as_of into the future.
         now = datetime.now(ZoneInfo(store_tz)).replace(tzinfo=None)
         self.latest = now.replace(microsecond=0) + timedelta(days=1)
 
-    def params(self, *, cases: bool = False) -> dict:
-        """The bound values of this clock's SQL (``$latest`` only in the cases' SQL)."""
-        params = {"store_tz": self.store_tz, "fmts": self.formats}
-        if cases:
-            params["latest"] = self.latest
+    def params(self) -> dict:
+        """The bound values of this clock's SQL."""
+        params = {"store_tz": self.store_tz, "fmts": self.formats, "latest": self.latest}
         if self.store_tz != self.source_tz:
             params["source_tz"] = self.source_tz
         return params
+
+    def day_only(self, text: str, column: str) -> str:
+        """SQL: is the text value of ``column`` known to the day only (no time of day)?
+
+        A value without a colon has no time of day (every accepted format writes one with
+        colons), unless the mapping's own format reads one without: then only values of
+        at most ten characters are dates. The mapping's ``precision = "day"`` forces it."""
+        if column in self.day_columns:
+            return "TRUE"
+        if self.clockless_time:
+            return f"(strpos({text}, ':') = 0 AND length({text}) <= 10)"
+        return f"(strpos({text}, ':') = 0)"
+
+    def day_value(self, text: str, parsed: str) -> str:
+        """SQL: the midnight of a day-precision value's date as written (its time of day,
+        if the mapping forced day precision over one, and its zone are not used)."""
+        return f"CAST(CAST(coalesce(try_strptime({text}, $fmts), {parsed}) AS DATE) AS TIMESTAMP)"
 
     def expr(self, text: str) -> str:
         """SQL turning the text column ``text`` into a local TIMESTAMP (NULL when unparseable)."""
@@ -127,6 +160,10 @@ class Clock:
         return f"coalesce({fast}, {full})"
 
 
+#: The name of each timestamp column's trimmed text in the cases' SQL.
+_TEXT = {c: f"{c}_text" for c in TIMESTAMP_COLUMNS} | {"reported_at": "reported_text"}
+
+
 def _text(column: str, present: set[str]) -> str:
     return f"nullif(trim({column}), '')" if column in present else "CAST(NULL AS VARCHAR)"
 
@@ -144,7 +181,26 @@ def case_sql(present: set[str], clock: Clock) -> str:
         # Contract §2: where no grid is mapped, the finest mapped area level stands in for it.
         finer = [t[c] for c in ("community", "street", "district") if c in present]
         grid = f"coalesce({', '.join(finer)})" if finer else grid
-    stamps = ", ".join(f"{clock.expr(t[c])} AS {c}" for c in ("reported_at", *TIMESTAMP_COLUMNS))
+    stamps = ", ".join(
+        f"{clock.expr(t[c])} AS {c}_parsed, {clock.day_only(t[c], c)} AS {c}_dayish"
+        for c in DAY_PRECISION_COLUMNS
+    )
+    typed = ", ".join(
+        f"CASE WHEN {c}_parsed IS NULL THEN NULL "
+        f"WHEN {c}_dayish THEN {clock.day_value(_TEXT[c], f'{c}_parsed')} "
+        f"ELSE {c}_parsed END AS {c}_value"
+        for c in DAY_PRECISION_COLUMNS
+    )
+    final = ", ".join(
+        f"CASE WHEN {c}_value > $latest THEN NULL ELSE {c}_value END AS {c}"
+        if c in EVENT_COLUMNS
+        else f"{c}_value AS {c}"
+        for c in DAY_PRECISION_COLUMNS
+    )
+    days = ", ".join(f"({c}_dayish AND {c} IS NOT NULL) AS {c}_day" for c in DAY_PRECISION_COLUMNS)
+    bits = " + ".join(
+        f"CASE WHEN {c}_day THEN {day_bit(c)} ELSE 0 END" for c in DAY_PRECISION_COLUMNS
+    )
     vocab = {c: f"{c}_code" if c in present else "CAST(NULL AS VARCHAR)" for c in VOCABULARIES}
     return f"""
 WITH s AS (
@@ -166,8 +222,13 @@ WITH s AS (
     try_cast(reopened_text AS DOUBLE) AS reopened_num,
     try_cast(reassigned_text AS DOUBLE) AS reassigned_num,
     try_cast(lat_text AS DOUBLE) AS lat_num,
-    try_cast(lon_text AS DOUBLE) AS lon_num
+    try_cast(lon_text AS DOUBLE) AS lon_num,
+    {typed}
   FROM s
+), w AS (
+  SELECT *, {final} FROM v
+), d AS (
+  SELECT *, {days} FROM w
 )
 SELECT {ROW}, case_id, reported_at, category, subcategory, district, street, community, grid_id,
   CASE WHEN source_text IS NULL THEN NULL ELSE coalesce(source_code, 'other') END AS source,
@@ -193,6 +254,7 @@ SELECT {ROW}, case_id, reported_at, category, subcategory, district, street, com
          WHEN closed_at IS NOT NULL OR status_code = 'closed' THEN TRUE END
   END AS self_handled,
   nullif(concat_ws(';', {_case_flags()}), '') AS quality_flags,
+  CAST({bits} AS INTEGER) AS day_precision,
   CASE
     WHEN case_id IS NULL THEN 'missing case_id'
     WHEN reported_text IS NULL THEN 'missing reported_at'
@@ -201,14 +263,15 @@ SELECT {ROW}, case_id, reported_at, category, subcategory, district, street, com
     WHEN category IS NULL THEN 'missing category'
     WHEN grid_id IS NULL AND district IS NULL THEN 'missing location'
   END AS _reason
-FROM v"""
+FROM d"""
 
 
 def _case_flags() -> str:
     flags = [
-        f"CASE WHEN {c}_text IS NOT NULL AND {c} IS NULL THEN 'bad_value:{c}' END"
+        f"CASE WHEN {c}_text IS NOT NULL AND {c}_parsed IS NULL THEN 'bad_value:{c}' END"
         for c in TIMESTAMP_COLUMNS
     ]
+    flags += [f"CASE WHEN {c}_value > $latest THEN 'future_value:{c}' END" for c in EVENT_COLUMNS]
     flags += [
         f"CASE WHEN {c}_text IS NOT NULL AND {c}_code IS NULL THEN 'unknown_value:{c}' END"
         for c in VOCABULARIES
@@ -225,14 +288,24 @@ def _case_flags() -> str:
     ]
     for i, later in enumerate(_ORDER[1:], start=1):
         for earlier in _ORDER[:i]:
-            flags.append(f"CASE WHEN {later} < {earlier} THEN '{later}_before_{earlier}' END")
+            flags.append(_before(later, earlier))
     for later, earlier in _HANDLING_ORDER:
-        flags.append(f"CASE WHEN {later} < {earlier} THEN '{later}_before_{earlier}' END")
+        flags.append(_before(later, earlier))
     flags.append(
         "CASE WHEN resumed_at IS NOT NULL AND suspended_at IS NULL "
         "THEN 'resumed_at_without_suspended_at' END"
     )
     return ", ".join(flags)
+
+
+def _before(later: str, earlier: str) -> str:
+    """The flag of ``later`` before ``earlier``; a day-precision value is compared by date,
+    so it never contradicts its own day."""
+    before = (
+        f"CASE WHEN {later}_day OR {earlier}_day THEN CAST({later} AS DATE) < "
+        f"CAST({earlier} AS DATE) ELSE {later} < {earlier} END"
+    )
+    return f"CASE WHEN {before} THEN '{later}_before_{earlier}' END"
 
 
 def rating_sql(present: set[str], clock: Clock) -> str:
@@ -242,10 +315,12 @@ def rating_sql(present: set[str], clock: Clock) -> str:
 WITH s AS (
   SELECT {ROW}, {t["case_id"]} AS case_id, {t["department"]} AS department,
          {t["score"]} AS score_text, try_cast({t["score"]} AS DOUBLE) AS score,
-         {clock.expr(t["rated_at"])} AS rated_at
+         {clock.expr(t["rated_at"])} AS rated_parsed
   FROM _src
 )
-SELECT {ROW}, case_id, department, score, rated_at,
+SELECT {ROW}, case_id, department, score,
+  CASE WHEN rated_parsed > $latest THEN NULL ELSE rated_parsed END AS rated_at,
+  CASE WHEN rated_parsed > $latest THEN 'future_value:rated_at' END AS quality_flags,
   CASE
     WHEN case_id IS NULL THEN 'missing case_id'
     WHEN department IS NULL THEN 'missing department'

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, and_, func, literal, select
 
+from caselog.columns import DAY_PRECISION_COLUMNS, day_bit
 from caselog.schema import cases, grids, ingest_log, ratings, rejected_rows
 
 
@@ -25,6 +26,8 @@ class StoreOverview:
     by_status: pd.DataFrame  # status, cases
     rejected: pd.DataFrame  # kind, reason, rows
     quality: pd.DataFrame  # flag, cases
+    rating_quality: pd.DataFrame  # flag, ratings (future_value:rated_at, off_case_department)
+    day_precision: pd.DataFrame  # column, values: values known to the day only
     loads: pd.DataFrame  # the latest ingest_log rows
 
 
@@ -121,9 +124,51 @@ def store_overview(engine: Engine, recent_loads: int = 20) -> StoreOverview:
             by_status=counted(cases.c.status, "status"),
             rejected=rejected,
             quality=_flags(conn),
+            rating_quality=_rating_flags(conn),
+            day_precision=_day_precision(conn),
             loads=loads,
         )
     return overview
+
+
+def _rating_flags(conn) -> pd.DataFrame:
+    """Ratings per data-quality flag: the stored ones, and off_case_department for ratings
+    of a department that is neither the primary nor an assisting one of its case as it is
+    stored now (they count for the department all the same)."""
+    counts: dict[str, int] = {}
+    flagged = (
+        select(ratings.c.quality_flags, func.count().label("n"))
+        .where(ratings.c.quality_flags.is_not(None))
+        .group_by(ratings.c.quality_flags)
+    )
+    for flags, n in conn.execute(flagged):
+        for flag in flags.split(";"):
+            counts[flag] = counts.get(flag, 0) + int(n)
+    assisting = func.strpos(
+        literal(";") + func.coalesce(cases.c.assist_departments, "") + literal(";"),
+        literal(";") + ratings.c.department + literal(";"),
+    )
+    off = conn.execute(
+        select(func.count())
+        .select_from(ratings.join(cases, cases.c.case_id == ratings.c.case_id))
+        .where(and_(ratings.c.department != func.coalesce(cases.c.department, ""), assisting == 0))
+    ).scalar_one()
+    if off:
+        counts["off_case_department"] = int(off)
+    rows = sorted(counts.items(), key=lambda kv: -kv[1])
+    return pd.DataFrame(rows, columns=["flag", "ratings"])
+
+
+def _day_precision(conn) -> pd.DataFrame:
+    """Per timestamp column, how many stored values are known to the day only."""
+    dp = cases.c.day_precision
+    found = conn.execute(
+        select(
+            *[func.count().filter(dp.bitwise_and(day_bit(c)) != 0) for c in DAY_PRECISION_COLUMNS]
+        )
+    ).one()
+    rows = [(c, int(n)) for c, n in zip(DAY_PRECISION_COLUMNS, found, strict=True) if n]
+    return pd.DataFrame(rows, columns=["column", "values"])
 
 
 def _flags(conn) -> pd.DataFrame:

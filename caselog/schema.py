@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 # Timestamps are naive wall-clock times in the store's city time zone (store_meta.timezone).
 LocalTime = Annotated[datetime, mapped_column(DateTime(timezone=False))]
@@ -80,19 +80,43 @@ class Case(Base):
     extended_deadline: Mapped[datetime | None] = mapped_column(DateTime)
     suspended_at: Mapped[datetime | None] = mapped_column(DateTime)
     resumed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Bit i set: the i-th column of caselog.columns.DAY_PRECISION_COLUMNS (reported_at = 1,
+    # accepted_at = 2, dispatched_at = 4, responded_at = 8, resolved_at = 16, closed_at = 32,
+    # deadline = 64, extended_deadline = 128, suspended_at = 256, resumed_at = 512) is known
+    # to the day only and stored as that day's midnight. Revision 0002b added it after 0002's.
+    day_precision: Mapped[int] = mapped_column(Integer, server_default="0", default=0)
 
 
 class Rating(Base):
-    """An anonymous rating of a department on a case (块呼条应·速办直评); no rater is stored."""
+    """An anonymous rating of a department on a case (块呼条应·速办直评); no rater is stored.
+
+    One per (case, department, rated_at): each distinct rated_at is a rating, and a rating
+    without one is the pair's only undated rating (PostgreSQL: a unique key whose NULLs are
+    not distinct, as a primary key cannot hold a NULL)."""
 
     __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint(
+            "case_id",
+            "department",
+            "rated_at",
+            name="uq_ratings_case_department_rated_at",
+            postgresql_nulls_not_distinct=True,
+        ),
+    )
 
-    case_id: Mapped[str] = mapped_column(String, primary_key=True)
-    department: Mapped[str] = mapped_column(String, primary_key=True)
+    case_id: Mapped[str] = mapped_column(String)
+    department: Mapped[str] = mapped_column(String)
     score: Mapped[float] = mapped_column(Double)
     rated_at: Mapped[datetime | None] = mapped_column(DateTime)
     row_hash: Mapped[Label]
     ingest_id: Mapped[int] = mapped_column(BigInteger)
+    quality_flags: Mapped[str | None] = mapped_column(String)  # future_value:rated_at
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        # The ORM wants an identity; the table's key is the unique constraint above.
+        return {"primary_key": [cls.__table__.c[k] for k in ("case_id", "department", "rated_at")]}
 
 
 class Grid(Base):

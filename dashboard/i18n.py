@@ -52,6 +52,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_rejected": ("没有被隔离的行。", "No rows were quarantined."),
     "quality_title": ("数据质量提示", "Data-quality flags"),
     "no_quality": ("没有数据质量提示。", "No data-quality flags."),
+    "rating_quality_title": ("部门评价的数据质量提示", "Data-quality flags of the ratings"),
+    "day_precision_title": ("只精确到日的时间", "Times known to the day only"),
+    "day_precision_note": (
+        "这些时间只有日期、没有时刻：与同一天的时间不算矛盾，与处置时限按日期比较，"
+        "不计入需要时刻的分钟/小时时长指标。",
+        "These values have a date and no time of day: they never contradict a time of the "
+        "same day, are compared with deadlines by date, and are left out of the minute and "
+        "hour durations that need a time of day.",
+    ),
+    "column": ("字段", "Column"),
+    "values": ("值数", "Values"),
     "loads_title": ("最近导入记录", "Recent loads"),
     "kind": ("类型", "Kind"),
     "reason": ("原因", "Reason"),
@@ -441,9 +452,24 @@ def column_label(column: str) -> str:
 
 
 def flag_label(flag: str) -> str:
-    """A data-quality flag (``bad_value:x``, ``unknown_value:x``, ``a_before_b``) in words."""
+    """A data-quality flag (``bad_value:x``, ``unknown_value:x``, ``future_value:x``,
+    ``day_precision:x``, ``off_case_department``, ``a_before_b``) in words."""
     zh = lang() == "zh"
     kind, _, column = flag.partition(":")
+    if column == "rated_at":
+        name = "评价时间" if zh else "rating time"
+    else:
+        name = column_label(column) if column else ""
+    if kind == "future_value":
+        return f"{name}晚于导入时间（已置空）" if zh else f"{name} after the load (left empty)"
+    if kind == "day_precision":
+        return f"{name}只有日期" if zh else f"{name} known to the day only"
+    if kind == "off_case_department":
+        return (
+            "被评价部门不是该案件的主责或协办部门（仍计入该部门）"
+            if zh
+            else "rated department neither primary nor assisting on the case (still counted)"
+        )
     if kind == "bad_value":
         return (
             f"{column_label(column)}无法识别（已置空）"
@@ -519,6 +545,10 @@ VALUE_LABELS["exclusion"] = {
         "unresolved, deadline not passed",
     ),
     "response window still open at as_of": ("响应时限未到", "response window still open"),
+    "known to the day only (no time of day)": (
+        "时间只有日期、没有时刻",
+        "known to the day only (no time of day)",
+    ),
 }
 
 LABELS.update(

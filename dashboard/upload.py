@@ -12,7 +12,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from caselog.ingest import ingest_files
 from dashboard import data
 from dashboard.components import passing_trouble, preparing
-from dashboard.i18n import t, value_label
+from dashboard.i18n import flag_label, t, value_label
 from services.afterload import after_load
 
 MAX_MB = 200
@@ -96,3 +96,15 @@ def upload_form(url: str) -> None:
             }
         )
         st.dataframe(reasons, hide_index=True, key="up_reasons")
+    # Values treated specially among the loaded rows: flagged, or known to the day only.
+    # (No flag is both a case's and a rating's: ratings have rated_at and off_case_department.)
+    noted = {**c.flags, **summary.ratings.flags}
+    noted |= {f"day_precision:{k}": n for k, n in c.day_precision.items()}
+    if noted:
+        flags = pd.DataFrame(
+            {
+                t("flag"): [flag_label(k) for k in noted],
+                t("rows"): list(noted.values()),
+            }
+        )
+        st.dataframe(flags, hide_index=True, key="up_flags")

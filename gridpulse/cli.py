@@ -274,6 +274,10 @@ def _run_ingest(args) -> int:
             )
             for reason, n in sorted(counts.reasons.items(), key=lambda kv: -kv[1]):
                 print(f"  rejected {n:,}: {reason}")
+            for flag, n in sorted(counts.flags.items(), key=lambda kv: -kv[1]):
+                print(f"  flagged {n:,}: {flag}")
+            for column, n in counts.day_precision.items():
+                print(f"  known to the day only {n:,}: {column}")
     for report in summary.files:
         if report.dropped_personal:
             print(

@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import CTE
 
-from caselog.columns import SCOPE_COLUMNS
+from caselog.columns import SCOPE_COLUMNS, day_bit
 from caselog.schema import cases
 from metrics.dialect import epoch, median
 from metrics.errors import UnitError
@@ -35,6 +35,9 @@ from metrics.rules import RuleSet
 from metrics.workdays import assumed_years, due_day_rows
 
 _EPOCH0 = datetime(1970, 1, 1)
+#: Added to a day-precision value's midnight: the last moment of its day (1 ms before the
+#: next midnight), so a comparison with it is a comparison by date.
+DAY_END = 86400.0 - 0.001
 
 
 def epoch_of(ts: datetime) -> float:
@@ -74,9 +77,13 @@ def build_cohort(
     """Non-cancelled cases (reported in ``period`` when given; open ones if ``open_only``).
 
     Columns: the case's own columns plus rep_e, disp_e, resp_e, res_e, close_e (epoch
-    seconds), due_e (extended, given or derived deadline plus the time suspended), held (1
-    when suspended at as_of), sla_s (response SLA in seconds) and any ``extra``
-    expressions. ``days`` bounds the reported dates for working-day deadlines.
+    seconds; a day-precision value at its midnight), res_hi and close_hi (the latest moment
+    the value may stand for: the end of its day when known to the day only), disp_day,
+    resp_day, res_day, close_day (known to the day only), resp_d and hand_d (durations in
+    seconds, NULL when a value of them is known to the day only), due_e (extended, given or
+    derived deadline — the end of its day when that is known to the day only — plus the time
+    suspended), held (1 when suspended at as_of), sla_s (response SLA in seconds) and any
+    ``extra`` expressions. ``days`` bounds the reported dates for working-day deadlines.
     """
     c = cases.c
     rep_e = epoch(c.reported_at, dialect)
@@ -94,6 +101,16 @@ def build_cohort(
         conds.append(c[key] == str(value).replace("\x00", ""))
     due_e, join = _deadline(dialect, rules, rep_e, days)
     as_of_e = epoch_of(as_of)
+    disp_e, resp_e = epoch(c.dispatched_at, dialect), epoch(c.responded_at, dialect)
+    res_e, close_e = epoch(c.resolved_at, dialect), epoch(c.closed_at, dialect)
+    day = {n: _day(n) for n in ("dispatched_at", "responded_at", "resolved_at", "closed_at")}
+    due = func.coalesce(epoch(c.extended_deadline, dialect), epoch(c.deadline, dialect), due_e)
+    # A derived deadline is known as precisely as the reporting it is counted from.
+    due_day = case(
+        (c.extended_deadline.is_not(None), _day("extended_deadline")),
+        (c.deadline.is_not(None), _day("deadline")),
+        else_=_day("reported_at"),
+    )
     cols = [
         c.case_id,
         c.reported_at,
@@ -118,14 +135,25 @@ def build_cohort(
         c.reopened,
         c.reassigned,
         rep_e.label("rep_e"),
-        epoch(c.dispatched_at, dialect).label("disp_e"),
-        epoch(c.responded_at, dialect).label("resp_e"),
-        epoch(c.resolved_at, dialect).label("res_e"),
-        epoch(c.closed_at, dialect).label("close_e"),
-        (epoch(c.responded_at, dialect) - epoch(c.dispatched_at, dialect)).label("resp_d"),
-        (epoch(c.resolved_at, dialect) - epoch(c.dispatched_at, dialect)).label("hand_d"),
+        disp_e.label("disp_e"),
+        resp_e.label("resp_e"),
+        res_e.label("res_e"),
+        close_e.label("close_e"),
+        case((day["resolved_at"], res_e + DAY_END), else_=res_e).label("res_hi"),
+        case((day["closed_at"], close_e + DAY_END), else_=close_e).label("close_hi"),
+        day["dispatched_at"].label("disp_day"),
+        day["responded_at"].label("resp_day"),
+        day["resolved_at"].label("res_day"),
+        day["closed_at"].label("close_day"),
+        # A duration in minutes or hours needs both times of day (contract §1).
+        case((or_(day["dispatched_at"], day["responded_at"]), None), else_=resp_e - disp_e).label(
+            "resp_d"
+        ),
+        case((or_(day["dispatched_at"], day["resolved_at"]), None), else_=res_e - disp_e).label(
+            "hand_d"
+        ),
         (
-            func.coalesce(epoch(c.extended_deadline, dialect), epoch(c.deadline, dialect), due_e)
+            case((due_day, func.floor(due / 86400.0) * 86400.0 + DAY_END), else_=due)
             + _paused_seconds(dialect)
         ).label("due_e"),
         _held(dialect, as_of_e).label("held"),
@@ -161,6 +189,11 @@ def _held(dialect: str, as_of_e: float) -> ColumnElement:
     start = epoch(c.suspended_at, dialect)
     resumed = epoch(c.resumed_at, dialect)
     return case((and_(start <= as_of_e, or_(resumed.is_(None), resumed > as_of_e)), 1), else_=0)
+
+
+def _day(column: str) -> ColumnElement:
+    """True when the case's ``column`` is known to the day only (cases.day_precision)."""
+    return cases.c.day_precision.bitwise_and(day_bit(column)) != 0
 
 
 def _deadline(dialect, rules, rep_e, days):
@@ -231,8 +264,9 @@ def predicates(v, as_of_e: float, rules: RuleSet) -> dict[str, ColumnElement]:
     rating_score): a boolean for counts, a number (NULL = not counted) for sums and medians."""
     resp_d = v.c.resp_d
     disp = v.c.disp_e.is_not(None)
-    closed_ok = and_(v.c.close_e.is_not(None), v.c.close_e >= v.c.rep_e)
-    resolved_ok = and_(v.c.res_e.is_not(None), v.c.res_e >= v.c.rep_e)
+    # Not contradictory: a day-precision value may stand for any moment of its day.
+    closed_ok = and_(v.c.close_e.is_not(None), v.c.close_hi >= v.c.rep_e)
+    resolved_ok = and_(v.c.res_e.is_not(None), v.c.res_hi >= v.c.rep_e)
     past_due = overdue_at(v, as_of_e)
     sat = v.c.satisfaction
     # NULL exactly when the value is none of the three, so the known count reuses it (the
@@ -249,7 +283,11 @@ def predicates(v, as_of_e: float, rules: RuleSet) -> dict[str, ColumnElement]:
             disp,
             or_(
                 resp_d >= 0,
-                and_(v.c.resp_e.is_(None), v.c.disp_e + v.c.sla_s < as_of_e),
+                and_(
+                    v.c.resp_e.is_(None),
+                    v.c.disp_day.is_(False),
+                    v.c.disp_e + v.c.sla_s < as_of_e,
+                ),
             ),
         ),
         "response_minutes": duration_seconds(v, "response_minutes")
@@ -278,18 +316,15 @@ def km_inputs(v, as_of_e: float) -> tuple[ColumnElement, ColumnElement]:
     resolved, else 0)."""
     event = v.c.res_e.is_not(None)
     end = case((event, v.c.res_e), else_=func.coalesce(v.c.close_e, as_of_e))
-    span = end - v.c.disp_e
-    return case((and_(v.c.disp_e.is_not(None), span >= 0), span)), case((event, 1), else_=0)
-
-
-def rating_match(v, rt) -> ColumnElement:
-    """A rating counts for a case when the rated department is its primary or one of its
-    assisting departments (exact names between the ``;``)."""
-    assisting = func.strpos(
-        literal(";") + func.coalesce(v.c.assist_departments, "") + literal(";"),
-        literal(";") + rt.department + literal(";"),
+    # Known to the day only at either end: the span needs a time of day, so it is left out.
+    dated = or_(
+        v.c.disp_day,
+        and_(event, v.c.res_day),
+        and_(event.is_(False), v.c.close_e.is_not(None), v.c.close_day),
     )
-    return or_(rt.department == v.c.department, assisting > 0)
+    span = end - v.c.disp_e
+    known = and_(v.c.disp_e.is_not(None), dated.is_(False), span >= 0)
+    return case((known, span)), case((event, 1), else_=0)
 
 
 def exclusion_reasons(measure: str, v, as_of_e: float) -> list[tuple[ColumnElement, str]]:
@@ -299,20 +334,25 @@ def exclusion_reasons(measure: str, v, as_of_e: float) -> list[tuple[ColumnEleme
     not_past = v.c.due_e >= as_of_e
     held = v.c.held == 1
     no_disp = (v.c.disp_e.is_(None), "not dispatched")
+    resp_dated = or_(v.c.disp_day, and_(v.c.resp_e.is_not(None), v.c.resp_day))
+    hand_dated = or_(v.c.disp_day, v.c.res_day)
+    dated = "known to the day only (no time of day)"
     table: dict[str, list[tuple[ColumnElement, str]]] = {
         "cases": [],
         "response_due": [
             no_disp,
+            (resp_dated, dated),
             (resp_d < 0, "responded before dispatched (contradictory timestamps)"),
             (v.c.resp_e.is_(None), "response window still open at as_of"),
         ],
         "response_minutes": [
             no_disp,
             (v.c.resp_e.is_(None), "not responded"),
+            (resp_dated, dated),
             (resp_d < 0, "responded before dispatched (contradictory timestamps)"),
         ],
         "closure_due": [
-            (v.c.close_e < v.c.rep_e, "closed before reported (contradictory timestamps)"),
+            (v.c.close_hi < v.c.rep_e, "closed before reported (contradictory timestamps)"),
             (and_(v.c.close_e.is_(None), held), "open, suspended at as_of"),
             (and_(v.c.close_e.is_(None), not_past), "open, deadline not passed at as_of"),
         ],
@@ -322,10 +362,11 @@ def exclusion_reasons(measure: str, v, as_of_e: float) -> list[tuple[ColumnEleme
         "handling_hours": [
             no_disp,
             (v.c.res_e.is_(None), "not resolved"),
+            (hand_dated, dated),
             (hand_d < 0, "resolved before dispatched (contradictory timestamps)"),
         ],
         "handling_due": [
-            (v.c.res_e < v.c.rep_e, "resolved before reported (contradictory timestamps)"),
+            (v.c.res_hi < v.c.rep_e, "resolved before reported (contradictory timestamps)"),
             (and_(v.c.res_e.is_(None), held), "unresolved, suspended at as_of"),
             (and_(v.c.res_e.is_(None), not_past), "unresolved, deadline not passed at as_of"),
         ],

@@ -8,8 +8,18 @@ from caselog import default_url
 from dashboard import data
 from dashboard.components import bar_chart, guarded, table, thousands
 from dashboard.filters import current, require_city
-from dashboard.i18n import flag_label, t, value_label
+from dashboard.i18n import column_label, flag_label, t, value_label
 from dashboard.upload import upload_form
+
+
+def counted(frame, name: str, words, number: str, number_label: str) -> None:
+    """A table of counts: the ``name`` column in words, the ``number`` column localised."""
+    shown = frame.assign(**{name: frame[name].map(words)}).rename(
+        columns={name: t(name), number: t(number_label)}
+    )
+    localized = st.column_config.NumberColumn(format="localized")
+    st.dataframe(shown, hide_index=True, column_config={t(number_label): localized})
+
 
 url = st.session_state.get("db_url", default_url())
 st.title(t("page_data"))
@@ -83,14 +93,14 @@ if ov is not None:
     if ov.quality.empty:
         st.info(t("no_quality"))
     else:
-        frame = ov.quality.assign(flag=lambda f: f["flag"].map(flag_label)).rename(
-            columns={"flag": t("flag"), "cases": t("stored_cases")}
-        )
-        st.dataframe(
-            frame,
-            hide_index=True,
-            column_config={t("stored_cases"): st.column_config.NumberColumn(format="localized")},
-        )
+        counted(ov.quality, "flag", flag_label, "cases", "stored_cases")
+    if not ov.rating_quality.empty:
+        st.subheader(t("rating_quality_title"))
+        counted(ov.rating_quality, "flag", flag_label, "ratings", "ratings")
+    if not ov.day_precision.empty:
+        st.subheader(t("day_precision_title"))
+        st.caption(t("day_precision_note"))
+        counted(ov.day_precision, "column", column_label, "values", "values")
 
     st.subheader(t("loads_title"))
     loads = ov.loads.assign(kind=lambda f: f["kind"].map(lambda v: value_label("kind", v)))

@@ -31,7 +31,6 @@ from metrics.cohort import (
     duration_seconds,
     km_inputs,
     predicates,
-    rating_match,
     satisfaction_parts,
 )
 from metrics.cube import cache
@@ -258,7 +257,6 @@ def _ratings_facts(v, t):
     src = (
         select(*[v.c[x] for x in _CASE_NAMES], rt.department.label("rated"), rt.score)
         .select_from(ratings.join(v, rt.case_id == v.c.case_id))
-        .where(rating_match(v, rt))
         .subquery("rs")
     )
     frm, keys = _keyed(src, t)

@@ -20,7 +20,7 @@ TABLES = ("cases", "ratings", "grids", "rejected_rows", "ingest_log", "store_met
 DATA_TABLES = ("cases", "ratings", "grids", "rejected_rows")
 ORDER = {
     "cases": "case_id",
-    "ratings": "case_id, department",
+    "ratings": "case_id, department, rated_at",
     "grids": "grid_id",
     "rejected_rows": "file, kind, line",
     "ingest_log": "id",

@@ -133,6 +133,7 @@ EXPECTED = [
         "extended_deadline": None,
         "suspended_at": None,
         "resumed_at": None,
+        "day_precision": 0,
     },
     {
         "case_id": "20250301002",
@@ -167,6 +168,7 @@ EXPECTED = [
         "extended_deadline": None,
         "suspended_at": None,
         "resumed_at": None,
+        "day_precision": 0,
     },
     {
         "case_id": "20250302003",
@@ -201,6 +203,7 @@ EXPECTED = [
         "extended_deadline": None,
         "suspended_at": None,
         "resumed_at": None,
+        "day_precision": 0,
     },
 ]
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -6,6 +6,7 @@ import gzip
 import os
 import shutil
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -76,6 +77,15 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
         con.close()
 
 
+def _as_upgraded(rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
+    """The rows of a store made before 0002b as that revision leaves them: every case known
+    to the minute (day_precision 0), every rating kept with no quality flag."""
+    return rows | {
+        "cases": [(*r, *(None,) * ADDED_CASE_COLUMNS, 0) for r in rows["cases"]],
+        "ratings": [(*r, None) for r in rows["ratings"]],
+    }
+
+
 def _schema(path: Path) -> dict[str, set]:
     """The DDL DuckDB keeps for the file's tables, sequences (without their position) and
     indexes."""
@@ -90,6 +100,18 @@ def _schema(path: Path) -> dict[str, set]:
         }
     finally:
         con.close()
+
+
+def _case_tables_at_0001(engine) -> None:
+    """The case tables as the release before migrations made them with create_all: its
+    models were 0001's tables (today's models have later columns), no alembic_version and
+    no forecasting table."""
+    from alembic import command
+
+    with engine.begin() as conn:
+        command.upgrade(migrations.config(conn), "0001")
+        conn.execute(text("DROP TABLE alembic_version"))
+        forecast_metadata.drop_all(conn)
 
 
 def _db(url: str, *args: str) -> int:
@@ -114,7 +136,7 @@ def test_an_old_store_upgrades_with_every_row_kept(tmp_path, capsys):
     assert f"from a store made before schema migrations to {migrations.head()} (head)" in out
     after = _rows(path)
     assert after.pop("alembic_version") == [(migrations.head(),)]
-    assert _as_before(after) == before
+    assert after == _as_upgraded(before)
     assert _schema(path) == _schema(fresh)  # as a store made new at head
 
     # The sequences go on where they were: the next load is ingest 4, the next run 2.
@@ -133,20 +155,45 @@ def test_an_old_store_upgrades_with_every_row_kept(tmp_path, capsys):
     assert settings == {"海庄街道": {"model": "wmean", "params": {}}}
 
 
+def test_an_upgraded_store_keeps_every_rating_of_a_department(tmp_path):
+    # Revision 0002b keys ratings by (case, department, rated_at): the old rating stays and
+    # two more of the same department on the same case, at other times, are two ratings.
+    path = _old_store(tmp_path)
+    case_id, department, _, rated_at, *_ = _rows(path)["ratings"][0]
+    assert _db(f"duckdb:///{path}", "upgrade") == 0
+    (tmp_path / "ratings.csv").write_text(
+        "case_id,department,score,rated_at\n"
+        f"{case_id},{department},100,2025-12-01 09:00\n"
+        f"{case_id},{department},40,2025-12-02 09:00\n",
+        encoding="utf-8",
+    )
+    engine = open_store(f"duckdb:///{path}")
+    summary = ingest_files(engine, ratings=[tmp_path / "ratings.csv"])
+    engine.dispose()
+    assert summary.ratings.inserted == 2
+    mine = [r for r in _rows(path)["ratings"] if r[:2] == (case_id, department)]
+    assert sorted((r[3], r[2]) for r in mine if r[3] != rated_at) == [
+        (datetime(2025, 12, 1, 9), 100.0),
+        (datetime(2025, 12, 2, 9), 40.0),
+    ]
+    assert len(mine) == 3
+    assert {r[-1] for r in _rows(path)["cases"]} == {0}  # day_precision of the old cases
+
+
 def test_a_writer_upgrades_an_old_store_on_open(tmp_path):
     path = _old_store(tmp_path)
     before = _rows(path)
     open_store(f"duckdb:///{path}").dispose()
     after = _rows(path)
     assert after.pop("alembic_version") == [(migrations.head(),)]
-    assert _as_before(after) == before
+    assert after == _as_upgraded(before)
 
 
 def test_a_store_that_never_forecast_gets_its_forecasting_tables(tmp_path):
     # Before migrations the forecasting tables came with a store's first forecast.
     url = f"duckdb:///{tmp_path / 'cases_only.duckdb'}"
     engine = open_store(url, create=False)
-    Base.metadata.create_all(engine)
+    _case_tables_at_0001(engine)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO store_meta VALUES ('timezone', 'Asia/Shanghai')"))
     engine.dispose()
@@ -156,6 +203,24 @@ def test_a_store_that_never_forecast_gets_its_forecasting_tables(tmp_path):
     rows = _rows(tmp_path / "cases_only.duckdb")
     assert set(rows) == TABLES | {"alembic_version"}
     assert rows["store_meta"] == [("timezone", "Asia/Shanghai")]
+
+
+def test_a_store_made_by_todays_models_is_adopted(tmp_path):
+    # create_all of today's models already has day_precision and the ratings' new shape:
+    # 0002b leaves the column as it is and keeps the ratings with their flags.
+    path = tmp_path / "models.duckdb"
+    engine = open_store(f"duckdb:///{path}", create=False)
+    Base.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO ratings VALUES ('A1', '城管委', 80, NULL, 'h', 1, 'x')"))
+    engine.dispose()
+    open_store(f"duckdb:///{path}").dispose()
+    rows = _rows(path)
+    assert rows["alembic_version"] == [(migrations.head(),)]
+    assert rows["ratings"] == [("A1", "城管委", 80.0, None, "h", 1, "x")]
+    fresh = tmp_path / "fresh.duckdb"
+    open_store(f"duckdb:///{fresh}").dispose()
+    assert _schema(path) == _schema(fresh)
 
 
 def test_a_new_store_is_made_at_head(tmp_path):
@@ -277,7 +342,7 @@ def test_a_failed_upgrade_leaves_the_store_as_it_was(tmp_path, capsys):
     # 0001 fails half-way, after making other tables; the transaction takes them back.
     path = tmp_path / "blocked.duckdb"
     engine = open_store(f"duckdb:///{path}", create=False)
-    Base.metadata.create_all(engine)
+    _case_tables_at_0001(engine)
     with engine.begin() as conn:
         conn.execute(text("CREATE VIEW forecast_values AS SELECT 1 AS run_id"))
     engine.dispose()
@@ -384,20 +449,41 @@ def test_a_new_postgresql_store_has_the_duckdb_tables(pg_url, tmp_path):
 @pytest.mark.postgres
 def test_a_postgresql_store_made_before_migrations_is_adopted(pg_url, tmp_path):
     # The way the release before migrations made it: create_all of the models, no
-    # alembic_version; then a load and a tuned setting. The models are 0001's schema while
-    # head is 0001 (test_the_head_schema_is_the_models_schema); a revision 0002 that changes
-    # them must build this store from a copy of 0001's tables instead.
+    # alembic_version; then a load and a tuned setting. Its models were 0001's tables, which
+    # today's models are not (0002b added columns): the tables come from 0001, and the load's
+    # rows are written as that release wrote them.
     old = create_engine(pg_url)
-    Base.metadata.create_all(old)
+    _case_tables_at_0001(old)
     forecast_metadata.create_all(old)
-    (tmp_path / "cases.csv").write_text(
-        "case_id,reported_at,category,grid_id,status\n"
-        "A1,2025-03-01 09:00,市容环境,G1,closed\n"
-        "A2,2025-03-02 10:00,街面秩序,G2,open\n"
-        "A3,not a date,街面秩序,G2,open\n",
-        encoding="utf-8",
-    )
-    ingest_files(old, [tmp_path / "cases.csv"])
+    with old.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO ingest_log VALUES (nextval('ingest_log_id_seq'), 'cases', "
+                "'cases.csv', 'f', NULL, TIMESTAMP '2025-03-03 10:00', "
+                "TIMESTAMP '2025-03-03 10:01', 3, 2, 0, 0, 1)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO cases (case_id, reported_at, category, grid_id, urgency, status, "
+                "row_hash, ingest_id) VALUES "
+                "('A1', TIMESTAMP '2025-03-01 09:00', '市容环境', 'G1', 'general', 'closed', "
+                "'1', 1), ('A2', TIMESTAMP '2025-03-02 10:00', '街面秩序', 'G2', 'general', "
+                "'open', '2', 1)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO ratings VALUES ('A1', '城管委', 90, NULL, 'r', 1), "
+                "('A2', '城管委', 70, TIMESTAMP '2025-03-03 09:00', 'r', 1)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO rejected_rows VALUES (nextval('rejected_rows_id_seq'), 1, 'cases', "
+                "'cases.csv', 'f', 3, 'A3', 'unparseable reported_at', '{}')"
+            )
+        )
     save_setting(old, "grid", "G1", "wmean", {})
     before = _pg_rows(old)
     old.dispose()
@@ -411,7 +497,7 @@ def test_a_postgresql_store_made_before_migrations_is_adopted(pg_url, tmp_path):
     engine = open_store(pg_url)
     after = _pg_rows(engine)
     assert after.pop("alembic_version") == [(migrations.head(),)]
-    assert after == before
+    assert after == _as_upgraded(before)
     assert _pg_columns(engine) == _duck_columns(tmp_path)
     (tmp_path / "more.csv").write_text(
         "case_id,reported_at,category,grid_id\nA4,2025-03-03 10:00,市容环境,G1\n", encoding="utf-8"

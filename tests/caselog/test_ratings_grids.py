@@ -166,12 +166,15 @@ def test_ratings(store, tmp_path):
             ["C4", "", "80", "2025-03-02 10:00"],
             ["", "城管委", "80", "2025-03-02 10:00"],
             ["C5", "城管委", "", "2025-03-02 10:00"],
-            ["C1", "城管委", "70", "2025-03-03 09:00"],  # a newer rating replaces the older
+            # Contract §1: each distinct rated_at is a rating; the same one again in the run
+            # is the same rating, and its later row wins (counted as updated).
+            ["C1", "城管委", "70", "2025-03-03 09:00"],
+            ["C1", "城管委", "60", "2025-03-03 09:00"],
         ],
     )
     summary = ingest(store, [cases], ratings=[ratings])
     assert counts(summary) == (2, 2, 0, 0, 0)
-    assert counts(summary["ratings"]) == (10, 3, 1, 0, 6)
+    assert counts(summary["ratings"]) == (11, 4, 1, 0, 6)
     assert summary["ratings"]["reasons"] == {
         "invalid score": 3,
         "missing case_id": 1,
@@ -180,7 +183,8 @@ def test_ratings(store, tmp_path):
     }
     stored = rows(store, "ratings", "case_id, department, score, rated_at")
     assert [tuple(r.values()) for r in stored] == [
-        ("C1", "城管委", 70.0, T(2025, 3, 3, 9, 0)),
+        ("C1", "城管委", 95.0, T(2025, 3, 2, 10, 0)),
+        ("C1", "城管委", 60.0, T(2025, 3, 3, 9, 0)),
         ("C1", "街道办", 0.0, None),
         ("C2", "城管委", 100.0, T(2025, 3, 2, 10, 0)),
     ]
@@ -195,5 +199,5 @@ def test_ratings(store, tmp_path):
     ]
     # A second run: the ratings are unchanged, the same six rejected and kept once.
     again = ingest(store, [cases], ratings=[ratings])
-    assert counts(again["ratings"]) == (10, 0, 1, 3, 6)
+    assert counts(again["ratings"]) == (11, 0, 1, 4, 6)
     assert len(rows(store, "rejected_rows")) == 6

@@ -29,6 +29,7 @@ def make_case(**overrides) -> dict:
         status="open",
         row_hash="h",
         ingest_id=1,
+        day_precision=0,
     )
     row.update(overrides)
     return row

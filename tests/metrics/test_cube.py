@@ -12,6 +12,7 @@ import pytest
 from metrics_factory import insert, make_case, make_grid, make_rating
 
 from caselog import open_store
+from caselog.columns import DAY_PRECISION_COLUMNS, day_bit
 from metrics import (
     assess,
     cooperation_table,
@@ -44,11 +45,15 @@ URGENCIES = ["emergency", "utility", "general", "complex"]
 
 
 def random_city(seed: int, n: int = 700) -> tuple[list[dict], list[dict], list[dict]]:
-    """Cases from 2025-01-20 to 2025-04-20 with every kind of gap and contradiction, ratings
-    of primary, assisting (园林局 only ever assists) and uninvolved departments (环保局's ratings
-    count nowhere), and grids with households."""
+    """Cases from 2025-01-20 to 2025-04-20 with every kind of gap and contradiction, values
+    known to the day only (stored as midnight, with their day_precision bit), ratings of
+    primary, assisting (园林局 only ever assists) and uninvolved departments (环保局 is never
+    on a case; its ratings count for it), some departments rated twice on one case, and
+    grids with households."""
     rng = np.random.default_rng(seed)
     handling = np.random.default_rng(seed + 1000)  # its own stream: the other columns stay
+    # A second stream for what came later, so the first draws the same city as before.
+    more = np.random.default_rng(seed + 1000)
     t0 = datetime(2025, 1, 20)
     rows, rates = [], []
     for i in range(n):
@@ -87,9 +92,17 @@ def random_city(seed: int, n: int = 700) -> tuple[list[dict], list[dict], list[d
             reassigned=[None, 0, 1][rng.integers(3)],
         )
         row |= _handling(handling, rep, row["deadline"])
+        for column in DAY_PRECISION_COLUMNS:
+            if row[column] is not None and more.random() < 0.15:
+                row[column] = datetime.combine(row[column].date(), datetime.min.time())
+                row["day_precision"] |= day_bit(column)
         rows.append(row)
         for rated in {d for d in [dept, *helpers, "环保局"] if d and rng.random() < 0.3}:
             rates.append(make_rating(row["case_id"], rated, float(rng.integers(40, 101))))
+            if more.random() < 0.3:
+                again = rep + timedelta(days=int(more.integers(1, 30)))
+                score = float(more.integers(0, 101))
+                rates.append(make_rating(row["case_id"], rated, score, rated_at=again))
     grids = [
         make_grid(g, 100 + 7 * k, district=d, street=s, community=c)
         for k, (d, s, c, g) in enumerate(PLACES)
@@ -229,7 +242,9 @@ def test_cooperation_from_the_cube(city, attached, scope):
     if scope is None:
         assert table["assist_cases"].sum() > 0 and table["whistle_cases"].sum() > 0
         assert "园林局" in set(table["department"])  # assisting, never primary
-        assert "环保局" not in set(table["department"])
+        # Never on a case, yet its ratings count for it (contract §1).
+        off = table.set_index("department").loc["环保局"]
+        assert off["cases"] == 0 and off["assist_cases"] == 0 and off["rating_count"] > 0
 
 
 @pytest.mark.parametrize("by", ["city", "district", "street", "grid", "department"])

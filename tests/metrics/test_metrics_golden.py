@@ -137,7 +137,7 @@ def golden_ratings():
         make_rating("c2", "城管", 100),
         make_rating("c1", "住建", 80),  # assisting department
         make_rating("c6", "城管", 0),  # cancelled case: ignored
-        make_rating("c3", "水务", 50),  # neither primary nor assisting: ignored
+        make_rating("c3", "水务", 50),  # neither primary nor assisting: counts (contract §1)
     ]
 
 
@@ -258,7 +258,12 @@ def test_department_golden(golden):
             cooperation_score=44.0,
         ),
     )
-    assert "水务" not in t.index  # its only rating is on a case it had no part in
+    # Its only rating is on a case it had no part in: it still counts for it (contract §1),
+    # so it has a row with no case of its own: the index is the rating part alone.
+    _check(
+        t.loc["水务"],
+        dict(cases=0, rating_mean=50.0, rating_count=1, cooperation_score=50.0),
+    )
     assert list(t.columns[:17]) == [
         "cases",
         "response_rate",
