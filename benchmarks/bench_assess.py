@@ -198,7 +198,7 @@ def page_queries(db: Path) -> list[tuple[str, float, float, float]]:
         e, Selection.build("department", None)
     )
     jobs["overdue counts by street"] = lambda: overdue_counts(e, Selection.build("street", None))
-    jobs["ageing by district"] = lambda: ageing(e, Selection.build("district", None))
+    jobs["ageing by district"] = lambda: ageing(e, Selection.build("city", None), by="district")
     jobs["data page: store overview"] = lambda: store_overview(e)
 
     def timed(job) -> float:

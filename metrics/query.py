@@ -8,7 +8,19 @@ from contextlib import contextmanager
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import BigInteger, Double, Engine, Integer, and_, cast, func, literal, select
+from sqlalchemy import (
+    BigInteger,
+    Double,
+    Engine,
+    Float,
+    Integer,
+    Numeric,
+    and_,
+    cast,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from caselog.schema import cases, grids, ratings
@@ -19,7 +31,6 @@ from metrics.cohort import (
     duration_median,
     points_sum,
     predicates,
-    rating_match,
     satisfaction_parts,
 )
 from metrics.cube import cache
@@ -283,7 +294,6 @@ def _ratings(v, coh: Cohort):
             cast(func.count(), BigInteger).label("rating_count"),
         )
         .select_from(ratings.join(v, rt.case_id == v.c.case_id))
-        .where(rating_match(v, rt))
         .group_by(rt.department)
     )
 
@@ -340,11 +350,25 @@ def fetch(engine: Engine, conn, version: str | None, stmt, keep: bool = True) ->
             cache.keep(engine, version, key, frame)
         return frame
     frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    declared = _numeric_columns(stmt)
     for col in frame.columns:
         values = frame[col]
-        if values.dtype == object and values.notna().any() and values.map(_is_number).all():
+        if values.dtype == object and (
+            col in declared or (values.notna().any() and values.map(_is_number).all())
+        ):
+            # an all-NULL rate is NaN as on DuckDB, not a column of None (contract §4)
             frame[col] = pd.to_numeric(frame[col], errors="coerce")
     return frame
+
+
+def _numeric_columns(stmt) -> set[str]:
+    """Names of the statement's columns declared as numbers (SQLAlchemy types)."""
+    selected = getattr(stmt, "selected_columns", ())
+    return {
+        c.key
+        for c in selected
+        if isinstance(c.type, Float | Numeric | Integer) and c.key is not None
+    }
 
 
 def _is_number(x) -> bool:

@@ -150,8 +150,8 @@ def test_other_views_equal(both):
         ["district", "street"],
     )
     _same(
-        ageing(duck, Selection.build("district", None)),
-        ageing(pg, Selection.build("district", None)),
+        ageing(duck, Selection.build("city", None), by="district"),
+        ageing(pg, Selection.build("city", None), by="district"),
         ["district", "bucket"],
     )
     _same(
