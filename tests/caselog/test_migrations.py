@@ -538,3 +538,10 @@ def test_loading_an_old_case_again_fills_the_handling_columns(tmp_path):
     finally:
         con.close()
     assert got == ("request", False, None, None, None)  # dispatched to a department: not self
+
+
+def test_the_head_constant_is_alembics_head():
+    """Opening a store compares its revision with migrations.HEAD without loading Alembic."""
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(migrations.config()).get_current_head() == migrations.HEAD
