@@ -1,4 +1,5 @@
-"""The store's tables: cases, department ratings, grids, quarantined rows and the ingest log."""
+"""The store's tables: cases and ratings (newest versions, and the versions they replaced),
+grids, quarantined rows and the ingest log."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 
 from sqlalchemy import (
     BigInteger,
+    Column,
     DateTime,
     Double,
     Integer,
@@ -14,6 +16,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Sequence,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -168,6 +171,9 @@ class IngestLog(Base):
     updated: Mapped[int] = mapped_column(BigInteger)
     unchanged: Mapped[int] = mapped_column(BigInteger)
     rejected: Mapped[int] = mapped_column(BigInteger)
+    # Revision 0003: who loaded it (an account, or the command line's --as NAME or local
+    # administrator); NULL for loads made before it.
+    loaded_by: Mapped[str | None] = mapped_column(String)
 
 
 class StoreMeta(Base):
@@ -181,6 +187,23 @@ class StoreMeta(Base):
 
 cases = Case.__table__
 ratings = Rating.__table__
+
+
+def _history(name: str, of: Table) -> Table:
+    """The versions a load replaced in ``of``: every column of ``of`` (its ``ingest_id`` is
+    the load that brought the version) and ``superseded_by``, the load that replaced it.
+    Revision 0003; no key (a case has as many old versions as loads changed it)."""
+    columns = [Column(c.name, c.type, nullable=c.nullable) for c in of.columns]
+    return Table(
+        name,
+        Base.metadata,
+        *columns,
+        Column("superseded_by", BigInteger, nullable=False),
+    )
+
+
+case_history = _history("case_history", cases)
+rating_history = _history("rating_history", ratings)
 grids = Grid.__table__
 rejected_rows = RejectedRow.__table__
 ingest_log = IngestLog.__table__

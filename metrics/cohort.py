@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
+    Boolean,
     Double,
     Float,
     Integer,
@@ -27,9 +28,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import CTE
 
 from caselog.columns import SCOPE_COLUMNS, day_bit
-from caselog.schema import cases
 from metrics.dialect import epoch, median
 from metrics.errors import UnitError
+from metrics.known import appeals_in_force, case_source
 from metrics.period import Period
 from metrics.rules import RuleSet
 from metrics.workdays import assumed_years, due_day_rows
@@ -61,6 +62,7 @@ class Cohort:
     as_of_e: float
     rules: RuleSet
     assumed_years: tuple[int, ...] = ()
+    known_at: datetime | None = None  # the data as known at this moment (None: now)
 
 
 def build_cohort(
@@ -73,6 +75,7 @@ def build_cohort(
     open_only: bool = False,
     days: tuple[date, date] | None = None,
     extra: Mapping[str, ColumnElement] | None = None,
+    known_at: datetime | None = None,
 ) -> Cohort:
     """Non-cancelled cases (reported in ``period`` when given; open ones if ``open_only``).
 
@@ -82,10 +85,15 @@ def build_cohort(
     resp_day, res_day, close_day (known to the day only), resp_d and hand_d (durations in
     seconds, NULL when a value of them is known to the day only), due_e (extended, given or
     derived deadline — the end of its day when that is known to the day only — plus the time
-    suspended), held (1 when suspended at as_of), sla_s (response SLA in seconds) and any
-    ``extra`` expressions. ``days`` bounds the reported dates for working-day deadlines.
+    suspended), held (1 when suspended at as_of), sla_s (response SLA in seconds),
+    excluded (1 when an approved appeal excludes the case) and any ``extra`` expressions.
+    ``days`` bounds the reported dates for working-day deadlines. The cases are each case's
+    version known at ``known_at`` and the appeals those decided by then (metrics.known;
+    None: now); an approved extension (申诉 extend) replaces the case's extended deadline.
     """
-    c = cases.c
+    src = case_source(known_at)
+    ap = appeals_in_force(known_at)
+    c = src.c
     rep_e = epoch(c.reported_at, dialect)
     conds = [c.status != "cancelled"]
     if period is not None:
@@ -99,17 +107,24 @@ def build_cohort(
             raise UnitError(f"The scope {key!r} is not one of {', '.join(SCOPE_COLUMNS)}.")
         # No stored value holds a NUL (ingest drops it; PostgreSQL refuses it as a parameter).
         conds.append(c[key] == str(value).replace("\x00", ""))
-    due_e, join = _deadline(dialect, rules, rep_e, days)
+    due_e, join = _deadline(c, rules, rep_e, days)
     as_of_e = epoch_of(as_of)
     disp_e, resp_e = epoch(c.dispatched_at, dialect), epoch(c.responded_at, dialect)
     res_e, close_e = epoch(c.resolved_at, dialect), epoch(c.closed_at, dialect)
-    day = {n: _day(n) for n in ("dispatched_at", "responded_at", "resolved_at", "closed_at")}
-    due = func.coalesce(epoch(c.extended_deadline, dialect), epoch(c.deadline, dialect), due_e)
-    # A derived deadline is known as precisely as the reporting it is counted from.
+    day = {n: _day(c, n) for n in ("dispatched_at", "responded_at", "resolved_at", "closed_at")}
+    due = func.coalesce(
+        epoch(ap.c.until, dialect),
+        epoch(c.extended_deadline, dialect),
+        epoch(c.deadline, dialect),
+        due_e,
+    )
+    # A derived deadline is known as precisely as the reporting it is counted from; an
+    # appeal's extension is a full timestamp.
     due_day = case(
-        (c.extended_deadline.is_not(None), _day("extended_deadline")),
-        (c.deadline.is_not(None), _day("deadline")),
-        else_=_day("reported_at"),
+        (ap.c.until.is_not(None), false()),
+        (c.extended_deadline.is_not(None), _day(c, "extended_deadline")),
+        (c.deadline.is_not(None), _day(c, "deadline")),
+        else_=_day(c, "reported_at"),
     )
     cols = [
         c.case_id,
@@ -154,50 +169,49 @@ def build_cohort(
         ),
         (
             case((due_day, func.floor(due / 86400.0) * 86400.0 + DAY_END), else_=due)
-            + _paused_seconds(dialect)
+            + _paused_seconds(c, dialect)
         ).label("due_e"),
-        _held(dialect, as_of_e).label("held"),
+        _held(c, dialect, as_of_e).label("held"),
         case(
             (c.source == "whistle", rules.response_sla_minutes["whistle"] * 60.0),
             else_=rules.response_sla_minutes["default"] * 60.0,
         ).label("sla_s"),
+        func.coalesce(ap.c.excluded, 0).label("excluded"),
     ]
     cols += [expr.label(name) for name, expr in (extra or {}).items()]
-    stmt = select(*cols).where(*conds)
+    source = src.outerjoin(ap, ap.c.case_id == c.case_id)
     if join is not None:
-        stmt = stmt.select_from(cases.outerjoin(join[0], join[1]))
+        source = source.outerjoin(join[0], join[1])
+    stmt = select(*cols).select_from(source).where(*conds)
     assumed = ()
     if rules.calendar == "working_days" and days is not None:
         assumed = assumed_years(days[0], days[1], rules.deadline_working_days, rules.workdays)
-    return Cohort(stmt.cte("v"), as_of_e, rules, assumed)
+    return Cohort(stmt.cte("v"), as_of_e, rules, assumed, known_at)
 
 
-def _paused_seconds(dialect: str) -> ColumnElement:
+def _paused_seconds(c, dialect: str) -> ColumnElement:
     """Seconds a case was suspended (缓办), added to its deadline: from suspended_at to
     resumed_at, or to closed_at for a case closed while suspended; 0 when not suspended or
     the end comes before the start (flagged at ingest)."""
-    c = cases.c
     start = epoch(c.suspended_at, dialect)
     end = func.coalesce(epoch(c.resumed_at, dialect), epoch(c.closed_at, dialect))
     return case((end >= start, end - start), else_=0.0)
 
 
-def _held(dialect: str, as_of_e: float) -> ColumnElement:
+def _held(c, dialect: str, as_of_e: float) -> ColumnElement:
     """1 for a case suspended at as_of (suspended_at ≤ as_of, not resumed by as_of), else 0:
     such a case is not overdue."""
-    c = cases.c
     start = epoch(c.suspended_at, dialect)
     resumed = epoch(c.resumed_at, dialect)
     return case((and_(start <= as_of_e, or_(resumed.is_(None), resumed > as_of_e)), 1), else_=0)
 
 
-def _day(column: str) -> ColumnElement:
+def _day(c, column: str) -> ColumnElement:
     """True when the case's ``column`` is known to the day only (cases.day_precision)."""
-    return cases.c.day_precision.bitwise_and(day_bit(column)) != 0
+    return c.day_precision.bitwise_and(day_bit(column)) != 0
 
 
-def _deadline(dialect, rules, rep_e, days):
-    c = cases.c
+def _deadline(c, rules, rep_e, days):
     hours = case(
         *[(c.urgency == u, h * 3600.0) for u, h in rules.deadline_hours.items() if u != "general"],
         else_=rules.deadline_hours["general"] * 3600.0,
@@ -231,9 +245,10 @@ DURATIONS: dict[str, tuple[str, float]] = {
 
 
 def duration_seconds(v, measure: str) -> ColumnElement:
-    """A median measure's duration in seconds; NULL when negative (contradictory) or unknown."""
+    """A median measure's duration in seconds; NULL when negative (contradictory), unknown
+    or the case is excluded by an appeal."""
     col = v.c[DURATIONS[measure][0]]
-    return case((col >= 0, col))
+    return case((and_(col >= 0, v.c.excluded == 0), col))
 
 
 def duration_median(v, measure: str, dialect: str) -> ColumnElement:
@@ -243,9 +258,11 @@ def duration_median(v, measure: str, dialect: str) -> ColumnElement:
 
 
 def satisfaction_parts(v) -> tuple[ColumnElement, ColumnElement]:
-    """(满意, 基本满意) per case. Satisfaction points are summed as n(满意) + weight ×
-    n(基本满意): exact and the same in any order, where adding 0.9 a million times is not."""
-    return v.c.satisfaction == "satisfied", v.c.satisfaction == "basic"
+    """(满意, 基本满意) per case (neither for a case an appeal excludes). Satisfaction points
+    are summed as n(满意) + weight × n(基本满意): exact and the same in any order, where
+    adding 0.9 a million times is not."""
+    kept = v.c.excluded == 0
+    return and_(kept, v.c.satisfaction == "satisfied"), and_(kept, v.c.satisfaction == "basic")
 
 
 def points_sum(full_count, basic_count, rules: RuleSet) -> ColumnElement:
@@ -276,7 +293,7 @@ def predicates(v, as_of_e: float, rules: RuleSet) -> dict[str, ColumnElement]:
         (sat == "basic", literal(float(rules.basically_satisfied), Float)),
         (sat == "dissatisfied", literal(0.0, Float)),
     )
-    return {
+    measures = {
         "cases": true(),
         "response_ok": and_(disp, resp_d >= 0, resp_d <= v.c.sla_s),
         "response_due": and_(
@@ -308,6 +325,17 @@ def predicates(v, as_of_e: float, rules: RuleSet) -> dict[str, ColumnElement]:
         "dispatched": disp,
         "reassigned_cases": and_(disp, v.c.reassigned > 0),
     }
+    # Contract §5: an approved exclusion leaves the case out of every KPI but cases.
+    kept = v.c.excluded == 0
+    return {name: expr if name == "cases" else _kept(expr, kept) for name, expr in measures.items()}
+
+
+def _kept(expr: ColumnElement, kept: ColumnElement) -> ColumnElement:
+    """``expr`` for a case not excluded by an appeal: a condition ANDed with ``kept``, a
+    number NULL (not counted) for an excluded case."""
+    if isinstance(expr.type, Boolean):
+        return and_(kept, expr)
+    return case((kept, expr))
 
 
 def km_inputs(v, as_of_e: float) -> tuple[ColumnElement, ColumnElement]:
@@ -323,7 +351,7 @@ def km_inputs(v, as_of_e: float) -> tuple[ColumnElement, ColumnElement]:
         and_(event.is_(False), v.c.close_e.is_not(None), v.c.close_day),
     )
     span = end - v.c.disp_e
-    known = and_(v.c.disp_e.is_not(None), dated.is_(False), span >= 0)
+    known = and_(v.c.disp_e.is_not(None), dated.is_(False), span >= 0, v.c.excluded == 0)
     return case((known, span)), case((event, 1), else_=0)
 
 
@@ -337,6 +365,9 @@ def exclusion_reasons(measure: str, v, as_of_e: float) -> list[tuple[ColumnEleme
     resp_dated = or_(v.c.disp_day, and_(v.c.resp_e.is_not(None), v.c.resp_day))
     hand_dated = or_(v.c.disp_day, v.c.res_day)
     dated = "known to the day only (no time of day)"
+    if measure == "cases":
+        return []
+    appealed = [(v.c.excluded == 1, "excluded by an approved appeal")]
     table: dict[str, list[tuple[ColumnElement, str]]] = {
         "cases": [],
         "response_due": [
@@ -372,4 +403,4 @@ def exclusion_reasons(measure: str, v, as_of_e: float) -> list[tuple[ColumnEleme
         ],
         "dispatched": [no_disp],
     }
-    return table.get(measure, [(false(), "")])
+    return appealed + table.get(measure, [(false(), "")])

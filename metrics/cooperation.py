@@ -43,7 +43,8 @@ def cooperation_table(
     table["rating_reliable"] = table["rating_count"] >= min_ratings
     dialect = engine.dialect.name
     moment = table.attrs["as_of"]
-    coh = build_cohort(dialect, r, moment, period=p, scope=scope)
+    known = sel.as_known_at
+    coh = build_cohort(dialect, r, moment, period=p, scope=scope, known_at=known)
     v = coh.cte
 
     def whistles(cube):
@@ -84,8 +85,8 @@ def cooperation_table(
             .group_by(name)
         )
 
-    ws = run_cubed(engine, whistles, r, moment)
-    asg = run_cubed(engine, assists, r, moment)
+    ws = run_cubed(engine, whistles, r, moment, known)
+    asg = run_cubed(engine, assists, r, moment, known)
     out = table.merge(ws, on="department", how="left").merge(asg, on="department", how="outer")
     for col in ("cases", "whistle_cases", "assist_cases", "rating_count"):
         out[col] = pd.to_numeric(out[col]).fillna(0).astype("int64")

@@ -89,9 +89,12 @@ def _parts(kid: str, v, as_of_e: float, rules: RuleSet):
 
 def _cohort(engine: Engine, sel: Selection, unit) -> tuple[Cohort, RuleSet]:
     """The cohort of ``unit`` (a unit of ``sel.level``) inside the selection's scope."""
-    moment = resolve_as_of(engine, sel.as_of, sel.period)
+    known = sel.as_known_at
+    moment = resolve_as_of(engine, sel.as_of, sel.period, known)
     within = _within(sel.level, unit, sel.scope_map)
-    cohort = build_cohort(engine.dialect.name, sel.rules, moment, period=sel.period, scope=within)
+    cohort = build_cohort(
+        engine.dialect.name, sel.rules, moment, period=sel.period, scope=within, known_at=known
+    )
     return cohort, sel.rules
 
 

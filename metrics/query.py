@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from caselog.schema import cases, grids, ratings
+from caselog.schema import cases, grids
 from caselog.store import read_version
 from metrics.cohort import (
     Cohort,
@@ -37,6 +37,7 @@ from metrics.cube import cache
 from metrics.cube import query as cubequery
 from metrics.cube import store as cubes
 from metrics.errors import UnitError
+from metrics.known import case_source, rating_source
 from metrics.period import Period, parse_as_of
 from metrics.registry import KPIS, LEVELS, LOCATION_LEVELS, Kpi, kpi, measure
 from metrics.rules import RuleSet
@@ -53,21 +54,29 @@ TIMESTAMP_COLUMNS = (
 )
 
 
-def latest_timestamp(engine: Engine) -> datetime | None:
-    """The latest case timestamp in the store over all event columns (None when empty)."""
+def latest_timestamp(engine: Engine, known_at: datetime | None = None) -> datetime | None:
+    """The latest case timestamp in the store over all event columns (None when empty), of
+    the cases as known at ``known_at`` (None: now)."""
+    src = case_source(known_at)
     with engine.connect() as conn:
-        row = conn.execute(select(*[func.max(cases.c[n]) for n in TIMESTAMP_COLUMNS])).one()
+        row = conn.execute(select(*[func.max(src.c[n]) for n in TIMESTAMP_COLUMNS])).one()
     found = [t for t in row if t is not None]
     return max(found) if found else None
 
 
-def resolve_as_of(engine: Engine, as_of: str | datetime | None, period: Period | None) -> datetime:
-    """The instant open cases are judged at: ``as_of`` when given, else the store's latest
-    case timestamp; an empty store falls back to the end of the period (never the clock)."""
+def resolve_as_of(
+    engine: Engine,
+    as_of: str | datetime | None,
+    period: Period | None,
+    known_at: datetime | None = None,
+) -> datetime:
+    """The instant open cases are judged at: ``as_of`` when given, else the latest case
+    timestamp (of the data as known at ``known_at``); an empty store falls back to the end
+    of the period (never the clock)."""
     parsed = parse_as_of(as_of, _timezone(engine))
     if parsed is not None:
         return parsed
-    latest = latest_timestamp(engine)
+    latest = latest_timestamp(engine, known_at)
     if latest is not None:
         return latest
     return period.bounds()[1] if period else datetime(1970, 1, 1)
@@ -144,9 +153,10 @@ def kpi_table(engine: Engine, sel: Selection, *, kpis: Sequence[str] | None = No
     """
     by, p, r, scope = sel.level, sel.period, sel.rules, sel.scope_map
     keys = level_keys(by)
-    moment = resolve_as_of(engine, sel.as_of, p)
+    known = sel.as_known_at
+    moment = resolve_as_of(engine, sel.as_of, p, known)
     dialect = engine.dialect.name
-    coh = build_cohort(dialect, r, moment, period=p, scope=scope)
+    coh = build_cohort(dialect, r, moment, period=p, scope=scope, known_at=known)
     frame = run_cubed(
         engine,
         lambda cube: unit_select(
@@ -154,6 +164,7 @@ def kpi_table(engine: Engine, sel: Selection, *, kpis: Sequence[str] | None = No
         ),
         r,
         moment,
+        known,
     )
     if keys:  # sort here: string collation differs between the databases
         frame = frame.sort_values(list(keys), kind="stable").reset_index(drop=True)
@@ -286,14 +297,18 @@ def _households(keys: Sequence[str], scope: Mapping[str, str] | None):
 
 
 def _ratings(v, coh: Cohort):
-    rt = ratings.c
+    """Mean score and count per rated department, over the cohort's cases that no appeal
+    excludes, the ratings as known at the cohort's moment."""
+    rated = rating_source(coh.known_at)
+    rt = rated.c
     return (
         select(
             rt.department,
             cast(func.avg(rt.score), Double).label("rating_score"),
             cast(func.count(), BigInteger).label("rating_count"),
         )
-        .select_from(ratings.join(v, rt.case_id == v.c.case_id))
+        .select_from(rated.join(v, rt.case_id == v.c.case_id))
+        .where(v.c.excluded == 0)
         .group_by(rt.department)
     )
 
@@ -316,10 +331,13 @@ def reading(engine: Engine, rules: RuleSet | None = None, moment: datetime | Non
         yield conn, version, found
 
 
-def run_cubed(engine: Engine, make, rules: RuleSet, moment: datetime) -> pd.DataFrame:
+def run_cubed(
+    engine: Engine, make, rules: RuleSet, moment: datetime, known_at: datetime | None = None
+) -> pd.DataFrame:
     """``make(cube)`` run over the KPI cube kept for this data, rules and as_of where there is
-    one, else ``make(None)`` over the cases: the same frame either way."""
-    with reading(engine, rules, moment) as (conn, version, found):
+    one, else ``make(None)`` over the cases: the same frame either way. The cube holds the
+    newest versions only: data as known at a past moment (``known_at``) read the cases."""
+    with reading(engine, None if known_at else rules, moment) as (conn, version, found):
         return fetch(engine, conn, version, make(found))
 
 

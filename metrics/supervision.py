@@ -7,8 +7,8 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import BigInteger, Double, Engine, case, cast, func, select
 
-from caselog.schema import cases
 from metrics.cohort import Cohort, build_cohort, from_epoch, overdue_at
+from metrics.known import case_source
 from metrics.query import level_keys, resolve_as_of, run
 from metrics.selection import Selection
 from metrics.workdays import calendar_note
@@ -34,17 +34,21 @@ AGE_BUCKETS = ("0-1d", "1-3d", "3-7d", "7-15d", "15-30d", "30d+")
 def _open_cohort(engine: Engine, sel: Selection) -> tuple[Cohort, datetime]:
     """Open cases of any report date inside the selection's scope (its period is not used)."""
     r, scope = sel.rules, sel.scope_map
-    moment = resolve_as_of(engine, sel.as_of, None)
+    known = sel.as_known_at
+    moment = resolve_as_of(engine, sel.as_of, None, known)
     days = None
     if r.calendar == "working_days":
+        src = case_source(known)
         with engine.connect() as conn:
             lo, hi = conn.execute(
-                select(func.min(cases.c.reported_at), func.max(cases.c.reported_at)).where(
-                    cases.c.closed_at.is_(None)
+                select(func.min(src.c.reported_at), func.max(src.c.reported_at)).where(
+                    src.c.closed_at.is_(None)
                 )
             ).one()
         days = (lo.date(), hi.date()) if lo is not None else None
-    coh = build_cohort(engine.dialect.name, r, moment, scope=scope, open_only=True, days=days)
+    coh = build_cohort(
+        engine.dialect.name, r, moment, scope=scope, open_only=True, days=days, known_at=known
+    )
     return coh, moment
 
 

@@ -61,8 +61,9 @@ def km_handling(engine: Engine, sel: Selection) -> pd.DataFrame:
     when fewer than half have been resolved). Negative durations are left out."""
     by, p, r, scope = sel.level, sel.period, sel.rules, sel.scope_map
     keys = list(level_keys(by))
-    moment = resolve_as_of(engine, sel.as_of, p)
-    coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=scope)
+    known = sel.as_known_at
+    moment = resolve_as_of(engine, sel.as_of, p, known)
+    coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=scope, known_at=known)
     with reading(engine, r, moment) as (conn, version, found):
         if found is not None:
             rows = fetch(engine, conn, version, cubequery.km_rows(found, by, p, scope), False)

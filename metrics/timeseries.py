@@ -12,6 +12,7 @@ from metrics.assessment import composite_score
 from metrics.cohort import build_cohort
 from metrics.dialect import trunc
 from metrics.errors import UnitError
+from metrics.known import case_source
 from metrics.period import Period
 from metrics.query import kpis_for, level_keys, resolve_as_of, run_cubed, unit_select
 from metrics.registry import kpi
@@ -45,10 +46,17 @@ def kpi_series(
     for kid in wanted:
         if kid not in available:
             raise UnitError(f"The KPI {kid!r} is not available as a time series by {by}.")
-    moment = resolve_as_of(engine, sel.as_of, p)
+    known = sel.as_known_at
+    moment = resolve_as_of(engine, sel.as_of, p, known)
     dialect = engine.dialect.name
     coh = build_cohort(
-        dialect, r, moment, period=p, scope=scope, extra={"ds": trunc(freq, _reported())}
+        dialect,
+        r,
+        moment,
+        period=p,
+        scope=scope,
+        extra={"ds": trunc(freq, _reported(known))},
+        known_at=known,
     )
 
     def stmt(cube):
@@ -65,7 +73,7 @@ def kpi_series(
             bucket=freq,
         )
 
-    frame = run_cubed(engine, stmt, r, moment)
+    frame = run_cubed(engine, stmt, r, moment, known)
     if pd.api.types.is_integer_dtype(frame["ds"]):  # the cube's buckets are day numbers
         frame["ds"] = pd.to_datetime(frame["ds"], unit="D")
     frame["ds"] = pd.to_datetime(frame["ds"]).dt.normalize()
@@ -82,10 +90,9 @@ def kpi_series(
     return out
 
 
-def _reported():
-    from caselog.schema import cases
-
-    return cases.c.reported_at
+def _reported(known_at):
+    # the cohort's own source (case_source returns one object per moment)
+    return case_source(known_at).c.reported_at
 
 
 def _fill(frame: pd.DataFrame, keys: list[str], p: Period, freq: str) -> pd.DataFrame:

@@ -257,6 +257,7 @@ def _ratings_facts(v, t):
     src = (
         select(*[v.c[x] for x in _CASE_NAMES], rt.department.label("rated"), rt.score)
         .select_from(ratings.join(v, rt.case_id == v.c.case_id))
+        .where(v.c.excluded == 0)  # an appeal's exclusion leaves its ratings out too
         .subquery("rs")
     )
     frm, keys = _keyed(src, t)

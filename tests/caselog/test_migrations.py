@@ -19,6 +19,7 @@ from caselog.schema import Base
 from forecasting import list_runs, load_alerts, load_settings, save_setting
 from forecasting.tables import metadata as forecast_metadata
 from gridpulse.cli import main
+from records.tables import metadata as records_metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "store_v0.duckdb.gz"
@@ -37,12 +38,15 @@ TABLES = {
     "surge_alerts",
     "tuned_settings",
 }
+# Revision 0003: the versions loads replaced, and the record tables.
+TABLES_0003 = {"case_history", "rating_history", "publications", "appeals", "supervision_orders"}
 SEQUENCES = {
     "rejected_rows_id_seq",
     "ingest_log_id_seq",
     "forecast_runs_id_seq",
     "surge_alerts_id_seq",
 }
+SEQUENCES_0003 = {"publications_id_seq", "appeals_id_seq", "supervision_orders_id_seq"}
 INDEXES = {"ix_forecast_values_run", "ix_forecast_scores_run"}
 
 
@@ -79,11 +83,17 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
 
 def _as_upgraded(rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
     """The rows of a store made before 0002b as that revision leaves them: every case known
-    to the minute (day_precision 0), every rating kept with no quality flag."""
-    return rows | {
-        "cases": [(*r, *(None,) * ADDED_CASE_COLUMNS, 0) for r in rows["cases"]],
-        "ratings": [(*r, None) for r in rows["ratings"]],
-    }
+    to the minute (day_precision 0), every rating kept with no quality flag; and as 0003
+    leaves them: no loader recorded, every case its first version (no history), no record."""
+    return (
+        rows
+        | {
+            "cases": [(*r, *(None,) * ADDED_CASE_COLUMNS, 0) for r in rows["cases"]],
+            "ratings": [(*r, None) for r in rows["ratings"]],
+            "ingest_log": [(*r, None) for r in rows["ingest_log"]],
+        }
+        | {name: [] for name in TABLES_0003}
+    )
 
 
 def _schema(path: Path) -> dict[str, set]:
@@ -201,7 +211,7 @@ def test_a_store_that_never_forecast_gets_its_forecasting_tables(tmp_path):
     assert list_runs(engine).empty and load_alerts(engine).empty
     engine.dispose()
     rows = _rows(tmp_path / "cases_only.duckdb")
-    assert set(rows) == TABLES | {"alembic_version"}
+    assert set(rows) == TABLES | TABLES_0003 | {"alembic_version"}
     assert rows["store_meta"] == [("timezone", "Asia/Shanghai")]
 
 
@@ -227,11 +237,11 @@ def test_a_new_store_is_made_at_head(tmp_path):
     path = tmp_path / "new.duckdb"
     open_store(f"duckdb:///{path}").dispose()
     rows = _rows(path)
-    assert set(rows) == TABLES | {"alembic_version"}
+    assert set(rows) == TABLES | TABLES_0003 | {"alembic_version"}
     assert rows.pop("alembic_version") == [(migrations.head(),)]
     assert not any(rows.values())
     schema = _schema(path)
-    assert schema["sequences"] == SEQUENCES
+    assert schema["sequences"] == SEQUENCES | SEQUENCES_0003
     assert {sql.split()[2] for sql in schema["indexes"]} == INDEXES
 
 
@@ -242,6 +252,7 @@ def test_the_head_schema_is_the_models_schema(tmp_path):
     engine = open_store(f"duckdb:///{models}", create=False)
     Base.metadata.create_all(engine)
     forecast_metadata.create_all(engine)
+    records_metadata.create_all(engine)
     engine.dispose()
     migrated = tmp_path / "migrated.duckdb"
     open_store(f"duckdb:///{migrated}").dispose()
@@ -441,8 +452,8 @@ def test_a_new_postgresql_store_has_the_duckdb_tables(pg_url, tmp_path):
         indexes = set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
     engine.dispose()
     assert rows.pop("alembic_version") == [(migrations.head(),)]
-    assert set(rows) == TABLES and not any(rows.values())
-    assert sequences == SEQUENCES and indexes >= INDEXES
+    assert set(rows) == TABLES | TABLES_0003 and not any(rows.values())
+    assert sequences == SEQUENCES | SEQUENCES_0003 and indexes >= INDEXES
     assert columns == _duck_columns(tmp_path)
 
 

@@ -95,6 +95,7 @@ def test_every_case_measure_has_sql():
                 "satisfaction",
                 "reopened",
                 "reassigned",
+                "excluded",
             )
         ],
     )

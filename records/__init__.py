@@ -1,0 +1,1 @@
+"""Assessments of record: publications, appeals (申诉) and supervision orders (督办单)."""
