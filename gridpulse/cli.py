@@ -13,6 +13,14 @@ from gridpulse import db, users
 
 EXIT_ERROR = 1
 EXIT_REFUSED = 2
+#: Who the command line acts as without ``--as NAME`` (contract §5: whoever can run it
+#: holds the store, and is audited as its local administrator).
+LOCAL_ADMIN = "local-admin"
+
+
+def actor(args) -> str:
+    """The name record-changing verbs act and are audited as: ``--as NAME`` or LOCAL_ADMIN."""
+    return (getattr(args, "actor", None) or "").strip() or LOCAL_ADMIN
 
 
 class UserError(Exception):
@@ -37,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="GridPulse 网格治理绩效看板: case logs in; KPIs, assessments, forecasts out.",
     )
     parser.add_argument("--db", help="SQLAlchemy URL of the store (default: GRIDPULSE_DB or data/)")
+    parser.add_argument(
+        "--as",
+        dest="actor",
+        default=None,
+        help=f"who acts, for the audit log and records (default: {LOCAL_ADMIN})",
+    )
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB", parser_class=_Parser)
 
     sample = verbs.add_parser("sample", help="write a synthetic city's case log (and load it)")
@@ -100,6 +114,7 @@ def _db_after_the_verb(verbs) -> None:
     """Let ``--db`` follow the verb too (``assess … --db URL``), in every sub-command."""
     for sub in verbs.choices.values():
         sub.add_argument("--db", default=argparse.SUPPRESS, help="store URL (as before the verb)")
+        sub.add_argument("--as", dest="actor", default=argparse.SUPPRESS, help="who acts")
         for action in sub._actions:
             if isinstance(action, argparse._SubParsersAction):
                 _db_after_the_verb(action)
