@@ -76,6 +76,7 @@ def build_cohort(
     days: tuple[date, date] | None = None,
     extra: Mapping[str, ColumnElement] | None = None,
     known_at: datetime | None = None,
+    appeals: bool = True,
 ) -> Cohort:
     """Non-cancelled cases (reported in ``period`` when given; open ones if ``open_only``).
 
@@ -86,13 +87,16 @@ def build_cohort(
     seconds, NULL when a value of them is known to the day only), due_e (extended, given or
     derived deadline — the end of its day when that is known to the day only — plus the time
     suspended), held (1 when suspended at as_of), sla_s (response SLA in seconds),
-    excluded (1 when an approved appeal excludes the case) and any ``extra`` expressions.
+    excluded (1 when an approved appeal excludes the case; only when an appeal is in force,
+    see :func:`kept`) and any ``extra`` expressions.
     ``days`` bounds the reported dates for working-day deadlines. The cases are each case's
     version known at ``known_at`` and the appeals those decided by then (metrics.known;
     None: now); an approved extension (申诉 extend) replaces the case's extended deadline.
+    ``appeals`` False (metrics.known.any_appeals found none in force) leaves the appeals out
+    of the statement: joining an empty table still costs a scan's worth of probes.
     """
     src = case_source(known_at)
-    ap = appeals_in_force(known_at)
+    ap = appeals_in_force(known_at) if appeals else None
     c = src.c
     rep_e = epoch(c.reported_at, dialect)
     conds = [c.status != "cancelled"]
@@ -112,20 +116,18 @@ def build_cohort(
     disp_e, resp_e = epoch(c.dispatched_at, dialect), epoch(c.responded_at, dialect)
     res_e, close_e = epoch(c.resolved_at, dialect), epoch(c.closed_at, dialect)
     day = {n: _day(c, n) for n in ("dispatched_at", "responded_at", "resolved_at", "closed_at")}
-    due = func.coalesce(
-        epoch(ap.c.until, dialect),
-        epoch(c.extended_deadline, dialect),
-        epoch(c.deadline, dialect),
-        due_e,
-    )
+    dues = [epoch(c.extended_deadline, dialect), epoch(c.deadline, dialect), due_e]
     # A derived deadline is known as precisely as the reporting it is counted from; an
     # appeal's extension is a full timestamp.
-    due_day = case(
-        (ap.c.until.is_not(None), false()),
+    precise = [
         (c.extended_deadline.is_not(None), _day(c, "extended_deadline")),
         (c.deadline.is_not(None), _day(c, "deadline")),
-        else_=_day(c, "reported_at"),
-    )
+    ]
+    if ap is not None:
+        dues.insert(0, epoch(ap.c.until, dialect))
+        precise.insert(0, (ap.c.until.is_not(None), false()))
+    due = func.coalesce(*dues)
+    due_day = case(*precise, else_=_day(c, "reported_at"))
     cols = [
         c.case_id,
         c.reported_at,
@@ -176,10 +178,11 @@ def build_cohort(
             (c.source == "whistle", rules.response_sla_minutes["whistle"] * 60.0),
             else_=rules.response_sla_minutes["default"] * 60.0,
         ).label("sla_s"),
-        func.coalesce(ap.c.excluded, 0).label("excluded"),
     ]
+    if ap is not None:
+        cols.append(func.coalesce(ap.c.excluded, 0).label("excluded"))
     cols += [expr.label(name) for name, expr in (extra or {}).items()]
-    source = src.outerjoin(ap, ap.c.case_id == c.case_id)
+    source = src if ap is None else src.outerjoin(ap, ap.c.case_id == c.case_id)
     if join is not None:
         source = source.outerjoin(join[0], join[1])
     stmt = select(*cols).select_from(source).where(*conds)
@@ -248,7 +251,7 @@ def duration_seconds(v, measure: str) -> ColumnElement:
     """A median measure's duration in seconds; NULL when negative (contradictory), unknown
     or the case is excluded by an appeal."""
     col = v.c[DURATIONS[measure][0]]
-    return case((and_(col >= 0, v.c.excluded == 0), col))
+    return case((and_(col >= 0, kept(v)), col))
 
 
 def duration_median(v, measure: str, dialect: str) -> ColumnElement:
@@ -261,8 +264,10 @@ def satisfaction_parts(v) -> tuple[ColumnElement, ColumnElement]:
     """(满意, 基本满意) per case (neither for a case an appeal excludes). Satisfaction points
     are summed as n(满意) + weight × n(基本满意): exact and the same in any order, where
     adding 0.9 a million times is not."""
-    kept = v.c.excluded == 0
-    return and_(kept, v.c.satisfaction == "satisfied"), and_(kept, v.c.satisfaction == "basic")
+    return (
+        and_(kept(v), v.c.satisfaction == "satisfied"),
+        and_(kept(v), v.c.satisfaction == "basic"),
+    )
 
 
 def points_sum(full_count, basic_count, rules: RuleSet) -> ColumnElement:
@@ -295,6 +300,7 @@ def predicates(v, as_of_e: float, rules: RuleSet) -> dict[str, ColumnElement]:
     )
     measures = {
         "cases": true(),
+        "assessed": true(),
         "response_ok": and_(disp, resp_d >= 0, resp_d <= v.c.sla_s),
         "response_due": and_(
             disp,
@@ -326,16 +332,27 @@ def predicates(v, as_of_e: float, rules: RuleSet) -> dict[str, ColumnElement]:
         "reassigned_cases": and_(disp, v.c.reassigned > 0),
     }
     # Contract §5: an approved exclusion leaves the case out of every KPI but cases.
-    kept = v.c.excluded == 0
-    return {name: expr if name == "cases" else _kept(expr, kept) for name, expr in measures.items()}
+    if "excluded" not in v.c:
+        return measures
+    return {
+        name: expr if name == "cases" else _unless_excluded(expr, kept(v))
+        for name, expr in measures.items()
+    }
 
 
-def _kept(expr: ColumnElement, kept: ColumnElement) -> ColumnElement:
-    """``expr`` for a case not excluded by an appeal: a condition ANDed with ``kept``, a
+def kept(v) -> ColumnElement:
+    """True for a cohort case no approved appeal excludes. A cohort built with no appeal in
+    force has no ``excluded`` column, and every case is kept (true(), which SQLAlchemy
+    drops from an AND: the statement is then the one without appeals)."""
+    return v.c.excluded == 0 if "excluded" in v.c else true()
+
+
+def _unless_excluded(expr: ColumnElement, keep: ColumnElement) -> ColumnElement:
+    """``expr`` for a case not excluded by an appeal: a condition ANDed with ``keep``, a
     number NULL (not counted) for an excluded case."""
     if isinstance(expr.type, Boolean):
-        return and_(kept, expr)
-    return case((kept, expr))
+        return and_(keep, expr)
+    return case((keep, expr))
 
 
 def km_inputs(v, as_of_e: float) -> tuple[ColumnElement, ColumnElement]:
@@ -351,7 +368,7 @@ def km_inputs(v, as_of_e: float) -> tuple[ColumnElement, ColumnElement]:
         and_(event.is_(False), v.c.close_e.is_not(None), v.c.close_day),
     )
     span = end - v.c.disp_e
-    known = and_(v.c.disp_e.is_not(None), dated.is_(False), span >= 0, v.c.excluded == 0)
+    known = and_(v.c.disp_e.is_not(None), dated.is_(False), span >= 0, kept(v))
     return case((known, span)), case((event, 1), else_=0)
 
 
@@ -367,7 +384,7 @@ def exclusion_reasons(measure: str, v, as_of_e: float) -> list[tuple[ColumnEleme
     dated = "known to the day only (no time of day)"
     if measure == "cases":
         return []
-    appealed = [(v.c.excluded == 1, "excluded by an approved appeal")]
+    appealed = [(v.c.excluded == 1, "excluded by an approved appeal")] if "excluded" in v.c else []
     table: dict[str, list[tuple[ColumnElement, str]]] = {
         "cases": [],
         "response_due": [

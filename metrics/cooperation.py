@@ -9,6 +9,7 @@ from metrics.assessment import cooperation_score
 from metrics.cohort import build_cohort, predicates
 from metrics.cube import query as cubequery
 from metrics.dialect import split_list
+from metrics.known import any_appeals
 from metrics.query import kpi_table, run_cubed
 from metrics.selection import Selection
 
@@ -44,7 +45,15 @@ def cooperation_table(
     dialect = engine.dialect.name
     moment = table.attrs["as_of"]
     known = sel.as_known_at
-    coh = build_cohort(dialect, r, moment, period=p, scope=scope, known_at=known)
+    coh = build_cohort(
+        dialect,
+        r,
+        moment,
+        period=p,
+        scope=scope,
+        known_at=known,
+        appeals=any_appeals(engine, known),
+    )
     v = coh.cte
 
     def whistles(cube):

@@ -16,6 +16,7 @@ from metrics.cohort import (
     predicates,
 )
 from metrics.errors import UnitError
+from metrics.known import any_appeals
 from metrics.query import level_keys, resolve_as_of, run
 from metrics.registry import KPIS, kpi
 from metrics.rules import RuleSet
@@ -93,7 +94,13 @@ def _cohort(engine: Engine, sel: Selection, unit) -> tuple[Cohort, RuleSet]:
     moment = resolve_as_of(engine, sel.as_of, sel.period, known)
     within = _within(sel.level, unit, sel.scope_map)
     cohort = build_cohort(
-        engine.dialect.name, sel.rules, moment, period=sel.period, scope=within, known_at=known
+        engine.dialect.name,
+        sel.rules,
+        moment,
+        period=sel.period,
+        scope=within,
+        known_at=known,
+        appeals=any_appeals(engine, known),
     )
     return cohort, sel.rules
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Integer, case, func, select, union_all
+from sqlalchemy import Engine, Integer, case, exists, func, select, union_all
 from sqlalchemy.sql.selectable import FromClause
 
 from caselog.schema import case_history, cases, ingest_log, rating_history, ratings
@@ -49,21 +49,33 @@ def rating_source(known_at: datetime | None) -> FromClause:
     return _versions(ratings, rating_history, known_at, "ratings_known")
 
 
+def any_appeals(engine: Engine, known_at: datetime | None) -> bool:
+    """Whether an approved appeal is in force at ``known_at`` (None: now); one short read."""
+    with engine.connect() as conn:
+        return bool(conn.execute(select(exists().where(*_in_force(known_at)))).scalar())
+
+
+def _in_force(known_at: datetime | None) -> list:
+    a = appeals.c
+    conds = [a.status == "approved"]
+    if known_at is not None:
+        conds.append(a.decided_at <= known_at)
+    return conds
+
+
+@lru_cache(maxsize=64)
 def appeals_in_force(known_at: datetime | None) -> FromClause:
     """Per case with an approved appeal decided by ``known_at`` (None: now): ``excluded``
     (1 when an exclusion is approved) and ``until`` (the latest approved extended deadline,
     NULL when none)."""
     a = appeals.c
-    conds = [a.status == "approved"]
-    if known_at is not None:
-        conds.append(a.decided_at <= known_at)
     return (
         select(
             a.case_id,
             func.max(case((a.kind == "exclude", 1), else_=0)).cast(Integer).label("excluded"),
             func.max(case((a.kind == "extend", a.until))).label("until"),
         )
-        .where(*conds)
+        .where(*_in_force(known_at))
         .group_by(a.case_id)
         .subquery("appeals_in_force")
     )

@@ -29,6 +29,7 @@ from metrics.cohort import (
     Cohort,
     build_cohort,
     duration_median,
+    kept,
     points_sum,
     predicates,
     satisfaction_parts,
@@ -37,7 +38,7 @@ from metrics.cube import cache
 from metrics.cube import query as cubequery
 from metrics.cube import store as cubes
 from metrics.errors import UnitError
-from metrics.known import case_source, rating_source
+from metrics.known import any_appeals, case_source, rating_source
 from metrics.period import Period, parse_as_of
 from metrics.registry import KPIS, LEVELS, LOCATION_LEVELS, Kpi, kpi, measure
 from metrics.rules import RuleSet
@@ -156,7 +157,15 @@ def kpi_table(engine: Engine, sel: Selection, *, kpis: Sequence[str] | None = No
     known = sel.as_known_at
     moment = resolve_as_of(engine, sel.as_of, p, known)
     dialect = engine.dialect.name
-    coh = build_cohort(dialect, r, moment, period=p, scope=scope, known_at=known)
+    coh = build_cohort(
+        dialect,
+        r,
+        moment,
+        period=p,
+        scope=scope,
+        known_at=known,
+        appeals=any_appeals(engine, known),
+    )
     frame = run_cubed(
         engine,
         lambda cube: unit_select(
@@ -308,7 +317,7 @@ def _ratings(v, coh: Cohort):
             cast(func.count(), BigInteger).label("rating_count"),
         )
         .select_from(rated.join(v, rt.case_id == v.c.case_id))
-        .where(v.c.excluded == 0)
+        .where(kept(v))
         .group_by(rt.department)
     )
 

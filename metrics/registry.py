@@ -40,6 +40,7 @@ class Kpi:
 
 MEASURES: tuple[Measure, ...] = (
     Measure("cases", "count", "cases in V (reported in the period, not cancelled)"),
+    Measure("assessed", "count", "cases in V that no approved appeal excludes"),
     Measure("response_ok", "count", "dispatched, responded with 0 ≤ responded−dispatched ≤ SLA"),
     Measure(
         "response_due",
@@ -113,9 +114,9 @@ KPIS: tuple[Kpi, ...] = (
         "ratio",
         "fraction",
         "higher",
-        "Cases with closed_at over cases.",
+        "Cases with closed_at over cases (an appeal's exclusion leaves a case out of both).",
         numerator="closed",
-        denominator="cases",
+        denominator="assessed",
         decimals=1,
     ),
     Kpi(
@@ -267,9 +268,9 @@ KPIS: tuple[Kpi, ...] = (
         "ratio",
         "fraction",
         "higher",
-        "Cases with resolved_at over cases.",
+        "Cases with resolved_at over cases (an appeal's exclusion leaves a case out of both).",
         numerator="resolved",
-        denominator="cases",
+        denominator="assessed",
         decimals=1,
     ),
     Kpi(

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, Double, Engine, case, cast, func, select
 
 from metrics.cohort import Cohort, build_cohort, from_epoch, overdue_at
-from metrics.known import case_source
+from metrics.known import any_appeals, case_source
 from metrics.query import level_keys, resolve_as_of, run
 from metrics.selection import Selection
 from metrics.workdays import calendar_note
@@ -47,7 +47,14 @@ def _open_cohort(engine: Engine, sel: Selection) -> tuple[Cohort, datetime]:
             ).one()
         days = (lo.date(), hi.date()) if lo is not None else None
     coh = build_cohort(
-        engine.dialect.name, r, moment, scope=scope, open_only=True, days=days, known_at=known
+        engine.dialect.name,
+        r,
+        moment,
+        scope=scope,
+        open_only=True,
+        days=days,
+        known_at=known,
+        appeals=any_appeals(engine, known),
     )
     return coh, moment
 

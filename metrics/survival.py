@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 
 from metrics.cohort import build_cohort, km_inputs
 from metrics.cube import query as cubequery
+from metrics.known import any_appeals
 from metrics.query import fetch, level_keys, reading, resolve_as_of
 from metrics.selection import Selection
 
@@ -63,7 +64,15 @@ def km_handling(engine: Engine, sel: Selection) -> pd.DataFrame:
     keys = list(level_keys(by))
     known = sel.as_known_at
     moment = resolve_as_of(engine, sel.as_of, p, known)
-    coh = build_cohort(engine.dialect.name, r, moment, period=p, scope=scope, known_at=known)
+    coh = build_cohort(
+        engine.dialect.name,
+        r,
+        moment,
+        period=p,
+        scope=scope,
+        known_at=known,
+        appeals=any_appeals(engine, known),
+    )
     with reading(engine, r, moment) as (conn, version, found):
         if found is not None:
             rows = fetch(engine, conn, version, cubequery.km_rows(found, by, p, scope), False)

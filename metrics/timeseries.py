@@ -12,7 +12,7 @@ from metrics.assessment import composite_score
 from metrics.cohort import build_cohort
 from metrics.dialect import trunc
 from metrics.errors import UnitError
-from metrics.known import case_source
+from metrics.known import any_appeals, case_source
 from metrics.period import Period
 from metrics.query import kpis_for, level_keys, resolve_as_of, run_cubed, unit_select
 from metrics.registry import kpi
@@ -57,6 +57,7 @@ def kpi_series(
         scope=scope,
         extra={"ds": trunc(freq, _reported(known))},
         known_at=known,
+        appeals=any_appeals(engine, known),
     )
 
     def stmt(cube):

@@ -29,6 +29,7 @@ from caselog.store import read_version
 from metrics.cohort import (
     build_cohort,
     duration_seconds,
+    kept,
     km_inputs,
     predicates,
     satisfaction_parts,
@@ -47,6 +48,7 @@ from metrics.cube.store import (
     tables,
 )
 from metrics.dialect import epoch, split_list, trunc
+from metrics.known import any_appeals
 from metrics.rules import RuleSet, load_rules
 
 
@@ -91,7 +93,8 @@ def build(
             raw.execute(f"ATTACH '{_quoted(scratch)}' AS {alias}_s (READ_WRITE)")
             try:
                 days = (first.date(), last.date())
-                for name, stmt in _statements(alias, f"{alias}_s", r, as_of, days):
+                appealed = any_appeals(engine, None)
+                for name, stmt in _statements(alias, f"{alias}_s", r, as_of, days, appealed):
                     sql = stmt.compile(
                         dialect=engine.dialect, compile_kwargs={"literal_binds": True}
                     )
@@ -120,14 +123,21 @@ def _make_room(folder: Path) -> None:
         old.unlink(missing_ok=True)
 
 
-def _statements(alias: str, scratch: str, rules: RuleSet, as_of: datetime, days: tuple[date, date]):
+def _statements(
+    alias: str,
+    scratch: str,
+    rules: RuleSet,
+    as_of: datetime,
+    days: tuple[date, date],
+    appeals: bool,
+):
     """(table name, SELECT) in build order; later ones read the cube's earlier tables. The
     table named ``ALL`` goes to the ``scratch`` database (every case's columns, read once
     from the cases), from which the cube's per-case tables are cut."""
     t = tables(alias)
     for d, cols in DIMS.items():
         yield f"dim_{d}", _dimension(d, cols)
-    coh = build_cohort("duckdb", rules, as_of, days=days)
+    coh = build_cohort("duckdb", rules, as_of, days=days, appeals=appeals)
     v = coh.cte
     pr = predicates(v, coh.as_of_e, rules)
     flags = {m: pr[m] for m in COUNTS if m in pr}
@@ -257,7 +267,7 @@ def _ratings_facts(v, t):
     src = (
         select(*[v.c[x] for x in _CASE_NAMES], rt.department.label("rated"), rt.score)
         .select_from(ratings.join(v, rt.case_id == v.c.case_id))
-        .where(v.c.excluded == 0)  # an appeal's exclusion leaves its ratings out too
+        .where(kept(v))  # an appeal's exclusion leaves its ratings out too
         .subquery("rs")
     )
     frm, keys = _keyed(src, t)

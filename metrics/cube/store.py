@@ -31,7 +31,7 @@ from metrics.registry import LEVELS, MEASURES
 from metrics.rules import RuleSet
 from metrics.workdays import SOURCES
 
-FORMAT = 2  # bump when the cube's tables change: older cubes are then never read
+FORMAT = 3  # bump when the cube's tables change: older cubes are then never read
 KEEP = 3  # cubes kept per data version (one per rule set's time limits and as_of)
 
 #: Unit dimensions and the case columns that name a unit of each: every level's, and urgency
