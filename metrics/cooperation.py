@@ -9,7 +9,7 @@ from metrics.assessment import cooperation_score
 from metrics.cohort import build_cohort, predicates
 from metrics.cube import query as cubequery
 from metrics.dialect import split_list
-from metrics.party import own_rows, party_of
+from metrics.party import own_rows
 from metrics.query import kpi_table, run_cubed
 from metrics.selection import Selection
 
@@ -79,13 +79,12 @@ def cooperation_table(
             .subquery("s")
         )
         name = func.trim(parts.c.part)
-        party = party_of(scope)
         return (
             select(
                 name.label("department"),
                 cast(func.count(func.distinct(parts.c.case_id)), BigInteger).label("assist_cases"),
             )
-            .where(name != "", *([name == party] if party is not None else []))
+            .where(name != "", *own_rows(name, by, scope))
             .group_by(name)
         )
 

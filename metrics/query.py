@@ -226,9 +226,8 @@ def unit_select(
         h = _households(keys, scope).subquery("h")
         sides.append(h)
     if by == "department" and not extra_keys and "rating_mean" in ids:
-        r = (cubequery.ratings(cube, period, scope) if cube else _ratings(v, coh, scope)).subquery(
-            "r"
-        )
+        rated = cubequery.ratings(cube, period, scope) if cube else _ratings(v, coh, scope)
+        r = rated.subquery("r")
         sides.append(r)
     frm = a
     for other in sides[1:]:
