@@ -55,9 +55,13 @@ else:
         t("section_analysis"): [
             page("trends.py", "page_trends", ":material/trending_up:", "trends"),
             page("grid_map.py", "page_map", ":material/map:", "map"),
-            page("forecasts.py", "page_forecasts", ":material/query_stats:", "forecasts"),
         ],
     }
+    if not account.is_department:
+        # forecasts count every department's cases by area (docs/deployment.md)
+        pages[t("section_analysis")].append(
+            page("forecasts.py", "page_forecasts", ":material/query_stats:", "forecasts")
+        )
     if account.is_city:
         # loads, quarantined rows and the audit log cover the whole city
         pages[t("section_data")] = [

@@ -14,6 +14,7 @@ from accounts.directory import (
     set_password,
 )
 from accounts.scope import (
+    AREA_ROLES,
     LEVELS_OF_ROLE,
     ROLES,
     SCOPE_KEYS,
@@ -28,6 +29,7 @@ from accounts.tables import accounts_url, open_accounts
 
 __all__ = [
     "ACTIONS",
+    "AREA_ROLES",
     "LEVELS_OF_ROLE",
     "MAX_FAILURES",
     "MIN_PASSWORD",

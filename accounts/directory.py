@@ -41,13 +41,16 @@ def add_account(
     scope_path: str | None = None,
     password: str | None = None,
     display_name: str = "",
+    department: str | None = None,
 ) -> Account:
     """Create an account; without a password it can sign in only through the identity
-    provider (its username is then the e-mail address the provider reports)."""
+    provider (its username is then the e-mail address the provider reports). A department
+    account (role ``department``) names its ``department`` and no area."""
     username = _clean_name(username)
     display_name = (display_name or "").replace("\x00", "").strip()[:200]
+    department = (department or "").replace("\x00", "").strip()[:200] or None
     scope = scope_from_path(role, scope_path)
-    account = Account(username, role, display_name=display_name, **scope)
+    account = Account(username, role, display_name=display_name, department=department, **scope)
     with engine.begin() as conn:
         same = func.lower(accounts.c.username) == username.lower()
         if conn.execute(select(accounts.c.username).where(same)).first():
@@ -62,6 +65,7 @@ def add_account(
                 disabled=False,
                 created_at=stamp,
                 updated_at=stamp,
+                department=department,
                 **{k: scope.get(k) for k in ("district", "street", "community")},
             )
         )
@@ -79,8 +83,9 @@ def set_disabled(engine: Engine, username: str, disabled: bool = True) -> None:
 
 
 def list_accounts(engine: Engine) -> pd.DataFrame:
-    """Every account without its password hash: username, display_name, role, scope,
-    disabled, password (whether one is set), created_at, last_sign_in."""
+    """Every account without its password hash: username, display_name, role, scope (the
+    area path, or a department account's department), disabled, password (whether one is
+    set), created_at, last_sign_in."""
     a = accounts.c
     last = (
         select(audit_log.c.username, func.max(audit_log.c.at).label("last_sign_in"))
@@ -96,6 +101,7 @@ def list_accounts(engine: Engine) -> pd.DataFrame:
             a.district,
             a.street,
             a.community,
+            a.department,
             a.disabled,
             a.password_hash.is_not(None).label("password"),
             a.created_at,
@@ -107,9 +113,9 @@ def list_accounts(engine: Engine) -> pd.DataFrame:
     with engine.connect() as conn:
         result = conn.execute(query)
         frame = pd.DataFrame(result.all(), columns=list(result.keys()))
-    parts = frame[["district", "street", "community"]].fillna("")
+    parts = frame[["district", "street", "community", "department"]].fillna("")
     frame.insert(3, "scope", ["/".join(v for v in r if v) for r in parts.itertuples(index=False)])
-    return frame.drop(columns=["district", "street", "community"])
+    return frame.drop(columns=["district", "street", "community", "department"])
 
 
 def find_account(engine: Engine, username: str) -> Account | None:
@@ -200,7 +206,13 @@ def _row(engine: Engine, username: str):
 
 def _account(row) -> Account:
     return Account(
-        row.username, row.role, row.district, row.street, row.community, row.display_name or ""
+        row.username,
+        row.role,
+        row.district,
+        row.street,
+        row.community,
+        row.display_name or "",
+        row.department,
     )
 
 

@@ -25,7 +25,9 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    inspect,
     make_url,
+    text,
 )
 from sqlalchemy.pool import StaticPool
 
@@ -40,6 +42,8 @@ accounts = Table(
     Column("district", String(200)),
     Column("street", String(200)),
     Column("community", String(200)),
+    # a department account's department (条); NULL for the area roles
+    Column("department", String(200)),
     # argon2id hash; NULL for an account that signs in only through the identity provider
     Column("password_hash", Text),
     Column("disabled", Boolean, nullable=False, default=False),
@@ -83,7 +87,28 @@ def open_accounts(url: str) -> Engine:
     else:
         engine = create_engine(url, pool_pre_ping=True)
     metadata.create_all(engine)
+    _add_missing_columns(engine)
     return engine
+
+
+#: Columns added to gp_accounts after its first release, with their DDL type. The accounts
+#: tables are made by create_all (not the store's Alembic migrations), which never alters an
+#: existing table: an accounts database made before a column existed gets it here when opened.
+_ADDED = {"department": "VARCHAR(200)"}
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    have = {c["name"] for c in inspect(engine).get_columns(accounts.name)}
+    missing = [name for name in _ADDED if name not in have]
+    if not missing:
+        return
+    # PostgreSQL: another process opening the same database may add it first
+    guard = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
+    with engine.begin() as conn:
+        for name in missing:
+            conn.execute(
+                text(f"ALTER TABLE {accounts.name} ADD COLUMN {guard}{name} {_ADDED[name]}")
+            )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

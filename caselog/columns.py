@@ -60,6 +60,9 @@ AREA_LEVELS = ("district", "street", "community", "grid_id")
 SCOPE_KEYS = AREA_LEVELS[:3]
 #: Every column a query may be confined to: the areas, then a grid, a department or a kind.
 SCOPE_COLUMNS = (*AREA_LEVELS, "department", "category", "source", "urgency")
+#: The scope key of a department account (条): the cases where that department is the primary
+#: (``department``) or an assisting one (``assist_departments``), not a column of its own.
+PARTY = "party"
 
 
 @dataclass(frozen=True)

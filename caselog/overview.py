@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, and_, func, literal, select
 
-from caselog.columns import DAY_PRECISION_COLUMNS, day_bit
+from caselog.columns import DAY_PRECISION_COLUMNS, PARTY, day_bit
+from caselog.party import involves
 from caselog.schema import cases, grids, ingest_log, ratings, rejected_rows
 
 
@@ -33,9 +34,13 @@ class StoreOverview:
 
 def count_cases(engine: Engine, scope: Mapping[str, str] | None = None) -> int:
     """Number of cases in the store (0 for an empty store), inside ``scope`` (a mapping of
-    district/street/community values) when given."""
+    district/street/community values, and ``party``: a department as primary or assisting)
+    when given."""
     query = select(func.count()).select_from(cases)
     for key, value in (scope or {}).items():
+        if key == PARTY:
+            query = query.where(involves(cases.c, value))
+            continue
         if key not in ("district", "street", "community"):
             raise ValueError(f"The scope {key!r} is not district, street or community.")
         query = query.where(cases.c[key] == str(value))

@@ -8,6 +8,7 @@ import streamlit as st
 
 import accounts
 import metrics
+from caselog.columns import PARTY
 from dashboard import data
 from dashboard.auth import OPEN, signed_in
 from dashboard.i18n import lang, level_label, named, t
@@ -39,8 +40,15 @@ class Filters:
         return self.sel.scope
 
     @property
+    def areas(self) -> data.Scope:
+        """The scope's areas only (a department account's party left out): for polygons."""
+        return tuple(p for p in self.scope if p[0] in accounts.SCOPE_KEYS)
+
+    @property
     def scope_name(self) -> str:
-        return "/".join(v for _, v in self.scope) or t("whole_city")
+        areas = "/".join(v for _, v in self.areas) or t("whole_city")
+        party = dict(self.scope).get(PARTY)
+        return t("party_scope", department=party, areas=areas) if party else areas
 
 
 def scope_of(text: str) -> data.Scope:
@@ -70,9 +78,26 @@ def require_city() -> accounts.Account:
     return account
 
 
+def require_areas() -> accounts.Account:
+    """Stop a page that counts every department's cases by area (forecasts): a department
+    account would read the other departments' workload there."""
+    account = _account()
+    if account.is_department:
+        st.error(t("department_refused"))
+        st.stop()
+    return account
+
+
+def _roams(account: accounts.Account) -> bool:
+    """Whether the account may narrow to any area: the city, and a department (its cases
+    lie anywhere; its party scope stays on whatever area it picks)."""
+    return account.is_city or account.is_department
+
+
 def _scope_options(url: str, account: accounts.Account) -> list[str]:
-    """What the scope box offers: the account's own scope and the units one level inside."""
-    if account.is_city:
+    """What the scope box offers: the account's own scope and the units one level inside
+    (the city's areas for a city or department account)."""
+    if _roams(account):
         streets = data.unit_ids(url, "street")
         options = ["", *sorted({s.split("/", 1)[0] for s in streets}), *streets]
         chosen = scope_of(st.session_state.get("scope", ""))
@@ -135,10 +160,10 @@ def sidebar(url: str) -> None:
     )
     options = _scope_options(url, account)
     if st.session_state["scope"] not in options:
-        if account.is_city and data.scope_exists(url, scope_of(st.session_state["scope"])):
+        if _roams(account) and data.scope_exists(url, scope_of(st.session_state["scope"])):
             options.append(st.session_state["scope"])
         else:
-            if account.is_city:
+            if _roams(account):
                 st.warning(t("unknown_scope", scope=st.session_state["scope"]))
             st.session_state["scope"] = options[0]
     _edited(

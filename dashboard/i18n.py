@@ -574,7 +574,28 @@ VALUE_LABELS["role"] = {
     "district": ("区级", "district"),
     "street": ("街道", "street"),
     "community": ("社区", "community"),
+    "department": ("部门（条）", "department"),
 }
+LABELS.update(
+    {
+        "party_scope": (
+            "{department}（主责或协办）· {areas}",
+            "{department} (lead or assisting) · {areas}",
+        ),
+        "department_refused": (
+            "此页面按区域统计所有部门的案件，部门账号不可用。",
+            "This page counts every department's cases by area; department accounts cannot open it.",
+        ),
+        "department_no_alerts": (
+            "激增预警按区域统计所有部门的案件，部门账号不显示。",
+            "Surge alerts count every department's cases by area; department accounts do not see them.",
+        ),
+        "department_own_row": (
+            "部门账号只看到本部门的一行：不与其他部门比较排名。",
+            "A department account sees its own row only: no rank against other departments.",
+        ),
+    }
+)
 VALUE_LABELS["action"] = {
     "sign_in": ("登录", "sign-in"),
     "sign_out": ("退出", "sign-out"),

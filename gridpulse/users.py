@@ -13,8 +13,13 @@ def add_parsers(verbs) -> None:
     actions = user.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="create an account")
     add.add_argument("username", help="a name, or the e-mail the identity provider reports")
-    add.add_argument("--role", required=True, choices=["city", "district", "street", "community"])
+    add.add_argument(
+        "--role", required=True, choices=["city", "district", "street", "community", "department"]
+    )
     add.add_argument("--scope", default="", help="district[/street[/community]] for the role")
+    add.add_argument(
+        "--department", default="", help="the department of a department account (条), e.g. 城管委"
+    )
     add.add_argument("--name", default="", help="display name")
     _password_options(add)
     add.add_argument(
@@ -58,7 +63,7 @@ def run_user(args, error: type[Exception]) -> int:
             _check_scope(args, error)
             password = None if args.oidc_only else _read_password(args, error)
             account = accounts.add_account(
-                engine, args.username, args.role, args.scope, password, args.name
+                engine, args.username, args.role, args.scope, password, args.name, args.department
             )
             detail = f"add {account.username} {account.role} {account.scope_path}".strip()
         accounts.record(engine, _operator(), "account", detail=detail)
@@ -128,20 +133,29 @@ def _read_password(args, error: type[Exception]) -> str:
 
 
 def _check_scope(args, error: type[Exception]) -> None:
-    """Refuse a scope the store has no cases for (a typo would make an account see nothing)."""
+    """Refuse a scope or department the store has no cases for (a typo would make an account
+    see nothing); a department belongs to department accounts only."""
     import accounts
     from caselog import open_store
+    from caselog.columns import PARTY
     from caselog.overview import count_cases
 
+    department = args.department.strip()
+    if department and args.role != "department":
+        raise error(f"--department is for department accounts, not {args.role} ones.")
+    if args.role == "department" and not department:
+        raise error("a department account needs --department, e.g. --department 城管委.")
     try:
         scope = accounts.scope_from_path(args.role, args.scope)
     except ValueError as exc:
         raise error(str(exc)) from exc
-    if not scope:
+    if not department and not scope:
         return
+    where = scope or {PARTY: department}
+    asked = f"in {args.scope}" if scope else f"of the department {department}"
     engine = open_store(args.db, read_only=True)
     try:
-        if count_cases(engine) and not count_cases(engine, scope):
-            raise error(f"the store has no cases in {args.scope}; check the spelling.")
+        if count_cases(engine) and not count_cases(engine, where):
+            raise error(f"the store has no cases {asked}; check the spelling.")
     finally:
         engine.dispose()

@@ -27,7 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import CTE
 
-from caselog.columns import SCOPE_COLUMNS, day_bit
+from caselog.columns import PARTY, SCOPE_COLUMNS, day_bit
+from caselog.party import involves
 from metrics.dialect import epoch, median
 from metrics.errors import UnitError
 from metrics.known import appeals_in_force, case_source
@@ -89,7 +90,8 @@ def build_cohort(
     suspended), held (1 when suspended at as_of), sla_s (response SLA in seconds),
     excluded (1 when an approved appeal excludes the case; only when an appeal is in force,
     see :func:`kept`) and any ``extra`` expressions.
-    ``days`` bounds the reported dates for working-day deadlines. The cases are each case's
+    ``days`` bounds the reported dates for working-day deadlines. ``scope`` names areas,
+    columns of SCOPE_COLUMNS, or ``party`` (metrics.party). The cases are each case's
     version known at ``known_at`` and the appeals those decided by then (metrics.known;
     None: now); an approved extension (申诉 extend) replaces the case's extended deadline.
     ``appeals`` False (metrics.known.any_appeals found none in force) leaves the appeals out
@@ -107,6 +109,9 @@ def build_cohort(
     if open_only:
         conds.append(c.closed_at.is_(None))
     for key, value in (scope or {}).items():
+        if key == PARTY:  # a department account: its cases as primary or assisting
+            conds.append(involves(c, value))
+            continue
         if key not in SCOPE_COLUMNS:
             raise UnitError(f"The scope {key!r} is not one of {', '.join(SCOPE_COLUMNS)}.")
         # No stored value holds a NUL (ingest drops it; PostgreSQL refuses it as a parameter).

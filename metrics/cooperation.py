@@ -10,6 +10,7 @@ from metrics.cohort import build_cohort, predicates
 from metrics.cube import query as cubequery
 from metrics.dialect import split_list
 from metrics.known import any_appeals
+from metrics.party import own_rows
 from metrics.query import kpi_table, run_cubed
 from metrics.selection import Selection
 
@@ -37,7 +38,8 @@ def cooperation_table(
     on-time rates, rating_mean with rating_count and rating_reliable (≥ ``min_ratings``
     ratings; the mean is still shown), reassign_rate, whistle_cases and whistle_response_rate
     (whistle cases responded within the rule set's whistle minutes, default 30, over those
-    due), and cooperation_score. Rates are fractions; NaN when empty. Best index first."""
+    due), and cooperation_score. Rates are fractions; NaN when empty. Best index first.
+    Under a department account's party scope, that department's row only (metrics.party)."""
     p, r, scope = sel.period, sel.rules, sel.scope_map
     table = kpi_table(engine, sel.by("department"), kpis=["cases", "cooperation_score"])
     table["cooperation_score"] = cooperation_score(table, r.cooperation_weights)
@@ -55,6 +57,7 @@ def cooperation_table(
         appeals=any_appeals(engine, known),
     )
     v = coh.cte
+    by = ("department",)
 
     def whistles(cube):
         if cube is not None:
@@ -72,7 +75,7 @@ def cooperation_table(
                 count(and_(whistle, pr["response_ok"])).label("w_ok"),
                 count(and_(whistle, pr["response_due"])).label("w_due"),
             )
-            .where(v.c.department.is_not(None), whistle)
+            .where(v.c.department.is_not(None), whistle, *own_rows(v.c.department, by, scope))
             .group_by(v.c.department)
         )
 
@@ -90,12 +93,12 @@ def cooperation_table(
                 name.label("department"),
                 cast(func.count(func.distinct(parts.c.case_id)), BigInteger).label("assist_cases"),
             )
-            .where(name != "")
+            .where(name != "", *own_rows(name, by, scope))
             .group_by(name)
         )
 
-    ws = run_cubed(engine, whistles, r, moment, known)
-    asg = run_cubed(engine, assists, r, moment, known)
+    ws = run_cubed(engine, whistles, r, moment, known, scope)
+    asg = run_cubed(engine, assists, r, moment, known, scope)
     out = table.merge(ws, on="department", how="left").merge(asg, on="department", how="outer")
     for col in ("cases", "whistle_cases", "assist_cases", "rating_count"):
         out[col] = pd.to_numeric(out[col]).fillna(0).astype("int64")

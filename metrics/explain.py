@@ -17,6 +17,7 @@ from metrics.cohort import (
 )
 from metrics.errors import UnitError
 from metrics.known import any_appeals
+from metrics.party import party_of
 from metrics.query import level_keys, resolve_as_of, run
 from metrics.registry import KPIS, kpi
 from metrics.rules import RuleSet
@@ -60,6 +61,9 @@ def unit_scope(by: str, unit: str | Mapping[str, str] | None) -> dict[str, str]:
 def _within(by: str, unit, scope: Mapping[str, str] | None) -> dict[str, str]:
     """The unit's key values with ``scope``'s added; a unit outside the scope is refused."""
     keys = unit_scope(by, unit)
+    party = party_of(scope)
+    if party is not None and keys.get("department", party) != party:  # not its own row
+        raise UnitError(f"The unit {unit!r} is outside the scope {party}.")
     for key, value in (scope or {}).items():
         if key in keys and keys[key] != str(value):
             raise UnitError(f"The unit {unit!r} is outside the scope {'/'.join(scope.values())}.")

@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
+from caselog.columns import PARTY
+from caselog.party import involves
 from caselog.schema import cases, grids
 from caselog.store import read_version
 from metrics.cohort import (
@@ -39,6 +41,7 @@ from metrics.cube import query as cubequery
 from metrics.cube import store as cubes
 from metrics.errors import UnitError
 from metrics.known import any_appeals, case_source, rating_source
+from metrics.party import cubable, own_rows
 from metrics.period import Period, parse_as_of
 from metrics.registry import KPIS, LEVELS, LOCATION_LEVELS, Kpi, kpi, measure
 from metrics.rules import RuleSet
@@ -94,12 +97,17 @@ def _timezone(engine: Engine) -> str | None:
 
 def check_scope(engine: Engine, sel: Selection) -> None:
     """Raise UnitError (one sentence) when the selection's scope names an area that no case
-    and no grid of the store has; the whole city always exists."""
+    and no grid of the store has (with a party, no case of that department); the whole city
+    always exists."""
     if not sel.scope:
         return
+    party = [involves(cases.c, v) for k, v in sel.scope if k == PARTY]
+    areas = [(k, v) for k, v in sel.scope if k != PARTY]
     found = []
     for table in (cases, grids):
-        conds = [table.c[k] == v for k, v in sel.scope]
+        conds = [table.c[k] == v for k, v in areas]
+        if party:  # grids name no department
+            conds = [*conds, *party] if table is cases else [literal(False)]
         found.append(select(literal(1)).select_from(table).where(*conds).limit(1).exists())
     with engine.connect() as conn:
         if not conn.execute(select(found[0] | found[1])).scalar():
@@ -174,6 +182,7 @@ def kpi_table(engine: Engine, sel: Selection, *, kpis: Sequence[str] | None = No
         r,
         moment,
         known,
+        scope,
     )
     if keys:  # sort here: string collation differs between the databases
         frame = frame.sort_values(list(keys), kind="stable").reset_index(drop=True)
@@ -216,6 +225,7 @@ def unit_select(
         preds = predicates(v, coh.as_of_e, coh.rules)
         agg_cols = [_aggregate(n, preds[n], dialect, v, coh.rules).label(n) for n in names]
         where = [v.c[keys[-1]].is_not(None)] if keys else []
+        where += own_rows(v.c.department, keys, scope)
         by_group = [v.c[k] for k in group]
         a = select(*by_group, *agg_cols).where(*where).group_by(*by_group).subquery("a")
     sides = [a]
@@ -225,7 +235,8 @@ def unit_select(
         h = _households(keys, scope).subquery("h")
         sides.append(h)
     if by == "department" and not extra_keys and "rating_mean" in ids:
-        r = (cubequery.ratings(cube, period, scope) if cube else _ratings(v, coh)).subquery("r")
+        rated = cubequery.ratings(cube, period, scope) if cube else _ratings(v, coh, scope)
+        r = rated.subquery("r")
         sides.append(r)
     frm = a
     for other in sides[1:]:
@@ -305,9 +316,10 @@ def _households(keys: Sequence[str], scope: Mapping[str, str] | None):
     return stmt.group_by(*[g[k] for k in keys]) if keys else stmt
 
 
-def _ratings(v, coh: Cohort):
+def _ratings(v, coh: Cohort, scope: Mapping[str, str] | None = None):
     """Mean score and count per rated department, over the cohort's cases that no appeal
-    excludes, the ratings as known at the cohort's moment."""
+    excludes, the ratings as known at the cohort's moment (under a party scope: the ratings
+    of that department only, never of the others rated on its cases)."""
     rated = rating_source(coh.known_at)
     rt = rated.c
     return (
@@ -317,7 +329,7 @@ def _ratings(v, coh: Cohort):
             cast(func.count(), BigInteger).label("rating_count"),
         )
         .select_from(rated.join(v, rt.case_id == v.c.case_id))
-        .where(kept(v))
+        .where(kept(v), *own_rows(rt.department, ("department",), scope))
         .group_by(rt.department)
     )
 
@@ -341,12 +353,19 @@ def reading(engine: Engine, rules: RuleSet | None = None, moment: datetime | Non
 
 
 def run_cubed(
-    engine: Engine, make, rules: RuleSet, moment: datetime, known_at: datetime | None = None
+    engine: Engine,
+    make,
+    rules: RuleSet,
+    moment: datetime,
+    known_at: datetime | None = None,
+    scope: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """``make(cube)`` run over the KPI cube kept for this data, rules and as_of where there is
     one, else ``make(None)`` over the cases: the same frame either way. The cube holds the
-    newest versions only: data as known at a past moment (``known_at``) read the cases."""
-    with reading(engine, None if known_at else rules, moment) as (conn, version, found):
+    newest versions only: data as known at a past moment (``known_at``) read the cases; it
+    has no party dimension: a department account's ``scope`` reads the cases too."""
+    use = rules if known_at is None and cubable(scope) else None
+    with reading(engine, use, moment) as (conn, version, found):
         return fetch(engine, conn, version, make(found))
 
 

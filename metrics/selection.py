@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from caselog.columns import SCOPE_COLUMNS, SCOPE_KEYS
+from caselog.columns import PARTY, SCOPE_COLUMNS, SCOPE_KEYS
 from metrics.errors import PeriodError, UnitError
 from metrics.period import Period, parse_as_of, parse_period
 from metrics.registry import LEVELS
@@ -140,7 +140,8 @@ def parse_scope(
     scope: Mapping[str, str] | Iterable[tuple[str, str]] | str | None,
 ) -> Scope:
     """A scope as ((key, name), …) in SCOPE_COLUMNS order from a mapping or pairs (areas,
-    then grid_id, department, category, source, urgency), or from a path of areas
+    then grid_id, department, category, source, urgency, and last ``party``: a department
+    account's cases as primary or assisting, metrics.party), or from a path of areas
     ('东城区/东华门街道'); () for the whole city. Any other key is a UnitError."""
     if scope is None or scope == "":
         return ()
@@ -150,8 +151,9 @@ def parse_scope(
             raise UnitError(f"The scope {scope!r} has more parts than district/street/community.")
         return tuple(zip(SCOPE_KEYS, parts, strict=False))
     pairs = dict(scope.items() if isinstance(scope, Mapping) else scope)
+    known = (*SCOPE_COLUMNS, PARTY)
     for key in pairs:
-        if key not in SCOPE_COLUMNS:
-            raise UnitError(f"The scope {key!r} is not one of {', '.join(SCOPE_COLUMNS)}.")
-    given = [k for k in SCOPE_COLUMNS if pairs.get(k) is not None and pairs.get(k) != ""]
+        if key not in known:
+            raise UnitError(f"The scope {key!r} is not one of {', '.join(known)}.")
+    given = [k for k in known if pairs.get(k) is not None and pairs.get(k) != ""]
     return tuple((k, str(pairs[k])) for k in given)

@@ -9,6 +9,7 @@ from sqlalchemy import BigInteger, Double, Engine, case, cast, func, select
 
 from metrics.cohort import Cohort, build_cohort, from_epoch, overdue_at
 from metrics.known import any_appeals, case_source
+from metrics.party import own_rows
 from metrics.query import level_keys, resolve_as_of, run
 from metrics.selection import Selection
 from metrics.workdays import calendar_note
@@ -144,7 +145,9 @@ def ageing(
         v.c.rep_e <= coh.as_of_e
     )
     if keys:
-        inner = inner.where(v.c[keys[-1]].is_not(None))
+        inner = inner.where(
+            v.c[keys[-1]].is_not(None), *own_rows(v.c.department, keys, sel.scope_map)
+        )
     s = inner.subquery("s")
     stmt = select(
         *[s.c[k] for k in keys],
@@ -185,7 +188,11 @@ def overdue_counts(
                 "max_hours_overdue"
             ),
         )
-        .where(v.c.rep_e <= a, *([v.c[keys[-1]].is_not(None)] if keys else []))
+        .where(
+            v.c.rep_e <= a,
+            *([v.c[keys[-1]].is_not(None)] if keys else []),
+            *own_rows(v.c.department, keys, sel.scope_map),
+        )
         .group_by(*[v.c[k] for k in keys])
     )
     out = run(engine, stmt)

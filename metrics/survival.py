@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 from metrics.cohort import build_cohort, km_inputs
 from metrics.cube import query as cubequery
 from metrics.known import any_appeals
+from metrics.party import cubable, own_rows
 from metrics.query import fetch, level_keys, reading, resolve_as_of
 from metrics.selection import Selection
 
@@ -73,7 +74,8 @@ def km_handling(engine: Engine, sel: Selection) -> pd.DataFrame:
         known_at=known,
         appeals=any_appeals(engine, known),
     )
-    with reading(engine, r, moment) as (conn, version, found):
+    cube_rules = r if cubable(scope) and known is None else None
+    with reading(engine, cube_rules, moment) as (conn, version, found):
         if found is not None:
             rows = fetch(engine, conn, version, cubequery.km_rows(found, by, p, scope), False)
             names = None
@@ -84,6 +86,7 @@ def km_handling(engine: Engine, sel: Selection) -> pd.DataFrame:
         v = coh.cte
         seconds, event = km_inputs(v, coh.as_of_e)
         conds = [seconds.is_not(None)] + ([v.c[keys[-1]].is_not(None)] if keys else [])
+        conds += own_rows(v.c.department, keys, scope)
         stmt = select(*[v.c[k] for k in keys], seconds.label("t"), event.label("e"))
         rows = fetch(engine, conn, version, stmt.where(*conds), False)
     names = None

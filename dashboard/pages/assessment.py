@@ -52,6 +52,10 @@ if ranked is not None:
     cols = [*keys, *[c for c in SHOWN if c in ranked.columns]]
     if f.level == "department":
         cols += ["rating_mean", "rating_count", "reassign_rate", "cooperation_score"]
+    if f.level == "department" and f.account.is_department:
+        # its own row only: a rank of 1 among one would read as first of every department
+        st.caption(t("department_own_row"))
+        cols = [c for c in cols if c not in ("rank", "rank_change")]
     table(ranked[cols], key="ranked", height=420)
 
     name = f"assessment_{f.level}_{f.period}"

@@ -11,7 +11,7 @@ import streamlit as st
 import forecasting
 from dashboard import data
 from dashboard.components import guarded, layout, load, table
-from dashboard.filters import current
+from dashboard.filters import current, require_areas
 from dashboard.i18n import LABELS, kpi_label, level_label, named, t
 from forecasting.models import MODELS
 from forecasting.summaries import unit_forecast, unit_scores
@@ -81,8 +81,9 @@ def run_label(r) -> str:
     )
 
 
-f = current()
 st.title(t("page_forecasts"))
+require_areas()
+f = current()
 
 runs = load(lambda: data.runs(f.url))
 c1, c2, c3 = st.columns([1, 2, 2])

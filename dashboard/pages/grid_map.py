@@ -35,6 +35,9 @@ def _bounds(features: list[dict]) -> dict:
 
 MAX_FEATURES = 5000
 MEASURES = ("map_volume", "map_cases", "map_overdue", "map_forecast", "map_alerts")
+#: A department account's measures: its own cases. Households, forecasts and surge alerts
+#: count every department's cases by area.
+DEPARTMENT_MEASURES = ("map_cases", "map_overdue")
 # measures that are metrics figures take their name from the metrics label table
 NAMED_BY = {
     "map_volume": "volume_per_1k_households",
@@ -52,12 +55,15 @@ f = current()
 st.title(t("page_map"))
 st.caption(f"{f.scope_name} · {f.period}")
 
-shapes = load(lambda: data.grids_geojson(f.url, f.scope))
+shapes = load(lambda: data.grids_geojson(f.url, f.areas))
+measures = DEPARTMENT_MEASURES if f.account.is_department else MEASURES
+if st.session_state.get("map_measure") not in measures:
+    st.session_state.pop("map_measure", None)
 c1, c2 = st.columns([3, 1])
 measure = c1.radio(
     t("map_measure"),
-    MEASURES,
-    format_func=named(MEASURES, measure_label),
+    measures,
+    format_func=named(measures, measure_label),
     horizontal=True,
     key="map_measure",
 )
@@ -67,7 +73,7 @@ st.caption(t(f"{measure}_basis", period=f.period))  # what the colours count, an
 if shapes is not None and not shapes["features"]:
     st.info(t("no_geometry"))
 elif shapes is not None:
-    wanted = dict(f.scope)
+    wanted = dict(f.areas)
     features = [
         x for x in shapes["features"] if all(x["properties"].get(k) == v for k, v in wanted.items())
     ]

@@ -101,6 +101,9 @@ elif table_now is not None:
     st.info(t("no_data"))
 
 st.subheader(t("alerts_title"))
+if f.account.is_department:  # the alerts count every department's cases by area
+    st.caption(t("department_no_alerts"))
+    st.stop()
 runs = load(lambda: data.runs(f.url))
 alerts = load(lambda: data.alerts(f.url, f.scope))
 if runs is not None and not runs.empty:

@@ -50,9 +50,12 @@ def _clean(value) -> str:
 
 
 def scope_conditions(cube: Cube, table, scope: Mapping[str, str] | None) -> list:
-    """Conditions on a per-case cube table (its k_<dim> columns) for ``scope``."""
+    """Conditions on a per-case cube table (its k_<dim> columns) for ``scope``; a scope the
+    cube cannot apply (a department account's party) is a ValueError, never ignored."""
     conds = []
     for col, value in (scope or {}).items():
+        if col not in SCOPE_DIM:
+            raise ValueError(f"The KPI cube cannot confine cases to {col!r}; read the cases.")
         d = SCOPE_DIM[col]
         dim = cube.t[f"dim_{d}"]
         conds.append(table.c[f"k_{d}"].in_(select(dim.c.key).where(dim.c[col] == _clean(value))))
