@@ -131,29 +131,45 @@ def issue_order(
         ).scalar_one()
 
 
+def _units(row) -> list[tuple[str, str]]:
+    """A case row's possible receivers: ('street', '区/街道'), then ('department', name) for
+    its primary and assisting departments."""
+    out = [("street", f"{row.district}/{row.street}")] if row.street else []
+    assisting = [d.strip() for d in (row.assist_departments or "").split(";") if d.strip()]
+    out += [("department", name) for name in dict.fromkeys([row.department, *assisting]) if name]
+    return out
+
+
 def _check_receiver(row, to_kind: str, to_unit: str) -> None:
     """Refuse a receiving unit that is not the case's street or one of its departments."""
-    if to_kind == "street":
-        own = "/".join(v for v in (row.district, row.street) if v)
-        if not row.street or to_unit != own:
-            raise RecordError(
-                "not_case_street",
-                f"{to_unit} is not the street of case {row.case_id} ({own or 'none'}); "
-                "nothing was written.",
-                unit=to_unit,
-                case=row.case_id,
-                own=own or "—",
-            )
+    units = _units(row)
+    if (to_kind, to_unit) in units:
         return
-    assisting = [d.strip() for d in (row.assist_departments or "").split(";") if d.strip()]
-    if to_unit not in [row.department, *assisting]:
+    if to_kind == "street":
+        own = next((unit for kind, unit in units if kind == "street"), "—")
         raise RecordError(
-            "not_case_department",
-            f"{to_unit} is neither the primary nor an assisting department of case "
-            f"{row.case_id}; nothing was written.",
+            "not_case_street",
+            f"{to_unit} is not the street of case {row.case_id} ({own}); nothing was written.",
             unit=to_unit,
             case=row.case_id,
+            own=own,
         )
+    raise RecordError(
+        "not_case_department",
+        f"{to_unit} is neither the primary nor an assisting department of case "
+        f"{row.case_id}; nothing was written.",
+        unit=to_unit,
+        case=row.case_id,
+    )
+
+
+def receivers(engine: Engine, case_id: str) -> list[tuple[str, str]]:
+    """Where an order on ``case_id`` may go (its street, then its departments); none for an
+    unknown case."""
+    try:
+        return _units(find_case(engine, case_id))
+    except RecordError:
+        return []
 
 
 def receives(account, order) -> bool:
@@ -175,8 +191,8 @@ def answer_order(
     by: str,
     account=None,
     at: datetime | None = None,
-) -> None:
-    """Record the receiver's answer to order ``order_id``. ``account`` must be its receiver
+) -> int:
+    """Record the receiver's answer to order ``order_id`` (returned). ``account`` must be its receiver
     (None: the store's holder). Refused with RecordError: an unknown id, an order answered
     already, an empty answer, an account that is not the receiver."""
     text = clean_text(text, "answer")
@@ -215,6 +231,7 @@ def answer_order(
                 f"order {order_id} was answered meanwhile; nothing was written.",
                 id=order_id,
             )
+    return order_id
 
 
 def _state(o, now: datetime):
