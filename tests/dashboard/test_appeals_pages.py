@@ -192,3 +192,22 @@ def test_without_accounts_the_one_user_files_and_decides(tmp_path, monkeypatch, 
     if lang == "zh":  # no English on a Chinese page
         text = _shown(at).replace("anonymous", "")
         assert not [w for w in text.split() if w.isascii() and w.isalpha()], text
+
+
+def test_an_extension_filed_in_the_app_takes_its_date_and_time(city, monkeypatch):
+    from datetime import date, datetime, time
+
+    db, people, _ = city
+    at = _page(db, monkeypatch, "appeals", people["street"], lang="en")
+    at.text_input(key="ap_case").input("A3")
+    at.radio(key="ap_kind").set_value("extend")
+    at.date_input(key="ap_until_day").set_value(date(2025, 3, 6))
+    at.time_input(key="ap_until_time").set_value(time(12, 0))
+    at.text_area(key="ap_reason").input("heavy rain")
+    at.button(key="ap_file").click().run()
+    assert not at.exception and not at.error
+    assert [s.value for s in at.success] == [
+        "Appeal #1 on case A3 filed; it awaits the city's decision."
+    ]
+    (row,) = _rows(db, appeals.list_appeals)
+    assert (row["kind"], row["until"]) == ("extend", datetime(2025, 3, 6, 12, 0))
