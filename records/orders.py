@@ -17,6 +17,7 @@ from metrics.supervision import overdue_case
 from records.scope import (
     RecordError,
     case_filter,
+    case_in_scope,
     clean_text,
     department_of,
     find_case,
@@ -89,11 +90,7 @@ def issue_order(
                 f"{to_unit} is outside your scope; nothing was written.",
                 unit=to_unit,
             )
-        with engine.connect() as conn:
-            mine = conn.execute(
-                select(func.count()).where(cases.c.case_id == case_id, case_filter(account))
-            ).scalar_one()
-        if not mine:
+        if not case_in_scope(engine, case_id, account):
             raise RecordError(
                 "case_outside",
                 f"case {case_id} is outside your scope; nothing was written.",
