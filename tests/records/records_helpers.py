@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 
@@ -57,3 +58,11 @@ def assess_csv(db: str, folder: Path, name: str, *extra: str) -> pd.DataFrame:
 def cli(db: str, *args: str) -> int:
     """Run one verb on ``db`` (the after-write warm-up skipped unless a test asks for it)."""
     return main(["--db", db, *args])
+
+
+def department_account(name: str) -> SimpleNamespace:
+    """An account of the department role (条), in the shape accounts.Account takes when the
+    department accounts' part adds it: ``department`` set, no area scope."""
+    return SimpleNamespace(
+        username=name, role="department", department=name, scope=(), scope_path="", is_city=False
+    )

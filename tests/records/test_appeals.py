@@ -234,29 +234,20 @@ def test_scope_of_the_filer_and_the_decider(city):
 
 
 def test_a_department_account_acts_on_the_cases_it_is_primary_or_assisting_on(city):
-    from types import SimpleNamespace
-
     from records.scope import case_in_scope
+    from tests.records.records_helpers import department_account
 
     db, _ = city
     engine = open_store(db)
-    # the shape of accounts.Account with the department role (another part adds it)
-    water = SimpleNamespace(
-        username="sw",
-        role="department",
-        department="水务局",
-        scope=(),
-        scope_path="",
-        is_city=False,
-    )
+    water = department_account("水务局")
     assert [c for c in ("A1", "A2", "A3", "A4", "B1", "B2") if case_in_scope(engine, c, water)] == [
         "A4"
     ]
-    housing = SimpleNamespace(**{**vars(water), "department": "房管局"})
+    housing = department_account("房管局")
     assert [c for c in ("A3", "A4", "B2") if case_in_scope(engine, c, housing)] == ["A3", "B2"]
     with pytest.raises(RecordError, match="outside your scope"):
-        records.file_appeal(engine, "A3", "exclude", "x", by="sw", account=water)
-    new = records.file_appeal(engine, "A4", "exclude", "不属本部门", by="sw", account=water)
+        records.file_appeal(engine, "A3", "exclude", "x", by="水务局", account=water)
+    new = records.file_appeal(engine, "A4", "exclude", "不属本部门", by="水务局", account=water)
     assert records.list_appeals(engine).loc[0, "filed_unit"] == "水务局"
     assert list(records.list_appeals(engine, water)["id"]) == [new]
     assert list(records.list_appeals(engine, housing)["id"]) == []

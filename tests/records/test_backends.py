@@ -4,7 +4,6 @@ filters (a department's ';'-joined assisting list included) and the KPIs they ch
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 
@@ -14,6 +13,7 @@ from metrics.selection import Selection
 from records import appeals, orders
 from records.scope import RecordError, case_in_scope
 from tests.metrics.metrics_factory import insert, make_case
+from tests.records.records_helpers import department_account
 
 AS_OF = datetime(2025, 3, 31)
 REPORTED = datetime(2025, 3, 3, 8, 0)
@@ -75,16 +75,8 @@ def test_appeals_apply_and_refuse_alike(city):
 
 
 def test_department_scope_and_orders_alike(city):
-    odd = SimpleNamespace(
-        username="x",
-        role="department",
-        department="100%局",
-        scope=(),
-        scope_path="",
-        is_city=False,
-    )
-    water = SimpleNamespace(**{**vars(odd), "department": "水务局"})
-    near = SimpleNamespace(**{**vars(odd), "department": "100"})  # a LIKE wildcard must not match
+    odd, water = department_account("100%局"), department_account("水务局")
+    near = department_account("100")  # '%' in a department's name is no LIKE wildcard
     assert [case_in_scope(city, "K3", a) for a in (odd, water, near)] == [True, True, False]
     assert not case_in_scope(city, "K1", water)
     sel = Selection.build("street", None)

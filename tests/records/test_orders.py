@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -21,7 +20,7 @@ from metrics.selection import Selection
 from records import orders
 from records.scope import RecordError
 from records.tables import supervision_orders
-from tests.records.records_helpers import A, cli, make_city
+from tests.records.records_helpers import A, cli, department_account, make_city
 
 T0 = datetime(2030, 1, 1, 10, 0)
 DUE = T0 + timedelta(days=1)
@@ -30,13 +29,6 @@ EAST = accounts.Account("dc", "district", "东城区")
 WEST = accounts.Account("xc", "district", "西城区")
 STREET = accounts.Account("dh", "street", "东城区", "东华门街道")
 OTHER_STREET = accounts.Account("js", "street", "东城区", "景山街道")
-
-
-def _department(name: str) -> SimpleNamespace:
-    """An account of the department role (accounts.Account gains it in another part)."""
-    return SimpleNamespace(
-        username=name, role="department", department=name, scope=(), scope_path="", is_city=False
-    )
 
 
 @pytest.fixture
@@ -109,13 +101,13 @@ def test_only_the_receiver_answers_and_only_once(store):
     for account, order in (
         (OTHER_STREET, to_street),
         (EAST, to_street),
-        (_department("城管局"), to_water),
+        (department_account("城管局"), to_water),
     ):
         with pytest.raises(RecordError, match="not to you"):
             orders.answer_order(engine, order, "已办", by=account.username, account=account)
     orders.answer_order(engine, to_street, "已清理", by="dh", account=STREET, at=T0)
     orders.answer_order(
-        engine, to_water, "已疏通", by="水务局", account=_department("水务局"), at=T0
+        engine, to_water, "已疏通", by="水务局", account=department_account("水务局"), at=T0
     )
     with pytest.raises(RecordError, match="answered already by dh"):
         orders.answer_order(engine, to_street, "again", by="dh", account=STREET)
@@ -153,7 +145,7 @@ def test_late_orders_are_open_past_due_or_answered_after_it(store):
     assert list(counts["to_unit"]) == [A, "城管局"]  # most late first
 
 
-def test_each_account_sees_the_orders_on_its_cases_and_to_its_department(store):
+def test_each_account_sees_the_orders_on_its_cases_and_to_itsdepartment_account(store):
     engine, _ = store
     street_order = _issue(engine)
     dept_order = _issue(engine, kind="department", unit="交通委")
@@ -165,8 +157,8 @@ def test_each_account_sees_the_orders_on_its_cases_and_to_its_department(store):
             "west": WEST,
             "street": STREET,
             "other": OTHER_STREET,
-            "traffic": _department("交通委"),
-            "housing": _department("房管局"),
+            "traffic": department_account("交通委"),
+            "housing": department_account("房管局"),
         }.items()
     }
     both = sorted([street_order, dept_order])
