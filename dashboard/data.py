@@ -24,6 +24,7 @@ from caselog.geo import grid_features
 from caselog.overview import StoreOverview, count_cases, data_version, store_overview
 from metrics.cube import build as cubebuild
 from metrics.cube import store as cubes
+from records import appeals, orders
 
 Scope = tuple[tuple[str, str], ...]
 TTL = 600
@@ -249,7 +250,8 @@ VERSION_TTL = 15
 
 @st.cache_data(ttl=VERSION_TTL, show_spinner=False)
 def _version(url: str) -> tuple:
-    return data_version(engine(url), VERSIONED)
+    # an appeal's decision is an update: its own version, as it changes the KPIs
+    return (*data_version(engine(url), VERSIONED), appeals.version(engine(url)))
 
 
 @st.cache_resource(show_spinner=False)
@@ -310,3 +312,24 @@ def tune(url: str, level: str, unit: str, model: str, params: dict, scope: Scope
 def freshness(url: str) -> metrics.Freshness:
     """数据截至 (the store's latest case timestamp, the default as_of) and the latest load."""
     return metrics.freshness(engine(url))
+
+
+def appeal_list(url: str, account: accounts.Account, status: str | None = None) -> pd.DataFrame:
+    """The appeals on cases inside the account's scope, newest first (records.appeals;
+    read on every run, never cached: a decision must show at once)."""
+    return appeals.list_appeals(engine(url), account, status=status)
+
+
+def order_list(url: str, account: accounts.Account) -> pd.DataFrame:
+    """The supervision orders the account may see, newest first (records.orders)."""
+    return orders.list_orders(engine(url), account)
+
+
+def order_counts(url: str, account: accounts.Account) -> pd.DataFrame:
+    """Orders, open, answered and late per receiving unit (records.orders)."""
+    return orders.order_counts(engine(url), account)
+
+
+def receivers(url: str, case_id: str) -> list[tuple[str, str]]:
+    """Where an order on ``case_id`` may go: (street, 区/街道) and (department, name)."""
+    return orders.receivers(engine(url), case_id)

@@ -601,7 +601,226 @@ VALUE_LABELS["action"] = {
     "sign_out": ("退出", "sign-out"),
     "export": ("导出", "export"),
     "account": ("账户变更", "account change"),
+    "appeal": ("申诉", "appeal"),
+    "order": ("督办", "supervision order"),
 }
+
+# Appeals (申诉) and supervision orders (督办单): dashboard/pages/appeals.py, dashboard/orders.py.
+VALUE_LABELS["appeal_kind"] = {
+    "exclude": ("不计入考核", "exclude from the KPIs"),
+    "extend": ("延期", "extend the deadline"),
+}
+VALUE_LABELS["appeal_status"] = {
+    "pending": ("待审核", "pending"),
+    "approved": ("已批准", "approved"),
+    "rejected": ("已驳回", "rejected"),
+}
+VALUE_LABELS["order_state"] = {
+    "open": ("待回复", "open"),
+    "late": ("超期未回复", "late, unanswered"),
+    "answered": ("已回复", "answered"),
+    "answered_late": ("超期回复", "answered late"),
+}
+VALUE_LABELS["to_kind"] = {"street": ("街道", "street"), "department": ("部门", "department")}
+LABELS.update(
+    {
+        "page_appeals": ("申诉", "Appeals"),
+        "appeals_help": (
+            "街道、社区和部门账户可对辖区内的案件申诉：不计入考核（不可抗力、错派等）或延期；"
+            "市级账户审核。批准的申诉自审核时起用于考核：不计入考核的案件只计入受理量，"
+            "延期案件按新的处置时限判定按期和超期。",
+            "Street, community and department accounts appeal a case in their scope: exclude it "
+            "from the KPIs (force majeure, wrongly assigned) or extend its deadline; the city "
+            "decides. An approved appeal applies from its decision on: an excluded case counts "
+            "only in cases received, an extended one is judged by its new deadline.",
+        ),
+        "appeals_open_mode": (
+            "未设账户：您以数据库管理者身份提出和审核申诉，审计日志记为 anonymous。",
+            "No accounts yet: you file and decide appeals as the store's holder, audited as "
+            "anonymous.",
+        ),
+        "appeal_file_title": ("提出申诉", "File an appeal"),
+        "appeal_kind": ("申诉类型", "Appeal"),
+        "appeal_until_day": ("新的处置时限（日期，仅延期）", "New deadline (date, extension only)"),
+        "appeal_until_time": ("新的处置时限（时刻）", "New deadline (time of day)"),
+        "appeal_reason": ("申诉理由", "Reason for the appeal"),
+        "appeal_submit": ("提交申诉", "File the appeal"),
+        "appeal_filed": (
+            "已提交申诉 #{id}（案件 {case}），等待市级审核。",
+            "Appeal #{id} on case {case} filed; it awaits the city's decision.",
+        ),
+        "appeal_decide_title": ("审核申诉", "Decide appeals"),
+        "appeal_pick": ("待审核的申诉", "Pending appeal"),
+        "appeal_note": ("审核意见", "Note on the decision"),
+        "approve": ("批准", "Approve"),
+        "reject": ("驳回", "Reject"),
+        "appeal_decided": (
+            "申诉 #{id}（案件 {case}）{status}；各页面指标已按此重新计算。",
+            "Appeal #{id} on case {case}: {status}; every page's figures are computed again.",
+        ),
+        "no_pending": ("没有待审核的申诉。", "No appeal awaits a decision."),
+        "appeal_list_title": ("申诉记录", "Appeals"),
+        "no_appeals": ("暂无申诉。", "No appeals yet."),
+        "recomputing": ("正在重新计算指标…", "Computing the figures again…"),
+        "orders_title": ("督办单", "Supervision orders"),
+        "orders_help": (
+            "超期：未回复且已过办结期限，或回复晚于办结期限。",
+            "Late: unanswered past the due time, or answered after it.",
+        ),
+        "order_issue_title": ("下发督办单", "Issue an order"),
+        "order_case": ("超期案件", "Overdue case"),
+        "order_to": ("督办对象", "To"),
+        "order_due_day": ("办结期限（日期）", "Due (date)"),
+        "order_due_time": ("办结期限（时刻）", "Due (time of day)"),
+        "order_note": ("督办要求", "Instructions"),
+        "order_issue": ("下发", "Issue"),
+        "order_issued": (
+            "已下发督办单 #{id}：案件 {case} → {unit}。",
+            "Order #{id} issued: case {case} → {unit}.",
+        ),
+        "no_overdue_to_order": ("没有可督办的超期案件。", "No overdue case to order."),
+        "order_answer_title": ("回复督办单", "Answer an order"),
+        "order_pick": ("待回复的督办单", "Order to answer"),
+        "order_answer": ("回复内容", "Answer"),
+        "order_send": ("提交回复", "Send the answer"),
+        "order_answered": ("已回复督办单 #{id}。", "Order #{id} answered."),
+        "no_orders_to_answer": ("没有待您回复的督办单。", "No order awaits your answer."),
+        "orders_list_title": ("督办单列表", "Orders"),
+        "orders_count_title": ("督办单统计（按单位）", "Orders per unit"),
+        "no_orders": ("暂无督办单。", "No supervision orders yet."),
+        "col_id": ("编号", "No."),
+        "col_kind": ("申诉类型", "Appeal"),
+        "col_until": ("延期至", "Extended to"),
+        "col_reason": ("申诉理由", "Reason for the appeal"),
+        "col_filed_by": ("申诉人", "Filed by"),
+        "col_filed_unit": ("申诉单位", "Filing unit"),
+        "col_filed_at": ("申诉时间", "Filed at"),
+        "col_status": ("审核结果", "Decision"),
+        "col_decided_by": ("审核人", "Decided by"),
+        "col_decided_at": ("审核时间", "Decided at"),
+        "col_note": ("审核意见", "Note"),
+        "col_to_kind": ("对象类型", "Receiver kind"),
+        "col_to_unit": ("督办对象", "Receiver"),
+        "col_issued_by": ("下发人", "Issued by"),
+        "col_issued_at": ("下发时间", "Issued at"),
+        "col_due_at": ("办结期限", "Due"),
+        "col_order_note": ("督办要求", "Instructions"),
+        "col_state": ("办理情况", "State"),
+        "col_answer": ("回复内容", "Answer"),
+        "col_answered_by": ("回复人", "Answered by"),
+        "col_answered_at": ("回复时间", "Answered at"),
+        "col_orders": ("督办单数", "Orders"),
+        "col_open": ("未回复", "Unanswered"),
+        "col_answered": ("已回复", "Answered"),
+        "col_late": ("超期", "Late"),
+    }
+)
+# A refused appeal or order (records.scope.RecordError: its key and values); nothing written.
+LABELS.update(
+    {
+        "rec_no_case": (
+            "库中没有案件 {case}，未作任何记录。",
+            "There is no case {case} in the store; nothing was written.",
+        ),
+        "rec_bad_kind": ("申诉类型只能是不计入考核或延期。", "An appeal excludes or extends."),
+        "rec_no_until": (
+            "延期申诉需要填写新的处置时限，未作任何记录。",
+            "An extension needs the new deadline; nothing was written.",
+        ),
+        "rec_until_for_extend": (
+            "只有延期申诉填写新的处置时限，未作任何记录。",
+            "Only an extension takes a new deadline; nothing was written.",
+        ),
+        "rec_until_before_report": (
+            "新的处置时限 {until} 不晚于案件 {case} 的上报时间 {reported}，未作任何记录。",
+            "The new deadline {until} is not after case {case} was reported ({reported}); "
+            "nothing was written.",
+        ),
+        "rec_pending_exists": (
+            "案件 {case} 已有待审核的申诉（#{id}），未作任何记录。",
+            "Case {case} has a pending appeal already (#{id}); nothing was written.",
+        ),
+        "rec_not_filer": (
+            "只有街道、社区和部门账户可以提出申诉。",
+            "Only street, community and department accounts file appeals.",
+        ),
+        "rec_case_outside": (
+            "案件 {case} 不在您的辖区内，未作任何记录。",
+            "Case {case} is outside your scope; nothing was written.",
+        ),
+        "rec_bad_decision": ("审核结果只能是批准或驳回。", "A decision approves or rejects."),
+        "rec_not_decider": ("只有市级账户可以审核申诉。", "Only city accounts decide appeals."),
+        "rec_no_appeal": ("没有编号为 {id} 的申诉。", "There is no appeal {id}."),
+        "rec_decided_already": (
+            "申诉 #{id} 已由 {by} 于 {at} 审核，未作任何记录。",
+            "Appeal #{id} was decided by {by} on {at} already; nothing was written.",
+        ),
+        "rec_decided_meanwhile": (
+            "申诉 #{id} 刚被他人审核，未作任何记录。",
+            "Appeal #{id} was decided meanwhile; nothing was written.",
+        ),
+        "rec_bad_target": (
+            "督办对象只能是街道或部门。",
+            "An order goes to a street or a department.",
+        ),
+        "rec_not_issuer": (
+            "只有市级和区级账户可以下发督办单。",
+            "Only city and district accounts issue supervision orders.",
+        ),
+        "rec_unit_outside": (
+            "{unit} 不在您的辖区内，未作任何记录。",
+            "{unit} is outside your scope; nothing was written.",
+        ),
+        "rec_not_overdue": (
+            "案件 {case} 不是超期未结案件；督办单只对超期案件下发。",
+            "Case {case} is not open and overdue; orders are issued on overdue cases only.",
+        ),
+        "rec_due_not_after": (
+            "办结期限 {due} 不晚于当前时间 {now}，未作任何记录。",
+            "The due time {due} is not after now ({now}); nothing was written.",
+        ),
+        "rec_not_case_street": (
+            "{unit} 不是案件 {case} 所在的街道（{own}），未作任何记录。",
+            "{unit} is not the street of case {case} ({own}); nothing was written.",
+        ),
+        "rec_not_case_department": (
+            "{unit} 不是案件 {case} 的主责或协办部门，未作任何记录。",
+            "{unit} is neither the primary nor an assisting department of case {case}; "
+            "nothing was written.",
+        ),
+        "rec_no_order": ("没有编号为 {id} 的督办单。", "There is no supervision order {id}."),
+        "rec_not_receiver": (
+            "督办单 #{id} 的督办对象是 {unit}，不是您，未作任何记录。",
+            "Order #{id} goes to {unit}, not to you; nothing was written.",
+        ),
+        "rec_answered_already": (
+            "督办单 #{id} 已由 {by} 回复，未作任何记录。",
+            "Order #{id} was answered already by {by}; nothing was written.",
+        ),
+        "rec_answered_meanwhile": (
+            "督办单 #{id} 刚被回复，未作任何记录。",
+            "Order #{id} was answered meanwhile; nothing was written.",
+        ),
+        "rec_empty_reason": (
+            "请填写申诉理由，未作任何记录。",
+            "Give a reason; nothing was written.",
+        ),
+        "rec_empty_note": ("请填写意见或要求，未作任何记录。", "Give a note; nothing was written."),
+        "rec_empty_answer": (
+            "请填写回复内容，未作任何记录。",
+            "Give an answer; nothing was written.",
+        ),
+        "rec_empty_unit": (
+            "请选择督办对象，未作任何记录。",
+            "Choose a receiver; nothing was written.",
+        ),
+        "rec_empty_by": ("缺少操作人，未作任何记录。", "Who acts is missing; nothing was written."),
+        "rec_too_long": (
+            "内容超过 {limit:,} 个字符，未作任何记录。",
+            "The text is longer than {limit:,} characters; nothing was written.",
+        ),
+    }
+)
 
 LABELS.update(
     {

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from gridpulse import db, users
+from gridpulse import appeals, db, users
 
 EXIT_ERROR = 1
 EXIT_REFUSED = 2
@@ -106,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--out", required=True, type=Path)
     users.add_parsers(verbs)
     db.add_parsers(verbs)
+    appeals.add_parsers(verbs)
     _db_after_the_verb(verbs)
     return parser
 
@@ -474,4 +475,6 @@ _VERBS: dict[str, Callable] = {
     "user": lambda args: users.run_user(args, UserError),
     "audit": lambda args: users.run_audit(args, UserError),
     "db": lambda args: db.run_db(args, UserError),
+    "appeal": lambda args: appeals.run_appeal(args, UserError, actor(args)),
+    "order": lambda args: appeals.run_order(args, UserError, actor(args)),
 }

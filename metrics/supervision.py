@@ -83,6 +83,18 @@ def red_cards(
     return _noted(_with_deadline(run(engine, stmt)), coh)
 
 
+def overdue_case(engine: Engine, sel: Selection, case_id: str) -> bool:
+    """Whether ``case_id`` is a red card of ``sel``: open, reported by as_of, its deadline
+    (extended, plus time suspended) before as_of and not suspended at as_of."""
+    coh, _ = _open_cohort(engine, sel.within(None))
+    v = coh.cte
+    stmt = select(func.count()).where(
+        v.c.case_id == case_id, overdue_at(v, coh.as_of_e), v.c.rep_e <= coh.as_of_e
+    )
+    with engine.connect() as conn:
+        return conn.execute(stmt).scalar_one() > 0
+
+
 def yellow_cards(
     engine: Engine,
     sel: Selection,

@@ -1,4 +1,4 @@
-"""督查督办 — red and yellow cards, open cases by age, overdue by department and street."""
+"""督查督办 — red and yellow cards, open cases by age, overdue by department and street, orders."""
 
 import plotly.express as px
 import streamlit as st
@@ -16,6 +16,7 @@ from dashboard.components import (
 )
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, t, value_label
+from dashboard.orders import orders_section
 
 f = current()
 st.title(t("page_supervision"))
@@ -95,3 +96,5 @@ for col, by, title in (
             username=f.account.username,
             what={"list": f"overdue_by_{by}", "scope": f.scope_name},
         )
+
+orders_section(f)
