@@ -79,6 +79,10 @@ def test_an_approved_exclusion_changes_exactly_its_units_kpis(city, capsys):
     assert after.loc[A, "cases"] == before.loc[A, "cases"] == 4
     assert after.loc[A, "overdue_open"] == 1
     assert "on_time_rate" in changed[A] and "cases" not in changed[A]
+    # Closure counts over the cases no appeal excludes: A1, A2, A3 closed of 4 = 3/4 before,
+    # A1 and A3 of the 3 left after (an excluded case leaves numerator and denominator).
+    assert before.loc[A, "closure_rate"] == 0.75
+    assert after.loc[A, "closure_rate"] == pytest.approx(2 / 3)
 
 
 def test_an_approved_extension_changes_on_time_as_computed_by_hand(city):
