@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import BigInteger, Double, and_, cast, func, literal, select, true, union_all
 
-from metrics.cohort import DURATIONS, points_sum
+from metrics.cohort import DURATIONS, MEANS, mean_of, points_sum
 from metrics.cube.store import COUNTS, LEVEL_DIM, SCOPE_DIM, VALUES, Cube
 from metrics.dialect import median
 from metrics.period import Period
@@ -118,7 +118,7 @@ def measures(
     sums = select(*group, *aggs).group_by(*group).subquery("s")
     frm = sums
     medians = {}
-    for name in (n for n in names if n in VALUES):
+    for name in (n for n in names if n in VALUES or n in MEANS):
         med = _median(cube, name, d, (d0, d1), scope, bucket).subquery(f"m_{name}")
         on = [med.c[c] == sums.c[c] for c in (["k"] if d else []) + (["ds"] if bucket else [])]
         frm = frm.outerjoin(med, and_(*on) if on else true())
@@ -149,10 +149,14 @@ def _per_case(cube: Cube, table, d: str | None, days, scope, bucket) -> tuple[li
 
 
 def _median(cube: Cube, name: str, d: str | None, days, scope, bucket):
-    val = cube.t[f"val_{name}"]
+    """A median measure, or a mean one (``name`` in MEANS) from its median's durations."""
+    val = cube.t[f"val_{MEANS.get(name, name)}"]
     conds, group = _per_case(cube, val, d, days, scope, bucket)
-    # seconds, as metrics.cohort.duration_median: the same number as from the cases
-    value = median(val.c.v, "duckdb") / DURATIONS[name][1]
+    if name in MEANS:  # whole milliseconds, as metrics.cohort.duration_ms
+        ms = cast(func.round(val.c.v * 1000.0), BigInteger)
+        value = mean_of(func.sum(ms), func.count(ms), name)
+    else:  # seconds, as metrics.cohort.duration_median: the same number as from the cases
+        value = median(val.c.v, "duckdb") / DURATIONS[name][1]
     stmt = select(*group, cast(value, Double).label(name)).where(*conds)
     return stmt.group_by(*group) if group else stmt
 
