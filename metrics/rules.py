@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from metrics.errors import RuleSetError
+from metrics.registry import kpi
 from metrics.scheme import NO_SCHEME, Scheme, parse_scheme
 from metrics.workdays import NO_CITY, CityCalendar, parse_city
 
@@ -253,8 +254,6 @@ def _exclude(data: dict, origin: str) -> tuple[str, ...]:
 
 
 def _targets(data: dict, origin: str) -> dict[str, float] | None:
-    from metrics.registry import kpi
-
     raw = data.get("targets")
     if raw is None:
         return None

@@ -101,7 +101,9 @@ def parse_scheme(data: dict, weights: dict[str, float], origin: str) -> tuple[Sc
     whether it came from [[score]] items; RuleSetError naming the item when one is invalid."""
     raw_items = _tables(data, "score", origin)
     if raw_items and "weights" in data:
-        raise RuleSetError(f"{origin} has both [weights] and [[score]] items; keep one of them.")
+        raise RuleSetError(
+            f"{origin[:1].upper()}{origin[1:]} has both [weights] and [[score]] items; keep one."
+        )
     items = tuple(_item(i, raw, origin) for i, raw in enumerate(raw_items, 1))
     deduct = tuple(
         _adjust("deduct", i, r, origin) for i, r in enumerate(_tables(data, "deduct", origin), 1)
