@@ -20,6 +20,7 @@ COMPOSITE_PARTS = {
     "solved": "solved_rate",
     "satisfaction": "satisfaction_rate",
 }
+COOPERATION_PARTS = ("response_rate", "on_time_rate", "rating_mean", "reassign_rate")
 EXTRA_COLUMNS = (
     "rank_change",
     "handling_rate",
@@ -125,7 +126,7 @@ def _scored_kpis(r: RuleSet, by: str) -> list[str]:
 def _score(table: pd.DataFrame, r: RuleSet, by: str) -> None:
     """Adds small_sample, composite_score (the rule set's scheme), grade and rank (none for
     a small sample) and, for departments, cooperation_score."""
-    if by == "department" and "rating_mean" in table:
+    if by == "department" and set(COOPERATION_PARTS) <= set(table.columns):
         table["cooperation_score"] = cooperation_score(table, r.cooperation_weights)
     table["small_sample"] = table["cases"].fillna(0) < r.min_cases
     table["composite_score"] = score(table, r.scheme)

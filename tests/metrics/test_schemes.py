@@ -4,6 +4,7 @@ caps, empty KPIs, ties, small samples and excluded request types."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -13,7 +14,7 @@ import pytest
 from metrics import assess, explain_counts, red_black_lists, write_assessment
 from metrics.assessment import composite_score
 from metrics.errors import RuleSetError
-from metrics.rules import default_rules, parse_rules
+from metrics.rules import default_rules, load_rules, parse_rules
 from metrics.scheme import score
 from metrics.selection import Selection
 from tests.metrics.metrics_factory import insert, make_case
@@ -243,3 +244,36 @@ def test_invalid_schemes_are_refused_with_one_sentence(body, sentence):
     with pytest.raises(RuleSetError) as err:
         parse_rules('name = "bad"\n' + body)
     assert str(err.value) == sentence
+
+
+RULES = Path(__file__).resolve().parents[2] / "sample_data" / "rules"
+
+
+def test_the_worked_example_of_the_docs():
+    r = load_rules(RULES / "area-evaluation.toml")
+    street = {
+        "closure_rate": 0.95,
+        "on_time_rate": 0.90,
+        "rework_rate": 0.05,
+        "extension_rate": 0.08,
+        "suspended_open": 3,
+    }
+    frame = pd.DataFrame([street, {**street, "rework_rate": np.nan}])
+    got = score(frame, r.scheme)
+    # docs/metrics.md, by hand: 25 + 32 + 15 × 10/13 + 15 × 12/17 earned of 100, −3 × 0.5
+    assert round(got.iloc[0], 2) == 77.63 and r.grade(got.iloc[0]) == "B"
+    assert round(got.iloc[1], 2) == 78.02  # rework empty: its 15 points leave the total
+
+
+def test_the_shipped_schemes(log):
+    found = {p.stem: load_rules(p) for p in RULES.glob("*.toml") if p.stem != "working-days-2026"}
+    assert set(found) == {"area-evaluation", "hotline-three-rates", "department-fengxian"}
+    hotline = found["hotline-three-rates"]
+    assert hotline.min_cases == 30 and hotline.exclude_types == ("consultation", "praise")
+    fengxian = found["department-fengxian"]
+    assert fengxian.levels == ("department",)
+    assert fengxian.response_sla_minutes == {"default": 30, "whistle": 30}
+    for r in found.values():
+        by = r.levels[0]
+        table = assess(log, Selection.build(by, "2025-03", as_of=AS_OF, rules=r))
+        assert "small_sample" in table.columns  # (the small log has no departments)
