@@ -135,10 +135,17 @@ def _score(table: pd.DataFrame, r: RuleSet, by: str) -> None:
     table["rank"] = rank_scores(scored)
 
 
+def small_samples(table: pd.DataFrame) -> pd.Series:
+    """The table's small_sample flags (all False for a table without the column)."""
+    if "small_sample" not in table:
+        return pd.Series(False, index=table.index)
+    return table["small_sample"].fillna(False).astype(bool)
+
+
 def red_black_lists(table: pd.DataFrame, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     """红榜 (the n best ranked units, best first) and 黑榜 (the n worst ranked, worst first);
     unranked units and small samples (too few cases for the rule set) are on neither list."""
-    small = table["small_sample"].astype(bool) if "small_sample" in table else False
+    small = small_samples(table)
     ranked = table[table["rank"].notna() & ~small]
     red = ranked.sort_values("rank", kind="stable").head(n).reset_index(drop=True)
     black = ranked.iloc[::-1].sort_values("rank", ascending=False, kind="stable").head(n)

@@ -78,7 +78,7 @@ def log(store):
     rows += [closed("B街道", 48, source="hotline") for _ in range(3)]
     rows += [open_case("B街道"), open_case("B街道", request_type="consultation")]
     rows += [open_case("C街道") for _ in range(4)]
-    rows += [closed("D街道", 12)]  # one case: fewer than min_cases
+    rows += [closed("D街道", 12, department="城管委")]  # one case: fewer than min_cases
     rows += [open_case("G街道", request_type="consultation") for _ in range(2)]
     insert(store, rows)
     return store
@@ -276,4 +276,8 @@ def test_the_shipped_schemes(log):
     for r in found.values():
         by = r.levels[0]
         table = assess(log, Selection.build(by, "2025-03", as_of=AS_OF, rules=r))
-        assert "small_sample" in table.columns  # (the small log has no departments)
+        assert len(table) and (table["small_sample"] == (table["cases"] < r.min_cases)).all()
+    # the one department has one case, under the department scheme's minimum of 10
+    table = assess(log, Selection.build("department", "2025-03", as_of=AS_OF, rules=fengxian))
+    assert table["department"].tolist() == ["城管委"] and table["small_sample"].all()
+    assert table["rank"].isna().all() and table["grade"].isna().all()
