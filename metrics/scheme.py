@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.errors import RuleSetError
-from metrics.registry import KPIS, kpi
+from metrics.registry import kpi
 
 #: KPIs a scheme may score: every KPI with a number per unit, except the scores themselves.
 UNSCORABLE = ("composite_score", "grade", "rank")
@@ -70,15 +70,15 @@ class Scheme:
 
     def canonical(self) -> dict[str, Any]:
         """The scheme as plain data for the rule set's hash."""
+        items = [
+            {"kpi": i.kpi, "points": i.points, "target": i.target, "floor": i.floor}
+            for i in self.items
+        ]
         return {
-            "score": [
-                {"kpi": i.kpi, "points": float(i.points), "target": float(i.target),
-                 "floor": float(i.floor)}
-                for i in self.items
-            ],
+            "score": items,
             "deduct": [_adjust_data(a) for a in self.deduct],
             "bonus": [_adjust_data(a) for a in self.bonus],
-        }  # fmt: skip
+        }
 
 
 NO_SCHEME = Scheme(())  # a rule set built without parse_rules scores nothing
@@ -104,11 +104,11 @@ def parse_scheme(data: dict, weights: dict[str, float], origin: str) -> tuple[Sc
         raise RuleSetError(
             f"{origin[:1].upper()}{origin[1:]} has both [weights] and [[score]] items; keep one."
         )
-    items = tuple(_item(i, raw, origin) for i, raw in enumerate(raw_items, 1))
-    deduct = tuple(
-        _adjust("deduct", i, r, origin) for i, r in enumerate(_tables(data, "deduct", origin), 1)
+    items = tuple(_item(n, raw) for n, raw in enumerate(raw_items, 1))
+    deduct, bonus = (
+        tuple(_adjust(kind, n, raw) for n, raw in enumerate(_tables(data, kind, origin), 1))
+        for kind in ("deduct", "bonus")
     )
-    bonus = tuple(_adjust("bonus", i, r, origin) for i, r in enumerate(_tables(data, "bonus", origin), 1))  # fmt: skip
     if raw_items:
         return Scheme(items, deduct, bonus), True
     return Scheme(from_weights(weights).items, deduct, bonus), False
@@ -147,7 +147,7 @@ def _number(raw: dict, key: str, where: str, required: bool = True) -> float | N
     return float(value)
 
 
-def _item(n: int, raw: dict, origin: str) -> Item:
+def _item(n: int, raw: dict) -> Item:
     kid, where = _kpi_of("score", n, raw, _ITEM_KEYS)
     points, target, floor = (_number(raw, k, where) for k in ("points", "target", "floor"))
     if points < 0:
@@ -157,7 +157,7 @@ def _item(n: int, raw: dict, origin: str) -> Item:
     return Item(kid, points, target, floor)
 
 
-def _adjust(kind: str, n: int, raw: dict, origin: str) -> Adjust:
+def _adjust(kind: str, n: int, raw: dict) -> Adjust:
     kid, where = _kpi_of(kind, n, raw, _ADJUST_KEYS)
     points, per = _number(raw, "points", where), _number(raw, "per", where)
     cap = _number(raw, "cap", where, required=False)
@@ -214,8 +214,3 @@ def detail(frame: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
             out[f"{kind} {n} {a.kpi}"] = a.amount(value)
     out["composite_score"] = score(frame, scheme)
     return out
-
-
-def scorable() -> list[str]:
-    """Every KPI id a scheme item may name."""
-    return [k.id for k in KPIS if k.id not in UNSCORABLE]
