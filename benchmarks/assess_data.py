@@ -173,7 +173,9 @@ def build(cache: Path, n_cases: int = 5_500_000) -> tuple[Path, Path]:
                ELSE 'dissatisfied' END END AS satisfaction,
           CASE WHEN resolved IS NOT NULL THEN CASE WHEN urw < 0.03 THEN 1 ELSE 0 END END,
           CASE WHEN dispatched IS NOT NULL THEN CASE WHEN ure < 0.05 THEN 1 ELSE 0 END END,
-          NULL, NULL, NULL, 'x', 1
+          NULL, NULL, NULL, 'x', 1,
+          'request' AS request_type, NULL AS self_handled, NULL AS extended_deadline,
+          NULL AS suspended_at, NULL AS resumed_at, 0 AS day_precision
         FROM (SELECT *, {cut["dispatched_at"]} AS dispatched, {cut["responded_at"]} AS responded,
                      {cut["resolved_at"]} AS resolved, {cut["closed_at"]} AS closed
               FROM staged) s
@@ -182,7 +184,7 @@ def build(cache: Path, n_cases: int = 5_500_000) -> tuple[Path, Path]:
     con.execute("""
         INSERT INTO ratings
         SELECT case_id, department, 60 + floor((hash(case_id, 'sc') % 1000) / 25.0),
-               closed_at, 'x', 1
+               closed_at, 'x', 1, NULL
         FROM cases WHERE closed_at IS NOT NULL AND department IS NOT NULL
           AND hash(case_id, 'rt') % 10 = 0
     """)

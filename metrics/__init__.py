@@ -22,7 +22,15 @@ from metrics.freshness import Freshness, freshness
 from metrics.labels import label, level_label, value_label
 from metrics.period import Period, latest_full_month, parse_as_of, parse_period, span
 from metrics.query import check_scope, kpi_table, latest_timestamp, resolve_as_of
-from metrics.registry import KPIS, LEVELS, MEASURES, Kpi, kpi, validate_registry
+from metrics.registry import (
+    HANDLING_COLUMNS,
+    KPIS,
+    LEVELS,
+    MEASURES,
+    Kpi,
+    kpi,
+    validate_registry,
+)
 from metrics.rules import RuleSet, default_rules, load_rules, parse_rules
 from metrics.selection import Selection
 from metrics.supervision import ageing, overdue_counts, red_cards, yellow_cards
@@ -32,6 +40,7 @@ from metrics.trends import decompose, rising_units
 
 __all__ = [
     "ALTERNATIVE_WEIGHTS",
+    "HANDLING_COLUMNS",
     "KPIS",
     "LEVELS",
     "MEASURES",

@@ -10,7 +10,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from metrics.query import kpi_table, level_keys
-from metrics.registry import ASSESSMENT_COLUMNS, DEPARTMENT_COLUMNS
+from metrics.registry import ASSESSMENT_COLUMNS, DEPARTMENT_COLUMNS, HANDLING_COLUMNS
+from metrics.rules import RuleSet
+from metrics.scheme import score
 from metrics.selection import Selection
 
 COMPOSITE_PARTS = {
@@ -18,6 +20,7 @@ COMPOSITE_PARTS = {
     "solved": "solved_rate",
     "satisfaction": "satisfaction_rate",
 }
+COOPERATION_PARTS = ("response_rate", "on_time_rate", "rating_mean", "reassign_rate")
 EXTRA_COLUMNS = (
     "rank_change",
     "handling_rate",
@@ -70,7 +73,9 @@ def rank_scores(score: pd.Series) -> pd.Series:
 
 def assess(engine: Engine, sel: Selection, *, rank_change: bool = True) -> pd.DataFrame:
     """The assessment table (contract §5): location/department columns, the §4 KPI ids in the
-    contract's order (department adds rating_mean, reassign_rate, cooperation_score), then
+    contract's order (department adds rating_mean, reassign_rate, cooperation_score), the
+    handling-level KPIs and small_sample (cases < the rule set's min_cases: no grade, no
+    rank); composite_score by the rule set's scheme (metrics.scheme); then
     extras (rank_change = previous rank − rank, positive = moved up, vs ``sel.previous`` at the
     same as_of; handling_rate, on_time_handling_rate, households,
     volume_per_1k_households; rating_count for departments). Sorted by rank, unranked last.
@@ -83,8 +88,9 @@ def assess(engine: Engine, sel: Selection, *, rank_change: bool = True) -> pd.Da
     if rank_change:
         # Only the rank is needed from the previous period, judged at the same as_of.
         before = replace(sel.at(sel.previous), as_of=attrs["as_of"])
-        prev = kpi_table(engine, before, kpis=["composite_score"])
-        prev["_prev"] = rank_scores(composite_score(prev, r.weights))
+        prev = kpi_table(engine, before, kpis=_scored_kpis(r, by))
+        _score(prev, r, by)
+        prev["_prev"] = prev["rank"]
         if keys:
             table = table.merge(prev[[*keys, "_prev"]], on=list(keys), how="left")
         else:
@@ -95,6 +101,7 @@ def assess(engine: Engine, sel: Selection, *, rank_change: bool = True) -> pd.Da
     cols = [*keys, *ASSESSMENT_COLUMNS]
     if by == "department":
         cols += DEPARTMENT_COLUMNS
+    cols += [*HANDLING_COLUMNS, "small_sample"]
     cols += [c for c in EXTRA_COLUMNS if c in table.columns]
     out = table.sort_values(["rank", *keys], na_position="last", kind="stable")[cols]
     out = out.reset_index(drop=True)
@@ -103,20 +110,43 @@ def assess(engine: Engine, sel: Selection, *, rank_change: bool = True) -> pd.Da
 
 
 def _scored(engine: Engine, sel: Selection) -> pd.DataFrame:
-    by, r = sel.level, sel.rules
     table = kpi_table(engine, sel)
-    table["composite_score"] = composite_score(table, r.weights)
-    table["grade"] = table["composite_score"].map(r.grade).astype(object)
-    table["rank"] = rank_scores(table["composite_score"])
-    if by == "department":
-        table["cooperation_score"] = cooperation_score(table, r.cooperation_weights)
+    _score(table, sel.rules, sel.level)
     return table
+
+
+def _scored_kpis(r: RuleSet, by: str) -> list[str]:
+    """The KPIs a unit's score, grade and rank are computed from under ``r``."""
+    names = ["cases", *r.scheme.kpis()]
+    if "cooperation_score" in names and by != "department":
+        names.remove("cooperation_score")
+    return names
+
+
+def _score(table: pd.DataFrame, r: RuleSet, by: str) -> None:
+    """Adds small_sample, composite_score (the rule set's scheme), grade and rank (none for
+    a small sample) and, for departments, cooperation_score."""
+    if by == "department" and set(COOPERATION_PARTS) <= set(table.columns):
+        table["cooperation_score"] = cooperation_score(table, r.cooperation_weights)
+    table["small_sample"] = table["cases"].fillna(0) < r.min_cases
+    table["composite_score"] = score(table, r.scheme)
+    scored = table["composite_score"].where(~table["small_sample"])
+    table["grade"] = scored.map(r.grade).astype(object)
+    table["rank"] = rank_scores(scored)
+
+
+def small_samples(table: pd.DataFrame) -> pd.Series:
+    """The table's small_sample flags (all False for a table without the column)."""
+    if "small_sample" not in table:
+        return pd.Series(False, index=table.index)
+    return table["small_sample"].fillna(False).astype(bool)
 
 
 def red_black_lists(table: pd.DataFrame, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     """红榜 (the n best ranked units, best first) and 黑榜 (the n worst ranked, worst first);
-    unranked units are on neither list."""
-    ranked = table[table["rank"].notna()]
+    unranked units and small samples (too few cases for the rule set) are on neither list."""
+    small = small_samples(table)
+    ranked = table[table["rank"].notna() & ~small]
     red = ranked.sort_values("rank", kind="stable").head(n).reset_index(drop=True)
     black = ranked.iloc[::-1].sort_values("rank", ascending=False, kind="stable").head(n)
     return red, black.reset_index(drop=True)

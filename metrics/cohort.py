@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Double,
     Float,
@@ -88,8 +89,10 @@ def build_cohort(
     seconds, NULL when a value of them is known to the day only), due_e (extended, given or
     derived deadline — the end of its day when that is known to the day only — plus the time
     suspended), held (1 when suspended at as_of), sla_s (response SLA in seconds),
-    excluded (1 when an approved appeal excludes the case; only when an appeal is in force,
-    see :func:`kept`) and any ``extra`` expressions.
+    extended (1 with an extended deadline, given or by an approved appeal), excluded (1 when
+    an approved appeal or the rule set's [request_types] exclude leaves the case out; only
+    when an appeal is in force or the rule set excludes types, see :func:`kept`) and any
+    ``extra`` expressions.
     ``days`` bounds the reported dates for working-day deadlines. ``scope`` names areas,
     columns of SCOPE_COLUMNS, or ``party`` (metrics.party). The cases are each case's
     version known at ``known_at`` and the appeals those decided by then (metrics.known;
@@ -131,6 +134,9 @@ def build_cohort(
     if ap is not None:
         dues.insert(0, epoch(ap.c.until, dialect))
         precise.insert(0, (ap.c.until.is_not(None), false()))
+    extended = c.extended_deadline.is_not(None)
+    if ap is not None:
+        extended = or_(extended, ap.c.until.is_not(None))
     due = func.coalesce(*dues)
     due_day = case(*precise, else_=_day(c, "reported_at"))
     cols = [
@@ -156,6 +162,9 @@ def build_cohort(
         c.satisfaction,
         c.reopened,
         c.reassigned,
+        c.request_type,
+        c.self_handled,
+        case((extended, 1), else_=0).label("extended"),
         rep_e.label("rep_e"),
         disp_e.label("disp_e"),
         resp_e.label("resp_e"),
@@ -184,8 +193,12 @@ def build_cohort(
             else_=rules.response_sla_minutes["default"] * 60.0,
         ).label("sla_s"),
     ]
-    if ap is not None:
-        cols.append(func.coalesce(ap.c.excluded, 0).label("excluded"))
+    excluded = None if ap is None else func.coalesce(ap.c.excluded, 0)
+    if rules.exclude_types:  # [request_types] exclude: counted in cases only
+        other = literal(0) if excluded is None else excluded
+        excluded = case((c.request_type.in_(rules.exclude_types), 1), else_=other)
+    if excluded is not None:
+        cols.append(excluded.label("excluded"))
     cols += [expr.label(name) for name, expr in (extra or {}).items()]
     source = src if ap is None else src.outerjoin(ap, ap.c.case_id == c.case_id)
     if join is not None:
@@ -250,6 +263,27 @@ DURATIONS: dict[str, tuple[str, float]] = {
     "response_minutes": ("resp_d", 60.0),
     "handling_hours": ("hand_d", 3600.0),
 }
+
+
+#: The mean measures and the median measure whose durations they average.
+MEANS: dict[str, str] = {
+    "response_minutes_mean": "response_minutes",
+    "handling_hours_mean": "handling_hours",
+}
+
+
+def duration_ms(v, measure: str) -> ColumnElement:
+    """A median measure's duration in whole milliseconds (BIGINT; NULL as
+    :func:`duration_seconds`): sums of them are exact in any order, so a mean is the same
+    number from the cases and from the KPI cube."""
+    return cast(func.round(duration_seconds(v, measure) * 1000.0), BigInteger)
+
+
+def mean_of(total_ms: ColumnElement, n: ColumnElement, mean: str) -> ColumnElement:
+    """A mean measure from the sum of milliseconds and the number of durations (NULL when
+    there are none), in the unit of its median measure."""
+    per = DURATIONS[MEANS[mean]][1] * 1000.0
+    return cast(total_ms, Double) / func.nullif(cast(n, Double), 0.0) / per
 
 
 def duration_seconds(v, measure: str) -> ColumnElement:
@@ -335,7 +369,13 @@ def predicates(v, as_of_e: float, rules: RuleSet) -> dict[str, ColumnElement]:
         "handling_due": or_(resolved_ok, and_(v.c.res_e.is_(None), past_due)),
         "dispatched": disp,
         "reassigned_cases": and_(disp, v.c.reassigned > 0),
+        "proactive": v.c.source.in_(("patrol", "video")),
+        "self_handled": and_(v.c.close_e.is_not(None), v.c.self_handled.is_(True)),
+        "extended": v.c.extended == 1,
+        "suspended_open": and_(v.c.held == 1, v.c.close_e.is_(None)),
     }
+    for mean, med in MEANS.items():  # per case: the duration the mean averages
+        measures[mean] = measures[med]
     # Contract §5: an approved exclusion leaves the case out of every KPI but cases.
     if "excluded" not in v.c:
         return measures
@@ -377,8 +417,11 @@ def km_inputs(v, as_of_e: float) -> tuple[ColumnElement, ColumnElement]:
     return case((known, span)), case((event, 1), else_=0)
 
 
-def exclusion_reasons(measure: str, v, as_of_e: float) -> list[tuple[ColumnElement, str]]:
-    """Ordered (condition, reason) pairs explaining why a V case is outside ``measure``."""
+def exclusion_reasons(
+    measure: str, v, as_of_e: float, rules: RuleSet | None = None
+) -> list[tuple[ColumnElement, str]]:
+    """Ordered (condition, reason) pairs explaining why a V case is outside ``measure``
+    (``rules``: the rule set whose [request_types] exclude names a reason)."""
     resp_d = v.c.resp_e - v.c.disp_e
     hand_d = v.c.res_e - v.c.disp_e
     not_past = v.c.due_e >= as_of_e
@@ -389,7 +432,12 @@ def exclusion_reasons(measure: str, v, as_of_e: float) -> list[tuple[ColumnEleme
     dated = "known to the day only (no time of day)"
     if measure == "cases":
         return []
-    appealed = [(v.c.excluded == 1, "excluded by an approved appeal")] if "excluded" in v.c else []
+    appealed = []
+    types = rules.exclude_types if rules is not None else ()
+    if types:
+        appealed.append((v.c.request_type.in_(types), "request type excluded by the rule set"))
+    if "excluded" in v.c:
+        appealed.append((v.c.excluded == 1, "excluded by an approved appeal"))
     table: dict[str, list[tuple[ColumnElement, str]]] = {
         "cases": [],
         "response_due": [
@@ -412,6 +460,7 @@ def exclusion_reasons(measure: str, v, as_of_e: float) -> list[tuple[ColumnEleme
         "solved_known": [(v.c.solved.is_(None), "no solved verdict")],
         "satisfaction_known": [(v.c.satisfaction.is_(None), "no satisfaction value")],
         "resolved": [(v.c.res_e.is_(None), "not resolved")],
+        "closed": [(v.c.close_e.is_(None), "not closed")],
         "handling_hours": [
             no_disp,
             (v.c.res_e.is_(None), "not resolved"),

@@ -8,11 +8,14 @@ import pandas as pd
 from sqlalchemy import BigInteger, Double, Engine, case, cast, func, literal, not_, select
 
 from metrics.cohort import (
+    MEANS,
     Cohort,
     build_cohort,
     duration_median,
+    duration_ms,
     exclusion_reasons,
     from_epoch,
+    mean_of,
     predicates,
 )
 from metrics.errors import UnitError
@@ -37,7 +40,10 @@ CASE_COLUMNS = (
     "department",
 )
 EXPLAINABLE = tuple(
-    k.id for k in KPIS if k.kind in ("count", "ratio", "median") and k.denominator != "households"
+    k.id
+    for k in KPIS
+    if (k.kind in ("count", "ratio", "median") or k.numerator in MEANS)
+    and k.denominator != "households"
 )
 
 
@@ -77,10 +83,10 @@ def _parts(kid: str, v, as_of_e: float, rules: RuleSet):
     k = kpi(kid)
     pr = predicates(v, as_of_e, rules)
     num = pr[k.numerator]
-    if k.kind == "median":
+    if k.kind in ("median", "mean"):  # the cases whose duration enters it
         num = num.is_not(None)
         den = num
-        reasons = exclusion_reasons(k.numerator, v, as_of_e)
+        reasons = exclusion_reasons(MEANS.get(k.numerator, k.numerator), v, as_of_e, rules)
     elif k.kind == "count":
         den = pr["cases"]
         reasons = [(not_(num), "not counted")]
@@ -88,7 +94,7 @@ def _parts(kid: str, v, as_of_e: float, rules: RuleSet):
         if k.numerator == "satisfaction_points":
             num = num > 0
         den = pr[k.denominator]
-        reasons = exclusion_reasons(k.denominator, v, as_of_e)
+        reasons = exclusion_reasons(k.denominator, v, as_of_e, rules)
     return num, den, reasons
 
 
@@ -121,8 +127,8 @@ def explain(
 ) -> pd.DataFrame:
     """The cases in a unit's numerator, denominator, or excluded from the denominator (with
     ``reason``), ordered by case_id and paged by ``limit``/``offset``. For satisfaction the
-    numerator lists cases scoring above 0 (满意 and 基本满意); for medians numerator and
-    denominator are the cases whose duration enters the median. ``sel.scope`` (a signed-in
+    numerator lists cases scoring above 0 (满意 and 基本满意); for medians and means numerator
+    and denominator are the cases whose duration enters them. ``sel.scope`` (a signed-in
     account's district/street/community) limits the cases; a unit of ``sel.level`` outside
     it is refused."""
     if part not in PARTS:
@@ -161,6 +167,9 @@ def explain_counts(
     measure = predicates(v, coh.as_of_e, r)[k.numerator]
     if k.kind == "median":
         value = duration_median(v, k.numerator, dialect)
+    elif k.kind == "mean":
+        ms = duration_ms(v, MEANS[k.numerator])
+        value = mean_of(func.sum(ms), func.count(ms), k.numerator)
     elif k.numerator == "satisfaction_points":
         value = func.sum(case((den, measure), else_=0.0))
     else:
@@ -186,7 +195,7 @@ def explain_counts(
     if k.numerator == "satisfaction_points":
         out["points"] = float(x or 0.0)
         out["value"] = out["points"] / d if d else None
-    elif k.kind == "median":
+    elif k.kind in ("median", "mean"):
         out["value"] = None if x is None else float(x)
     elif k.kind == "count":
         out["value"] = n

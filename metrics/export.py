@@ -17,6 +17,7 @@ from metrics.formats import excel_format
 from metrics.freshness import freshness
 from metrics.labels import label
 from metrics.rules import RuleSet
+from metrics.scheme import detail
 from metrics.selection import Selection
 from metrics.workdays import calendar_note
 from outfile import checked_out_path, os_reason
@@ -91,6 +92,7 @@ def _write_xlsx(table, meta, r: RuleSet, by: str, path: Path, lang: str) -> None
     start = len(red) + 3
     sheet.write(start, 0, "黑榜" if zh else "Black list (worst)", head)
     _write_frame(sheet, black, start + 1, head, fmts, lang)
+    _detail_sheet(book, table, r, head, lang)
     info = book.add_worksheet("规则集" if zh else "Rule set")
     rows = [
         (label("rule_set", lang), meta["rule_set"]),
@@ -116,6 +118,63 @@ def _write_xlsx(table, meta, r: RuleSet, by: str, path: Path, lang: str) -> None
     book.close()
 
 
+def _detail_sheet(book, table: pd.DataFrame, r: RuleSet, head, lang: str) -> None:
+    """得分明细: per unit (in the table's order), each scored item's KPI value and earned
+    points, each deduction's and bonus's KPI value and points, then the composite score."""
+    zh = lang == "zh"
+    keys = [c for c in table.columns if c in ("district", "street", "community", "grid_id")]
+    keys += [c for c in ("department", "rank", "small_sample") if c in table.columns]
+    parts = detail(table, r.scheme)
+    points = book.add_format({"num_format": "0.00"})
+    fmts = {
+        c: book.add_format({"num_format": f})
+        for c in r.scheme.kpis()
+        if (f := excel_format(c, lang))
+    }
+    heads: list[tuple[str, str | None]] = []  # (header, KPI whose format a value takes)
+    for n, item in enumerate(r.scheme.items, 1):
+        name = label(item.kpi, lang)
+        heads.append((f"{n}. {name}", item.kpi))
+        heads.append(
+            (
+                f"{n}. {name} 得分 (满分 {item.points:g})"
+                if zh
+                else f"{n}. {name} points (of {item.points:g})",
+                None,
+            )
+        )
+    for kind, adjusts in (("deduct", r.scheme.deduct), ("bonus", r.scheme.bonus)):
+        word = {"deduct": ("扣分", "deduction"), "bonus": ("加分", "bonus")}[kind][0 if zh else 1]
+        for a in adjusts:
+            name = label(a.kpi, lang)
+            heads.append((f"{word}: {name}", a.kpi))
+            heads.append((f"{word}: {name} " + ("分值" if zh else "points"), None))
+    heads.append((label("composite_score", lang), None))
+    sheet = book.add_worksheet("得分明细" if zh else "Score detail")
+    for j, col in enumerate(keys):
+        sheet.write_string(0, j, label(col, lang), head)
+        for i, value in enumerate(table[col].tolist()):
+            _cell(sheet, 1 + i, j, value, None)
+    for j, ((text, kid), col) in enumerate(zip(heads, parts.columns, strict=True), len(keys)):
+        sheet.write_string(0, j, text, head)
+        sheet.set_column(j, j, 14)
+        fmt = fmts.get(kid) if kid else points
+        for i, value in enumerate(parts[col].tolist()):
+            _cell(sheet, 1 + i, j, value, fmt)
+    sheet.freeze_panes(1, len(keys))
+
+
+def _cell(sheet, i: int, j: int, value, fmt) -> None:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return
+    if isinstance(value, bool):
+        sheet.write_boolean(i, j, value)
+    elif isinstance(value, int | float):
+        sheet.write_number(i, j, float(value), fmt)
+    else:
+        sheet.write_string(i, j, str(value))
+
+
 def _table_sheet(book, name, table, head, fmts, lang) -> None:
     sheet = book.add_worksheet(name)
     _write_frame(sheet, table, 0, head, fmts, lang)
@@ -136,11 +195,4 @@ def _write_frame(sheet, frame: pd.DataFrame, row0: int, head, fmts, lang) -> Non
         fmt = fmts.get(fmt_name) if fmt_name else None
         sheet.set_column(j, j, 14 if fmt else 12)
         for i, value in enumerate(frame[col].tolist()):
-            if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-                continue
-            if isinstance(value, bool):
-                sheet.write_boolean(row0 + 1 + i, j, value)
-            elif isinstance(value, int | float):
-                sheet.write_number(row0 + 1 + i, j, float(value), fmt)
-            else:
-                sheet.write_string(row0 + 1 + i, j, str(value))
+            _cell(sheet, row0 + 1 + i, j, value, fmt)

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from metrics.assessment import composite_score, rank_scores
+from metrics.assessment import composite_score, rank_scores, small_samples
 from metrics.registry import KPIS, LEVELS
 from metrics.rules import RuleSet, load_rules
+from metrics.scheme import score
 
 Z95 = 1.959963984540054
 Z998 = 3.090232306167813
@@ -83,7 +84,7 @@ def rank_stability(
     rules: RuleSet | str | None = None,
     weightings: Mapping[str, Mapping[str, float]] | None = None,
 ) -> pd.DataFrame:
-    """Rank of each unit of a kpi_table/assessment under the rule set's weights, the built-in
+    """Rank of each unit of a kpi_table/assessment under the rule set's scheme, the built-in
     rule set's when they differ, and each alternative weighting (columns ``rank@<name>``,
     ``rank@rules`` first), with best_rank, worst_rank and rank_spread (worst − best); units
     without a score stay unranked (<NA>)."""
@@ -96,9 +97,12 @@ def rank_stability(
     keys = [c for c in table.columns if c in _ALL_KEYS]
     out = table[keys].copy()
     ranks = []
+    small = small_samples(table)
     for name, w in alts.items():
         col = f"rank@{name}"
-        out[col] = rank_scores(composite_score(table, w))
+        # the rule set's own rank comes from its scheme ([weights] alone: the same numbers)
+        got = score(table, r.scheme) if name == "rules" else composite_score(table, w)
+        out[col] = rank_scores(got.where(~small))
         ranks.append(col)
     frame = out[ranks].astype("Float64")
     out["best_rank"] = frame.min(axis=1).astype("Int64")

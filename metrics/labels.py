@@ -53,6 +53,7 @@ COLUMNS: dict[str, Column] = {
     "hours_overdue": Column("超期时长", "Time overdue", "hours", 1),
     "hours_left": Column("剩余时长", "Time left", "hours", 1),
     "rank_change": Column("排名变化", "Rank change", "rank_change"),
+    "small_sample": Column("样本不足", "Too few cases"),
     "households": Column("户数", "Households", "count"),
     "rating_count": Column("评价数", "Ratings", "count"),
     "rating_reliable": Column("评价数足够", "Enough ratings"),

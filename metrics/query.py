@@ -28,10 +28,13 @@ from caselog.party import involves
 from caselog.schema import cases, grids
 from caselog.store import read_version
 from metrics.cohort import (
+    MEANS,
     Cohort,
     build_cohort,
     duration_median,
+    duration_ms,
     kept,
+    mean_of,
     points_sum,
     predicates,
     satisfaction_parts,
@@ -283,6 +286,9 @@ def _aggregate(name: str, pred: ColumnElement, dialect: str, v, rules: RuleSet) 
         return cast(func.coalesce(func.sum(pred), 0.0), Double)
     if agg == "median":
         return cast(duration_median(v, name, dialect), Double)
+    if agg == "mean":
+        ms = duration_ms(v, MEANS[name])
+        return cast(mean_of(func.sum(ms), func.count(ms), name), Double)
     raise ValueError(name)
 
 

@@ -67,6 +67,12 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure("dispatched", "count", "cases with dispatched_at"),
     Measure("reassigned_cases", "count", "dispatched with reassigned > 0"),
+    Measure("proactive", "count", "source is patrol or video (主动发现)"),
+    Measure("self_handled", "count", "closed, and handled on the spot (self_handled = yes)"),
+    Measure("extended", "count", "an extended deadline (延期), given or by an approved appeal"),
+    Measure("suspended_open", "count", "suspended at as_of (not resumed) and not closed"),
+    Measure("response_minutes_mean", "mean", "mean of the response_minutes durations"),
+    Measure("handling_hours_mean", "mean", "mean of the handling_hours durations"),
     Measure("households", "sum", "grids.households summed over the unit's grids"),
     Measure("rating_score", "mean", "ratings of the department on V cases (primary or assisting)"),
 )
@@ -300,6 +306,92 @@ KPIS: tuple[Kpi, ...] = (
     ),
 )
 
+_HANDLING_KPIS = (
+    Kpi(
+        "proactive_rate",
+        "主动发现率",
+        "Proactive discovery rate",
+        "ratio",
+        "fraction",
+        "higher",
+        "Cases whose source is patrol or video over cases (an appeal's exclusion leaves a case "
+        "out of both).",
+        numerator="proactive",
+        denominator="assessed",
+        decimals=1,
+    ),
+    Kpi(
+        "self_handled_rate",
+        "就地解决率",
+        "On-the-spot resolution rate",
+        "ratio",
+        "fraction",
+        "higher",
+        "Closed cases handled on the spot by the grid or community over closed cases.",
+        numerator="self_handled",
+        denominator="closed",
+        decimals=1,
+    ),
+    Kpi(
+        "due_cases",
+        "应结案数",
+        "Cases due",
+        "count",
+        "cases",
+        None,
+        "Cases closed, or whose deadline (extended, shifted by suspension) is before as_of: "
+        "the denominator of on_time_rate.",
+        numerator="closure_due",
+        decimals=0,
+    ),
+    Kpi(
+        "extension_rate",
+        "延期率",
+        "Extension rate",
+        "ratio",
+        "fraction",
+        "lower",
+        "Cases with an extended deadline over cases.",
+        numerator="extended",
+        denominator="assessed",
+        decimals=1,
+    ),
+    Kpi(
+        "suspended_open",
+        "挂账数",
+        "Suspended open cases",
+        "count",
+        "cases",
+        "lower",
+        "Cases suspended, not resumed and not closed at as_of.",
+        numerator="suspended_open",
+        decimals=0,
+    ),
+    Kpi(
+        "mean_response_min",
+        "平均响应时长",
+        "Mean response time",
+        "mean",
+        "minutes",
+        "lower",
+        "Mean of responded − dispatched in minutes over the cases of the median.",
+        numerator="response_minutes_mean",
+        decimals=1,
+    ),
+    Kpi(
+        "mean_handling_h",
+        "平均处置时长",
+        "Mean handling time",
+        "mean",
+        "hours",
+        "lower",
+        "Mean of resolved − dispatched in hours over the cases of the median.",
+        numerator="handling_hours_mean",
+        decimals=1,
+    ),
+)
+KPIS = (*KPIS, *_HANDLING_KPIS)
+
 ASSESSMENT_COLUMNS: tuple[str, ...] = (
     "cases",
     "response_rate",
@@ -316,6 +408,8 @@ ASSESSMENT_COLUMNS: tuple[str, ...] = (
     "rank",
 )
 DEPARTMENT_COLUMNS: tuple[str, ...] = ("rating_mean", "reassign_rate", "cooperation_score")
+#: The handling-level KPIs of contract §4, after the department columns, for every unit.
+HANDLING_COLUMNS: tuple[str, ...] = tuple(k.id for k in _HANDLING_KPIS)
 
 LEVELS: dict[str, tuple[str, ...]] = {
     "city": (),
@@ -376,7 +470,7 @@ def validate_registry() -> list[str]:
             issues.append(f"KPI {k.id} has unknown denominator {k.denominator}.")
         if k.kind == "ratio" and k.unit == "fraction" and k.scale != 1.0:
             issues.append(f"Fraction KPI {k.id} must not be scaled.")
-    for col in (*ASSESSMENT_COLUMNS, *DEPARTMENT_COLUMNS):
+    for col in (*ASSESSMENT_COLUMNS, *DEPARTMENT_COLUMNS, *HANDLING_COLUMNS):
         if col not in _BY_ID:
             issues.append(f"Assessment column {col} is not a KPI.")
     for attr in ("label_zh", "label_en"):

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from metrics.errors import RuleSetError
+from metrics.registry import kpi
+from metrics.scheme import NO_SCHEME, Scheme, parse_scheme
 from metrics.workdays import NO_CITY, CityCalendar, parse_city
 
 URGENCIES = ("emergency", "utility", "general", "complex")
@@ -26,7 +28,10 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "deadline_working_days": URGENCIES,
     "grades": ("A", "B", "C", "D"),
 }
-_TOP = ("name", "description", "calendar", "workdays", *_SECTIONS)
+_SCHEME_KEYS = ("min_cases", "levels", "request_types", "score", "deduct", "bonus", "targets")
+_TOP = ("name", "description", "calendar", "workdays", *_SECTIONS, *_SCHEME_KEYS)
+REQUEST_TYPES = ("complaint", "request", "consultation", "suggestion", "report", "praise")
+LEVEL_NAMES = ("district", "street", "community", "grid", "department", "city")
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,6 +50,12 @@ class RuleSet:
     text: str
     hash: str
     workdays: CityCalendar = NO_CITY  # the city's copy of the yearly holiday notice
+    scheme: Scheme = NO_SCHEME  # [[score]] items, or [weights] as items (parse_rules)
+    scored: bool = False  # True when the scheme has [[score]] items of its own
+    min_cases: int = 0  # fewer cases: small_sample, no rank, no grade
+    exclude_types: tuple[str, ...] = ()  # [request_types] exclude: counted in cases only
+    targets: dict[str, float] | None = None  # [targets]: 达标线 shown, not scored
+    levels: tuple[str, ...] = ()  # the levels the rule set is made for (none: any)
 
     def canonical(self) -> dict[str, Any]:
         """The effective rules as plain data (everything the hash covers; not the name)."""
@@ -73,6 +84,17 @@ def _canonical(r: RuleSet) -> dict[str, Any]:
     }
     if r.workdays:  # only when given, so rule sets without one keep their hash
         out["workdays"] = r.workdays.canonical()
+    # A scheme's parts only when given, so [weights]-only rule sets keep their hash.
+    if r.scored or r.scheme.deduct or r.scheme.bonus:
+        out["scheme"] = r.scheme.canonical()
+    if r.min_cases:
+        out["min_cases"] = r.min_cases
+    if r.exclude_types:
+        out["request_types_exclude"] = sorted(r.exclude_types)
+    if r.targets:
+        out["targets"] = {k: float(v) for k, v in sorted(r.targets.items())}
+    if r.levels:
+        out["levels"] = sorted(r.levels)
     return out
 
 
@@ -154,6 +176,9 @@ def parse_rules(text: str, origin: str = "the rule set") -> RuleSet:
     workdays = parse_city(data["workdays"], origin) if "workdays" in data else NO_CITY
     if workdays and calendar != "working_days":
         raise RuleSetError(f'[workdays] in {origin} needs calendar = "working_days" at the top.')
+    scheme, scored = parse_scheme(data, sec["weights"], origin)
+    if scored and sum(i.points for i in scheme.items) <= 0:
+        raise RuleSetError(f"The [[score]] items of {origin} must not all have zero points.")
     r = RuleSet(
         name=name.strip(),
         weights=sec["weights"],
@@ -167,6 +192,12 @@ def parse_rules(text: str, origin: str = "the rule set") -> RuleSet:
         text=text,
         hash="",
         workdays=workdays,
+        scheme=scheme,
+        scored=scored,
+        min_cases=_min_cases(data, origin),
+        exclude_types=_exclude(data, origin),
+        targets=_targets(data, origin),
+        levels=_levels(data, origin),
     )
     object.__setattr__(r, "hash", content_hash(_canonical(r)))
     return r
@@ -197,6 +228,58 @@ def _section(data: dict, name: str, origin: str, default: dict | None) -> dict[s
         if missing:
             raise RuleSetError(f"[{name}] in {origin} lacks {', '.join(missing)}.")
     return {k: out[k] for k in allowed if k in out}
+
+
+def _min_cases(data: dict, origin: str) -> int:
+    value = data.get("min_cases", 0)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise RuleSetError(f"min_cases in {origin} must be a whole number, at least 0.")
+    return value
+
+
+def _exclude(data: dict, origin: str) -> tuple[str, ...]:
+    raw = data.get("request_types", {})
+    if not isinstance(raw, dict) or set(raw) - {"exclude"}:
+        raise RuleSetError(f"[request_types] in {origin} takes only exclude = [...].")
+    types = raw.get("exclude", [])
+    if not isinstance(types, list):
+        raise RuleSetError(f"request_types.exclude in {origin} must be a list of request types.")
+    for t in types:
+        if t not in REQUEST_TYPES:
+            raise RuleSetError(
+                f"request_types.exclude in {origin} names {t!r}, not one of "
+                f"{', '.join(REQUEST_TYPES)}."
+            )
+    return tuple(dict.fromkeys(types))
+
+
+def _targets(data: dict, origin: str) -> dict[str, float] | None:
+    raw = data.get("targets")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise RuleSetError(f"[targets] in {origin} must be a table of KPI = number.")
+    for key, value in raw.items():
+        try:
+            kpi(key)
+        except KeyError:
+            raise RuleSetError(
+                f"[targets] in {origin}: {key!r} is not a KPI of the registry."
+            ) from None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise RuleSetError(f"The value targets.{key} in {origin} must be a number.")
+    return {k: float(v) for k, v in raw.items()}
+
+
+def _levels(data: dict, origin: str) -> tuple[str, ...]:
+    raw = data.get("levels", [])
+    if not isinstance(raw, list) or any(x not in LEVEL_NAMES for x in raw):
+        raise RuleSetError(f"levels in {origin} must be a list of {', '.join(LEVEL_NAMES)}.")
+    return tuple(dict.fromkeys(raw))
 
 
 def _cap(text: str) -> str:

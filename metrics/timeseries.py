@@ -8,7 +8,6 @@ from datetime import timedelta
 import pandas as pd
 from sqlalchemy import Engine
 
-from metrics.assessment import composite_score
 from metrics.cohort import build_cohort
 from metrics.dialect import trunc
 from metrics.errors import UnitError
@@ -16,6 +15,7 @@ from metrics.known import any_appeals, case_source
 from metrics.period import Period
 from metrics.query import kpis_for, level_keys, resolve_as_of, run_cubed, unit_select
 from metrics.registry import kpi
+from metrics.scheme import score
 from metrics.selection import Selection
 
 FREQS = {"day": "D", "week": "W-MON", "month": "MS"}
@@ -30,7 +30,7 @@ def kpi_series(
     the Monday of the ISO week, or the 1st of the month), then each requested KPI (ratios
     also ``_num``/``_den``). Every bucket of the period is present for every unit with
     cases; buckets without cases have cases = 0 and NaN rates. composite_score is derived
-    per bucket with the rule set's weights. rating_mean, volume_per_1k_households and the
+    per bucket with the rule set's scheme (no min_cases). rating_mean, volume_per_1k_households and the
     other derived KPIs are not series (UnitError, one sentence)."""
     by, p, r, scope = sel.level, sel.period, sel.rules, sel.scope_map
     if freq not in FREQS:
@@ -46,6 +46,9 @@ def kpi_series(
     for kid in wanted:
         if kid not in available:
             raise UnitError(f"The KPI {kid!r} is not available as a time series by {by}.")
+    computed = list(wanted)
+    if "composite_score" in wanted:  # the scheme's KPIs that have a series
+        computed += [k for k in r.scheme.kpis() if k in available and k not in computed]
     known = sel.as_known_at
     moment = resolve_as_of(engine, sel.as_of, p, known)
     dialect = engine.dialect.name
@@ -68,7 +71,7 @@ def kpi_series(
             keys,
             extra_keys=["ds"],
             scope=scope,
-            kpis=wanted,
+            kpis=computed,
             cube=cube,
             period=p,
             bucket=freq,
@@ -80,7 +83,7 @@ def kpi_series(
     frame["ds"] = pd.to_datetime(frame["ds"]).dt.normalize()
     frame = _fill(frame, keys, p, freq)
     if "composite_score" in wanted:
-        frame["composite_score"] = composite_score(frame, r.weights)
+        frame["composite_score"] = score(frame, r.scheme)
     cols = [*keys, "ds"]
     for kid in wanted:
         cols.append(kid)

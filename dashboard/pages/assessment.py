@@ -19,7 +19,14 @@ RATES = (
     "closure_rate",
     "rework_rate",
 )
-EXPLAINED = (*RATES, "median_response_min", "median_handling_h", "overdue_open", "cases")
+EXPLAINED = (
+    *RATES,
+    "median_response_min",
+    "median_handling_h",
+    "overdue_open",
+    "cases",
+    *metrics.HANDLING_COLUMNS,
+)
 PARTS = ("numerator", "denominator", "excluded")
 SHOWN = (
     "rank",
@@ -34,6 +41,8 @@ SHOWN = (
     "overdue_open",
     "median_handling_h",
     "volume_per_1k_households",
+    *metrics.HANDLING_COLUMNS,
+    "small_sample",
 )
 
 f = current()

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import BigInteger, Double, and_, cast, func, literal, select, true, union_all
 
-from metrics.cohort import DURATIONS, points_sum
+from metrics.cohort import DURATIONS, MEANS, mean_of, points_sum
 from metrics.cube.store import COUNTS, LEVEL_DIM, SCOPE_DIM, VALUES, Cube
 from metrics.dialect import median
 from metrics.period import Period
@@ -121,11 +121,14 @@ def measures(
     sums = select(*group, *aggs).group_by(*group).subquery("s")
     frm = sums
     medians = {}
-    for name in (n for n in names if n in VALUES):
-        med = _median(cube, name, d, (d0, d1), scope, bucket).subquery(f"m_{name}")
+    for table in VALUES:  # one pass over a table of durations for its median and its mean
+        wanted = [n for n in names if table in (n, MEANS.get(n))]
+        if not wanted:
+            continue
+        med = _durations(cube, table, wanted, d, (d0, d1), scope, bucket).subquery(f"m_{table}")
         on = [med.c[c] == sums.c[c] for c in (["k"] if d else []) + (["ds"] if bucket else [])]
         frm = frm.outerjoin(med, and_(*on) if on else true())
-        medians[name] = med.c[name]
+        medians |= {name: med.c[name] for name in wanted}
     out = []
     if d:
         dim = cube.t[f"dim_{d}"]
@@ -151,12 +154,19 @@ def _per_case(cube: Cube, table, d: str | None, days, scope, bucket) -> tuple[li
     return conds, cols
 
 
-def _median(cube: Cube, name: str, d: str | None, days, scope, bucket):
-    val = cube.t[f"val_{name}"]
+def _durations(cube: Cube, table: str, names, d: str | None, days, scope, bucket):
+    """The median measure ``table`` and/or its mean (``names``) over its durations."""
+    val = cube.t[f"val_{table}"]
     conds, group = _per_case(cube, val, d, days, scope, bucket)
-    # seconds, as metrics.cohort.duration_median: the same number as from the cases
-    value = median(val.c.v, "duckdb") / DURATIONS[name][1]
-    stmt = select(*group, cast(value, Double).label(name)).where(*conds)
+    values = []
+    for name in names:
+        if name in MEANS:  # whole milliseconds, as metrics.cohort.duration_ms
+            ms = cast(func.round(val.c.v * 1000.0), BigInteger)
+            value = mean_of(func.sum(ms), func.count(ms), name)
+        else:  # seconds, as metrics.cohort.duration_median: the same number as from the cases
+            value = median(val.c.v, "duckdb") / DURATIONS[name][1]
+        values.append(cast(value, Double).label(name))
+    stmt = select(*group, *values).where(*conds)
     return stmt.group_by(*group) if group else stmt
 
 

@@ -31,7 +31,7 @@ from metrics.registry import LEVELS, MEASURES
 from metrics.rules import RuleSet
 from metrics.workdays import SOURCES
 
-FORMAT = 3  # bump when the cube's tables change: older cubes are then never read
+FORMAT = 4  # bump when the cube's tables change: older cubes are then never read
 KEEP = 3  # cubes kept per data version (one per rule set's time limits and as_of)
 
 #: Unit dimensions and the case columns that name a unit of each: every level's, and urgency
@@ -88,6 +88,8 @@ def fingerprint(rules: RuleSet, as_of: datetime) -> str:
             else None
         ),
     }
+    if rules.exclude_types:  # the per-case flags leave these request types out
+        parts["request_types_exclude"] = sorted(rules.exclude_types)
     if rules.calendar == "working_days":  # the deadlines' calendar: its sources and the city's
         parts["workdays"] = {**SOURCES, **rules.workdays.canonical()}
     blob = json.dumps(parts, sort_keys=True, separators=(",", ":"))

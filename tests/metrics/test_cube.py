@@ -42,6 +42,7 @@ DEPARTMENTS = [None, "城管委", "水务局", "住建委", "交通委"]
 CATEGORIES = ["市容环境", "街面秩序", "设施管理"]
 SOURCES = [None, "patrol", "hotline", "whistle", "app"]
 URGENCIES = ["emergency", "utility", "general", "complex"]
+REQUEST_TYPES = [None, "request", "complaint", "consultation"]
 
 
 def random_city(seed: int, n: int = 700) -> tuple[list[dict], list[dict], list[dict]]:
@@ -54,6 +55,7 @@ def random_city(seed: int, n: int = 700) -> tuple[list[dict], list[dict], list[d
     handling = np.random.default_rng(seed + 1000)  # its own stream: the other columns stay
     # A second stream for what came later, so the first draws the same city as before.
     more = np.random.default_rng(seed + 1000)
+    kinds = np.random.default_rng(seed + 2000)  # request types and self-handling, added last
     t0 = datetime(2025, 1, 20)
     rows, rates = [], []
     for i in range(n):
@@ -92,6 +94,8 @@ def random_city(seed: int, n: int = 700) -> tuple[list[dict], list[dict], list[d
             reassigned=[None, 0, 1][rng.integers(3)],
         )
         row |= _handling(handling, rep, row["deadline"])
+        row["request_type"] = REQUEST_TYPES[kinds.integers(len(REQUEST_TYPES))]
+        row["self_handled"] = [None, True, False][kinds.integers(3)]
         for column in DAY_PRECISION_COLUMNS:
             if row[column] is not None and more.random() < 0.15:
                 row[column] = datetime.combine(row[column].date(), datetime.min.time())
@@ -288,6 +292,25 @@ def test_other_time_limits_need_their_own_cube(city, attached):
     pd.testing.assert_frame_equal(before, after, check_exact=False, rtol=1e-12)
     default = kpi_table(reader, Selection.build("street", "2025Q1"))
     assert (after["response_rate"] <= default["response_rate"] + 1e-12).all()
+
+
+def test_excluded_request_types_need_their_own_cube(city, attached):
+    _, reader = city
+    base = kpi_table(reader, Selection.build("street", "2025Q1"))
+    most = int(base["cases"].max())  # every street but the biggest is a small sample
+    text = f'name = "no-consult"\nmin_cases = {most}\n[request_types]\nexclude = ["consultation"]\n'
+    scheme = parse_rules(text + "[[deduct]]\nkpi = 'suspended_open'\nper = 1\npoints = 1\n")
+    assert cube.fingerprint(scheme, datetime(2025, 4, 1)) != cube.fingerprint(
+        default_rules(), datetime(2025, 4, 1)
+    )
+    assert cubebuild.build(reader, scheme) is not None
+    sel = Selection.build("street", "2025Q1", rules=scheme)
+    got = same(lambda: kpi_table(reader, sel), attached)
+    assert got["cases"].sum() == base["cases"].sum()  # excluded types still count in cases
+    assert got["closure_rate_den"].sum() < base["closure_rate_den"].sum()
+    ranked = same(lambda: assess(reader, sel), attached)
+    assert ranked["small_sample"].any() and ranked["rank"].notna().any()
+    assert ranked.loc[ranked["small_sample"], "rank"].isna().all()
 
 
 def test_working_day_deadlines_in_the_cube(city, attached):

@@ -82,6 +82,7 @@ def by_pandas(cases: pd.DataFrame, first: str, last: str, as_of: pd.Timestamp) -
     for kpi in ("response", "on_time", "solved", "satisfaction"):
         den = sums[f"{kpi}_den"].astype(float)
         out[f"{kpi}_rate"] = sums[f"{kpi}_num"].astype(float) / den.where(den > 0)
+    out["due_cases"] = sums["on_time_den"]  # 应结案数: on_time_rate's denominator
     # Composite: the weights of empty rates left out and the rest renormalised.
     rates = out[list(WEIGHTS)]
     weights = rates.notna() * pd.Series(WEIGHTS)
@@ -129,3 +130,47 @@ def test_street_assessment_equals_plain_pandas(city, period, first, last, monkey
             got[kpi].astype(float), want[kpi], rtol=1e-12, atol=1e-12, err_msg=kpi
         )
     assert got["rank"].astype("Int64").tolist() == want["rank"].tolist()
+
+
+def handling_by_pandas(cases: pd.DataFrame, first: str, last: str, as_of: pd.Timestamp):
+    """The handling-level KPIs of contract §4 per street, straight from the case rows."""
+    day = cases["reported_at"].dt.normalize()
+    v = cases[(day >= first) & (day <= last) & (cases["status"] != "cancelled")].copy()
+    closed = v["closed_at"].notna()
+    held = (v["suspended_at"] <= as_of) & ~(v["resumed_at"] <= as_of)
+    v["proactive"] = v["source"].isin(["patrol", "video"])
+    v["self_handled_closed"] = closed & v["self_handled"].eq(True)
+    v["closed"] = closed
+    v["extended"] = v["extended_deadline"].notna()
+    v["suspended_open"] = held & ~closed
+    took_min = (v["responded_at"] - v["dispatched_at"]).dt.total_seconds() / 60
+    took_h = (v["resolved_at"] - v["dispatched_at"]).dt.total_seconds() / 3600
+    v["resp_min"] = took_min.where(took_min >= 0)  # negative durations left out entirely
+    v["hand_h"] = took_h.where(took_h >= 0)
+    g = v.groupby(KEYS)
+    n = g.size().astype(float)
+    out = pd.DataFrame(index=n.index)
+    out["proactive_rate"] = g["proactive"].sum() / n
+    den = g["closed"].sum().astype(float)
+    out["self_handled_rate"] = g["self_handled_closed"].sum() / den.where(den > 0)
+    out["extension_rate"] = g["extended"].sum() / n
+    out["suspended_open"] = g["suspended_open"].sum().astype(float)
+    out["mean_response_min"] = g["resp_min"].mean()
+    out["mean_handling_h"] = g["hand_h"].mean()
+    return out
+
+
+def test_handling_level_kpis_equal_plain_pandas(city):
+    engine, rows = city
+    assert not rows["day_precision"].any()  # every duration of this city has its time of day
+    want = handling_by_pandas(rows, "2025-01-01", "2025-12-31", AS_OF)
+    on_time = by_pandas(rows, "2025-01-01", "2025-12-31", AS_OF).loc[want.index]
+    got = assess(engine, Selection.build("street", "2025", as_of=AS_OF), rank_change=False)
+    got = got[got["cases"] > 0].set_index(KEYS).loc[want.index]
+    for kpi in want.columns:
+        assert want[kpi].notna().any() and (want[kpi] > 0).any(), kpi  # a test that can fail
+        np.testing.assert_allclose(
+            got[kpi].astype(float), want[kpi], rtol=1e-9, atol=1e-9, err_msg=kpi
+        )
+    assert got["due_cases"].tolist() == on_time["due_cases"].tolist()
+    assert not got["small_sample"].any()  # min_cases 0: never a small sample

@@ -96,6 +96,9 @@ def test_every_case_measure_has_sql():
                 "reopened",
                 "reassigned",
                 "excluded",
+                "source",
+                "self_handled",
+                "extended",
             )
         ],
     )

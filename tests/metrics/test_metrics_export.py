@@ -87,7 +87,7 @@ def test_xlsx_read_back(golden, tmp_path):
     out = tmp_path / "dept.xlsx"
     write_assessment(golden, Selection.build("department", "2025-03", as_of=AS_OF), out)
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["考核结果", "红黑榜", "规则集"]
+    assert book.sheetnames == ["考核结果", "红黑榜", "得分明细", "规则集"]
     ws = book["考核结果"]
     header = [c.value for c in ws[1]]
     assert header[:4] == ["部门", "受理量", "响应率", "响应时长"]

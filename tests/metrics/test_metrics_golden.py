@@ -264,7 +264,9 @@ def test_department_golden(golden):
         t.loc["水务"],
         dict(cases=0, rating_mean=50.0, rating_count=1, cooperation_score=50.0),
     )
-    assert list(t.columns[:17]) == [
+    # contract §5: the KPI ids of §4 in order (the handling-level ones and small_sample
+    # after the department's), then the extras
+    assert list(t.columns[:25]) == [
         "cases",
         "response_rate",
         "median_response_min",
@@ -281,6 +283,14 @@ def test_department_golden(golden):
         "rating_mean",
         "reassign_rate",
         "cooperation_score",
+        "proactive_rate",
+        "self_handled_rate",
+        "due_cases",
+        "extension_rate",
+        "suspended_open",
+        "mean_response_min",
+        "mean_handling_h",
+        "small_sample",
         "rank_change",
     ]
 
