@@ -12,7 +12,7 @@ from metrics.assessment import composite_score
 from metrics.cohort import build_cohort
 from metrics.dialect import trunc
 from metrics.errors import UnitError
-from metrics.known import case_source
+from metrics.known import case_source, known_at
 from metrics.period import Period
 from metrics.query import kpis_for, level_keys, resolve_as_of, run_cubed, unit_select
 from metrics.registry import kpi
@@ -46,7 +46,7 @@ def kpi_series(
     for kid in wanted:
         if kid not in available:
             raise UnitError(f"The KPI {kid!r} is not available as a time series by {by}.")
-    known = sel.as_known_at
+    known = known_at(engine, sel.as_known_at)
     moment = resolve_as_of(engine, sel.as_of, p, known)
     dialect = engine.dialect.name
     coh = build_cohort(
