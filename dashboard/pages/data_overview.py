@@ -116,6 +116,7 @@ if ov is not None:
                 "updated",
                 "unchanged",
                 "rejected",
+                "loaded_by",
             )
         }
     )

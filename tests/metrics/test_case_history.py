@@ -7,7 +7,6 @@ from datetime import datetime
 import pytest
 from sqlalchemy import insert
 
-from caselog import open_store
 from caselog.schema import case_history, cases, ingest_log
 from metrics import Selection, case_versions, kpi_table, loads
 
@@ -35,8 +34,10 @@ OTHER = BASE | {"case_id": "y1", "ingest_id": 1, "street": "东华门街道"}
 
 
 @pytest.fixture
-def engine(tmp_path):
-    engine = open_store(f"duckdb:///{tmp_path / 'hand.duckdb'}")
+def engine(store):
+    """Three loads of case x1 (open, closed, moved) and one of y1, written by hand, on
+    DuckDB and on PostgreSQL."""
+    engine = store
     log = [
         {
             "id": i + 1,
@@ -61,8 +62,7 @@ def engine(tmp_path):
             [V1 | {"superseded_by": 2}, V2 | {"superseded_by": 3}],
         )
         conn.execute(insert(cases), [V3, OTHER])
-    yield engine
-    engine.dispose()
+    return engine
 
 
 def test_every_version_with_its_load_and_what_it_changed(engine):
