@@ -7,6 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from alembic import command
@@ -181,3 +182,13 @@ def test_the_command_line_records_who_loaded(tmp_path, who):
         by = conn.execute(text("SELECT loaded_by FROM ingest_log")).scalars().all()
     engine.dispose()
     assert by == [who or "local-admin"]
+
+
+def test_the_workbook_names_the_moment_its_data_were_known_at(tmp_path):
+    url, between = _two_loads(tmp_path)
+    out = tmp_path / "a.xlsx"
+    assert _assess(url, out, "--as-known-at", f"{between:%Y-%m-%d %H:%M:%S}") == 0
+    sheet = openpyxl.load_workbook(out)["规则集"]
+    rows = {r[0]: r[1] for r in sheet.iter_rows(values_only=True)}
+    assert rows["数据版本（截至该时刻已导入）"] == f"{between:%Y-%m-%d %H:%M:%S}"
+    assert rows["数据截至"] == "2025-03-12 08:00:00"  # the first file's latest time
