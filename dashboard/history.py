@@ -17,7 +17,7 @@ def case_history(f: Filters, case_ids: list[str]) -> None:
     """A case picker over ``case_ids`` and the chosen case's versions inside the account's
     scope (metrics.case_versions), the changed columns named in the page's language."""
     st.subheader(t("case_history_title"))
-    chosen = st.selectbox(t("case_history_case"), case_ids, key="history_case")
+    chosen = st.selectbox(kpi_label("case_id"), case_ids, key="history_case")
     versions = load(lambda: data.case_versions(f.url, chosen, f.scope))
     if versions is None:
         return

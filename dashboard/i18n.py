@@ -212,7 +212,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "explain_count": ("{kpi}：{num} 件（共 {den} 件）", "{kpi}: {num} of {den} cases"),
     "first_cases": ("（前 {n} 件）", "(first {n} cases)"),
     "case_history_title": ("案件版本记录", "Case history"),
-    "case_history_case": ("案件编号", "Case number"),
     "case_history_caption": (
         "每个版本来自一次导入；“变更的字段”与上一版本相比。",
         "Each version came with one load; the changed columns are compared with the "
