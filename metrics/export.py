@@ -32,11 +32,12 @@ def write_assessment(
 
     CSV: UTF-8 with BOM, a plain table with the contract columns first, extras after, and
     the trailing columns period, as_of (数据截至), rule_set, rule_set_hash, data_loaded_at
-    (when the latest case file was loaded; with ``sel.as_known_at``, the latest one loaded by
-    then, so the file equals the one written at that moment byte for byte) and calendar_note (the years whose working-day
-    deadlines rest on statutory holidays only; empty if none); rates as fractions 0–1;
-    empty values as empty fields. XLSX: headers in ``lang`` (zh default, en), percent and
-    thousands formats, frozen header, plus 红黑榜 and 规则集 sheets. Raises MetricsError
+    (when the latest case file was loaded; with ``sel.as_known_at``, the latest one loaded
+    by then, so the file equals the one written at that moment byte for byte) and
+    calendar_note (the years whose working-day deadlines rest on statutory holidays only;
+    empty if none); rates as fractions 0–1; empty values as empty fields. XLSX: headers in
+    ``lang`` (zh default, en), percent and thousands formats, frozen header, plus 红黑榜 and
+    规则集 sheets (which also names ``sel.as_known_at`` when given). Raises MetricsError
     subclasses (one sentence) for an unwritable path.
     """
     by, p, r = sel.level, sel.period, sel.rules
