@@ -34,6 +34,8 @@ from caselog.store import DEFAULT_TIMEZONE, get_timezone, is_duckdb, set_timezon
 
 # (stage label, amount done, total) — the command line draws it as a progress bar.
 Progress = Callable[[str, int, int], None]
+#: Who loads when nobody is named: whoever runs the command line holds the store (contract §5).
+LOCAL_ADMIN = "local-admin"
 
 
 @dataclass
@@ -135,12 +137,17 @@ def ingest_files(
     ratings: Sequence[str | Path] = (),
     grids: Sequence[str | Path] = (),
     progress: Progress | None = None,
+    loaded_by: str = LOCAL_ADMIN,
 ) -> IngestSummary:
     """Validate and load files in one transaction; raise RefusedFile with nothing written.
 
     Grids load first (so cases given only a grid_id get their district, street and community),
     then cases, then ratings. A later row of the same key within the run supersedes an earlier
-    one and is counted as updated.
+    one and is counted as updated. Every stored version a file replaces is kept in
+    case_history/rating_history (caselog.merge); the run's versions become known together:
+    its ingest_log rows share one finished_at (UTC) and name ``loaded_by`` (an account, the
+    command line's ``--as NAME``, "sample"). A version that a later file of the same run
+    replaces is counted but not kept: it was never the version known at any moment.
     """
     if isinstance(mapping, str | Path):
         mapping = load_mapping(mapping)
@@ -165,7 +172,7 @@ def ingest_files(
                 group = [i for i in inputs if i.kind is kind]
                 if group:
                     reports += _load_kind(target, kind, group, store_tz, progress)
-            _log(target, reports, started)
+            _log(target, reports, started, loaded_by)
             for name in ("_stage_grids", "_stage_cases", "_stage_ratings", "_rejected"):
                 work.execute(f"DROP TABLE IF EXISTS {name}")
         finally:
@@ -371,8 +378,9 @@ def _reject(
         work.unregister("_bad")
 
 
-def _log(target: Target, reports: list[FileReport], started: datetime) -> None:
-    """Keep quarantined rows and write one ingest_log row per file."""
+def _log(target: Target, reports: list[FileReport], started: datetime, loaded_by: str) -> None:
+    """Keep quarantined rows and write one ingest_log row per file, all with the same
+    started_at and finished_at (UTC): the run is one transaction, known as a whole."""
     target.ship(
         "_rejected",
         None,
@@ -398,6 +406,7 @@ def _log(target: Target, reports: list[FileReport], started: datetime) -> None:
                 "updated": r.counts.updated,
                 "unchanged": r.counts.unchanged,
                 "rejected": r.counts.rejected,
+                "loaded_by": loaded_by,
             }
             for r in reports
         ],

@@ -23,6 +23,7 @@ class TableSpec:
     key: tuple[str, ...]
     columns: tuple[str, ...]  # stored columns besides row_hash and ingest_id
     nullable: tuple[str, ...] = ()  # key columns that may be NULL (NULL matches NULL)
+    history: Table | None = None  # where the versions a load replaces are kept
 
     def match(self, a: str, b: str) -> str:
         """SQL: rows ``a`` and ``b`` have the same key. A nullable key column is compared
@@ -96,8 +97,11 @@ class Target:
     def upsert(self, spec: TableSpec) -> None:
         """Insert new rows and replace changed ones; unchanged rows are not touched.
 
-        Changed rows are deleted and inserted again (no ON CONFLICT: DuckDB tables carry no
-        key index, see caselog.schema), all inside the run's transaction.
+        The stored version of a changed row is first kept in the spec's history table with
+        ``superseded_by`` = the load (ingest_log id) of the staged row that replaces it; then
+        changed rows are deleted and inserted again (no ON CONFLICT: DuckDB tables carry no
+        key index, see caselog.schema), all inside the run's transaction, so a run that fails
+        half-way leaves neither a kept version nor a changed row.
         """
         on = spec.match("t", "s")
         table = spec.table.name
@@ -105,6 +109,13 @@ class Target:
             f"DELETE FROM {spec.stage} s WHERE EXISTS (SELECT 1 FROM {table} t "
             f"WHERE {on} AND t.row_hash = s.row_hash)"
         )
+        if spec.history is not None:
+            kept = ", ".join(spec.written)
+            self.sql(
+                f"INSERT INTO {spec.history.name} ({kept}, superseded_by) "
+                f"SELECT {', '.join(f't.{c}' for c in spec.written)}, s.ingest_id "
+                f"FROM {table} t JOIN {spec.stage} s ON {on}"
+            )
         self.sql(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM {spec.stage} s WHERE {on})")
         values = ", ".join(_select_value(spec, c) for c in spec.written)
         join = "LEFT JOIN grids g ON g.grid_id = s.grid_id" if spec.kind == "cases" else ""
@@ -196,6 +207,7 @@ SPECS = {
         schema.cases,
         ("case_id",),
         tuple(c.name for c in schema.cases.columns if c.name not in ("row_hash", "ingest_id")),
+        history=schema.case_history,
     ),
     "ratings": TableSpec(
         "ratings",
@@ -204,5 +216,6 @@ SPECS = {
         ("case_id", "department", "rated_at"),
         ("case_id", "department", "score", "rated_at", "quality_flags"),
         nullable=("rated_at",),
+        history=schema.rating_history,
     ),
 }

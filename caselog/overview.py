@@ -114,6 +114,7 @@ def store_overview(engine: Engine, recent_loads: int = 20) -> StoreOverview:
                 ingest_log.c.updated,
                 ingest_log.c.unchanged,
                 ingest_log.c.rejected,
+                ingest_log.c.loaded_by,
             )
             .order_by(ingest_log.c.id.desc())
             .limit(recent_loads)

@@ -11,6 +11,7 @@ import functools
 import threading
 import time
 from collections.abc import Sequence
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
@@ -309,9 +310,23 @@ def tune(url: str, level: str, unit: str, model: str, params: dict, scope: Scope
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def freshness(url: str) -> metrics.Freshness:
-    """数据截至 (the store's latest case timestamp, the default as_of) and the latest load."""
-    return metrics.freshness(engine(url))
+def freshness(url: str, known_at: datetime | None = None) -> metrics.Freshness:
+    """数据截至 (the store's latest case timestamp, the default as_of) and the latest load;
+    of the data as known at ``known_at`` (city time) when given."""
+    return metrics.freshness(engine(url), known_at)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def loads(url: str) -> pd.DataFrame:
+    """The store's loads of cases and ratings, newest first (metrics.loads): the data
+    versions the sidebar offers."""
+    return metrics.loads(engine(url))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def case_versions(url: str, case_id: str, scope: Scope) -> pd.DataFrame:
+    """Every version of one case inside ``scope``, oldest first (metrics.case_versions)."""
+    return metrics.case_versions(engine(url), case_id, _scope(scope))
 
 
 def appeal_list(url: str, account: accounts.Account, status: str | None = None) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import streamlit as st
 
@@ -175,6 +176,7 @@ def sidebar(url: str) -> None:
             key=key,
         ),
     )
+    _data_version(url)
     upload = st.file_uploader(t("rules_upload"), type=["toml"], key="rules_file")
     text = None
     if upload is not None and upload.size > MAX_RULES_BYTES:
@@ -189,7 +191,7 @@ def sidebar(url: str) -> None:
     st.session_state["rules_text"] = text
     rs = data.rules(text)
     st.caption(t("rules_in_use", name=rs.name, hash=rs.hash[:12]))
-    fresh = data.freshness(url)
+    fresh = data.freshness(url, known_at())
     if fresh.as_of is not None:
         st.caption(
             t(
@@ -203,6 +205,33 @@ def sidebar(url: str) -> None:
     if data.cube_missing(url, text):  # after a load without warm-up, or new time limits
         with st.spinner(t("preparing_kpis")):
             data.build_cube(url, text)
+
+
+def _data_version(url: str) -> None:
+    """The data version box: 最新, or the data as known right after one of the loads."""
+    runs = data.loads(url)
+    options = ["", *(f"{at:%Y-%m-%d %H:%M:%S.%f}" for at in runs["loaded_at"])]
+    names = {"": t("data_version_latest")}
+    for value, row in zip(options[1:], runs.itertuples(index=False), strict=True):
+        by = row.loaded_by or t("unknown")
+        names[value] = t(
+            "data_version_option", at=f"{row.loaded_at:%Y-%m-%d %H:%M:%S}", files=row.files, by=by
+        )
+    st.session_state.setdefault("known_at", "")
+    if st.session_state["known_at"] not in options:  # a store changed under the session
+        st.session_state["known_at"] = ""
+    _edited(
+        "known_at",
+        lambda key: st.selectbox(
+            t("data_version"), options, format_func=names.get, key=key, help=t("data_version_help")
+        ),
+    )
+
+
+def known_at() -> datetime | None:
+    """The data version chosen in the sidebar (city time), None for the newest data."""
+    chosen = st.session_state.get("known_at") or ""
+    return datetime.fromisoformat(chosen) if chosen else None
 
 
 def current() -> Filters:
@@ -226,6 +255,7 @@ def current() -> Filters:
         period,
         scope=scope,
         rules=data.rules(s.get("rules_text")),
+        as_known_at=known_at(),
     )
     return Filters(
         url=s.get("db_url") or data.default_url(),

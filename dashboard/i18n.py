@@ -118,6 +118,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "rules_error": ("规则集无效：{error} 已改用内置默认规则。", "{error} Using the default."),
     "rules_in_use": ("当前规则集：{name}（哈希 {hash}）", "Rule set in use: {name} (hash {hash})"),
     "data_as_of": ("数据截至 {as_of}{load}", "Data as of {as_of}{load}"),
+    "data_version": ("数据版本", "Data version"),
+    "data_version_latest": ("最新", "Latest"),
+    "data_version_help": (
+        "选择一次导入：各页面按该次导入完成时已知的数据计算，之后导入的案件版本不计入。",
+        "Pick a load: every page computes from the data as known right after it; versions "
+        "loaded later are left out.",
+    ),
+    "data_version_option": ("{at} 导入 {files}（{by}）", "{files} loaded at {at} by {by}"),
+    "data_version_shown": (
+        "按 {at} 时已知的数据计算（之后的导入不计入）",
+        "Computed from the data as known at {at} (later loads left out)",
+    ),
     "loaded_from": ("（{at} 导入 {file}）", " (loaded from {file} at {at})"),
     "preparing_kpis": (
         "正在按当前规则集准备指标数据（每次导入后一次；数百万件案件约需十几秒）…",
@@ -199,6 +211,25 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "explain_count": ("{kpi}：{num} 件（共 {den} 件）", "{kpi}: {num} of {den} cases"),
     "first_cases": ("（前 {n} 件）", "(first {n} cases)"),
+    "case_history_title": ("案件版本记录", "Case history"),
+    "case_history_caption": (
+        "每个版本来自一次导入；“变更的字段”与上一版本相比。",
+        "Each version came with one load; the changed columns are compared with the "
+        "version before.",
+    ),
+    "case_history_none": (
+        "该案件没有在您范围内的版本。",
+        "No version of this case is in your scope.",
+    ),
+    "first_version": ("首个版本", "first version"),
+    "version": ("版本", "Version"),
+    "loaded_at": ("导入时间", "Loaded at"),
+    "loaded_by": ("导入人", "Loaded by"),
+    "newest": ("当前版本", "Newest"),
+    "changed": ("变更的字段", "Changed columns"),
+    "assist_departments": ("协办部门", "Assisting departments"),
+    "quality_flags": ("数据质量标记", "Data-quality flags"),
+    "day_precision": ("只精确到日（位标记）", "Known to the day only (bits)"),
     # supervision
     "red_cards": ("红牌：当前超期未结（全部在办）", "Red cards: overdue now (all open cases)"),
     "yellow_cards": ("黄牌：24 小时内到期", "Yellow cards: due within 24 hours"),

@@ -26,8 +26,9 @@ def _too_big(files) -> bool:
     return bool(big)
 
 
-def upload_form(url: str) -> None:
-    """File pickers for a case log, an optional mapping and ratings, and a load button."""
+def upload_form(url: str, username: str) -> None:
+    """File pickers for a case log, an optional mapping and ratings, and a load button; the
+    load is recorded as made by ``username`` (the signed-in account)."""
     st.subheader(t("upload_title"))
     st.caption(t("upload_limit", mb=MAX_MB))
     c1, c2, c3 = st.columns(3)
@@ -60,6 +61,7 @@ def upload_form(url: str) -> None:
                 mapping=paths.get("mapping"),
                 ratings=[paths["ratings"]] if "ratings" in paths else [],
                 progress=report,
+                loaded_by=username,
             )
         except Exception as exc:  # refused files and any other failure: one sentence
             bar.empty()

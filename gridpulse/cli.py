@@ -86,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     assess.add_argument("--period", required=True)
     assess.add_argument("--as-of", dest="as_of")
+    assess.add_argument(
+        "--as-known-at",
+        dest="as_known_at",
+        help="compute from the data as known at this moment (each case's version loaded by then)",
+    )
     assess.add_argument("--rules", type=Path)
     assess.add_argument("--scope", default="", help="an area: 区 or 区/街道 (default: the city)")
     assess.add_argument("--out", required=True, type=Path)
@@ -273,6 +278,7 @@ def _run_ingest(args) -> int:
                 ratings=args.ratings,
                 grids=args.grids,
                 progress=bar.staged,
+                loaded_by=actor(args),
             )
     except (RefusedFile, MappingError) as exc:
         raise UserError(f"{exc} Nothing was written.", EXIT_REFUSED) from exc
@@ -349,11 +355,12 @@ def _run_assess(args) -> int:
             scope=args.scope,
             rules=args.rules,
             as_of=args.as_of,
+            as_known_at=args.as_known_at,
             timezone=get_timezone(engine),
         )
         check_scope(engine, sel)
         table = write_assessment(engine, sel, args.out)
-        latest = latest_timestamp(engine) if args.as_of else None
+        latest = latest_timestamp(engine, sel.as_known_at) if args.as_of else None
     except ValueError as exc:  # metrics raises ValueError subclasses with one sentence
         raise UserError(str(exc)) from exc
     finally:

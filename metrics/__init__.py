@@ -19,6 +19,7 @@ from metrics.fairness import (
 )
 from metrics.formats import format_delta, format_value
 from metrics.freshness import Freshness, freshness
+from metrics.history import case_versions, loads
 from metrics.labels import label, level_label, value_label
 from metrics.period import Period, latest_full_month, parse_as_of, parse_period, span
 from metrics.query import check_scope, kpi_table, latest_timestamp, resolve_as_of
@@ -56,6 +57,7 @@ __all__ = [
     "UnitError",
     "ageing",
     "assess",
+    "case_versions",
     "check_scope",
     "composite_score",
     "cooperation_score",
@@ -77,6 +79,7 @@ __all__ = [
     "latest_timestamp",
     "level_label",
     "load_rules",
+    "loads",
     "overdue_counts",
     "parse_as_of",
     "parse_period",

@@ -32,7 +32,7 @@ from caselog.columns import PARTY, SCOPE_COLUMNS, day_bit
 from caselog.party import involves
 from metrics.dialect import epoch, median
 from metrics.errors import UnitError
-from metrics.known import appeals_in_force, case_source
+from metrics.known import Known, appeals_in_force, case_source
 from metrics.period import Period
 from metrics.rules import RuleSet
 from metrics.workdays import assumed_years, due_day_rows
@@ -64,7 +64,7 @@ class Cohort:
     as_of_e: float
     rules: RuleSet
     assumed_years: tuple[int, ...] = ()
-    known_at: datetime | None = None  # the data as known at this moment (None: now)
+    known_at: Known | None = None  # the data as known at a moment (None: now)
 
 
 def build_cohort(
@@ -77,7 +77,7 @@ def build_cohort(
     open_only: bool = False,
     days: tuple[date, date] | None = None,
     extra: Mapping[str, ColumnElement] | None = None,
-    known_at: datetime | None = None,
+    known_at: Known | None = None,
     appeals: bool = True,
 ) -> Cohort:
     """Non-cancelled cases (reported in ``period`` when given; open ones if ``open_only``).

@@ -9,7 +9,7 @@ from metrics.assessment import cooperation_score
 from metrics.cohort import build_cohort, predicates
 from metrics.cube import query as cubequery
 from metrics.dialect import split_list
-from metrics.known import any_appeals
+from metrics.known import any_appeals, known_at
 from metrics.party import own_rows
 from metrics.query import kpi_table, run_cubed
 from metrics.selection import Selection
@@ -46,7 +46,7 @@ def cooperation_table(
     table["rating_reliable"] = table["rating_count"] >= min_ratings
     dialect = engine.dialect.name
     moment = table.attrs["as_of"]
-    known = sel.as_known_at
+    known = known_at(engine, sel.as_known_at)
     coh = build_cohort(
         dialect,
         r,

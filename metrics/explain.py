@@ -19,7 +19,7 @@ from metrics.cohort import (
     predicates,
 )
 from metrics.errors import UnitError
-from metrics.known import any_appeals
+from metrics.known import any_appeals, known_at
 from metrics.party import party_of
 from metrics.query import level_keys, resolve_as_of, run
 from metrics.registry import KPIS, kpi
@@ -100,7 +100,7 @@ def _parts(kid: str, v, as_of_e: float, rules: RuleSet):
 
 def _cohort(engine: Engine, sel: Selection, unit) -> tuple[Cohort, RuleSet]:
     """The cohort of ``unit`` (a unit of ``sel.level``) inside the selection's scope."""
-    known = sel.as_known_at
+    known = known_at(engine, sel.as_known_at)
     moment = resolve_as_of(engine, sel.as_of, sel.period, known)
     within = _within(sel.level, unit, sel.scope_map)
     cohort = build_cohort(

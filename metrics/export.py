@@ -33,10 +33,12 @@ def write_assessment(
 
     CSV: UTF-8 with BOM, a plain table with the contract columns first, extras after, and
     the trailing columns period, as_of (数据截至), rule_set, rule_set_hash, data_loaded_at
-    (when the latest case file was loaded) and calendar_note (the years whose working-day
-    deadlines rest on statutory holidays only; empty if none); rates as fractions 0–1;
-    empty values as empty fields. XLSX: headers in ``lang`` (zh default, en), percent and
-    thousands formats, frozen header, plus 红黑榜 and 规则集 sheets. Raises MetricsError
+    (when the latest case file was loaded; with ``sel.as_known_at``, the latest one loaded
+    by then, so the file equals the one written at that moment byte for byte) and
+    calendar_note (the years whose working-day deadlines rest on statutory holidays only;
+    empty if none); rates as fractions 0–1; empty values as empty fields. XLSX: headers in
+    ``lang`` (zh default, en), percent and thousands formats, frozen header, plus 红黑榜 and
+    规则集 sheets (which also names ``sel.as_known_at`` when given). Raises MetricsError
     subclasses (one sentence) for an unwritable path.
     """
     by, p, r = sel.level, sel.period, sel.rules
@@ -48,7 +50,7 @@ def write_assessment(
         "as_of": as_of_ts.isoformat(sep=" "),
         "rule_set": r.name,
         "rule_set_hash": r.hash,
-        "data_loaded_at": freshness(engine).columns()["data_loaded_at"],
+        "data_loaded_at": freshness(engine, sel.as_known_at).columns()["data_loaded_at"],
         "calendar_note": table.attrs.get("calendar_note", ""),
     }
     years = table.attrs.get("assumed_years", ())
@@ -56,9 +58,9 @@ def write_assessment(
         if path.suffix.lower() == ".csv":
             _write_csv(table, meta, path)
         else:
-            _write_xlsx(
-                table, {**meta, "calendar_note": calendar_note(years, lang)}, r, by, path, lang
-            )
+            known = sel.as_known_at.isoformat(sep=" ") if sel.as_known_at else ""
+            extra = {"calendar_note": calendar_note(years, lang), "as_known_at": known}
+            _write_xlsx(table, {**meta, **extra}, r, by, path, lang)
     except (OSError, FileCreateError) as exc:
         raise ExportError(f"The file {str(path)!r} cannot be written ({os_reason(exc)}).") from None
     return table
@@ -100,6 +102,7 @@ def _write_xlsx(table, meta, r: RuleSet, by: str, path: Path, lang: str) -> None
         (label("period", lang), meta["period"]),
         ("考核单位" if zh else "Unit level", by),
         (label("as_of", lang), meta["as_of"]),
+        *([(label("as_known_at", lang), meta["as_known_at"])] if meta["as_known_at"] else []),
         (label("data_loaded_at", lang), meta["data_loaded_at"]),
         (
             "生成时间" if zh else "Generated at",

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, select
 
 from caselog import get_timezone
 from caselog.schema import ingest_log
+from metrics.known import Known, known_at
 from metrics.query import latest_timestamp
 
 
@@ -30,16 +31,22 @@ class Freshness:
         return {"as_of": _text(self.as_of), "data_loaded_at": _text(self.loaded_at)}
 
 
-def freshness(engine: Engine) -> Freshness:
-    """The store's 数据截至 and its latest case load (two short reads)."""
+def freshness(engine: Engine, known: datetime | Known | None = None) -> Freshness:
+    """The store's 数据截至 and its latest case load (two short reads); as known at ``known``
+    (city wall-clock, metrics.known): the data's 数据截至 then and the last case load by then."""
+    known = known_at(engine, known)
     latest = select(ingest_log.c.finished_at, ingest_log.c.file).where(ingest_log.c.kind == "cases")
+    if known is not None:
+        latest = latest.where(ingest_log.c.id.in_(list(known.loads)))
     with engine.connect() as conn:
         row = conn.execute(latest.order_by(ingest_log.c.id.desc()).limit(1)).first()
     if row is None:
-        return Freshness(latest_timestamp(engine), None, None)
+        return Freshness(latest_timestamp(engine, known), None, None)
     zone = ZoneInfo(get_timezone(engine))  # the log keeps UTC; cases are local wall-clock
     local = row[0].replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
-    return Freshness(latest_timestamp(engine), local.replace(microsecond=0), PurePath(row[1]).name)
+    return Freshness(
+        latest_timestamp(engine, known), local.replace(microsecond=0), PurePath(row[1]).name
+    )
 
 
 def _text(moment: datetime | None) -> str:

@@ -60,6 +60,7 @@ COLUMNS: dict[str, Column] = {
     "period": Column("考核周期", "Period"),
     "as_of": Column("数据截至", "Data as of"),
     "data_loaded_at": Column("数据导入时间", "Data loaded at"),
+    "as_known_at": Column("数据版本（截至该时刻已导入）", "Data as known at"),
     "rule_set": Column("规则集", "Rule set"),
     "rule_set_hash": Column("规则集哈希", "Rule set hash"),
     "calendar_note": Column("工作日历说明", "Working-day calendar note"),

@@ -43,7 +43,7 @@ from metrics.cube import cache
 from metrics.cube import query as cubequery
 from metrics.cube import store as cubes
 from metrics.errors import UnitError
-from metrics.known import any_appeals, case_source, rating_source
+from metrics.known import Known, any_appeals, case_source, known_at, rating_source
 from metrics.party import cubable, own_rows
 from metrics.period import Period, parse_as_of
 from metrics.registry import KPIS, LEVELS, LOCATION_LEVELS, Kpi, kpi, measure
@@ -61,10 +61,10 @@ TIMESTAMP_COLUMNS = (
 )
 
 
-def latest_timestamp(engine: Engine, known_at: datetime | None = None) -> datetime | None:
+def latest_timestamp(engine: Engine, known: datetime | Known | None = None) -> datetime | None:
     """The latest case timestamp in the store over all event columns (None when empty), of
-    the cases as known at ``known_at`` (None: now)."""
-    src = case_source(known_at)
+    the cases as known at ``known`` (city wall-clock or resolved, metrics.known; None: now)."""
+    src = case_source(known_at(engine, known))
     with engine.connect() as conn:
         row = conn.execute(select(*[func.max(src.c[n]) for n in TIMESTAMP_COLUMNS])).one()
     found = [t for t in row if t is not None]
@@ -75,15 +75,15 @@ def resolve_as_of(
     engine: Engine,
     as_of: str | datetime | None,
     period: Period | None,
-    known_at: datetime | None = None,
+    known: datetime | Known | None = None,
 ) -> datetime:
     """The instant open cases are judged at: ``as_of`` when given, else the latest case
-    timestamp (of the data as known at ``known_at``); an empty store falls back to the end
+    timestamp (of the data as known at ``known``); an empty store falls back to the end
     of the period (never the clock)."""
     parsed = parse_as_of(as_of, _timezone(engine))
     if parsed is not None:
         return parsed
-    latest = latest_timestamp(engine, known_at)
+    latest = latest_timestamp(engine, known)
     if latest is not None:
         return latest
     return period.bounds()[1] if period else datetime(1970, 1, 1)
@@ -165,7 +165,7 @@ def kpi_table(engine: Engine, sel: Selection, *, kpis: Sequence[str] | None = No
     """
     by, p, r, scope = sel.level, sel.period, sel.rules, sel.scope_map
     keys = level_keys(by)
-    known = sel.as_known_at
+    known = known_at(engine, sel.as_known_at)
     moment = resolve_as_of(engine, sel.as_of, p, known)
     dialect = engine.dialect.name
     coh = build_cohort(
@@ -363,14 +363,14 @@ def run_cubed(
     make,
     rules: RuleSet,
     moment: datetime,
-    known_at: datetime | None = None,
+    known: Known | None = None,
     scope: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """``make(cube)`` run over the KPI cube kept for this data, rules and as_of where there is
     one, else ``make(None)`` over the cases: the same frame either way. The cube holds the
     newest versions only: data as known at a past moment (``known_at``) read the cases; it
     has no party dimension: a department account's ``scope`` reads the cases too."""
-    use = rules if known_at is None and cubable(scope) else None
+    use = rules if known is None and cubable(scope) else None
     with reading(engine, use, moment) as (conn, version, found):
         return fetch(engine, conn, version, make(found))
 

@@ -77,7 +77,7 @@ class Selection:
             scope=parse_scope(scope),
             rules=load_rules(rules),
             as_of=parse_as_of(as_of, timezone),
-            as_known_at=parse_as_of(as_known_at, timezone),
+            as_known_at=_known_at(as_known_at, timezone),
         )
 
     @property
@@ -128,6 +128,15 @@ class Selection:
             "as_of": self.as_of.isoformat(sep=" ") if self.as_of else "",
             "as_known_at": self.as_known_at.isoformat(sep=" ") if self.as_known_at else "",
         }
+
+
+def _known_at(value: str | datetime | date | None, timezone: str | None) -> datetime | None:
+    try:
+        return parse_as_of(value, timezone)
+    except PeriodError:
+        raise PeriodError(
+            f"The as-known-at time {value!r} is not a timestamp such as 2025-04-10 00:00:00."
+        ) from None
 
 
 def _level(level: str) -> str:

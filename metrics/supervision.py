@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import BigInteger, Double, Engine, case, cast, func, select
 
 from metrics.cohort import Cohort, build_cohort, from_epoch, overdue_at
-from metrics.known import any_appeals, case_source
+from metrics.known import any_appeals, case_source, known_at
 from metrics.party import own_rows
 from metrics.query import level_keys, resolve_as_of, run
 from metrics.selection import Selection
@@ -35,7 +35,7 @@ AGE_BUCKETS = ("0-1d", "1-3d", "3-7d", "7-15d", "15-30d", "30d+")
 def _open_cohort(engine: Engine, sel: Selection) -> tuple[Cohort, datetime]:
     """Open cases of any report date inside the selection's scope (its period is not used)."""
     r, scope = sel.rules, sel.scope_map
-    known = sel.as_known_at
+    known = known_at(engine, sel.as_known_at)
     moment = resolve_as_of(engine, sel.as_of, None, known)
     days = None
     if r.calendar == "working_days":

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 
 from metrics.cohort import build_cohort, km_inputs
 from metrics.cube import query as cubequery
-from metrics.known import any_appeals
+from metrics.known import any_appeals, known_at
 from metrics.party import cubable, own_rows
 from metrics.query import fetch, level_keys, reading, resolve_as_of
 from metrics.selection import Selection
@@ -63,7 +63,7 @@ def km_handling(engine: Engine, sel: Selection) -> pd.DataFrame:
     when fewer than half have been resolved). Negative durations are left out."""
     by, p, r, scope = sel.level, sel.period, sel.rules, sel.scope_map
     keys = list(level_keys(by))
-    known = sel.as_known_at
+    known = known_at(engine, sel.as_known_at)
     moment = resolve_as_of(engine, sel.as_of, p, known)
     coh = build_cohort(
         engine.dialect.name,

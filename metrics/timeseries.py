@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from metrics.cohort import build_cohort
 from metrics.dialect import trunc
 from metrics.errors import UnitError
-from metrics.known import any_appeals, case_source
+from metrics.known import any_appeals, case_source, known_at
 from metrics.period import Period
 from metrics.query import kpis_for, level_keys, resolve_as_of, run_cubed, unit_select
 from metrics.registry import kpi
@@ -49,7 +49,7 @@ def kpi_series(
     computed = list(wanted)
     if "composite_score" in wanted:  # the scheme's KPIs that have a series
         computed += [k for k in r.scheme.kpis() if k in available and k not in computed]
-    known = sel.as_known_at
+    known = known_at(engine, sel.as_known_at)
     moment = resolve_as_of(engine, sel.as_of, p, known)
     dialect = engine.dialect.name
     coh = build_cohort(
@@ -94,9 +94,9 @@ def kpi_series(
     return out
 
 
-def _reported(known_at):
+def _reported(known):
     # the cohort's own source (case_source returns one object per moment)
-    return case_source(known_at).c.reported_at
+    return case_source(known).c.reported_at
 
 
 def _fill(frame: pd.DataFrame, keys: list[str], p: Period, freq: str) -> pd.DataFrame:

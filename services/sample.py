@@ -47,6 +47,7 @@ def build_sample_store(
         ratings=[summary.ratings_path],
         grids=[summary.grids_path],
         progress=loaded,
+        loaded_by="sample",
     )
 
 

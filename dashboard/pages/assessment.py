@@ -8,6 +8,7 @@ import metrics
 from dashboard import data
 from dashboard.components import calendar_caption, download, explained, layout, load, table
 from dashboard.filters import current
+from dashboard.history import case_history
 from dashboard.i18n import kpi_label, lang, level_label, named, t, value_label
 from metrics.units import funnel_points, unit_path, unit_paths
 
@@ -49,6 +50,8 @@ f = current()
 keys = list(metrics.LEVELS[f.level])
 st.title(t("page_assessment"))
 st.caption(f"{f.scope_name} · {f.period}")
+if f.sel.as_known_at is not None:
+    st.info(t("data_version_shown", at=f"{f.sel.as_known_at:%Y-%m-%d %H:%M:%S}"))
 
 ranked = load(lambda: data.assessment(f.url, f.sel))
 calendar_caption(ranked)
@@ -169,3 +172,5 @@ if ranked is not None:
             if "reason" in rows:
                 rows = rows.assign(reason=rows["reason"].map(lambda v: value_label("exclusion", v)))
             table(rows, key="explain_rows", height=300)
+            if not rows.empty:
+                case_history(f, rows["case_id"].tolist())

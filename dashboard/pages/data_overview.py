@@ -23,7 +23,7 @@ def counted(frame, name: str, words, number: str, number_label: str) -> None:
 
 url = st.session_state.get("db_url", default_url())
 st.title(t("page_data"))
-require_city()
+account = require_city()
 
 with st.spinner("…"):
     ov = guarded(lambda: data.overview(url))
@@ -116,6 +116,7 @@ if ov is not None:
                 "updated",
                 "unchanged",
                 "rejected",
+                "loaded_by",
             )
         }
     )
@@ -128,7 +129,7 @@ if ov is not None:
         },
     )
 
-upload_form(url)
+upload_form(url, account.username)
 
 st.subheader(t("rules_title"))
 rs = guarded(lambda: data.rules(current().rules_text))

@@ -72,8 +72,14 @@ def test_an_upload_warms_the_pages_tables(store, monkeypatch, cache_hits):
     monkeypatch.setattr(upload.st, "button", lambda *a, **k: True)
     open_store(url).dispose()
 
-    upload.upload_form(url)
+    upload.upload_form(url, "zhang.san")
 
+    engine = open_store(url, read_only=True)
+    with engine.connect() as conn:  # the load names the signed-in account that made it
+        assert conn.exec_driver_sql("SELECT loaded_by FROM ingest_log").scalars().all() == [
+            "zhang.san"
+        ]
+    engine.dispose()
     assert infos == ["cases.csv 中这些列未被读取（列名不在规范列中，或映射文件未引用）：备注"]
     assert "准备页面数据 · street 2025-12" in texts
     assert texts[-1] == "导入完成"

@@ -66,7 +66,7 @@ def test_path_like_upload_name_stays_in_the_temp_folder(tmp_path, monkeypatch, n
     ]
     monkeypatch.setattr(upload.st, "columns", lambda n: cols)
     monkeypatch.setattr(upload.st, "button", lambda *a, **k: True)
-    upload.upload_form("duckdb:///unused")
+    upload.upload_form("duckdb:///unused", "admin")
     assert calls["files"], "ingest was not called"
     assert written and all(p.is_relative_to(tmp_path.resolve()) for p in written), written
     assert not (tmp_path.parent / "etc").exists()
