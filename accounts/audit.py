@@ -1,4 +1,4 @@
-"""The audit log: sign-ins (good and failed), sign-outs and exports, who and when."""
+"""The audit log: sign-ins (good and failed), sign-outs, exports and publications, who and when."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import Engine, insert, select
 from accounts.tables import audit_log, now
 
 #: What the log records.
-ACTIONS: tuple[str, ...] = ("sign_in", "sign_out", "export", "account")
+ACTIONS: tuple[str, ...] = ("sign_in", "sign_out", "export", "account", "publish")
 
 
 def record(

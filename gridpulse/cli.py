@@ -1,4 +1,4 @@
-"""The ``python -m gridpulse`` command line: sample, ingest, assess, forecast, user, audit, db."""
+"""The ``python -m gridpulse`` command line: sample, ingest, assess, publish, forecast, user, audit, db."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from gridpulse import db, users
+from gridpulse import db, publish, users
 
 EXIT_ERROR = 1
 EXIT_REFUSED = 2
@@ -104,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="holiday calendar (auto: from the store's time zone)",
     )
     forecast.add_argument("--out", required=True, type=Path)
+    publish.add_parsers(verbs)
     users.add_parsers(verbs)
     db.add_parsers(verbs)
     _db_after_the_verb(verbs)
@@ -474,4 +475,6 @@ _VERBS: dict[str, Callable] = {
     "user": lambda args: users.run_user(args, UserError),
     "audit": lambda args: users.run_audit(args, UserError),
     "db": lambda args: db.run_db(args, UserError),
+    "publish": lambda args: publish.run_publish(args, UserError, actor(args)),
+    "published": lambda args: publish.run_published(args, UserError, actor(args)),
 }
