@@ -335,23 +335,32 @@ def _report_after_load(done, seconds: float) -> None:
         )
 
 
-def _run_assess(args) -> int:
+def selection(args, engine):
+    """The Selection of ``--by --period --scope --rules --as-of`` on the store's time zone,
+    its scope checked against the store (metrics raises ValueError subclasses)."""
     from caselog import get_timezone
-    from metrics import write_assessment
-    from metrics.query import check_scope, latest_timestamp
+    from metrics.query import check_scope
     from metrics.selection import Selection
+
+    sel = Selection.build(
+        args.by,
+        args.period,
+        scope=args.scope,
+        rules=args.rules,
+        as_of=args.as_of,
+        timezone=get_timezone(engine),
+    )
+    check_scope(engine, sel)
+    return sel
+
+
+def _run_assess(args) -> int:
+    from metrics import write_assessment
+    from metrics.query import latest_timestamp
 
     engine = _open(args, read_only=True, existing=True)
     try:
-        sel = Selection.build(
-            args.by,
-            args.period,
-            scope=args.scope,
-            rules=args.rules,
-            as_of=args.as_of,
-            timezone=get_timezone(engine),
-        )
-        check_scope(engine, sel)
+        sel = selection(args, engine)
         table = write_assessment(engine, sel, args.out)
         latest = latest_timestamp(engine) if args.as_of else None
     except ValueError as exc:  # metrics raises ValueError subclasses with one sentence

@@ -31,22 +31,12 @@ def add_parsers(verbs) -> None:
 
 def run_publish(args, error: type[Exception], who: str) -> int:
     """Publish the assessment the arguments name, as ``who``; print its id on the last line."""
-    from caselog import get_timezone
-    from metrics.query import check_scope
-    from metrics.selection import Selection
+    from gridpulse.cli import selection
     from services.publishing import describe, publish_recorded
 
     store = _store(args, error)
     try:
-        sel = Selection.build(
-            args.by,
-            args.period,
-            scope=args.scope,
-            rules=args.rules,
-            as_of=args.as_of,
-            timezone=get_timezone(store),
-        )
-        check_scope(store, sel)
+        sel = selection(args, store)
         log = _log(args)
         try:
             done = publish_recorded(store, log, sel, title=args.title, by=who)
