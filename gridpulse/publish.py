@@ -59,24 +59,26 @@ def run_publish(args, error: type[Exception], who: str) -> int:
 
 def run_published(args, error: type[Exception], who: str) -> int:
     """``published list`` or ``published get ID --out FILE`` (audited as ``who``)."""
+    from caselog import get_timezone
     from records.download import check_out_path, write_publication
     from records.publications import get_publication, list_publications
     from services.publishing import record_download
 
     store = _store(args, error, read_only=True)
     try:
+        zone = get_timezone(store)
         if args.action == "list":
             frame = list_publications(store)
         else:
             check_out_path(args.out)  # before anything is read
             pub = get_publication(store, args.id)
-            path = write_publication(pub, args.out)
+            path = write_publication(pub, args.out, timezone=zone)
     except ValueError as exc:
         raise error(str(exc)) from exc
     finally:
         store.dispose()
     if args.action == "list":
-        _print_list(frame, args.json)
+        _print_list(frame, args.json, zone)
         return 0
     log = _log(args)
     try:
@@ -89,7 +91,11 @@ def run_published(args, error: type[Exception], who: str) -> int:
     return 0
 
 
-def _print_list(frame, as_json: bool) -> None:
+def _print_list(frame, as_json: bool, zone: str | None) -> None:
+    """The list as text (times to the second, publication times in the store's zone), or
+    as JSON with the stored values (publication times on the load log's clock, UTC)."""
+    from records.publications import local_time
+
     times = ("as_of", "as_known_at", "published_at")
     if as_json:
         rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
@@ -103,9 +109,9 @@ def _print_list(frame, as_json: bool) -> None:
         return
     shown = frame.assign(
         rules_hash=frame["rules_hash"].str[:12],
-        **{k: frame[k].map(lambda v: f"{v:%Y-%m-%d %H:%M:%S}") for k in times},
+        as_of=frame["as_of"].map(lambda v: f"{v:%Y-%m-%d %H:%M:%S}"),
+        published_at=frame["published_at"].map(lambda v: str(local_time(v, zone))),
     ).drop(columns=["as_known_at"])
-    shown = shown.rename(columns={"published_at": "published_at (UTC)"})
     print(shown.to_string(index=False))
 
 

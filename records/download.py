@@ -13,7 +13,7 @@ from metrics.labels import level_label
 from metrics.rules import parse_rules
 from outfile import checked_out_path, os_reason
 from records.inforce import FIELDS
-from records.publications import Publication, PublicationError
+from records.publications import Publication, PublicationError, local_time
 
 SUFFIXES = (".csv", ".xlsx")
 _APPEAL_NAMES = {
@@ -38,17 +38,22 @@ def check_out_path(out: str | Path) -> Path:
     return checked_out_path(out, SUFFIXES, PublicationError)
 
 
-def publication_bytes(pub: Publication, suffix: str, lang: str = "zh") -> bytes:
-    """The file of ``pub``: .csv = the stored bytes; .xlsx = the frozen figures for people."""
+def publication_bytes(
+    pub: Publication, suffix: str, lang: str = "zh", timezone: str | None = None
+) -> bytes:
+    """The file of ``pub``: .csv = the stored bytes; .xlsx = the frozen figures for people
+    (its publication time in ``timezone``, the store's)."""
     if suffix.lower() == ".csv":
         return pub.csv
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "publication.xlsx"
-        _write_xlsx(pub, path, lang)
+        _write_xlsx(pub, path, lang, timezone)
         return path.read_bytes()
 
 
-def write_publication(pub: Publication, out: str | Path, lang: str = "zh") -> Path:
+def write_publication(
+    pub: Publication, out: str | Path, lang: str = "zh", timezone: str | None = None
+) -> Path:
     """Write ``pub`` to ``out`` (.csv: its stored bytes; .xlsx: laid out as assessments are,
     with the publication's particulars and the appeals in force); PublicationError (one
     sentence) for a path that cannot be written."""
@@ -57,7 +62,7 @@ def write_publication(pub: Publication, out: str | Path, lang: str = "zh") -> Pa
         if path.suffix.lower() == ".csv":
             path.write_bytes(pub.csv)
         else:
-            _write_xlsx(pub, path, lang)
+            _write_xlsx(pub, path, lang, timezone)
     except (OSError, FileCreateError) as exc:
         raise PublicationError(
             f"The file {str(path)!r} cannot be written ({os_reason(exc)})."
@@ -75,7 +80,7 @@ def appeals_frame(pub: Publication, lang: str = "zh") -> pd.DataFrame:
     return frame.rename(columns={f: _APPEAL_NAMES[f][pick] for f in FIELDS})
 
 
-def _write_xlsx(pub: Publication, path: Path, lang: str) -> None:
+def _write_xlsx(pub: Publication, path: Path, lang: str, timezone: str | None) -> None:
     zh = lang == "zh"
     table, meta = pub.table(), pub.meta()
     info = [
@@ -83,7 +88,7 @@ def _write_xlsx(pub: Publication, path: Path, lang: str) -> None:
         ("标题" if zh else "Title", pub.title),
         ("发布范围" if zh else "Scope", pub.scope or ("全市" if zh else "City")),
         ("考核层级" if zh else "Level", level_label(pub.level, lang)),
-        ("发布时间 (UTC)" if zh else "Published at (UTC)", _second(pub.published_at)),
+        ("发布时间" if zh else "Published at", str(local_time(pub.published_at, timezone))),
         ("发布人" if zh else "Published by", pub.published_by),
         (
             "排名变化对比" if zh else "Rank change against",
@@ -103,7 +108,3 @@ def _write_xlsx(pub: Publication, path: Path, lang: str) -> None:
         info=info,
         sheets={name: appeals_frame(pub, lang)},
     )
-
-
-def _second(moment) -> str:
-    return moment.isoformat(sep=" ", timespec="seconds")

@@ -12,6 +12,7 @@ import json
 import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select, text
@@ -48,7 +49,14 @@ _LISTED = (
 
 
 class PublicationError(ValueError):
-    """A publication refused or not found; the message is one plain sentence."""
+    """A publication refused or not found; the message is one plain sentence, ``kind`` and
+    ``values`` say the same for a page that words it in its own language ("empty": period,
+    scope; "twin": id, when; "" for the rest)."""
+
+    def __init__(self, message: str, kind: str = "", **values) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,25 @@ def moment() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def local_time(moment: datetime, timezone: str | None) -> datetime:
+    """A moment of :func:`moment`'s clock (UTC) as wall-clock time in ``timezone`` (the
+    store's, as case times and metrics.freshness's load times are shown), to the second."""
+    zone = ZoneInfo(timezone or "Asia/Shanghai")
+    return moment.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None, microsecond=0)
+
+
+def may_publish(role: str, own_scope: str, scope: str) -> bool:
+    """Whether an account of ``role`` whose scope is ``own_scope`` ('东城区'; '' for the city)
+    may publish a ranking of ``scope``: a city account anywhere, a district account its own
+    district exactly, no other role."""
+    return role == "city" or (role == "district" and bool(own_scope) and scope == own_scope)
+
+
+def visible_to(own_scope: str, scope: str) -> bool:
+    """Whether a publication of ``scope`` lies inside an account's ``own_scope`` ('' sees all)."""
+    return not own_scope or scope == own_scope or scope.startswith(f"{own_scope}/")
+
+
 def default_title(sel: Selection) -> str:
     """'全市 街道(乡镇)考核排名 2025-03' (the scope, the level and the period)."""
     return f"{sel.scope_path or '全市'} {level_label(sel.level)}考核排名 {sel.period.label}"
@@ -117,7 +144,10 @@ def publish(engine: Engine, sel: Selection, *, title: str, by: str) -> int:
         if not len(table) or not table["cases"].fillna(0).sum():
             where = sel.scope_path or "the city"
             raise PublicationError(
-                f"{sel.period.label} has no case in {where}; nothing was published."
+                f"{sel.period.label} has no case in {where}; nothing was published.",
+                "empty",
+                period=sel.period.label,
+                scope=sel.scope_path,
             )
         previous = _previous(conn, sel)
         before = read_frozen(previous.csv, sel.level)[0] if previous is not None else None
@@ -155,7 +185,10 @@ def _refuse_twin(conn: Connection, sel: Selection, since: datetime) -> None:
         when = f"{twin.published_at:%Y-%m-%d %H:%M:%S}"
         raise PublicationError(
             f"The same ranking was published at the same moment ({when} UTC, number "
-            f"{twin.id}); nothing was published."
+            f"{twin.id}); nothing was published.",
+            "twin",
+            id=twin.id,
+            when=twin.published_at,
         )
 
 
