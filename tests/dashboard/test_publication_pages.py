@@ -10,7 +10,8 @@ import streamlit as st
 import accounts
 from caselog import open_store
 from caselog.ingest import ingest_files
-from records.publications import get_publication, list_publications
+from metrics import Selection
+from records.publications import get_publication, list_publications, publish
 from tests.dashboard.conftest import open_page
 from tests.dashboard.test_access import downloads  # noqa: F401  (the page's download bytes)
 from tests.records.publication_city import DISTRICT, FEB, MAR, rows, score, spoiled, write
@@ -148,3 +149,22 @@ def test_without_accounts_the_app_does_not_publish(store, monkeypatch):
     assert any("未启用账户时不能在页面上发布" in c.value for c in at.caption)
     at.switch_page("dashboard/pages/publications.py").run()
     assert [i.value for i in at.info] == ["还没有可查看的发布。"]
+
+
+def test_the_list_shows_only_publications_inside_the_accounts_scope(store, directory, monkeypatch):
+    engine = open_store(store)
+    made = {}
+    for level, scope in (("street", ""), ("street", DISTRICT), ("grid", f"{DISTRICT}/甲街道")):
+        sel = Selection.build(level, "2025-03", scope=scope)
+        made[scope] = publish(engine, sel, title=f"范围 {scope or '全市'}", by="city")
+    engine.dispose()
+    district = accounts.add_account(directory, "dc", "district", DISTRICT, PASSWORD)
+    street = accounts.add_account(directory, "sj", "street", f"{DISTRICT}/甲街道", PASSWORD)
+    for account, seen in (
+        (district, [f"{DISTRICT}/甲街道", DISTRICT]),
+        (street, [f"{DISTRICT}/甲街道"]),
+    ):
+        at = open_page(store, monkeypatch, "publications", account=account, period="2025-03")
+        assert not at.exception, at.exception
+        assert list(at.dataframe[0].value["编号"]) == [made[s] for s in seen]
+        assert at.selectbox(key="pub_chosen").options == [f"{made[s]} · 范围 {s}" for s in seen]

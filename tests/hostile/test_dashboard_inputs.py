@@ -10,7 +10,16 @@ from caselog import open_store
 from tests.dashboard.conftest import _build, open_page
 from tests.hostile.hostile_helpers import INJECTIONS, assert_tables_intact, table_counts
 
-PAGES = ("overview", "assessment", "supervision", "departments", "trends", "grid_map", "forecasts")
+PAGES = (
+    "overview",
+    "assessment",
+    "publications",
+    "supervision",
+    "departments",
+    "trends",
+    "grid_map",
+    "forecasts",
+)
 VALUES = [v for v in INJECTIONS if "\x00" not in v][:6]
 
 
