@@ -207,7 +207,7 @@ def _previous(conn: Connection, sel: Selection) -> Publication | None:
     (hash) whose period ends before this one begins, the newest of the latest period."""
     p = publications.c
     rows = conn.execute(
-        select(publications).where(
+        select(p.id, p.period, p.published_at).where(
             p.level == sel.level, p.scope == sel.scope_path, p.rules_hash == sel.rules_hash
         )
     ).all()
@@ -218,9 +218,12 @@ def _previous(conn: Connection, sel: Selection) -> Publication | None:
             end = parse_period(row.period).end
         except PeriodError:  # a label this version cannot read is no base
             continue
-        if end < start and (best is None or (end, row.published_at) > best[0]):
-            best = ((end, row.published_at), row)
-    return _publication(best[1]) if best else None
+        if end < start and (best is None or (end, row.published_at, row.id) > best):
+            best = (end, row.published_at, row.id)
+    if best is None:
+        return None
+    found = conn.execute(select(publications).where(p.id == best[2])).one()
+    return _publication(found)
 
 
 def list_publications(engine: Engine) -> pd.DataFrame:
