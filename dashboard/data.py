@@ -351,8 +351,9 @@ def appeals_in_force(url: str, sel: metrics.Selection) -> list[dict]:
 def publish(url: str, sel: metrics.Selection, title: str, username: str):
     """Publish ``sel`` as ``username`` through the app's writer (services.publishing), then
     drop the cached publication lists; PublicationError passes through, nothing written."""
+    asked = pubs.moment()  # before the writer waits for a load or another publisher
     done = publishing.publish_recorded(
-        writer(url), accounts_engine(url), sel, title=title, by=username
+        writer(url), accounts_engine(url), sel, title=title, by=username, asked=asked
     )
     for loader in (publications, latest_publication):
         loader.clear()

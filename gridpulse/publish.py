@@ -32,14 +32,18 @@ def add_parsers(verbs) -> None:
 def run_publish(args, error: type[Exception], who: str) -> int:
     """Publish the assessment the arguments name, as ``who``; print its id on the last line."""
     from gridpulse.cli import selection
+    from records.publications import moment
     from services.publishing import describe, publish_recorded
 
+    asked = (
+        moment()
+    )  # before waiting for the store: a publisher that finished meanwhile was at once
     store = _store(args, error)
     try:
         sel = selection(args, store)
         log = _log(args)
         try:
-            done = publish_recorded(store, log, sel, title=args.title, by=who)
+            done = publish_recorded(store, log, sel, title=args.title, by=who, asked=asked)
         finally:
             log.dispose()
     except ValueError as exc:  # metrics and records raise ValueError subclasses: one sentence

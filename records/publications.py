@@ -15,8 +15,9 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select, text
+from sqlalchemy import Connection, Engine, exists, insert, select, text
 
+from caselog.schema import ingest_log
 from metrics.assessment import assess
 from metrics.export import assessment_meta, csv_bytes
 from metrics.labels import level_label
@@ -24,7 +25,7 @@ from metrics.period import PeriodError, parse_period
 from metrics.selection import Selection
 from records.frozen import rank_change_since, read_frozen
 from records.inforce import appeals_in_force
-from records.tables import publications
+from records.tables import appeals, publications
 
 #: Levels a publication ranks (units, not the category or source splits).
 LEVELS = ("district", "street", "community", "grid", "department")
@@ -118,14 +119,21 @@ def default_title(sel: Selection) -> str:
     return f"{sel.scope_path or '全市'} {level_label(sel.level)}考核排名 {sel.period.label}"
 
 
-def publish(engine: Engine, sel: Selection, *, title: str, by: str) -> int:
+def publish(
+    engine: Engine, sel: Selection, *, title: str, by: str, asked: datetime | None = None
+) -> int:
     """Compute the assessment of ``sel`` as known now, freeze it and return its id.
 
     Refused with a PublicationError (one sentence, nothing written): a level that ranks no
     units, a period with no case in the scope, and the same level, period, scope and rule
-    set published less than SAME_MOMENT before this call or while it waited for another
-    publisher (publishers take turns: this process's lock, PostgreSQL's advisory lock, a
-    DuckDB file's single writer)."""
+    set published less than SAME_MOMENT before the publisher asked (``asked``, default: this
+    call) or while it waited for another publisher (publishers take turns: this process's
+    lock, PostgreSQL's advisory lock, a DuckDB file's single writer).
+
+    The publication's moment (``published_at`` = ``as_known_at``) is taken when its figures
+    are ready: they are computed as known at a moment just before, and computed again should
+    a load or an appeal decision have finished in between, so the data as known at the
+    moment are the data the figures come from."""
     if sel.level not in LEVELS:
         raise PublicationError(f"A publication ranks units ({', '.join(LEVELS)}), not {sel.level}.")
     if sel.period is None:
@@ -133,21 +141,21 @@ def publish(engine: Engine, sel: Selection, *, title: str, by: str) -> int:
     who = (by or "").strip()
     if not who:
         raise PublicationError("A publication needs the name of who publishes it.")
-    asked = moment()
+    asked = asked or moment()
     with _publishing, engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK})
         _refuse_twin(conn, sel, asked - SAME_MOMENT)
-        published_at = moment()
-        frozen = replace(sel, as_known_at=published_at)
-        table = assess(engine, frozen, rank_change=False)
-        if not len(table) or not table["cases"].fillna(0).sum():
-            where = sel.scope_path or "the city"
+        computed = moment()
+        for _ in range(3):
+            table, meta = _figures(engine, sel, computed)
+            published_at = moment()
+            if not _news(engine, computed, published_at):
+                break
+            computed = published_at
+        else:
             raise PublicationError(
-                f"{sel.period.label} has no case in {where}; nothing was published.",
-                "empty",
-                period=sel.period.label,
-                scope=sel.scope_path,
+                "The store kept changing while the ranking was computed; publish again."
             )
         previous = _previous(conn, sel)
         before = read_frozen(previous.csv, sel.level)[0] if previous is not None else None
@@ -165,12 +173,42 @@ def publish(engine: Engine, sel: Selection, *, title: str, by: str) -> int:
             "published_at": published_at,
             "published_by": who,
             "previous_id": previous.id if previous is not None else None,
-            "appeals": json.dumps(appeals_in_force(engine, sel, published_at), ensure_ascii=False),
-            "csv": csv_bytes(table, assessment_meta(engine, frozen, table)),
+            "appeals": json.dumps(appeals_in_force(engine, sel, computed), ensure_ascii=False),
+            "csv": csv_bytes(table, meta),
         }
         return conn.execute(
             insert(publications).values(**row).returning(publications.c.id)
         ).scalar_one()
+
+
+def _figures(engine: Engine, sel: Selection, known_at: datetime):
+    """The assessment of ``sel`` as known at ``known_at`` (rank change left empty) and its
+    CSV's trailing columns; PublicationError when the period has no case in the scope."""
+    frozen = replace(sel, as_known_at=known_at)
+    table = assess(engine, frozen, rank_change=False)
+    if not len(table) or not table["cases"].fillna(0).sum():
+        where = sel.scope_path or "the city"
+        raise PublicationError(
+            f"{sel.period.label} has no case in {where}; nothing was published.",
+            "empty",
+            period=sel.period.label,
+            scope=sel.scope_path,
+        )
+    return table, assessment_meta(engine, frozen, table)
+
+
+def _news(engine: Engine, after: datetime, until: datetime) -> bool:
+    """Whether a load finished or an appeal was decided in (after, until]: then the data as
+    known at ``until`` are not those as known at ``after``. Read on a connection of its own:
+    the publishing transaction's snapshot (DuckDB) would not see a load committed since."""
+    loads = select(ingest_log.c.id).where(
+        ingest_log.c.finished_at > after, ingest_log.c.finished_at <= until
+    )
+    decided = select(appeals.c.id).where(
+        appeals.c.decided_at > after, appeals.c.decided_at <= until
+    )
+    with engine.connect() as conn:
+        return bool(conn.execute(select(exists(loads) | exists(decided))).scalar())
 
 
 def _refuse_twin(conn: Connection, sel: Selection, since: datetime) -> None:

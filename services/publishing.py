@@ -4,6 +4,7 @@ the publication itself (records.publications), then its entry in the audit log."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Engine
 
@@ -25,14 +26,20 @@ class Published:
 
 
 def publish_recorded(
-    store: Engine, log: Engine, sel: Selection, *, title: str, by: str
+    store: Engine,
+    log: Engine,
+    sel: Selection,
+    *,
+    title: str,
+    by: str,
+    asked: datetime | None = None,
 ) -> Published:
-    """Publish ``sel`` as ``by`` (records.publications.publish; its PublicationError passes
-    through with nothing written) and write the act to the audit log ``log``.
+    """Publish ``sel`` as ``by``, who asked at ``asked`` (records.publications.publish; its
+    PublicationError passes through with nothing written) and write the act to the audit log ``log``.
 
     The publication row itself names who published it and when; a log entry that cannot
     be written after it is committed is returned as a sentence rather than undoing it."""
-    pub = get_publication(store, publish(store, sel, title=title, by=by))
+    pub = get_publication(store, publish(store, sel, title=title, by=by, asked=asked))
     return Published(pub, _record(log, by, "publish", describe(pub)))
 
 

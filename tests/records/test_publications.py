@@ -188,6 +188,38 @@ def test_the_same_ranking_twice_at_one_moment_is_refused(city, monkeypatch):
     assert _count(city) == 2
 
 
+def test_a_load_that_finishes_while_the_figures_are_computed_is_in_them(
+    city, tmp_path, monkeypatch
+):
+    compute = pubs._figures
+    calls = []
+
+    def with_a_load(engine, sel, known_at):
+        calls.append(known_at)
+        if len(calls) == 1:  # a load finishes after the first computation's moment
+            _load(city, tmp_path, "meanwhile.csv", spoiled(rows(3, MAR), "丙街道"))
+        return compute(engine, sel, known_at)
+
+    monkeypatch.setattr(pubs, "_figures", with_a_load)
+    pub = get_publication(
+        city, publish(city, Selection.build("street", "2025-03"), title="", by="a")
+    )
+    assert len(calls) == 2 and calls[1] > calls[0]
+    # the figures include the load: 丙 has score 0, and equal assess as known at the moment
+    assert pub.table().set_index("street").loc["丙街道", "composite_score"] == 0
+    then = Selection.build("street", "2025-03", as_known_at=pub.as_known_at)
+    assert compare(assess(city, then), pub.table(), "street").same
+
+
+def test_a_publisher_that_waited_for_a_twin_is_refused(city):
+    sel = Selection.build("street", "2025-03")
+    asked = pubs.moment() - timedelta(seconds=30)  # asked long ago, then waited for the store
+    made = publish(city, sel, title="", by="a")
+    with pytest.raises(PublicationError, match=f"number {made}"):
+        publish(city, sel, title="", by="b", asked=asked)
+    assert _count(city) == 1
+
+
 def test_two_publishers_at_once_make_one_publication(city, monkeypatch):
     if city.dialect.name == "postgresql":  # two processes: only the advisory lock between them
         monkeypatch.setattr(pubs, "_publishing", contextlib.nullcontext())
