@@ -83,7 +83,7 @@ def publish_panel(f: Filters, ranked: pd.DataFrame) -> None:
 
 def _confirmation(f: Filters, ranked: pd.DataFrame) -> None:
     in_force = guarded(lambda: data.appeals_in_force(f.url, f.sel)) or []
-    rs = f.sel.rules
+    rs, zh = f.sel.rules, lang() == "zh"
     with st.container(border=True):
         st.subheader(t("publish_heading"))
         st.markdown(t("publish_intro"))
@@ -91,12 +91,15 @@ def _confirmation(f: Filters, ranked: pd.DataFrame) -> None:
             (t("publish_level"), level_label(f.level)),
             (t("period"), f.period),
             (t("publish_scope"), f.scope_name),
-            (t("publish_rules"), f"{rs.name}（{rs.hash[:12]}）"),
+            (
+                t("publish_rules"),
+                f"{rs.name}（{rs.hash[:12]}）" if zh else f"{rs.name} ({rs.hash[:12]})",
+            ),
             (t("as_of"), f"{ranked.attrs['as_of']:%Y-%m-%d %H:%M:%S}"),
             (t("publish_units"), f"{len(ranked):,}"),
             (t("publish_appeals"), f"{len(in_force):,}"),
         ]
-        colon = "：" if lang() == "zh" else ": "
+        colon = "：" if zh else ": "
         st.markdown("\n".join(f"- **{name}**{colon}{value}" for name, value in facts))
         title = st.text_input(t("publish_title"), value=default_title(f.sel), key="publish_name")
         left, right, _ = st.columns([1, 1, 4])

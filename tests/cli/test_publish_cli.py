@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -10,7 +12,7 @@ import pytest
 import accounts
 from caselog import open_store
 from records.publications import get_publication, list_publications
-from tests.cli.test_cli import gridpulse
+from tests.cli.test_cli import ROOT, gridpulse
 from tests.records.publication_city import FEB, MAR, rows, spoiled, write
 
 
@@ -136,3 +138,19 @@ def test_a_missing_store_is_not_created(tmp_path):
     done = gridpulse("published", "list", db=db)
     assert done.returncode == 1 and "there is no store" in done.stderr
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_two_command_line_publishers_at_once_make_one_publication(store):
+    args = [sys.executable, "-m", "gridpulse", "--db", store, "publish", "--by", "street"]
+    args += ["--period", "2025-03"]
+    runs = [
+        subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    done = [(r.wait(timeout=300), *r.communicate()) for r in runs]
+    assert sorted(code for code, _, _ in done) == [0, 1]
+    refused = next(err for code, _, err in done if code == 1)
+    assert "published at the same moment" in refused and len(refused.strip().splitlines()) == 1
+    engine = open_store(store, read_only=True)
+    assert len(list_publications(engine)) == 1
+    engine.dispose()
