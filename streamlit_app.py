@@ -49,6 +49,7 @@ else:
         ],
         t("section_assessment"): [
             page("assessment.py", "page_assessment", ":material/leaderboard:", "assessment"),
+            page("publications.py", "page_publications", ":material/verified:", "publications"),
             page("supervision.py", "page_supervision", ":material/assignment_late:", "supervision"),
             page("appeals.py", "page_appeals", ":material/gavel:", "appeals"),
             page("departments.py", "page_departments", ":material/handshake:", "departments"),

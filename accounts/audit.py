@@ -1,4 +1,5 @@
-"""The audit log: sign-ins (good and failed), sign-outs, exports, appeals, orders: who, when."""
+"""The audit log: sign-ins (good and failed), sign-outs, exports, publications, appeals and
+orders: who and when."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from sqlalchemy import Engine, insert, select
 from accounts.tables import audit_log, now
 
 #: What the log records.
-ACTIONS: tuple[str, ...] = ("sign_in", "sign_out", "export", "account", "appeal", "order")
+ACTIONS: tuple[str, ...] = (
+    "sign_in",
+    "sign_out",
+    "export",
+    "account",
+    "publish",
+    "appeal",
+    "order",
+)
 
 
 def record(

@@ -20,12 +20,14 @@ from sqlalchemy import Engine
 import accounts
 import forecasting
 import metrics
-from caselog import StoreBusy, default_url, open_store
+from caselog import StoreBusy, default_url, get_timezone, open_store
 from caselog.geo import grid_features
 from caselog.overview import StoreOverview, count_cases, data_version, store_overview
 from metrics.cube import build as cubebuild
 from metrics.cube import store as cubes
-from records import appeals, orders
+from records import appeals, inforce, orders
+from records import publications as pubs
+from services import publishing
 
 Scope = tuple[tuple[str, str], ...]
 TTL = 600
@@ -348,3 +350,48 @@ def order_counts(url: str, account: accounts.Account) -> pd.DataFrame:
 def receivers(url: str, case_id: str) -> list[tuple[str, str]]:
     """Where an order on ``case_id`` may go: (street, 区/街道) and (department, name)."""
     return orders.receivers(engine(url), case_id)
+
+
+#: Publications change only when one is made: listed for a short while, dropped after ours.
+PUBLICATIONS_TTL = 15
+
+
+@st.cache_data(ttl=PUBLICATIONS_TTL, show_spinner=False)
+def publications(url: str) -> pd.DataFrame:
+    """Every publication, newest first (records.publications.list_publications)."""
+    return pubs.list_publications(engine(url))
+
+
+@st.cache_data(ttl=PUBLICATIONS_TTL, show_spinner=False)
+def publication(url: str, pub_id: int) -> pubs.Publication:
+    """One publication with its frozen CSV (never changes once made)."""
+    return pubs.get_publication(engine(url), pub_id)
+
+
+@st.cache_data(ttl=PUBLICATIONS_TTL, show_spinner=False, hash_funcs=_BY_KEY)
+def latest_publication(url: str, sel: metrics.Selection) -> pubs.Publication | None:
+    """The newest publication of the selection's level, period, scope and rule set."""
+    return pubs.latest_of(engine(url), sel)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def timezone(url: str) -> str | None:
+    """The store's city time zone (publication times are shown in it)."""
+    return get_timezone(engine(url))
+
+
+def appeals_in_force(url: str, sel: metrics.Selection) -> list[dict]:
+    """The approved appeals a publication of ``sel`` made now would list."""
+    return inforce.appeals_in_force(engine(url), sel, pubs.moment(timezone(url)))
+
+
+def publish(url: str, sel: metrics.Selection, title: str, username: str):
+    """Publish ``sel`` as ``username`` through the app's writer (services.publishing), then
+    drop the cached publication lists; PublicationError passes through, nothing written."""
+    asked = pubs.moment(timezone(url))  # before the writer waits for a load or another publisher
+    done = publishing.publish_recorded(
+        writer(url), accounts_engine(url), sel, title=title, by=username, asked=asked
+    )
+    for loader in (publications, latest_publication):
+        loader.clear()
+    return done

@@ -147,6 +147,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "page_trends": ("趋势分析", "Trends"),
     "page_map": ("网格地图", "Grid map"),
     "page_forecasts": ("预测分析", "Forecasts"),
+    "page_publications": ("考核发布", "Publications"),
     "no_data": ("所选周期和范围内没有案件。", "No cases in the chosen period and scope."),
     "loading_data": ("正在计算…", "Computing…"),
     "metrics_error": ("无法计算：{error}", "Cannot compute: {error}"),
@@ -180,6 +181,73 @@ LABELS: dict[str, tuple[str, str]] = {
     "ranked_table": ("{level}排名（{period}）", "{level} ranking ({period})"),
     "download_xlsx": ("下载 Excel", "Download Excel"),
     "download_csv": ("下载 CSV", "Download CSV"),
+    # publications (考核结果发布)
+    "publish_open": ("发布本期排名", "Publish this ranking"),
+    "publish_heading": ("发布考核结果", "Publish the assessment"),
+    "publish_intro": (
+        "以下内容将被固定为一次发布，此后不再改变（之后导入的数据不影响它）：",
+        "This will be frozen as a publication and never change afterwards (later loads "
+        "leave it as it is):",
+    ),
+    "publish_level": ("考核层级", "Level"),
+    "publish_scope": ("发布范围", "Scope"),
+    "publish_rules": ("规则集（哈希）", "Rule set (hash)"),
+    "publish_units": ("考核单位数", "Units ranked"),
+    "publish_appeals": ("生效申诉", "Appeals in force"),
+    "publish_title": ("标题", "Title"),
+    "publish_confirm": ("确认发布", "Confirm and publish"),
+    "publish_cancel": ("取消", "Cancel"),
+    "publish_done": ("已发布，编号 {id}。", "Published as number {id}."),
+    "publish_failed": ("未发布：{error}", "Not published: {error}"),
+    "publish_empty": (
+        "{period} 在 {scope} 没有案件，未发布。",
+        "{period} has no case in {scope}; nothing was published.",
+    ),
+    "publish_twin": (
+        "同一排名刚刚已发布（{when}，编号 {id}），本次未发布。",
+        "The same ranking was just published ({when}, number {id}); nothing was published.",
+    ),
+    "publish_open_mode": (
+        "未启用账户时不能在页面上发布：发布须记下发布人。请先用 python -m gridpulse user add "
+        "建立账户，或在命令行发布（python -m gridpulse publish …，记为本机管理员）。",
+        "Publishing from the app needs accounts, as a publication names who made it: create "
+        "one with python -m gridpulse user add, or publish from the command line "
+        "(python -m gridpulse publish …, recorded as the local administrator).",
+    ),
+    "publish_own_scope": (
+        "区级账户只发布本区范围的排名：请把左侧的范围设为 {scope}。",
+        "A district account publishes rankings of its own district only: set the scope on the "
+        "left to {scope}.",
+    ),
+    "published_same": (
+        "本期已于 {when} 发布（编号 {id}），当前数据与发布结果一致。",
+        "This period was published on {when} (number {id}); the figures now equal it.",
+    ),
+    "published_differs": (
+        "本期已于 {when} 发布（编号 {id}）；当前数据与发布结果不同：{ranks} 个单位排名变化，"
+        "最大得分差 {diff} 分（{changed} 个单位的数据有变化）。",
+        "This period was published on {when} (number {id}); the figures now differ from it: "
+        "{ranks} units changed rank, the largest score difference is {diff} points ({changed} "
+        "units' figures changed).",
+    ),
+    "pub_list": ("已发布的考核结果", "Published assessments"),
+    "pub_none": ("还没有可查看的发布。", "No publication to show yet."),
+    "pub_choose": ("打开发布", "Open a publication"),
+    "pub_caption": (
+        "编号 {id} · {level} · {period} · {scope} · 规则集 {rules}（{hash}）· 数据截至 {as_of} · "
+        "{when} 由 {by} 发布",
+        "Number {id} · {level} · {period} · {scope} · rule set {rules} ({hash}) · data as of "
+        "{as_of} · published {when} by {by}",
+    ),
+    "pub_base": ("排名变化与编号 {id} 的发布相比。", "Rank change is against publication {id}."),
+    "pub_no_base": (
+        "没有更早周期的同类发布，排名变化为空。",
+        "No publication of an earlier period of this kind: rank change is empty.",
+    ),
+    "pub_no_appeals": ("发布时没有生效的申诉。", "No appeal was in force."),
+    "pub_id": ("编号", "Number"),
+    "pub_when": ("发布时间", "Published at"),
+    "pub_by": ("发布人", "Published by"),
     "funnel_title": ("漏斗图：比率与样本量", "Funnel plot: rate against volume"),
     "funnel_kpi": ("比率指标", "Rate KPI"),
     "limit95": ("95% 控制限", "95% limits"),

@@ -1,4 +1,4 @@
-"""The ``python -m gridpulse`` command line: sample, ingest, assess, forecast, user, audit, db."""
+"""The ``python -m gridpulse`` command line: sample, ingest, assess, publish, forecast, user, audit, db."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from gridpulse import appeals, db, users
+from gridpulse import appeals, db, publish, users
 
 EXIT_ERROR = 1
 EXIT_REFUSED = 2
@@ -109,6 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="holiday calendar (auto: from the store's time zone)",
     )
     forecast.add_argument("--out", required=True, type=Path)
+    publish.add_parsers(verbs)
     users.add_parsers(verbs)
     db.add_parsers(verbs)
     appeals.add_parsers(verbs)
@@ -341,24 +342,33 @@ def _report_after_load(done, seconds: float) -> None:
         )
 
 
-def _run_assess(args) -> int:
+def selection(args, engine):
+    """The Selection of ``--by --period --scope --rules --as-of`` on the store's time zone,
+    its scope checked against the store (metrics raises ValueError subclasses)."""
     from caselog import get_timezone
-    from metrics import write_assessment
-    from metrics.query import check_scope, latest_timestamp
+    from metrics.query import check_scope
     from metrics.selection import Selection
+
+    sel = Selection.build(
+        args.by,
+        args.period,
+        scope=args.scope,
+        rules=args.rules,
+        as_of=args.as_of,
+        as_known_at=getattr(args, "as_known_at", None),
+        timezone=get_timezone(engine),
+    )
+    check_scope(engine, sel)
+    return sel
+
+
+def _run_assess(args) -> int:
+    from metrics import write_assessment
+    from metrics.query import latest_timestamp
 
     engine = _open(args, read_only=True, existing=True)
     try:
-        sel = Selection.build(
-            args.by,
-            args.period,
-            scope=args.scope,
-            rules=args.rules,
-            as_of=args.as_of,
-            as_known_at=args.as_known_at,
-            timezone=get_timezone(engine),
-        )
-        check_scope(engine, sel)
+        sel = selection(args, engine)
         table = write_assessment(engine, sel, args.out)
         latest = latest_timestamp(engine, sel.as_known_at) if args.as_of else None
     except ValueError as exc:  # metrics raises ValueError subclasses with one sentence
@@ -484,4 +494,6 @@ _VERBS: dict[str, Callable] = {
     "db": lambda args: db.run_db(args, UserError),
     "appeal": lambda args: appeals.run_appeal(args, UserError, actor(args)),
     "order": lambda args: appeals.run_order(args, UserError, actor(args)),
+    "publish": lambda args: publish.run_publish(args, UserError, actor(args)),
+    "published": lambda args: publish.run_published(args, UserError, actor(args)),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -41,26 +42,18 @@ def write_assessment(
     规则集 sheets (which also names ``sel.as_known_at`` when given). Raises MetricsError
     subclasses (one sentence) for an unwritable path.
     """
-    by, p, r = sel.level, sel.period, sel.rules
+    by, r = sel.level, sel.rules
     path = _check_path(out_path)
     table = assess(engine, sel)
-    as_of_ts = table.attrs["as_of"]
-    meta = {
-        "period": p.label,
-        "as_of": as_of_ts.isoformat(sep=" "),
-        "rule_set": r.name,
-        "rule_set_hash": r.hash,
-        "data_loaded_at": freshness(engine, sel.as_known_at).columns()["data_loaded_at"],
-        "calendar_note": table.attrs.get("calendar_note", ""),
-    }
+    meta = assessment_meta(engine, sel, table)
     years = table.attrs.get("assumed_years", ())
     try:
         if path.suffix.lower() == ".csv":
-            _write_csv(table, meta, path)
+            path.write_bytes(csv_bytes(table, meta))
         else:
             known = sel.as_known_at.isoformat(sep=" ") if sel.as_known_at else ""
             extra = {"calendar_note": calendar_note(years, lang), "as_known_at": known}
-            _write_xlsx(table, {**meta, **extra}, r, by, path, lang)
+            write_xlsx(table, {**meta, **extra}, r, by, path, lang)
     except (OSError, FileCreateError) as exc:
         raise ExportError(f"The file {str(path)!r} cannot be written ({os_reason(exc)}).") from None
     return table
@@ -70,17 +63,44 @@ def _check_path(out_path: str | Path) -> Path:
     return checked_out_path(out_path, (".csv", ".xlsx"), ExportError)
 
 
-def _write_csv(table: pd.DataFrame, meta: dict[str, str], path: Path) -> None:
+def assessment_meta(engine: Engine, sel: Selection, table: pd.DataFrame) -> dict[str, str]:
+    """The trailing columns of an assessment CSV (TRAILING) for ``table = assess(engine, sel)``."""
+    return {
+        "period": sel.period.label,
+        "as_of": table.attrs["as_of"].isoformat(sep=" "),
+        "rule_set": sel.rules.name,
+        "rule_set_hash": sel.rules.hash,
+        "data_loaded_at": freshness(engine, sel.as_known_at).columns()["data_loaded_at"],
+        "calendar_note": table.attrs.get("calendar_note", ""),
+    }
+
+
+def csv_bytes(table: pd.DataFrame, meta: dict[str, str]) -> bytes:
+    """The assessment CSV as bytes: UTF-8 with BOM, ``table`` then ``meta``'s columns, rates
+    as fractions to 15 significant digits, empty values as empty fields."""
     out = table.copy()
     for col in ("households",):
         if col in out:
             out[col] = out[col].astype("Int64")
     for key, value in meta.items():
         out[key] = value
-    out.to_csv(path, index=False, encoding="utf-8-sig", na_rep="", float_format="%.15g")
+    text = out.to_csv(index=False, na_rep="", float_format="%.15g", lineterminator="\n")
+    return text.encode("utf-8-sig")
 
 
-def _write_xlsx(table, meta, r: RuleSet, by: str, path: Path, lang: str) -> None:
+def write_xlsx(
+    table: pd.DataFrame,
+    meta: dict[str, str],
+    r: RuleSet,
+    by: str,
+    path: Path,
+    lang: str,
+    *,
+    info: Sequence[tuple[str, str]] = (),
+    sheets: Mapping[str, pd.DataFrame] | None = None,
+) -> None:
+    """The assessment laid out for people: the table, 红黑榜, further ``sheets`` (name →
+    frame) and the rule-set sheet with ``info`` rows (label, text) before the rule set."""
     zh = lang == "zh"
     book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": False})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
@@ -95,14 +115,18 @@ def _write_xlsx(table, meta, r: RuleSet, by: str, path: Path, lang: str) -> None
     sheet.write(start, 0, "黑榜" if zh else "Black list (worst)", head)
     _write_frame(sheet, black, start + 1, head, fmts, lang)
     _detail_sheet(book, table, r, head, lang)
-    info = book.add_worksheet("规则集" if zh else "Rule set")
+    for name, frame in (sheets or {}).items():
+        extra = book.add_worksheet(name)
+        _write_frame(extra, frame, 0, head, fmts, lang)
+    sheet = book.add_worksheet("规则集" if zh else "Rule set")
     rows = [
+        *info,
         (label("rule_set", lang), meta["rule_set"]),
         (label("rule_set_hash", lang), meta["rule_set_hash"]),
         (label("period", lang), meta["period"]),
         ("考核单位" if zh else "Unit level", by),
         (label("as_of", lang), meta["as_of"]),
-        *([(label("as_known_at", lang), meta["as_known_at"])] if meta["as_known_at"] else []),
+        *([(label("as_known_at", lang), meta["as_known_at"])] if meta.get("as_known_at") else []),
         (label("data_loaded_at", lang), meta["data_loaded_at"]),
         (
             "生成时间" if zh else "Generated at",
@@ -114,10 +138,10 @@ def _write_xlsx(table, meta, r: RuleSet, by: str, path: Path, lang: str) -> None
     rows.append(("规则集内容 (TOML)" if zh else "Rule set content (TOML)", r.text))
     wrap = book.add_format({"text_wrap": True, "valign": "top", "font_name": "Consolas"})
     for i, (key, value) in enumerate(rows):
-        info.write_string(i, 0, key, head)
-        info.write_string(i, 1, value, wrap if i == len(rows) - 1 else None)
-    info.set_column(0, 0, 22)
-    info.set_column(1, 1, 80)
+        sheet.write_string(i, 0, key, head)
+        sheet.write_string(i, 1, value, wrap if i == len(rows) - 1 else None)
+    sheet.set_column(0, 0, 22)
+    sheet.set_column(1, 1, 80)
     book.close()
 
 

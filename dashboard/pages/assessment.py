@@ -1,5 +1,5 @@
-"""考核排名 — ranked table with grades and rank change, exports, funnel plot, rank stability,
-and the cases behind any figure."""
+"""考核排名 — ranked table with grades and rank change, exports, publishing (发布) and how the
+figures differ from a publication, funnel plot, rank stability, and the cases behind any figure."""
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -10,6 +10,7 @@ from dashboard.components import calendar_caption, download, explained, layout, 
 from dashboard.filters import current
 from dashboard.history import case_history
 from dashboard.i18n import kpi_label, lang, level_label, named, t, value_label
+from dashboard.publishing import difference_note, publish_panel
 from metrics.units import funnel_points, unit_path, unit_paths
 
 RATES = (
@@ -61,6 +62,7 @@ if ranked is not None and not ranked["cases"].fillna(0).sum():
     ranked = None
 if ranked is not None:
     st.subheader(t("ranked_table", level=level_label(f.level), period=f.period))
+    difference_note(f, ranked)
     cols = [*keys, *[c for c in SHOWN if c in ranked.columns]]
     if f.level == "department":
         cols += ["rating_mean", "rating_count", "reassign_rate", "cooperation_score"]
@@ -84,6 +86,7 @@ if ranked is not None:
         download(
             right, t("download_csv"), csv, f"{name}.csv", "text/csv", key="dl_csv", what=what, **who
         )
+    publish_panel(f, ranked)
 
     st.subheader(t("funnel_title"))
     rate = st.selectbox(

@@ -13,6 +13,7 @@ from tests.hostile.hostile_helpers import INJECTIONS, assert_tables_intact, tabl
 PAGES = (
     "overview",
     "assessment",
+    "publications",
     "supervision",
     "appeals",
     "departments",
