@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from gridpulse import appeals, db, users
+from metrics.registry import SPLIT_LEVELS
 
 EXIT_ERROR = 1
 EXIT_REFUSED = 2
@@ -82,7 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     assess = verbs.add_parser("assess", help="write an assessment table")
     assess.add_argument(
-        "--by", required=True, choices=["district", "street", "community", "grid", "department"]
+        "--by",
+        required=True,
+        choices=["district", "street", "community", "grid", "department", *SPLIT_LEVELS],
+        help="a unit level, or a case column to split the cohort by within --scope",
     )
     assess.add_argument("--period", required=True)
     assess.add_argument("--as-of", dest="as_of")

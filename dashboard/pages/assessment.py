@@ -9,6 +9,7 @@ from dashboard import data
 from dashboard.components import calendar_caption, download, explained, layout, load, table
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, lang, level_label, named, t, value_label
+from dashboard.splits import split_section
 from metrics.units import funnel_points, unit_path, unit_paths
 
 RATES = (
@@ -134,6 +135,8 @@ if ranked is not None:
     st.subheader(t("stability_title"))
     stab = metrics.rank_stability(ranked, data.rules(f.rules_text))
     table(stab.sort_values("best_rank"), key="stability", height=300)
+
+    split_section(f)
 
     st.subheader(t("explain_title"))
     units = unit_paths(ranked, f.level)
