@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import plotly.express as px
 import streamlit as st
 
 from dashboard import data
-from dashboard.components import load, table
+from dashboard.components import layout, load, table
 from dashboard.filters import Filters
-from dashboard.i18n import LABELS, level_label, named, t
+from dashboard.i18n import LABELS, kpi_label, level_label, named, t, value_label
+from dashboard.targets import attained, draw_target
 from metrics.registry import SPLIT_LEVELS
 
 LABELS.update(
@@ -49,4 +51,12 @@ def split_section(f: Filters) -> None:
         st.info(t("no_data"))
         return
     ordered = found.sort_values(["on_time_rate", "cases"], ascending=[True, False], kind="stable")
-    table(ordered[[by, *[c for c in SHOWN if c in ordered]]], key=f"split_{by}", height=320)
+    shown = ordered[[by, *[c for c in SHOWN if c in ordered]]]
+    table(attained(shown, f.sel.rules), key=f"split_{by}", height=320)
+    names = [value_label(by, v) for v in ordered[by]]
+    fig = px.bar(
+        x=names, y=ordered["on_time_rate"], labels={"x": "", "y": kpi_label("on_time_rate")}
+    )
+    fig.update_yaxes(tickformat=".0%")
+    draw_target(fig, "on_time_rate", f.sel.rules)
+    st.plotly_chart(layout(fig, 300), key=f"split_chart_{by}")
