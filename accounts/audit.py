@@ -10,7 +10,15 @@ from sqlalchemy import Engine, insert, select
 from accounts.tables import audit_log, now
 
 #: What the log records.
-ACTIONS: tuple[str, ...] = ("sign_in", "sign_out", "export", "account", "appeal", "order")
+ACTIONS: tuple[str, ...] = (
+    "sign_in",
+    "sign_out",
+    "export",
+    "account",
+    "appeal",
+    "order",
+    "rule_set",  # a rule set saved as a version, or made active for a level
+)
 
 
 def record(

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from gridpulse import appeals, db, users
+from gridpulse import appeals, db, rulesets, users
 from metrics.registry import SPLIT_LEVELS
 
 EXIT_ERROR = 1
@@ -90,7 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     assess.add_argument("--period", required=True)
     assess.add_argument("--as-of", dest="as_of")
-    assess.add_argument("--rules", type=Path)
+    assess.add_argument(
+        "--rules", type=Path, help="rule set TOML (default: the one active for --by, else built-in)"
+    )
     assess.add_argument("--scope", default="", help="an area: 区 or 区/街道 (default: the city)")
     assess.add_argument("--out", required=True, type=Path)
 
@@ -111,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_parsers(verbs)
     db.add_parsers(verbs)
     appeals.add_parsers(verbs)
+    rulesets.add_parsers(verbs)
     _db_after_the_verb(verbs)
     return parser
 
@@ -351,7 +354,7 @@ def _run_assess(args) -> int:
             args.by,
             args.period,
             scope=args.scope,
-            rules=args.rules,
+            rules=rulesets.active_or_file(engine, args.by, args.rules),
             as_of=args.as_of,
             timezone=get_timezone(engine),
         )
@@ -481,4 +484,5 @@ _VERBS: dict[str, Callable] = {
     "db": lambda args: db.run_db(args, UserError),
     "appeal": lambda args: appeals.run_appeal(args, UserError, actor(args)),
     "order": lambda args: appeals.run_order(args, UserError, actor(args)),
+    "rules": lambda args: rulesets.run_rules(args, UserError, actor(args)),
 }
