@@ -21,7 +21,6 @@ LABELS.update(
         "rules_activate_title": ("每个层级启用一个规则集", "One active rule set per level"),
         "rules_level": ("层级", "Level"),
         "rules_version": ("版本", "Version"),
-        "rules_default": ("内置默认", "built-in default"),
         "rules_activate": ("启用", "Activate"),
         "rules_activated": ("{what} 已在{level}层级启用。", "{what} is now active for {level}."),
         "rules_edit_title": ("编辑规则集", "Edit a rule set"),

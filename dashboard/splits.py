@@ -15,7 +15,7 @@ from metrics.registry import SPLIT_LEVELS
 LABELS.update(
     {
         "split_title": ("按类型看：哪类案件超期", "By kind of case: which kinds are late"),
-        "split_by": ("分类依据", "Split by"),
+        "split_kind": ("分类依据", "Kind of case by"),
         "split_caption": (
             "{scope} · {period}：按期结案率由低到高；与考核排名同一口径（规则集、数据截至）。",
             "{scope} · {period}: on-time closure rate, lowest first; computed as the ranking "
@@ -40,7 +40,7 @@ def split_section(f: Filters) -> None:
     """The period's KPIs within the sidebar's scope, one row per value of a chosen column."""
     st.subheader(t("split_title"))
     by = st.selectbox(
-        t("split_by"), SPLIT_LEVELS, format_func=named(SPLIT_LEVELS, level_label), key="split_by"
+        t("split_kind"), SPLIT_LEVELS, format_func=named(SPLIT_LEVELS, level_label), key="split_by"
     )
     st.caption(t("split_caption", scope=f.scope_name, period=f.period))
     found = load(lambda: data.assessment(f.url, f.sel.by(by)))

@@ -122,6 +122,13 @@ def test_an_invalid_edit_is_refused_naming_the_item(city, monkeypatch, directory
     assert "rules_save" not in [b.key for b in at.button]  # nothing to save
 
 
+def test_the_editor_in_english(city, monkeypatch, directory):
+    at = open_page(city, monkeypatch, "rule_sets", lang="en", period=PERIOD, rules_source=SOURCE)
+    _clean(at)
+    assert at.title[0].value == "Rule sets"
+    assert any(c.value.startswith("Street (town) · 2025-11: before is") for c in at.caption)
+
+
 def test_only_city_accounts_reach_the_editor(city, monkeypatch, directory):
     account = accounts.add_account(
         directory, "dept", "department", None, "dept-pass-1", department="水务局"

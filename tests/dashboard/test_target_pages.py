@@ -12,8 +12,7 @@ from metrics.rules import parse_rules
 from metrics.selection import Selection
 from tests.dashboard.conftest import PERIOD, open_page
 
-RULES = parse_rules(
-    """
+TEXT = """
 name = "with-targets"
 [[score]]
 kpi = "solved_rate"
@@ -28,13 +27,13 @@ floor = 0.4
 [targets]
 on_time_rate = 0.95
 """
-)
+RULES = parse_rules(TEXT)
 
 
 @pytest.fixture
 def with_targets(monkeypatch):
-    """The sidebar's rule set (no upload: the default) is RULES."""
-    monkeypatch.setattr(metrics, "default_rules", lambda: RULES)
+    """The sidebar's rule set (no upload: the one active for the level) is RULES."""
+    monkeypatch.setattr("dashboard.filters.active_text", lambda url, level: TEXT)
     return RULES
 
 
