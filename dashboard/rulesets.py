@@ -58,6 +58,7 @@ LABELS.update(
         "col_score_after": ("修改后得分", "Score after"),
         "col_grade_before": ("修改前等级", "Grade before"),
         "col_grade_after": ("修改后等级", "Grade after"),
+        "col_name": ("名称", "Name"),
         "col_rules_hash": ("哈希", "Hash"),
         "col_saved_by": ("保存人", "Saved by"),
         "col_saved_at": ("保存时间", "Saved at"),

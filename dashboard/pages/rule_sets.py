@@ -36,8 +36,13 @@ st.subheader(t("rules_versions"))
 if saved.empty:
     st.info(t("rules_none_saved"))
 else:
-    listed = saved.assign(rules_hash=saved["rules_hash"].str[:12])
-    listed.columns = [c if c in ("id", "name") else f"col_{c}" for c in listed.columns]
+    listed = saved.assign(
+        rules_hash=saved["rules_hash"].str[:12],
+        active_for=saved["active_for"].map(
+            lambda v: ", ".join(level_label(x) for x in v.split(", ")) if v else ""
+        ),
+    )
+    listed.columns = [f"col_{c}" for c in listed.columns]
     table(listed, key="rule_versions", height=240)
 
 st.subheader(t("rules_activate_title"))
