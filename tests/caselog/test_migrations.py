@@ -395,6 +395,7 @@ _PG_TYPES = {
     "integer": "INTEGER",
     "boolean": "BOOLEAN",
     "date": "DATE",
+    "bytea": "BLOB",  # publications.csv (revision 0003)
 }
 _COLUMNS = (
     "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "

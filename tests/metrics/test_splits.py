@@ -47,10 +47,10 @@ def _rows() -> list[dict]:
 
 
 @pytest.fixture
-def log(duck_store):
+def log(store):
     rows = _rows()
-    insert(duck_store, rows)
-    return duck_store, pd.DataFrame(rows)
+    insert(store, rows)
+    return store, pd.DataFrame(rows)
 
 
 def _by_hand(frame: pd.DataFrame, by: str, as_of: datetime) -> pd.DataFrame:

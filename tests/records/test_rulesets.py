@@ -20,76 +20,76 @@ STREET = accounts.Account("dh", "street", district="东城区", street="东华�
 DEPARTMENT = accounts.Account("water", "department", department="水务局")
 
 
-def test_a_saved_version_round_trips_with_its_hash(duck_store):
+def test_a_saved_version_round_trips_with_its_hash(store):
     new, rules = rulesets.save_version(
-        duck_store, AREA, by="chief", based_on="area-evaluation.toml"
+        store, AREA, by="chief", based_on="area-evaluation.toml"
     )
-    again = rulesets.load_version(duck_store, new)
+    again = rulesets.load_version(store, new)
     assert again.hash == rules.hash == parse_rules(AREA).hash
     assert again.text == AREA and again.name == "area-evaluation"
-    listed = rulesets.versions(duck_store)
+    listed = rulesets.versions(store)
     assert listed[["id", "name", "rules_hash", "saved_by", "based_on"]].values.tolist() == [
         [new, "area-evaluation", rules.hash, "chief", "area-evaluation.toml"]
     ]
     assert listed["saved_at"].notna().all() and listed["active_for"].tolist() == [""]
 
 
-def test_the_same_content_is_not_saved_twice_and_invalid_text_never(duck_store):
-    first, _ = rulesets.save_version(duck_store, AREA, by="chief")
+def test_the_same_content_is_not_saved_twice_and_invalid_text_never(store):
+    first, _ = rulesets.save_version(store, AREA, by="chief")
     with pytest.raises(RecordError, match=f"saved already as version {first}"):
-        rulesets.save_version(duck_store, AREA.replace("# 数字城管", "# a comment"), by="x")
+        rulesets.save_version(store, AREA.replace("# 数字城管", "# a comment"), by="x")
     bad = AREA.replace("floor = 0.80", "floor = 0.98", 1)  # item 1: floor equals target
     with pytest.raises(RecordError) as refused:
-        rulesets.save_version(duck_store, bad, by="chief")
+        rulesets.save_version(store, bad, by="chief")
     assert str(refused.value) == (
         "score item 1 (closure_rate): floor equals target. Nothing was saved."
     )
     assert refused.value.values["error"] == "score item 1 (closure_rate): floor equals target."
-    assert rulesets.versions(duck_store)["id"].tolist() == [first]
+    assert rulesets.versions(store)["id"].tolist() == [first]
 
 
-def test_one_active_rule_set_per_level(duck_store):
-    area, _ = rulesets.save_version(duck_store, AREA, by="chief")
-    hotline, _ = rulesets.save_version(duck_store, HOTLINE, by="chief")
-    assert rulesets.active_rules(duck_store, "street") is None  # nothing active: the default
-    rulesets.activate(duck_store, area, "street", by="chief")
-    rulesets.activate(duck_store, hotline, "district", by="chief")
-    rulesets.activate(duck_store, hotline, "street", by="chief")  # the newest wins
-    assert rulesets.active_versions(duck_store) == {"street": hotline, "district": hotline}
+def test_one_active_rule_set_per_level(store):
+    area, _ = rulesets.save_version(store, AREA, by="chief")
+    hotline, _ = rulesets.save_version(store, HOTLINE, by="chief")
+    assert rulesets.active_rules(store, "street") is None  # nothing active: the default
+    rulesets.activate(store, area, "street", by="chief")
+    rulesets.activate(store, hotline, "district", by="chief")
+    rulesets.activate(store, hotline, "street", by="chief")  # the newest wins
+    assert rulesets.active_versions(store) == {"street": hotline, "district": hotline}
     assert (
-        rulesets.active_rules(duck_store, "street").hash
+        rulesets.active_rules(store, "street").hash
         == load_rules(ROOT / "sample_data" / "rules" / "hotline-three-rates.toml").hash
     )
-    rulesets.activate(duck_store, None, "street", by="chief")  # back to the built-in default
-    assert rulesets.active_rules(duck_store, "street") is None
-    assert rulesets.active_versions(duck_store) == {"district": hotline}
-    listed = rulesets.versions(duck_store).set_index("id")["active_for"]
+    rulesets.activate(store, None, "street", by="chief")  # back to the built-in default
+    assert rulesets.active_rules(store, "street") is None
+    assert rulesets.active_versions(store) == {"district": hotline}
+    listed = rulesets.versions(store).set_index("id")["active_for"]
     assert listed.to_dict() == {hotline: "district", area: ""}
     # a split by a case column and the city headline use the rule set active for city
-    rulesets.activate(duck_store, area, "grid", by="chief")
-    assert rulesets.active_rules(duck_store, "category") is None
-    saved = rulesets.save_version(duck_store, 'name = "plain"\n', by="chief")[0]
-    rulesets.activate(duck_store, saved, "city", by="chief")
-    assert rulesets.active_rules(duck_store, "urgency").name == "plain"
+    rulesets.activate(store, area, "grid", by="chief")
+    assert rulesets.active_rules(store, "category") is None
+    saved = rulesets.save_version(store, 'name = "plain"\n', by="chief")[0]
+    rulesets.activate(store, saved, "city", by="chief")
+    assert rulesets.active_rules(store, "urgency").name == "plain"
 
 
-def test_activation_refusals(duck_store):
-    area, _ = rulesets.save_version(duck_store, AREA, by="chief")  # levels: street, community, grid
+def test_activation_refusals(store):
+    area, _ = rulesets.save_version(store, AREA, by="chief")  # levels: street, community, grid
     with pytest.raises(RecordError, match="made for street, community, grid, not district"):
-        rulesets.activate(duck_store, area, "district", by="chief")
+        rulesets.activate(store, area, "district", by="chief")
     with pytest.raises(RecordError, match="there is no saved rule set 99"):
-        rulesets.activate(duck_store, 99, "street", by="chief")
+        rulesets.activate(store, 99, "street", by="chief")
     with pytest.raises(RecordError, match="the level 'planet' is not one of"):
-        rulesets.activate(duck_store, area, "planet", by="chief")
-    assert rulesets.active_versions(duck_store) == {}
+        rulesets.activate(store, area, "planet", by="chief")
+    assert rulesets.active_versions(store) == {}
 
 
 @pytest.mark.parametrize("account", [STREET, DEPARTMENT], ids=lambda a: a.role)
-def test_only_city_accounts_edit(duck_store, account):
-    area, _ = rulesets.save_version(duck_store, AREA, by="chief", account=CITY)
+def test_only_city_accounts_edit(store, account):
+    area, _ = rulesets.save_version(store, AREA, by="chief", account=CITY)
     with pytest.raises(RecordError, match="only city accounts edit rule sets"):
-        rulesets.save_version(duck_store, HOTLINE, by=account.username, account=account)
+        rulesets.save_version(store, HOTLINE, by=account.username, account=account)
     with pytest.raises(RecordError, match="only city accounts edit rule sets"):
-        rulesets.activate(duck_store, area, "street", by=account.username, account=account)
-    assert len(rulesets.versions(duck_store)) == 1 and rulesets.active_versions(duck_store) == {}
-    assert rulesets.active_rules(duck_store, "street") is None
+        rulesets.activate(store, area, "street", by=account.username, account=account)
+    assert len(rulesets.versions(store)) == 1 and rulesets.active_versions(store) == {}
+    assert rulesets.active_rules(store, "street") is None
