@@ -21,9 +21,7 @@ DEPARTMENT = accounts.Account("water", "department", department="水务局")
 
 
 def test_a_saved_version_round_trips_with_its_hash(store):
-    new, rules = rulesets.save_version(
-        store, AREA, by="chief", based_on="area-evaluation.toml"
-    )
+    new, rules = rulesets.save_version(store, AREA, by="chief", based_on="area-evaluation.toml")
     again = rulesets.load_version(store, new)
     assert again.hash == rules.hash == parse_rules(AREA).hash
     assert again.text == AREA and again.name == "area-evaluation"
