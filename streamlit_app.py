@@ -68,6 +68,7 @@ else:
         # loads, quarantined rows and the audit log cover the whole city
         pages[t("section_data")] = [
             page("data_overview.py", "page_data", ":material/database:", "data"),
+            page("rule_sets.py", "page_rule_sets", ":material/rule:", "rules"),
         ]
 
 st.navigation(pages).run()

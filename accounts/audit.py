@@ -19,6 +19,7 @@ ACTIONS: tuple[str, ...] = (
     "publish",
     "appeal",
     "order",
+    "rule_set",  # a rule set saved as a version, or made active for a level
 )
 
 

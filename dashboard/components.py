@@ -119,7 +119,7 @@ def table(frame: pd.DataFrame, *, key: str | None = None, height: int | None = N
     shown.attrs = {}
     for col in shown.select_dtypes(include="object").columns:
         shown[col] = shown[col].where(shown[col].notna(), "")
-    for col in ("status", "source", "urgency"):
+    for col in ("status", "source", "urgency", "request_type"):
         if col in shown and shown[col].dtype == object:
             shown[col] = shown[col].map(lambda v, c=col: value_label(c, v) if v else "")
     config = {}

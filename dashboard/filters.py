@@ -13,6 +13,7 @@ from caselog.columns import PARTY
 from dashboard import data
 from dashboard.auth import OPEN, signed_in
 from dashboard.i18n import lang, level_label, named, t
+from dashboard.rulesets import active_text
 
 LEVELS = ("district", "street", "community", "grid", "department")
 MAX_RULES_BYTES = 64 * 1024
@@ -188,6 +189,8 @@ def sidebar(url: str) -> None:
         except metrics.RuleSetError as exc:
             st.warning(t("rules_error", error=str(exc)))
             text = None
+    if text is None:  # no upload: the rule set active for the level (rules editor), or the default
+        text = active_text(url, st.session_state["level"])
     st.session_state["rules_text"] = text
     rs = data.rules(text)
     st.caption(t("rules_in_use", name=rs.name, hash=rs.hash[:12]))

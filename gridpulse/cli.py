@@ -9,7 +9,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from gridpulse import appeals, db, publish, users
+from gridpulse import appeals, db, publish, rulesets, users
+from metrics.registry import SPLIT_LEVELS
 
 EXIT_ERROR = 1
 EXIT_REFUSED = 2
@@ -82,7 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     assess = verbs.add_parser("assess", help="write an assessment table")
     assess.add_argument(
-        "--by", required=True, choices=["district", "street", "community", "grid", "department"]
+        "--by",
+        required=True,
+        choices=["district", "street", "community", "grid", "department", *SPLIT_LEVELS],
+        help="a unit level, or a case column to split the cohort by within --scope",
     )
     assess.add_argument("--period", required=True)
     assess.add_argument("--as-of", dest="as_of")
@@ -91,7 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
         dest="as_known_at",
         help="compute from the data as known at this moment (each case's version loaded by then)",
     )
-    assess.add_argument("--rules", type=Path)
+    assess.add_argument(
+        "--rules", type=Path, help="rule set TOML (default: the one active for --by, else built-in)"
+    )
     assess.add_argument("--scope", default="", help="an area: 区 or 区/街道 (default: the city)")
     assess.add_argument("--out", required=True, type=Path)
 
@@ -113,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     users.add_parsers(verbs)
     db.add_parsers(verbs)
     appeals.add_parsers(verbs)
+    rulesets.add_parsers(verbs)
     _db_after_the_verb(verbs)
     return parser
 
@@ -343,8 +350,9 @@ def _report_after_load(done, seconds: float) -> None:
 
 
 def selection(args, engine):
-    """The Selection of ``--by --period --scope --rules --as-of`` on the store's time zone,
-    its scope checked against the store (metrics raises ValueError subclasses)."""
+    """The Selection of ``--by --period --scope --rules --as-of --as-known-at`` on the
+    store's time zone (without --rules, the rule set active for --by, else the built-in
+    one), its scope checked against the store (metrics raises ValueError subclasses)."""
     from caselog import get_timezone
     from metrics.query import check_scope
     from metrics.selection import Selection
@@ -353,7 +361,7 @@ def selection(args, engine):
         args.by,
         args.period,
         scope=args.scope,
-        rules=args.rules,
+        rules=rulesets.active_or_file(engine, args.by, args.rules),
         as_of=args.as_of,
         as_known_at=getattr(args, "as_known_at", None),
         timezone=get_timezone(engine),
@@ -496,4 +504,5 @@ _VERBS: dict[str, Callable] = {
     "order": lambda args: appeals.run_order(args, UserError, actor(args)),
     "publish": lambda args: publish.run_publish(args, UserError, actor(args)),
     "published": lambda args: publish.run_published(args, UserError, actor(args)),
+    "rules": lambda args: rulesets.run_rules(args, UserError, actor(args)),
 }

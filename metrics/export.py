@@ -16,7 +16,8 @@ from metrics.assessment import assess, red_black_lists
 from metrics.errors import ExportError
 from metrics.formats import excel_format
 from metrics.freshness import freshness
-from metrics.labels import label
+from metrics.labels import label, value_label
+from metrics.registry import LEVELS, SPLIT_LEVELS
 from metrics.rules import RuleSet
 from metrics.scheme import detail
 from metrics.selection import Selection
@@ -149,8 +150,7 @@ def _detail_sheet(book, table: pd.DataFrame, r: RuleSet, head, lang: str) -> Non
     """得分明细: per unit (in the table's order), each scored item's KPI value and earned
     points, each deduction's and bonus's KPI value and points, then the composite score."""
     zh = lang == "zh"
-    keys = [c for c in table.columns if c in ("district", "street", "community", "grid_id")]
-    keys += [c for c in ("department", "rank", "small_sample") if c in table.columns]
+    keys = [*_keys(table), *[c for c in ("rank", "small_sample") if c in table.columns]]
     parts = detail(table, r.scheme)
     points = book.add_format({"num_format": "0.00"})
     fmts = {
@@ -180,7 +180,7 @@ def _detail_sheet(book, table: pd.DataFrame, r: RuleSet, head, lang: str) -> Non
     sheet = book.add_worksheet("得分明细" if zh else "Score detail")
     for j, col in enumerate(keys):
         sheet.write_string(0, j, label(col, lang), head)
-        for i, value in enumerate(table[col].tolist()):
+        for i, value in enumerate(_shown(table, col, lang)):
             _cell(sheet, 1 + i, j, value, None)
     for j, ((text, kid), col) in enumerate(zip(heads, parts.columns, strict=True), len(keys)):
         sheet.write_string(0, j, text, head)
@@ -205,12 +205,7 @@ def _cell(sheet, i: int, j: int, value, fmt) -> None:
 def _table_sheet(book, name, table, head, fmts, lang) -> None:
     sheet = book.add_worksheet(name)
     _write_frame(sheet, table, 0, head, fmts, lang)
-    n_keys = sum(
-        1
-        for c in table.columns
-        if c in ("district", "street", "community", "grid_id", "department")
-    )
-    sheet.freeze_panes(1, n_keys)
+    sheet.freeze_panes(1, len(_keys(table)))
     if len(table.columns):
         sheet.autofilter(0, 0, max(len(table), 1), len(table.columns) - 1)
 
@@ -221,5 +216,19 @@ def _write_frame(sheet, frame: pd.DataFrame, row0: int, head, fmts, lang) -> Non
         fmt_name = excel_format(col, lang)
         fmt = fmts.get(fmt_name) if fmt_name else None
         sheet.set_column(j, j, 14 if fmt else 12)
-        for i, value in enumerate(frame[col].tolist()):
+        for i, value in enumerate(_shown(frame, col, lang)):
             _cell(sheet, row0 + 1 + i, j, value, fmt)
+
+
+def _keys(table: pd.DataFrame) -> list[str]:
+    """The table's key columns (location, department, or the column it is split by)."""
+    every = dict.fromkeys(c for keys in LEVELS.values() for c in keys)
+    return [c for c in table.columns if c in every]
+
+
+def _shown(frame: pd.DataFrame, col: str, lang: str) -> list:
+    """A column's values for people: a split's stored codes as their labels (CSV keeps codes)."""
+    values = frame[col].tolist()
+    if col in SPLIT_LEVELS:
+        return [v if v is None or v is pd.NA else value_label(col, v, lang) for v in values]
+    return values

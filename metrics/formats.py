@@ -72,6 +72,15 @@ def format_delta(column: str, now: object, before: object, lang: str = "zh") -> 
     return f"{diff:+,.{decimals}f}{suffix}"
 
 
+def format_gap(column: str, gap: object, lang: str = "zh") -> str | None:
+    """A signed distance from a target in the column's unit: '-3.2 个百分点' / '-3.2 pp' for
+    rates, '+6.0 小时' / '+6.0 h' otherwise; None when empty or without a numeric unit."""
+    text = format_delta(column, gap, 0.0, lang)
+    if text is not None and lang == "zh" and text.endswith(" pp"):
+        return text.removesuffix(" pp") + " 个百分点"
+    return text
+
+
 def table_format(column: str, lang: str = "zh") -> tuple[float, str] | None:
     """How a Streamlit table shows the column: (factor to multiply the values by, printf
     format with thousands separators and the unit); None for text, dates and unknown columns."""

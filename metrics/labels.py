@@ -102,6 +102,7 @@ _SUFFIXES = {
     "_den": ("分母", "denominator"),
     "_lo": ("下限", "lower bound"),
     "_hi": ("上限", "upper bound"),
+    "_vs_target": ("达标情况", "vs target"),  # metrics.targets: met or missed, by how much
 }
 
 LEVEL_LABELS: dict[str, tuple[str, str]] = {

@@ -186,6 +186,7 @@ def kpi_table(engine: Engine, sel: Selection, *, kpis: Sequence[str] | None = No
         moment,
         known,
         scope,
+        level=by,
     )
     if keys:  # sort here: string collation differs between the databases
         frame = frame.sort_values(list(keys), kind="stable").reset_index(drop=True)
@@ -365,12 +366,16 @@ def run_cubed(
     moment: datetime,
     known: Known | None = None,
     scope: Mapping[str, str] | None = None,
+    *,
+    level: str | None = None,
 ) -> pd.DataFrame:
     """``make(cube)`` run over the KPI cube kept for this data, rules and as_of where there is
     one, else ``make(None)`` over the cases: the same frame either way. The cube holds the
     newest versions only: data as known at a past moment (``known_at``) read the cases; it
-    has no party dimension: a department account's ``scope`` reads the cases too."""
-    use = rules if known is None and cubable(scope) else None
+    has no party dimension: a department account's ``scope`` reads the cases too, and no
+    request_type dimension: a ``level`` it does not cover reads the cases."""
+    covered = level is None or cubes.covers(level)
+    use = rules if known is None and cubable(scope) and covered else None
     with reading(engine, use, moment) as (conn, version, found):
         return fetch(engine, conn, version, make(found))
 

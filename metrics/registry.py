@@ -420,8 +420,12 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "department": ("department",),
     "category": ("category",),
     "source": ("source",),
+    "urgency": ("urgency",),
+    "request_type": ("request_type",),
 }
 LOCATION_LEVELS = ("city", "district", "street", "community", "grid")
+#: Splits of the cohort by a case column instead of by unit (``assess --by category`` …).
+SPLIT_LEVELS = ("category", "source", "urgency", "request_type")
 
 _BY_ID = {k.id: k for k in KPIS}
 _MEASURES = {m.name: m for m in MEASURES}

@@ -77,7 +77,7 @@ def kpi_series(
             bucket=freq,
         )
 
-    frame = run_cubed(engine, stmt, r, moment, known, scope)
+    frame = run_cubed(engine, stmt, r, moment, known, scope, level=by)
     if pd.api.types.is_integer_dtype(frame["ds"]):  # the cube's buckets are day numbers
         frame["ds"] = pd.to_datetime(frame["ds"], unit="D")
     frame["ds"] = pd.to_datetime(frame["ds"]).dt.normalize()

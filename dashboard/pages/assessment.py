@@ -11,6 +11,8 @@ from dashboard.filters import current
 from dashboard.history import case_history
 from dashboard.i18n import kpi_label, lang, level_label, named, t, value_label
 from dashboard.publishing import difference_note, publish_panel
+from dashboard.splits import split_section
+from dashboard.targets import attained, draw_target
 from metrics.units import funnel_points, unit_path, unit_paths
 
 RATES = (
@@ -70,7 +72,7 @@ if ranked is not None:
         # its own row only: a rank of 1 among one would read as first of every department
         st.caption(t("department_own_row"))
         cols = [c for c in cols if c not in ("rank", "rank_change")]
-    table(ranked[cols], key="ranked", height=420)
+    table(attained(ranked[cols], f.sel.rules), key="ranked", height=420)
 
     name = f"assessment_{f.level}_{f.period}"
     left, right, _ = st.columns([1, 1, 4])
@@ -132,6 +134,7 @@ if ranked is not None:
             customdata=fun["signal"].map(lambda v: value_label("signal", v) if v else ""),
             hovertemplate="%{text}<br>n=%{x:,}<br>%{y:.1%}<br>%{customdata}<extra></extra>",
         )
+        draw_target(fig, rate, f.sel.rules)
         fig.update_layout(xaxis_title=kpi_label("n"), yaxis_title=kpi_label(rate))
         fig.update_yaxes(tickformat=".0%")
         fig.update_xaxes(tickformat=",")
@@ -140,6 +143,8 @@ if ranked is not None:
     st.subheader(t("stability_title"))
     stab = metrics.rank_stability(ranked, data.rules(f.rules_text))
     table(stab.sort_values("best_rank"), key="stability", height=300)
+
+    split_section(f)
 
     st.subheader(t("explain_title"))
     units = unit_paths(ranked, f.level)

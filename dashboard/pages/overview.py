@@ -9,6 +9,7 @@ from dashboard import data
 from dashboard.components import fmt_delta, fmt_kpi, guarded, layout, load, table
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, level_label, t
+from dashboard.targets import target_text
 from forecasting.summaries import latest_alerts
 from metrics.units import unit_path
 
@@ -53,6 +54,9 @@ if now is not None and not now.empty:
         )
         if ya:
             col.caption(f"{t('vs_last_year')} {ya}")
+        against = target_text(kid, row[kid], f.sel.rules)
+        if against:
+            col.caption(against)
     if isinstance(row["grade"], str):  # None or NaN when no rate could be scored
         st.caption(f"{kpi_label('grade')}: **{row['grade']}**")
     st.caption(t("delta_caption", prev=prev.label, yoy=yoy.label))

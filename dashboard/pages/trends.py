@@ -12,6 +12,7 @@ from dashboard import data
 from dashboard.components import fmt_delta, fmt_kpi, layout, load
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, lang, level_label, named, t
+from dashboard.targets import draw_target
 from metrics.formats import hover_format
 from metrics.trends import decompose, latest_changes, rising_units, top_series
 from metrics.trends import window as trend_window
@@ -77,6 +78,7 @@ if frame is not None and not frame.empty:
     hover, suffix = hover_format(kid, lang())
     rate = hover.endswith("%")
     fig.update_yaxes(tickformat=".0%" if rate else ",", hoverformat=hover, ticksuffix=suffix)
+    draw_target(fig, kid, f.sel.rules)
     st.plotly_chart(layout(fig, 360, dates=True), key="trend_chart")
 
     if split == "city":

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import BigInteger, Double, and_, cast, func, literal, select, true, union_all
 
 from metrics.cohort import DURATIONS, MEANS, mean_of, points_sum
-from metrics.cube.store import COUNTS, LEVEL_DIM, SCOPE_DIM, VALUES, Cube
+from metrics.cube.store import COUNTS, DIMS, LEVEL_DIM, MONTH_LEVELS, SCOPE_DIM, VALUES, Cube
 from metrics.dialect import median
 from metrics.period import Period
 from metrics.registry import LEVELS
@@ -87,7 +87,7 @@ def measures(
     ones; edge days, other scopes and buckets read the per-case facts. One row per unit
     with cases in the period."""
     keys = LEVELS[by]
-    d = LEVEL_DIM.get(by)
+    d = LEVEL_DIM.get(by) or (by if by in DIMS else None)
     counts = [n for n in names if n in COUNTS]
     summed = list(counts)
     if "satisfaction_points" in names:
@@ -96,7 +96,7 @@ def measures(
     months, edges = split(period)
     scope = dict(scope or {})
     parts = []
-    if months and bucket is None and set(scope) <= set(keys):
+    if months and bucket is None and by in MONTH_LEVELS and set(scope) <= set(keys):
         m = cube.t[f"month_{by}"]
         conds = [m.c.mday.between(*months)]
         if scope:

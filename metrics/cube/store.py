@@ -34,10 +34,10 @@ from metrics.workdays import SOURCES
 FORMAT = 4  # bump when the cube's tables change: older cubes are then never read
 KEEP = 3  # cubes kept per data version (one per rule set's time limits and as_of)
 
-#: Unit dimensions and the case columns that name a unit of each: every level's, and urgency
-#: (a scope only).
+#: Unit dimensions and the case columns that name a unit of each: every level's but
+#: request_type (its splits read the cases), and urgency (a scope and a split, no monthly sums).
 DIMS: dict[str, tuple[str, ...]] = {
-    **{level: keys for level, keys in LEVELS.items() if keys},
+    **{level: keys for level, keys in LEVELS.items() if keys and level != "request_type"},
     "urgency": ("urgency",),
 }
 #: The dimension of each level (metrics.registry.LEVELS) and of each scope column.
@@ -52,6 +52,13 @@ LEVEL_DIM = {
 }
 SCOPE_DIM = {**LEVEL_DIM, "grid_id": "grid", "urgency": "urgency"}
 MONTH_LEVELS = ("city", *LEVEL_DIM)
+
+
+def covers(level: str) -> bool:
+    """Whether the cube can answer a table by ``level`` (else the cases answer)."""
+    return level == "city" or level in DIMS
+
+
 #: The 0/1 columns of facts: every count measure, and 满意 / 基本满意 for satisfaction points.
 COUNTS: tuple[str, ...] = (
     *(m.name for m in MEASURES if m.agg == "count"),

@@ -10,12 +10,12 @@ from metrics.assessment import assess
 from metrics.cube import build as cubebuild
 from metrics.period import latest_full_month
 from metrics.query import latest_timestamp
-from metrics.registry import LEVELS
+from metrics.registry import LEVELS, SPLIT_LEVELS
 from metrics.selection import Selection
 
 #: Levels whose tables the pages open with (the map's grid table, the ranking's levels).
 WARMED_LEVELS: tuple[str, ...] = tuple(
-    lv for lv in LEVELS if lv not in ("city", "category", "source")
+    lv for lv in LEVELS if lv != "city" and lv not in SPLIT_LEVELS
 )
 
 

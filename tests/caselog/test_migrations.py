@@ -19,6 +19,7 @@ from caselog.schema import Base
 from forecasting import list_runs, load_alerts, load_settings, save_setting
 from forecasting.tables import metadata as forecast_metadata
 from gridpulse.cli import main
+from records.rulesets import metadata as rulesets_metadata
 from records.tables import metadata as records_metadata
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +48,9 @@ SEQUENCES = {
     "surge_alerts_id_seq",
 }
 SEQUENCES_0003 = {"publications_id_seq", "appeals_id_seq", "supervision_orders_id_seq"}
+# Revision 0004: saved rule sets and their activations (records/rulesets.py).
+TABLES_0004 = {"rule_sets", "rule_set_activations"}
+SEQUENCES_0004 = {"rule_sets_id_seq", "rule_set_activations_id_seq"}
 INDEXES = {"ix_forecast_values_run", "ix_forecast_scores_run"}
 
 
@@ -92,7 +96,7 @@ def _as_upgraded(rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
             "ratings": [(*r, None) for r in rows["ratings"]],
             "ingest_log": [(*r, None) for r in rows["ingest_log"]],
         }
-        | {name: [] for name in TABLES_0003}
+        | {name: [] for name in TABLES_0003 | TABLES_0004}
     )
 
 
@@ -211,7 +215,7 @@ def test_a_store_that_never_forecast_gets_its_forecasting_tables(tmp_path):
     assert list_runs(engine).empty and load_alerts(engine).empty
     engine.dispose()
     rows = _rows(tmp_path / "cases_only.duckdb")
-    assert set(rows) == TABLES | TABLES_0003 | {"alembic_version"}
+    assert set(rows) == TABLES | TABLES_0003 | TABLES_0004 | {"alembic_version"}
     assert rows["store_meta"] == [("timezone", "Asia/Shanghai")]
 
 
@@ -237,11 +241,11 @@ def test_a_new_store_is_made_at_head(tmp_path):
     path = tmp_path / "new.duckdb"
     open_store(f"duckdb:///{path}").dispose()
     rows = _rows(path)
-    assert set(rows) == TABLES | TABLES_0003 | {"alembic_version"}
+    assert set(rows) == TABLES | TABLES_0003 | TABLES_0004 | {"alembic_version"}
     assert rows.pop("alembic_version") == [(migrations.head(),)]
     assert not any(rows.values())
     schema = _schema(path)
-    assert schema["sequences"] == SEQUENCES | SEQUENCES_0003
+    assert schema["sequences"] == SEQUENCES | SEQUENCES_0003 | SEQUENCES_0004
     assert {sql.split()[2] for sql in schema["indexes"]} == INDEXES
 
 
@@ -253,6 +257,7 @@ def test_the_head_schema_is_the_models_schema(tmp_path):
     Base.metadata.create_all(engine)
     forecast_metadata.create_all(engine)
     records_metadata.create_all(engine)
+    rulesets_metadata.create_all(engine)
     engine.dispose()
     migrated = tmp_path / "migrated.duckdb"
     open_store(f"duckdb:///{migrated}").dispose()
@@ -390,7 +395,7 @@ _PG_TYPES = {
     "integer": "INTEGER",
     "boolean": "BOOLEAN",
     "date": "DATE",
-    "bytea": "BLOB",
+    "bytea": "BLOB",  # publications.csv (revision 0003)
 }
 _COLUMNS = (
     "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
@@ -453,8 +458,8 @@ def test_a_new_postgresql_store_has_the_duckdb_tables(pg_url, tmp_path):
         indexes = set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
     engine.dispose()
     assert rows.pop("alembic_version") == [(migrations.head(),)]
-    assert set(rows) == TABLES | TABLES_0003 and not any(rows.values())
-    assert sequences == SEQUENCES | SEQUENCES_0003 and indexes >= INDEXES
+    assert set(rows) == TABLES | TABLES_0003 | TABLES_0004 and not any(rows.values())
+    assert sequences == SEQUENCES | SEQUENCES_0003 | SEQUENCES_0004 and indexes >= INDEXES
     assert columns == _duck_columns(tmp_path)
 
 

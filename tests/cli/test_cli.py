@@ -186,6 +186,22 @@ def test_assess_within_a_scope_and_an_unknown_scope(city, tmp_path):
         assert len(lines) == 1 and words in lines[0], lines
 
 
+def test_assess_split_by_a_case_column_within_a_scope(city):
+    folder, db, _ = city
+    _, rows = assessed(db, folder / "whole_streets.csv")
+    district = rows[0]["district"]
+    done, split = assessed(db, folder / "urgency.csv", "--scope", district, "--by", "urgency")
+    assert done.returncode == 0, done.stderr
+    assert list(split[0])[:2] == ["urgency", "cases"]
+    assert {r["urgency"] for r in split} <= {"emergency", "utility", "general", "complex"}
+    assert sum(int(r["cases"]) for r in split) == sum(
+        int(r["cases"]) for r in rows if r["district"] == district
+    )
+    bad = gridpulse("assess", "--by", "colour", "--period", "2025", "--out", "x.csv", db=db)
+    lines = bad.stderr.strip().splitlines()
+    assert bad.returncode == 2 and len(lines) == 1 and "request_type" in lines[0]
+
+
 def test_forecast_writes_one_row_per_unit_and_day(city):
     folder, db, _ = city
     out = folder / "districts.csv"
