@@ -139,7 +139,7 @@ def small_samples(table: pd.DataFrame) -> pd.Series:
     """The table's small_sample flags (all False for a table without the column)."""
     if "small_sample" not in table:
         return pd.Series(False, index=table.index)
-    return table["small_sample"].fillna(False).astype(bool)
+    return table["small_sample"].astype("boolean").fillna(False).astype(bool)
 
 
 def red_black_lists(table: pd.DataFrame, n: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
