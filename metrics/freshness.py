@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import PurePath
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 
 from caselog import get_timezone
 from caselog.schema import ingest_log
-from metrics.known import Known, known_at
+from metrics.known import Known, known_at, local_of
 from metrics.query import latest_timestamp
 
 
@@ -42,8 +41,7 @@ def freshness(engine: Engine, known: datetime | Known | None = None) -> Freshnes
         row = conn.execute(latest.order_by(ingest_log.c.id.desc()).limit(1)).first()
     if row is None:
         return Freshness(latest_timestamp(engine, known), None, None)
-    zone = ZoneInfo(get_timezone(engine))  # the log keeps UTC; cases are local wall-clock
-    local = row[0].replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None)
+    local = local_of(row[0], get_timezone(engine))  # the log keeps UTC
     return Freshness(
         latest_timestamp(engine, known), local.replace(microsecond=0), PurePath(row[1]).name
     )

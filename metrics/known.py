@@ -42,6 +42,12 @@ def utc_of(moment: datetime, timezone: str | None) -> datetime:
     return moment.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
 
+def city_now(timezone: str | None) -> datetime:
+    """Now, as naive wall-clock time in the city's ``timezone`` (None: the default): the
+    clock of case times, records and ``as_known_at``."""
+    return datetime.now(ZoneInfo(timezone or DEFAULT_TIMEZONE)).replace(tzinfo=None)
+
+
 def local_of(moment: datetime, timezone: str | None) -> datetime:
     """A naive UTC time of the ingest log as naive city wall-clock time."""
     zone = ZoneInfo(timezone or DEFAULT_TIMEZONE)

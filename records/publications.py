@@ -12,16 +12,15 @@ import json
 import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, exists, insert, select, text
 
 from caselog.schema import ingest_log
-from caselog.store import DEFAULT_TIMEZONE, get_timezone
+from caselog.store import get_timezone
 from metrics.assessment import assess
 from metrics.export import assessment_meta, csv_bytes
-from metrics.known import utc_of
+from metrics.known import city_now, utc_of
 from metrics.labels import level_label
 from metrics.period import PeriodError, parse_period
 from metrics.selection import Selection
@@ -95,7 +94,7 @@ def moment(timezone: str | None = None) -> datetime:
     """Now, as wall-clock time in the store's city time zone (``timezone``; None: the
     default), the clock of case times, appeal decisions and Selection.as_known_at
     (metrics.known converts it for the load log, which keeps UTC)."""
-    return datetime.now(ZoneInfo(timezone or DEFAULT_TIMEZONE)).replace(tzinfo=None)
+    return city_now(timezone)
 
 
 def to_second(moment: datetime) -> datetime:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, and_, func, literal, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from caselog import get_timezone
 from caselog.schema import cases
+from metrics.known import city_now
 
 
 class RecordError(ValueError):
@@ -98,5 +98,4 @@ def clean_text(value: str | None, field: str, *, required: bool = True, limit: i
 def store_now(engine: Engine) -> datetime:
     """The wall-clock time in the store's city time zone, to the second: the clock records are
     stamped with, the same clock as the cases' timestamps and ``--as-known-at``."""
-    zone = ZoneInfo(get_timezone(engine) or "Asia/Shanghai")
-    return datetime.now(zone).replace(tzinfo=None, microsecond=0)
+    return city_now(get_timezone(engine)).replace(microsecond=0)
