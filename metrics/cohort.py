@@ -276,7 +276,12 @@ def duration_ms(v, measure: str) -> ColumnElement:
     """A median measure's duration in whole milliseconds (BIGINT; NULL as
     :func:`duration_seconds`): sums of them are exact in any order, so a mean is the same
     number from the cases and from the KPI cube."""
-    return cast(func.round(duration_seconds(v, measure) * 1000.0), BigInteger)
+    return whole_ms(duration_seconds(v, measure))
+
+
+def whole_ms(seconds: ColumnElement) -> ColumnElement:
+    """Seconds as whole milliseconds (BIGINT), the unit every mean is summed in."""
+    return cast(func.round(seconds * 1000.0), BigInteger)
 
 
 def mean_of(total_ms: ColumnElement, n: ColumnElement, mean: str) -> ColumnElement:

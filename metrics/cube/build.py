@@ -20,6 +20,7 @@ from sqlalchemy import (
     and_,
     cast,
     func,
+    literal_column,
     select,
     union,
 )
@@ -33,6 +34,7 @@ from metrics.cohort import (
     km_inputs,
     predicates,
     satisfaction_parts,
+    whole_ms,
 )
 from metrics.cube import cache
 from metrics.cube.store import (
@@ -42,12 +44,13 @@ from metrics.cube.store import (
     LEVEL_DIM,
     MONTH_LEVELS,
     VALUES,
+    YEAR_VALUES,
     cube_file,
     fingerprint,
     key_columns,
     tables,
 )
-from metrics.dialect import epoch, split_list, trunc
+from metrics.dialect import epoch, median, split_list, trunc
 from metrics.known import any_appeals
 from metrics.rules import RuleSet, load_rules
 
@@ -186,6 +189,8 @@ def _statements(
             .where(value.is_not(None))
             .order_by(every.c.k_grid, value),
         )
+    for level in MONTH_LEVELS:
+        yield f"year_{level}", _year_values(every, level)
     km = every.c.km_seconds
     yield (
         "val_km",
@@ -212,6 +217,27 @@ def _all_table(scratch: str) -> Table:
         Column("km_seconds", Double),
         Column("km_event", SmallInteger),
     )
+
+
+def _year_values(every: Table, level: str):
+    """Per unit of ``level`` and calendar year (``yday``, its first day as a day number):
+    each median measure's median seconds, whole-millisecond sum and count (YEAR_VALUES)."""
+    epoch0 = literal_column("DATE '1970-01-01'")
+    first = func.date_trunc(literal_column("'year'"), epoch0 + every.c.mday)
+    yday = cast(func.date_diff(literal_column("'day'"), epoch0, first), Integer).label("yday")
+    parts = {}
+    for name in VALUES:
+        v = every.c[name]
+        parts |= {
+            f"md_{name}": cast(median(v, "duckdb"), Double),
+            f"s_{name}": cast(func.sum(whole_ms(v)), BigInteger),
+            f"c_{name}": cast(func.count(v), BigInteger),
+        }
+    values = [parts[c].label(c) for c in YEAR_VALUES]
+    if level == "city":
+        return select(yday, *values).group_by(yday)
+    k = every.c[f"k_{LEVEL_DIM[level]}"]
+    return select(k.label("k"), yday, *values).where(k.is_not(None)).group_by(k, yday)
 
 
 def _days(src) -> list:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import BigInteger, Double, and_, cast, func, literal, select, true, union_all
 
-from metrics.cohort import DURATIONS, MEANS, mean_of, points_sum
+from metrics.cohort import DURATIONS, MEANS, mean_of, points_sum, whole_ms
 from metrics.cube.store import COUNTS, DIMS, LEVEL_DIM, MONTH_LEVELS, SCOPE_DIM, VALUES, Cube
 from metrics.dialect import median
 from metrics.period import Period
@@ -96,13 +96,10 @@ def measures(
     months, edges = split(period)
     scope = dict(scope or {})
     parts = []
-    if months and bucket is None and by in MONTH_LEVELS and set(scope) <= set(keys):
+    summed_units = bucket is None and by in MONTH_LEVELS and set(scope) <= set(keys)
+    if months and summed_units:
         m = cube.t[f"month_{by}"]
-        conds = [m.c.mday.between(*months)]
-        if scope:
-            dim = cube.t[f"dim_{d}"]
-            inside = and_(*[dim.c[col] == _clean(v) for col, v in scope.items()])
-            conds.append(m.c.k.in_(select(dim.c.key).where(inside)))
+        conds = [m.c.mday.between(*months), *_units_in(cube, m, d, scope)]
         parts.append(
             select(*([m.c.k] if d else []), *[m.c[f"n_{x}"] for x in summed]).where(*conds)
         )
@@ -125,7 +122,11 @@ def measures(
         wanted = [n for n in names if table in (n, MEANS.get(n))]
         if not wanted:
             continue
-        med = _durations(cube, table, wanted, d, (d0, d1), scope, bucket).subquery(f"m_{table}")
+        if summed_units and _whole_year(period):
+            med = _year_durations(cube, by, table, wanted, period, scope)
+        else:
+            med = _durations(cube, table, wanted, d, (d0, d1), scope, bucket)
+        med = med.subquery(f"m_{table}")
         on = [med.c[c] == sums.c[c] for c in (["k"] if d else []) + (["ds"] if bucket else [])]
         frm = frm.outerjoin(med, and_(*on) if on else true())
         medians |= {name: med.c[name] for name in wanted}
@@ -139,6 +140,36 @@ def measures(
     for name in names:
         out.append(medians[name] if name in medians else sums.c[name])
     return select(*out).select_from(frm)
+
+
+def _units_in(cube: Cube, table, d: str | None, scope: Mapping[str, str]) -> list:
+    """The condition on a unit-level cube table's key ``k`` for a scope naming the level's
+    own units or coarser ones (none without a scope)."""
+    if not scope:
+        return []
+    dim = cube.t[f"dim_{d}"]
+    inside = and_(*[dim.c[col] == _clean(v) for col, v in scope.items()])
+    return [table.c.k.in_(select(dim.c.key).where(inside))]
+
+
+def _whole_year(period: Period) -> bool:
+    y = period.start.year
+    return (period.start, period.end) == (date(y, 1, 1), date(y, 12, 31))
+
+
+def _year_durations(cube: Cube, by: str, table: str, names, period: Period, scope):
+    """As :func:`_durations` for a calendar year, from the year's kept medians and sums."""
+    y = cube.t[f"year_{by}"]
+    values = []
+    for name in names:
+        if name in MEANS:
+            value = mean_of(y.c[f"s_{table}"], y.c[f"c_{table}"], name)
+        else:
+            value = y.c[f"md_{table}"] / DURATIONS[name][1]
+        values.append(cast(value, Double).label(name))
+    conds = [y.c.yday == day_number(period.start)]
+    key = [] if by == "city" else [y.c.k]
+    return select(*key, *values).where(*conds, *_units_in(cube, y, LEVEL_DIM.get(by), scope))
 
 
 def _per_case(cube: Cube, table, d: str | None, days, scope, bucket) -> tuple[list, list]:
@@ -161,7 +192,7 @@ def _durations(cube: Cube, table: str, names, d: str | None, days, scope, bucket
     values = []
     for name in names:
         if name in MEANS:  # whole milliseconds, as metrics.cohort.duration_ms
-            ms = cast(func.round(val.c.v * 1000.0), BigInteger)
+            ms = whole_ms(val.c.v)
             value = mean_of(func.sum(ms), func.count(ms), name)
         else:  # seconds, as metrics.cohort.duration_median: the same number as from the cases
             value = median(val.c.v, "duckdb") / DURATIONS[name][1]

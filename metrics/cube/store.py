@@ -31,7 +31,7 @@ from metrics.registry import LEVELS, MEASURES
 from metrics.rules import RuleSet
 from metrics.workdays import SOURCES
 
-FORMAT = 4  # bump when the cube's tables change: older cubes are then never read
+FORMAT = 5  # bump when the cube's tables change: older cubes are then never read
 KEEP = 3  # cubes kept per data version (one per rule set's time limits and as_of)
 
 #: Unit dimensions and the case columns that name a unit of each: every level's but
@@ -66,6 +66,10 @@ COUNTS: tuple[str, ...] = (
     "sat_basic",
 )
 VALUES = ("response_minutes", "handling_hours")  # the median measures
+#: Per unit and calendar year, each median measure's median in seconds (md_), the sum of
+#: its whole milliseconds (s_) and its count (c_): a year's medians are the slowest part
+#: of a year's table otherwise (a pass over millions of durations per measure).
+YEAR_VALUES: tuple[str, ...] = tuple(f"{p}_{v}" for v in VALUES for p in ("md", "s", "c"))
 
 _bypass: contextvars.ContextVar[bool] = contextvars.ContextVar("gridpulse_cube_bypass")
 
@@ -146,14 +150,16 @@ def tables(alias: str) -> dict[str, Table]:
         *[Column(f"f_{m}", SmallInteger) for m in COUNTS],
     )
     for level in MONTH_LEVELS:
-        key = [] if level == "city" else [Column("k", Integer)]
-        t[f"month_{level}"] = Table(
-            f"month_{level}",
-            md,
-            *key,
-            Column("mday", Integer),
-            *[Column(f"n_{m}", BigInteger) for m in COUNTS],
-        )
+        for span, start, cols in (
+            ("month", "mday", [Column(f"n_{m}", BigInteger) for m in COUNTS]),
+            (
+                "year",
+                "yday",
+                [Column(c, Double if c[:3] == "md_" else BigInteger) for c in YEAR_VALUES],
+            ),
+        ):
+            key = [] if level == "city" else [Column("k", Integer)]
+            t[f"{span}_{level}"] = Table(f"{span}_{level}", md, *key, Column(start, Integer), *cols)
     for v in VALUES:
         t[f"val_{v}"] = Table(
             f"val_{v}",
