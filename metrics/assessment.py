@@ -103,7 +103,8 @@ def assess(engine: Engine, sel: Selection, *, rank_change: bool = True) -> pd.Da
         cols += DEPARTMENT_COLUMNS
     cols += [*HANDLING_COLUMNS, "small_sample"]
     cols += [c for c in EXTRA_COLUMNS if c in table.columns]
-    out = table.sort_values(["rank", *keys], na_position="last", kind="stable")[cols]
+    # kpi_table's rows come sorted by the keys, so a stable sort by rank breaks ties by them
+    out = table.sort_values("rank", na_position="last", kind="stable")[cols]
     out = out.reset_index(drop=True)
     out.attrs.update(attrs)
     return out
@@ -131,8 +132,17 @@ def _score(table: pd.DataFrame, r: RuleSet, by: str) -> None:
     table["small_sample"] = table["cases"].fillna(0) < r.min_cases
     table["composite_score"] = score(table, r.scheme)
     scored = table["composite_score"].where(~table["small_sample"])
-    table["grade"] = scored.map(r.grade).astype(object)
+    table["grade"] = grades_of(scored, r)
     table["rank"] = rank_scores(scored)
+
+
+def grades_of(scores: pd.Series, r: RuleSet) -> pd.Series:
+    """``r.grade`` of every score at once (object dtype; None where a score is NaN)."""
+    values = scores.astype(float).to_numpy()
+    bands = [values >= r.grades[letter] - 1e-9 for letter in "ABCD"]
+    letters = np.select(bands, list("ABCD"), default="E").astype(object)
+    letters[np.isnan(values)] = None
+    return pd.Series(letters, index=scores.index, dtype=object)
 
 
 def small_samples(table: pd.DataFrame) -> pd.Series:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from metrics import (
     KPIS,
@@ -18,6 +21,7 @@ from metrics import (
     parse_rules,
     validate_registry,
 )
+from metrics.assessment import grades_of
 from metrics.cohort import predicates
 from metrics.registry import ASSESSMENT_COLUMNS, DEPARTMENT_COLUMNS
 from metrics.workdays import add_workdays, is_workday
@@ -219,6 +223,15 @@ def test_partial_rules_take_defaults():
     r = parse_rules('name = "jungar"\n[weights]\nresponse = 30\nsolved = 35\nsatisfaction = 35')
     assert r.deadline_hours == default_rules().deadline_hours
     assert r.grade(90.0) == "A" and r.grade(89.999) == "B" and r.grade(39.9) == "E"
+
+
+@given(st.lists(st.one_of(st.floats(-10, 110), st.just(float("nan"))), max_size=40))
+def test_grades_of_a_column_are_each_scores_grade(scores):
+    r = parse_rules('name = "g"\n[grades]\nA = 90\nB = 75\nC = 60\nD = 40')
+    edges = [89.9999999999, 90.0, 75.0, 74.99, 40.0, 39.9999999]
+    column = pd.Series(scores + edges, dtype=float)
+    got = grades_of(column, r).tolist()
+    assert got == [r.grade(float(x)) for x in column]
 
 
 def test_working_day_calendar():
