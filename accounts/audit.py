@@ -20,6 +20,7 @@ ACTIONS: tuple[str, ...] = (
     "appeal",
     "order",
     "rule_set",  # a rule set saved as a version, or made active for a level
+    "forecast_setting",  # a unit's tuned forecast setting saved or deleted
 )
 
 

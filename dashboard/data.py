@@ -230,9 +230,9 @@ def unit_history(url: str, level: str, unit: str, scope: Scope) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def settings(url: str, level: str) -> dict:
-    """Saved tuned settings of a level's units."""
-    return forecasting.load_settings(engine(url), level)
+def settings(url: str, scope: Scope) -> pd.DataFrame:
+    """Saved tuned settings inside ``scope`` (forecasting.saved_settings), newest first."""
+    return forecasting.saved_settings(engine(url), dict(scope))
 
 
 @st.cache_resource(ttl=3600, show_spinner=False)

@@ -408,6 +408,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "baseline": ("季节朴素基准", "Seasonal naive"),
     "tuning": ("正在回测…", "Backtesting…"),
     "saved_settings": ("已保存的设置", "Saved settings"),
+    "fc_saved_by": ("保存人", "Saved by"),
+    "fc_saved_by_unknown": ("（未记录）", "(not recorded)"),
+    "fc_saved_at": ("保存时间", "Saved at"),
+    "fc_delete_which": ("删除一项设置", "Delete a setting"),
+    "fc_delete": ("删除", "Delete"),
+    "fc_deleted": (
+        "已删除 {unit} 的设置，之后的 auto 预测会重新自动选择模型。",
+        "The setting of {unit} is deleted; later auto runs choose its model again.",
+    ),
     "save_setting_error": ("设置未保存：{error}", "The setting was not saved: {error}"),
     "fc_horizon_days": ("{n} 天", "{n} days"),
     "fc_candidate": ("候选", "candidate"),
@@ -702,6 +711,9 @@ VALUE_LABELS["action"] = {
     "account": ("账户变更", "account change"),
     "appeal": ("申诉", "appeal"),
     "order": ("督办", "supervision order"),
+    "publish": ("考核发布", "publication"),
+    "rule_set": ("规则集", "rule set"),
+    "forecast_setting": ("预测设置", "forecast setting"),
 }
 
 # Appeals (申诉) and supervision orders (督办单): dashboard/pages/appeals.py, dashboard/orders.py.

@@ -31,6 +31,7 @@ from forecasting.tuning import (
     delete_setting,
     load_settings,
     save_setting,
+    saved_settings,
     tune_series,
 )
 
@@ -67,6 +68,7 @@ __all__ = [
     "save_alerts",
     "save_run",
     "save_setting",
+    "saved_settings",
     "tune_series",
     "units_within",
     "wape",

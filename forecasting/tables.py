@@ -105,6 +105,11 @@ tuned_settings = Table(
     Column("unique_id", String, nullable=False),
     Column("settings", Text, nullable=False),  # JSON: {"model": ..., "params": {...}}
     Column("saved_at", DateTime, nullable=False),
+    Column("saved_by", String),  # the account (NULL: saved before revision 0005)
+    # the unit's place, for account scopes (NULL above the level, or not found)
+    Column("district", String),
+    Column("street", String),
+    Column("community", String),
 )
 
 

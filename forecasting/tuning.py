@@ -6,12 +6,13 @@ A saved setting is used by later ``auto`` runs for that unit instead of the auto
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, false, select
 
 from caselog.store import get_timezone
 from forecasting.backtest import backtest
@@ -21,7 +22,7 @@ from forecasting.holidays import COUNTRIES, holiday_params
 from forecasting.intervals import count_interval, dispersion
 from forecasting.losses import evaluate
 from forecasting.models import MODELS, predict
-from forecasting.series import LEVELS, extract_panel
+from forecasting.series import LEVELS, extract_panel, hierarchy
 from forecasting.tables import tuned_settings
 
 __all__ = [
@@ -31,7 +32,9 @@ __all__ = [
     "delete_setting",
     "load_settings",
     "save_setting",
+    "saved_settings",
     "tune_series",
+    "unit_place",
 ]
 
 #: The settings an analyst may change, per model, with their allowed values or types.
@@ -54,6 +57,9 @@ TUNABLE: dict[str, dict[str, object]] = {
 #: A tuning result carries them and they are saved with it, so that later runs use the same
 #: calendar as the backtest the analyst saw.
 CALENDAR: dict[str, object] = {"country": COUNTRIES}
+
+#: A saved setting's place: the columns an account's area scope confines settings by.
+PLACE = ("district", "street", "community")
 
 
 @dataclass
@@ -150,12 +156,22 @@ def tune_series(
     return TuningResult(level, unique_id, model, params, shown, scores, baseline, future)
 
 
-def save_setting(engine: Engine, level: str, unique_id: str, model: str, params: dict) -> None:
-    """Save a unit's tuned model and settings (replacing an earlier one)."""
+def save_setting(
+    engine: Engine,
+    level: str,
+    unique_id: str,
+    model: str,
+    params: dict,
+    *,
+    saved_by: str | None = None,
+) -> None:
+    """Save a unit's tuned model and settings (replacing an earlier one), with the account
+    that saved it and the unit's place (where :func:`forecasting.series.hierarchy` puts it)."""
     if model not in MODELS:
         raise ForecastError(f"Unknown model {model!r}; use one of {', '.join(MODELS)}.")
     params = _check_params(model, dict(params))
     unit = f"{level}:{unique_id}"
+    place = unit_place(engine, level, unique_id)
     with engine.begin() as conn:
         conn.execute(delete(tuned_settings).where(tuned_settings.c.unit == unit))
         conn.execute(
@@ -165,19 +181,79 @@ def save_setting(engine: Engine, level: str, unique_id: str, model: str, params:
                 unique_id=unique_id,
                 settings=json.dumps({"model": model, "params": params}),
                 saved_at=datetime.now().replace(microsecond=0),
+                saved_by=saved_by,
+                **place,
             )
         )
 
 
-def load_settings(engine: Engine, level: str) -> dict[str, dict]:
-    """Saved settings of a level's units: ``{unique_id: {"model": …, "params": {…}}}``."""
+def unit_place(engine: Engine, level: str, unique_id: str) -> dict[str, str | None]:
+    """district, street and community names of a unit of ``level`` (None above the level's
+    own, or where no case names the unit)."""
+    place: dict[str, str | None] = dict.fromkeys(PLACE)
+    if level == "city":
+        return place
+    tree = hierarchy(engine, level)
+    row = tree[tree[level].astype(str) == unique_id]
+    if row.empty:
+        return place
+    parent = ""
+    for key in PLACE:
+        if key not in row.columns:
+            break
+        path = str(row.iloc[0][key])
+        place[key] = path.removeprefix(f"{parent}/") if parent else path
+        parent = path
+    return place
+
+
+def _within(scope: Mapping[str, str] | None) -> list:
+    """SQL conditions confining tuned settings to an area scope; a scope naming anything
+    else (a department's cases) confines them to none."""
+    conds = []
+    for key, value in (scope or {}).items():
+        if key not in PLACE:
+            return [false()]
+        conds.append(tuned_settings.c[key] == str(value))
+    return conds
+
+
+def load_settings(
+    engine: Engine, level: str, scope: Mapping[str, str] | None = None
+) -> dict[str, dict]:
+    """Saved settings of a level's units inside ``scope`` (every unit without one):
+    ``{unique_id: {"model": …, "params": {…}}}``."""
     t = tuned_settings.c
+    query = select(t.unique_id, t.settings).where(t.level == level, *_within(scope))
     with engine.connect() as conn:
-        rows = conn.execute(select(t.unique_id, t.settings).where(t.level == level)).all()
+        rows = conn.execute(query).all()
     return {uid: json.loads(text) for uid, text in rows}
 
 
-def delete_setting(engine: Engine, level: str, unique_id: str) -> None:
-    """Forget a unit's tuned setting (later runs choose its model automatically again)."""
-    with engine.begin() as conn:
-        conn.execute(delete(tuned_settings).where(tuned_settings.c.unit == f"{level}:{unique_id}"))
+def saved_settings(engine: Engine, scope: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Every saved setting inside ``scope``, newest first: level, unique_id, model, params
+    (a dict), saved_by (None for settings saved before accounts were recorded), saved_at."""
+    t = tuned_settings.c
+    query = (
+        select(t.level, t.unique_id, t.settings, t.saved_by, t.saved_at)
+        .where(*_within(scope))
+        .order_by(t.saved_at.desc(), t.unit)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    out = pd.DataFrame(rows, columns=["level", "unique_id", "settings", "saved_by", "saved_at"])
+    parsed = [json.loads(text) for text in out["settings"]]
+    out.insert(2, "model", [p.get("model", "") for p in parsed])
+    out.insert(3, "params", [p.get("params") or {} for p in parsed])
+    return out.drop(columns="settings")
+
+
+def delete_setting(
+    engine: Engine, level: str, unique_id: str, scope: Mapping[str, str] | None = None
+) -> bool:
+    """Forget a unit's tuned setting (later runs choose its model automatically again);
+    False when there is none inside ``scope``."""
+    t = tuned_settings.c
+    gone = delete(tuned_settings).where(t.unit == f"{level}:{unique_id}", *_within(scope))
+    with engine.begin() as conn:  # RETURNING: DuckDB's driver reports no rowcount
+        return bool(conn.execute(gone.returning(t.unit)).all())

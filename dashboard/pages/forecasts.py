@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+import accounts
 import forecasting
 from dashboard import data
 from dashboard.components import guarded, layout, load, table
@@ -84,6 +85,52 @@ def run_label(r) -> str:
 st.title(t("page_forecasts"))
 require_areas()
 f = current()
+
+
+def _audit(what: str, level: str, unit: str) -> None:
+    """One audit entry for a setting saved or deleted by this session's account."""
+    detail = {"setting": what, "level": level, "unit": unit}
+    engine = data.accounts_engine(f.url)
+    guarded(lambda: accounts.record(engine, f.account.username, "forecast_setting", detail=detail))
+
+
+def _saved_settings_section() -> None:
+    """The saved settings inside the account's scope, with who saved them and when; one of
+    them can be deleted (later runs choose that unit's model automatically again)."""
+    saved = load(lambda: data.settings(f.url, f.scope))
+    if saved is None or saved.empty:
+        return
+    st.caption(t("saved_settings"))
+    table(
+        pd.DataFrame(
+            {
+                t("level"): [level_label(lv) for lv in saved["level"]],
+                t("fc_unit"): saved["unique_id"],
+                t("model"): [model_label(m) for m in saved["model"]],
+                t("fc_settings"): [settings_text(p) for p in saved["params"]],
+                t("fc_saved_by"): saved["saved_by"].fillna(t("fc_saved_by_unknown")),
+                t("fc_saved_at"): saved["saved_at"].dt.strftime("%Y-%m-%d %H:%M"),
+            }
+        ),
+        key="saved_settings",
+    )
+    rows = list(zip(saved["level"], saved["unique_id"], strict=True))
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    chosen = c1.selectbox(
+        t("fc_delete_which"),
+        rows,
+        key="fc_delete_which",
+        format_func=lambda r: f"{level_label(r[0])} · {r[1]}",
+    )
+    if chosen and c2.button(t("fc_delete"), key="fc_delete", icon=":material/delete:"):
+        writer = data.writer(f.url)
+        done = guarded(lambda: forecasting.delete_setting(writer, *chosen, dict(f.scope)))
+        if done:
+            _audit("deleted", *chosen)
+            data.settings.clear()
+            st.success(t("fc_deleted", unit=chosen[1]))
+            st.rerun()
+
 
 runs = load(lambda: data.runs(f.url))
 c1, c2, c3 = st.columns([1, 2, 2])
@@ -199,25 +246,19 @@ if result is not None and result.unique_id == unit and result.level == level:
     if st.button(t("save_setting"), key="tune_save", icon=":material/save:"):
 
         def save() -> bool:
-            forecasting.save_setting(data.writer(f.url), level, unit, result.model, result.params)
+            forecasting.save_setting(
+                data.writer(f.url),
+                level,
+                unit,
+                result.model,
+                result.params,
+                saved_by=f.account.username,
+            )
             return True
 
         # guarded shows the failure and returns None: only a save that happened is confirmed
         if guarded(save, "save_setting_error"):
+            _audit("saved", level, unit)
             data.settings.clear()
             st.success(t("saved_setting"))
-saved = load(lambda: data.settings(f.url, level))
-allowed = set(units)  # the saved settings of the units inside the account's scope only
-in_scope = {uid: s for uid, s in (saved or {}).items() if uid in allowed}
-if in_scope:
-    st.caption(t("saved_settings"))
-    table(
-        pd.DataFrame(
-            {
-                t("fc_unit"): list(in_scope),
-                t("model"): [model_label(s.get("model", "")) for s in in_scope.values()],
-                t("fc_settings"): [settings_text(s.get("params") or {}) for s in in_scope.values()],
-            }
-        ),
-        key="saved_settings",
-    )
+_saved_settings_section()

@@ -88,13 +88,17 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
 def _as_upgraded(rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
     """The rows of a store made before 0002b as that revision leaves them: every case known
     to the minute (day_precision 0), every rating kept with no quality flag; and as 0003
-    leaves them: no loader recorded, every case its first version (no history), no record."""
+    leaves them: no loader recorded, every case its first version (no history), no record;
+    and as 0005 leaves tuned settings."""
     return (
         rows
         | {
             "cases": [(*r, *(None,) * ADDED_CASE_COLUMNS, 0) for r in rows["cases"]],
             "ratings": [(*r, None) for r in rows["ratings"]],
             "ingest_log": [(*r, None) for r in rows["ingest_log"]],
+            # 0005: no author recorded; the fixture's street setting has a bare street name
+            # as its id (no district/street path), so its place stays unknown
+            "tuned_settings": [(*r, None, None, None, None) for r in rows["tuned_settings"]],
         }
         | {name: [] for name in TABLES_0003 | TABLES_0004}
     )
@@ -562,3 +566,46 @@ def test_the_head_constant_is_alembics_head():
     from alembic.script import ScriptDirectory
 
     assert ScriptDirectory.from_config(migrations.config()).get_current_head() == migrations.HEAD
+
+
+def test_0005_places_earlier_tuned_settings_by_their_ids(tmp_path):
+    from alembic import command
+
+    engine = create_engine(f"duckdb:///{tmp_path / 'at0004.duckdb'}")
+    with engine.begin() as conn:
+        command.upgrade(migrations.config(conn), "0004")
+        conn.execute(
+            text(
+                "INSERT INTO grids (grid_id, district, street, community, row_hash, ingest_id) "
+                "VALUES ('G9', '东城区', '东华门街道', '社区A', 'h', 1)"
+            )
+        )
+        for level, uid in [
+            ("district", "东城区"),
+            ("street", "东城区/东华门街道"),
+            ("community", "东城区/东华门街道/社区B"),
+            ("grid", "G9"),
+            ("grid", "G404"),  # not in grids: place unknown
+            ("street", "东华门街道"),  # a bare street name: place unknown
+        ]:
+            conn.execute(
+                text("INSERT INTO tuned_settings VALUES (:u, :l, :i, '{}', '2026-01-01')"),
+                {"u": f"{level}:{uid}", "l": level, "i": uid},
+            )
+    migrations.upgrade(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT unit, saved_by, district, street, community FROM tuned_settings "
+                "ORDER BY unit"
+            )
+        ).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        ("community:东城区/东华门街道/社区B", None, "东城区", "东华门街道", "社区B"),
+        ("district:东城区", None, "东城区", None, None),
+        ("grid:G404", None, None, None, None),
+        ("grid:G9", None, "东城区", "东华门街道", "社区A"),
+        ("street:东华门街道", None, None, None, None),
+        ("street:东城区/东华门街道", None, "东城区", "东华门街道", None),
+    ]

@@ -173,6 +173,15 @@ def test_forecasts_tune_and_save(city, monkeypatch, engine):
     at.button(key="tune_save").click().run()
     _clean(at)
     assert forecasting.load_settings(engine, "street")[unit]["model"] == "wmean"
+    listed = next(d.value for d in at.dataframe if "保存人" in d.value.columns)
+    row = listed[listed["单位"] == unit].iloc[0]
+    assert (row["层级"], row["保存人"]) == ("街道(乡镇)", "anonymous")  # the open app's account
+    stored = forecasting.saved_settings(engine).set_index("unique_id").loc[unit, "saved_at"]
+    assert row["保存时间"] == f"{stored:%Y-%m-%d %H:%M}"
+    at.selectbox(key="fc_delete_which").set_value(("street", unit)).run()
+    at.button(key="fc_delete").click().run()
+    _clean(at)
+    assert unit not in forecasting.load_settings(engine, "street")
 
 
 def test_data_page_shows_rules(city, monkeypatch):

@@ -9,7 +9,7 @@ import pytest
 from forecast_factories import GRIDS, case_rows, insert_rows, poisson_counts
 
 from forecasting import ForecastError, load_settings, save_setting, tune_series, write_forecast
-from forecasting.tuning import delete_setting
+from forecasting.tuning import delete_setting, saved_settings, unit_place
 
 START = date(2025, 1, 6)
 
@@ -103,3 +103,53 @@ def test_calendar_setting_is_checked(city):
     assert load_settings(city, "grid") == {}
     save_setting(city, "grid", "g1", "ymean", {"country": "CN", "holidays": False})
     assert load_settings(city, "grid")["g1"]["params"] == {"country": "CN", "holidays": False}
+
+
+def test_saved_settings_carry_their_author_place_and_scope(city):
+    save_setting(city, "grid", "g4", "wmean", {"weeks": 2}, saved_by="li")
+    save_setting(city, "community", "东城区/s1/c2", "ets", {"trend": "N"}, saved_by="wang")
+    save_setting(city, "street", "西城区/s3", "snaive", {})
+    save_setting(city, "city", "city", "wmean", {"weeks": 3}, saved_by="zhao")
+    every = saved_settings(city)
+    assert sorted(zip(every["level"], every["unique_id"], every["saved_by"], strict=True)) == [
+        ("city", "city", "zhao"),
+        ("community", "东城区/s1/c2", "wang"),
+        ("grid", "g4", "li"),
+        ("street", "西城区/s3", None),
+    ]
+    assert every["saved_at"].notna().all()
+    assert every.set_index("unique_id").loc["g4", ["model", "params"]].tolist() == [
+        "wmean",
+        {"weeks": 2},
+    ]
+    # g4 lies in 东城区/s2/c3 (forecast_factories.GRIDS); scopes confine by that place
+    s2 = {"district": "东城区", "street": "s2"}
+    assert saved_settings(city, s2)["unique_id"].tolist() == ["g4"]
+    east = saved_settings(city, {"district": "东城区"})
+    assert sorted(east["unique_id"]) == ["g4", "东城区/s1/c2"]  # not the city's, not 西城区's
+    assert load_settings(city, "grid", s2) == {"g4": {"model": "wmean", "params": {"weeks": 2}}}
+    assert load_settings(city, "grid", {"district": "西城区"}) == {}
+    assert saved_settings(city, {"party": "水务局"}).empty  # a department's scope: none
+    # deleting outside one's scope deletes nothing; inside it, exactly that setting
+    assert not delete_setting(city, "grid", "g4", {"district": "东城区", "street": "s1"})
+    assert delete_setting(city, "grid", "g4", s2)
+    assert sorted(saved_settings(city)["unique_id"]) == ["city", "东城区/s1/c2", "西城区/s3"]
+
+
+def test_unit_places_follow_the_hierarchy(city):
+    assert unit_place(city, "grid", "g6") == {
+        "district": "西城区",
+        "street": "s3",
+        "community": "c4",
+    }
+    assert unit_place(city, "street", "东城区/s2") == {
+        "district": "东城区",
+        "street": "s2",
+        "community": None,
+    }
+    assert unit_place(city, "district", "东城区") == {
+        "district": "东城区",
+        "street": None,
+        "community": None,
+    }
+    assert unit_place(city, "grid", "nowhere") == dict.fromkeys(("district", "street", "community"))
