@@ -408,6 +408,34 @@ LABELS: dict[str, tuple[str, str]] = {
     "baseline": ("季节朴素基准", "Seasonal naive"),
     "tuning": ("正在回测…", "Backtesting…"),
     "saved_settings": ("已保存的设置", "Saved settings"),
+    # 人力测算 (dashboard/staffing.py)
+    "staff_title": ("人力测算（按街道、按周）", "Staffing plan (per street and week)"),
+    "staff_note": (
+        "预计案件数 × 该街道 {period} 的平均处置时长（派遣到处置完成，含等待，故为工时上限）；"
+        "区间由预测的 {pct:.0f}% 日区间按正态近似合成到周。",
+        "Expected cases × the street's mean handling time in {period} (dispatch to "
+        "resolution, waiting included, so an upper bound of the work); the interval combines "
+        "the forecast's {pct:.0f}% daily intervals into weeks by a normal approximation.",
+    ),
+    "staff_no_streets": (
+        "所选预测运行没有街道级预测：请按街道或更细的层级运行预测。",
+        "The chosen forecast run has no street forecasts: run a forecast at street level or finer.",
+    ),
+    "staff_none": (
+        "{period} 没有可用的处置时长，无法测算人力。",
+        "No handling time is known for {period}, so no staffing can be planned.",
+    ),
+    "staff_street": ("街道", "Street"),
+    "staff_week": ("周（周一）", "Week (Monday)"),
+    "staff_days": ("预测天数", "Forecast days"),
+    "staff_cases": ("预计案件", "Expected cases"),
+    "staff_cases_lo": ("案件下限", "Cases, low"),
+    "staff_cases_hi": ("案件上限", "Cases, high"),
+    "staff_hours_per_case": ("每件处置时长（小时）", "Handling hours per case"),
+    "staff_hours": ("所需工时", "Staff-hours"),
+    "staff_hours_lo": ("工时下限", "Staff-hours, low"),
+    "staff_hours_hi": ("工时上限", "Staff-hours, high"),
+    "staff_hour_unit": ("工时", "staff-hours"),
     "fc_saved_by": ("保存人", "Saved by"),
     "fc_saved_by_unknown": ("（未记录）", "(not recorded)"),
     "fc_saved_at": ("保存时间", "Saved at"),

@@ -14,6 +14,7 @@ from dashboard import data
 from dashboard.components import guarded, layout, load, table
 from dashboard.filters import current, require_areas
 from dashboard.i18n import LABELS, kpi_label, level_label, named, t
+from dashboard.staffing import staffing_section
 from forecasting.models import MODELS
 from forecasting.summaries import unit_forecast, unit_scores
 from forecasting.tuning import TUNABLE
@@ -193,6 +194,7 @@ if run is not None:
         mine["chosen"] = np.where(mine["chosen"] == 1, "✓", "")
         scores_table(mine[["model", "chosen", *SCORES]], key="scores")
         st.caption(t("fc_scores_note"))
+    staffing_section(f, run.id, run.level_pct)
 
 st.subheader(t("tune_title"))
 model = st.selectbox(

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 import forecasting
 import metrics
+from caselog import open_store
 from dashboard.components import fmt_kpi
 from dashboard.filters import scope_of
 from metrics.selection import Selection
@@ -279,3 +280,27 @@ def test_grid_polygons_for_the_map(engine):
     assert first["id"] == first["properties"]["grid_id"] == "G0001"
     assert first["geometry"]["type"] == "Polygon"
     assert first["properties"]["households"] > 0
+
+
+def test_forecasts_staffing_plan_is_the_street_forecast_times_handling_time(
+    forecast_city, monkeypatch
+):
+    engine = open_store(forecast_city)
+    at = open_page(forecast_city, monkeypatch, "forecasts", period=PERIOD)
+    _clean(at)
+    shown = next(d.value for d in at.dataframe if "所需工时" in d.value.columns)
+    run = forecasting.load_run(engine, level="street").forecasts
+    kpis = metrics.kpi_table(engine, Selection.build("street", PERIOD), kpis=["mean_handling_h"])
+    hours = dict(zip(kpis["district"] + "/" + kpis["street"], kpis["mean_handling_h"], strict=True))
+    run["week"] = (run["ds"] - pd.to_timedelta(run["ds"].dt.weekday, unit="D")).dt.date.astype(str)
+    weekly = run.groupby(["unique_id", "week"])["yhat"].agg(["sum", "size"])
+    assert len(shown) == len(weekly) > 0
+    for row in shown.itertuples(index=False):
+        street, week, days, cases, _, _, per_case, staff, *_ = row
+        assert (days, round(weekly.loc[(street, week), "sum"], 1)) == (
+            weekly.loc[(street, week), "size"],
+            cases,
+        )
+        assert per_case == round(hours[street], 1)
+        assert abs(staff - weekly.loc[(street, week), "sum"] * hours[street]) < 0.051
+    assert any("平均处置时长" in c.value for c in at.caption)
