@@ -83,9 +83,9 @@ def ranked(f: Figures) -> pd.DataFrame:
 
 
 def keys_shown(f: Figures) -> list[str]:
-    """The level's key columns the scope does not already fix."""
-    fixed = dict(f.sel.scope)
-    return [k for k in LEVELS[f.sel.level] if k not in fixed]
+    """The level's key columns the scope does not already fix (the unit's own name at least)."""
+    fixed, keys = dict(f.sel.scope), list(LEVELS[f.sel.level])
+    return [k for k in keys if k not in fixed] or keys[-1:]
 
 
 def _best_worst(f: Figures, lang: str) -> str:
