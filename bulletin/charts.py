@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from bulletin.content import Chart
 from bulletin.fonts import cjk_font
+from metrics.formats import format_value
 
 #: Width of a chart in inches (the page's text width) and its resolution.
 WIDTH_IN = 6.3
@@ -61,7 +62,7 @@ def _bars(fig, chart: Chart, font) -> None:
     ax.set_yticks(list(y), chart.labels, fontproperties=font, fontsize=8)
     ax.invert_yaxis()  # the first label on top
     for i, v in enumerate(chart.values):
-        ax.text(v, i, f" {v:,.1f}" if v % 1 else f" {v:,.0f}", va="center", fontsize=7)
+        ax.text(v, i, f" {format_value(chart.column, v)}", va="center", fontsize=7)
     ax.set_xlabel(chart.value_name, fontproperties=font)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(chart.title, fontproperties=font, fontsize=11)

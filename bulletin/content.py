@@ -26,7 +26,8 @@ class Table:
 @dataclass(frozen=True)
 class Chart:
     """A chart's data: ``kind`` 'trend' (bars of ``values`` per month with ``second``, a
-    rate 0–1, as a line on its own axis) or 'bars' (horizontal bars, first label on top)."""
+    rate 0–1, as a line on its own axis) or 'bars' (horizontal bars, first label on top,
+    each labelled in the format of ``column``)."""
 
     key: str
     title: str
@@ -36,6 +37,7 @@ class Chart:
     value_name: str
     second: tuple[float, ...] = ()
     second_name: str = ""
+    column: str = ""  # the KPI or column the values are of: bars are labelled in its format
 
 
 @dataclass(frozen=True)

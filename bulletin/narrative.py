@@ -6,6 +6,7 @@ import pandas as pd
 
 from bulletin.figures import Figures
 from bulletin.words import word
+from metrics.assessment import small_samples
 from metrics.formats import format_gap, format_value
 from metrics.labels import label
 from metrics.registry import LEVELS
@@ -78,7 +79,7 @@ def _rates(f: Figures, lang: str) -> str:
 def ranked(f: Figures) -> pd.DataFrame:
     """The ranked units (a rank, not a small sample), best first."""
     t = f.table
-    small = t["small_sample"].astype("boolean").fillna(False).astype(bool)
+    small = small_samples(t)
     return t[t["rank"].notna() & ~small].sort_values("rank", kind="stable")
 
 

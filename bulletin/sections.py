@@ -9,7 +9,7 @@ from bulletin.figures import HEADLINE, Figures
 from bulletin.narrative import keys_shown, narrative, ranked, unit_name
 from bulletin.parts import TOP, appeals, categories, cooperation, fmt, overdue, statement, table
 from bulletin.words import word
-from metrics.assessment import red_black_lists
+from metrics.assessment import red_black_lists, small_samples
 from metrics.formats import EMPTY, format_gap
 from metrics.labels import label, level_label
 from metrics.targets import targets, verdict
@@ -125,14 +125,13 @@ def ranking(f: Figures, lang: str) -> Table:
     keys, items = keys_shown(f), item_kpis(f)
     cols = ["cases", "composite_score", "grade", *items, "rank_change"]
     rows = []
-    for _, r in f.table.iterrows():
-        small = bool(r.get("small_sample")) if pd.notna(r.get("small_sample")) else False
+    for small, (_, r) in zip(small_samples(f.table), f.table.iterrows(), strict=True):
         rank = word("small", lang) if small else fmt("rank", r["rank"], lang)
         rows.append([rank, *[str(r[k]) for k in keys], *[fmt(c, r[c], lang) for c in cols]])
     notes = []
     if len(ranked(f)) <= 1:
         notes.append(word("one_unit", lang))
-    if f.sel.rules.min_cases and f.table["small_sample"].fillna(False).astype(bool).any():
+    if f.sel.rules.min_cases and small_samples(f.table).any():
         notes.append(word("small_note", lang, n=f.sel.rules.min_cases))
     heads = [label("rank", lang), *[label(k, lang) for k in keys], *[label(c, lang) for c in cols]]
     return table("ranking", word("t_ranking", lang), heads, rows, lang, " ".join(notes))
@@ -253,6 +252,7 @@ def _rank_chart(f: Figures, lang: str) -> tuple[Chart, ...]:
             names,
             tuple(float(x) for x in best["composite_score"]),
             label("composite_score", lang),
+            column="composite_score",
         ),
     )
 
@@ -270,5 +270,6 @@ def _overdue_chart(f: Figures, lang: str) -> tuple[Chart, ...]:
             tuple(d["department"].astype(str)),
             tuple(float(x) for x in d["overdue"]),
             label("overdue", lang),
+            column="overdue",
         ),
     )
