@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import warnings
 from functools import lru_cache
+from pathlib import Path
 
 from bulletin.content import Chart
 from bulletin.fonts import cjk_font
@@ -17,14 +18,17 @@ _BAR = "#3b6ea5"
 _LINE = "#c0392b"
 
 
-@lru_cache(maxsize=32)  # a bulletin written as Word and as PDF draws each chart once
 def chart_png(chart: Chart) -> bytes:
     """The chart as PNG bytes. Without a CJK font, Chinese text is drawn as empty boxes
     (the caller warns; nothing fails)."""
+    return _drawn(chart, cjk_font())
+
+
+@lru_cache(maxsize=32)  # a bulletin written as Word and as PDF draws each chart once
+def _drawn(chart: Chart, path: Path | None) -> bytes:
     from matplotlib import font_manager
     from matplotlib.figure import Figure
 
-    path = cjk_font()
     font = font_manager.FontProperties(fname=str(path)) if path else font_manager.FontProperties()
     if chart.kind == "trend":
         fig = Figure(figsize=(WIDTH_IN, 2.8))

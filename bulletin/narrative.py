@@ -66,7 +66,10 @@ def _rates(f: Figures, lang: str) -> str:
         now, prev = _value(f, "now", k), _value(f, "previous", k)
         if pd.isna(now):
             continue
-        text = f"{label(k, lang)} {format_value(k, now, lang)}"
+        name = label(k, lang)
+        if lang == "en" and said:  # mid-sentence
+            name = name[0].lower() + name[1:]
+        text = f"{name} {format_value(k, now, lang)}"
         if pd.notna(prev):
             gap = format_gap(k, float(now) - float(prev), lang)
             text += f"（环比 {gap}）" if lang == "zh" else f" ({gap} on the previous period)"

@@ -67,7 +67,8 @@ def sections(f: Figures, lang: str) -> list[Section]:
     ]
     if f.sel.level == "department":
         table, lines = statement(f, lang)
-        out.append(Section("statement", word("s_statement", lang), tuple(lines), (table,)))
+        name = "s_statement_year" if f.sel.period.kind == "year" else "s_statement"
+        out.append(Section("statement", word(name, lang), tuple(lines), (table,)))
     out.append(Section("appeals", word("s_appeals", lang), (), (appeals(f, lang),)))
     out.append(Section("notes", word("s_notes", lang), tuple(notes(f, lang))))
     return out

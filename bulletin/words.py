@@ -21,6 +21,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "s_cooperation": ("五、部门协同", "5. Department cooperation"),
     "s_categories": ("六、类别变化", "6. Categories"),
     "s_statement": ("七、部门晒单", "7. Departments in figures"),
+    "s_statement_year": ("七、部门年度晒单", "7. Departments' year in figures"),
     "s_appeals": ("八、申诉", "8. Appeals"),
     "s_notes": ("说明", "Notes"),
     "t_headline": ("主要指标", "Headline KPIs"),

@@ -191,3 +191,20 @@ def test_a_failed_write_leaves_nothing_half_written(tmp_path, city, monkeypatch)
     with pytest.raises(ExportError, match="could not be typeset"):
         to_pdf(build_bulletin(city, 2), target)
     assert target.read_bytes() == b"before" and not list(tmp_path.glob(".*.part"))
+
+
+def test_charts_draw_chinese_glyphs_with_the_cjk_font(tmp_path, monkeypatch):
+    from bulletin.charts import chart_png
+    from bulletin.content import Chart
+    from bulletin.fonts import cjk_font
+
+    if cjk_font() is None:
+        pytest.skip("fonts-noto-cjk is not installed")
+
+    def bars(name: str) -> Chart:
+        return Chart("overdue", "", "bars", (name,), (1.0,), "", column="overdue")
+
+    # two names drawn in the CJK font differ; without it both are the same empty boxes
+    assert chart_png(bars("城管局")) != chart_png(bars("水务局"))
+    monkeypatch.setenv("GRIDPULSE_FONT_DIRS", str(tmp_path))
+    assert chart_png(bars("城管局")) == chart_png(bars("水务局"))

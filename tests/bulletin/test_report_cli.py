@@ -71,7 +71,7 @@ def test_department_annual_statement_counts_whistle_cases_from_the_case_file(cit
         cases=("case_id", "size"), whistle=("source", lambda s: int((s == "whistle").sum()))
     )
     text = docx_text(out)
-    assert "七、部门晒单" in text
+    assert "七、部门年度晒单" in text
     for dept, r in counted.iterrows():
         line = f"{dept}：2025 期间主责受理 {r['cases']:,} 件，接收吹哨 {r['whistle']:,} 件，"
         assert line in text, line
