@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from bulletin.charts import chart_png
@@ -15,6 +16,7 @@ from bulletin.words import word
 BODY_FONT = "宋体"
 HEAD_FONT = "黑体"
 BODY_PT = 10.5
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 TABLE_PT = 8.5
 
 
@@ -41,10 +43,10 @@ def docx_bytes(content: Bulletin) -> bytes:
     for name in ("Title", "Heading 1", "Heading 2"):
         _font(doc.styles[name], HEAD_FONT, None)
         doc.styles[name].font.color.rgb = RGBColor(0, 0, 0)
-    doc.core_properties.title = content.title
+    doc.core_properties.title = _safe(content.title)
     doc.core_properties.language = "zh-CN" if content.lang == "zh" else "en"
 
-    title = doc.add_paragraph(content.title, style="Title")
+    title = doc.add_paragraph(_safe(content.title), style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if not content.published:
         stamp = doc.add_paragraph().add_run(word("preliminary", content.lang))
@@ -52,13 +54,13 @@ def docx_bytes(content: Bulletin) -> bytes:
     facts = doc.add_table(rows=0, cols=2)
     for key, value in content.facts:
         cells = facts.add_row().cells
-        cells[0].text, cells[1].text = key, value
+        cells[0].text, cells[1].text = _safe(key), _safe(value)
         for cell in cells:
             _size(cell, Pt(9))
     for s in content.sections:
-        doc.add_heading(s.title, level=1)
+        doc.add_heading(_safe(s.title), level=1)
         for text in s.paragraphs:
-            doc.add_paragraph(text)
+            doc.add_paragraph(_safe(text))
         for t in s.tables:
             _table(doc, t)
         for chart in s.charts:
@@ -67,6 +69,11 @@ def docx_bytes(content: Bulletin) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _safe(text: str) -> str:
+    """``text`` without the control characters XML cannot hold (python-docx refuses them)."""
+    return _CONTROL.sub("", text)
 
 
 def _font(style, east_asian: str, size) -> None:
@@ -91,7 +98,7 @@ def _table(doc, t: Table) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
-    doc.add_heading(t.title, level=2)
+    doc.add_heading(_safe(t.title), level=2)
     if t.rows:
         table = doc.add_table(rows=1, cols=len(t.headers))
         table.style = "Table Grid"
@@ -100,15 +107,15 @@ def _table(doc, t: Table) -> None:
         flag.set(qn("w:val"), "true")
         head._tr.get_or_add_trPr().append(flag)
         for cell, text in zip(head.cells, t.headers, strict=True):
-            cell.text = text
+            cell.text = _safe(text)
             for run in cell.paragraphs[0].runs:
                 run.bold = True
             _size(cell, Pt(TABLE_PT))
         for row in t.rows:
             cells = table.add_row().cells
             for cell, text in zip(cells, row, strict=True):
-                cell.text = text
+                cell.text = _safe(text)
                 _size(cell, Pt(TABLE_PT))
     if t.note:
-        note = doc.add_paragraph().add_run(t.note)
+        note = doc.add_paragraph().add_run(_safe(t.note))
         note.italic, note.font.size = True, Pt(9)

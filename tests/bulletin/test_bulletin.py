@@ -208,3 +208,33 @@ def test_charts_draw_chinese_glyphs_with_the_cjk_font(tmp_path, monkeypatch):
     assert chart_png(bars("城管局")) != chart_png(bars("水务局"))
     monkeypatch.setenv("GRIDPULSE_FONT_DIRS", str(tmp_path))
     assert chart_png(bars("城管局")) == chart_png(bars("水务局"))
+
+
+@POPPLER
+def test_text_reaches_the_pdf_as_text_never_as_markup(tmp_path):
+    from dataclasses import replace
+    from datetime import datetime
+
+    from bulletin.content import Bulletin, Section, Table
+
+    hostile = '#panic("boom") *粗体* $x^2$ <label> @ref \\ ]['
+    content = Bulletin(
+        lang="zh",
+        title=hostile,
+        facts=(("理由", hostile),),
+        published=True,
+        publication_id=1,
+        generated_at=datetime(2025, 4, 1),
+        sections=(
+            Section(
+                "appeals", "八、申诉", (hostile,), (Table("t", "表", ("理由",), ((hostile,),)),)
+            ),
+        ),
+    )
+    path = to_pdf(content, tmp_path / "h.pdf")
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert text.count('#panic("boom") *粗体* $x^2$ <label> @ref') >= 4
+    # control characters (XML cannot hold them) are dropped from the Word file, not fatal
+    word = to_docx(replace(content, title=hostile + "\x0b\x00"), tmp_path / "h.docx")
+    assert Document(word).paragraphs[0].text == hostile
+    assert to_pdf(replace(content, title=hostile + "\x0b\x00"), tmp_path / "c.pdf").exists()
