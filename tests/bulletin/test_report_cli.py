@@ -9,6 +9,9 @@ import subprocess
 import pandas as pd
 import pytest
 
+from bulletin import build_bulletin
+from caselog import open_store
+from metrics.selection import Selection
 from tests.bulletin.test_bulletin import docx_tables, docx_text, pct, signed, table_headed
 from tests.cli.test_cli import gridpulse
 from tests.conftest import sample_store
@@ -114,6 +117,15 @@ def test_orders_and_appeals_in_the_bulletin(tmp_path):
     assert [r[:4] for r in street[1:]] == [["东城区", "东华门街道", "1", "1"]]
     appeal = table_headed(tables, "案件编号", "申诉类型")
     assert appeal[1][:4] == ["A3", "东城区/东华门街道", "延期", "2025-03-06 12:00"]
+    # a department account's bulletin (party scope) lists the appeals on its own cases only
+    engine = open_store(db, read_only=True)
+    try:
+        for party, listed in (("房管局", [("A3",)]), ("城管局", [])):
+            sel = Selection.build("street", "2025-03", scope={"party": party}, as_of=AS_OF)
+            rows = build_bulletin(engine, sel).table("appeals").rows
+            assert [r[:1] for r in rows] == listed
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.parametrize(
