@@ -14,6 +14,11 @@ from metrics.formats import EMPTY, format_gap
 from metrics.labels import label, level_label
 from metrics.targets import targets, verdict
 
+#: A ranking longer than MAX_ROWS units shows its first and last CUT_ROWS (a grid level of a
+#: whole city would run to hundreds of pages; the assessment export has every row).
+MAX_ROWS = 500
+CUT_ROWS = 100
+
 
 def title_and_facts(f: Figures, lang: str, city: str) -> tuple[str, list[tuple[str, str]]]:
     """The title (city, scope, level, period) and the (label, text) facts under it."""
@@ -122,14 +127,20 @@ def item_kpis(f: Figures) -> list[str]:
 
 def ranking(f: Figures, lang: str) -> Table:
     """Rank, unit, cases, score, grade, the scheme's items and rank change, every unit in
-    the assessment's (or publication's) order; a small sample's rank says so."""
+    the assessment's (or publication's) order (beyond MAX_ROWS units, the first and last
+    CUT_ROWS, said in the note); a small sample's rank says so."""
     keys, items = keys_shown(f), item_kpis(f)
     cols = ["cases", "composite_score", "grade", *items, "rank_change"]
+    shown = pd.Series(small_samples(f.table).to_numpy(), index=f.table.index)
+    notes = []
+    if len(f.table) > MAX_ROWS:
+        shown = pd.concat([shown.head(CUT_ROWS), shown.tail(CUT_ROWS)])
+        notes.append(word("cut", lang, n=len(f.table), k=CUT_ROWS))
     rows = []
-    for small, (_, r) in zip(small_samples(f.table), f.table.iterrows(), strict=True):
+    for i, small in shown.items():
+        r = f.table.loc[i]
         rank = word("small", lang) if small else fmt("rank", r["rank"], lang)
         rows.append([rank, *[str(r[k]) for k in keys], *[fmt(c, r[c], lang) for c in cols]])
-    notes = []
     if len(ranked(f)) <= 1:
         notes.append(word("one_unit", lang))
     if f.sel.rules.min_cases and small_samples(f.table).any():

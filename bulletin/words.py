@@ -76,6 +76,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "本层级在所选范围内只有一个单位，排名没有比较意义。",
         "There is only one unit at this level in the scope, so the ranking compares nothing.",
     ),
+    "cut": (
+        "共 {n} 个单位，此处列前 {k} 名与后 {k} 名；完整排名见考核结果导出（assess --out 文件.xlsx）。",
+        "{n} units: the first and last {k} are listed; every row is in the assessment export "
+        "(assess --out FILE.xlsx).",
+    ),
     "small_note": (
         "受理量少于 {n} 件的单位标为样本不足，不排名、不评等级，也不进入红黑榜。",
         "Units with fewer than {n} cases are marked as too few cases: no rank, no grade, "

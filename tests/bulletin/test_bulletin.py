@@ -238,3 +238,13 @@ def test_text_reaches_the_pdf_as_text_never_as_markup(tmp_path):
     word = to_docx(replace(content, title=hostile + "\x0b\x00"), tmp_path / "h.docx")
     assert Document(word).paragraphs[0].text == hostile
     assert to_pdf(replace(content, title=hostile + "\x0b\x00"), tmp_path / "c.pdf").exists()
+
+
+def test_a_long_ranking_lists_its_first_and_last_units(city, monkeypatch):
+    from bulletin import sections
+
+    monkeypatch.setattr(sections, "MAX_ROWS", 2)
+    monkeypatch.setattr(sections, "CUT_ROWS", 1)
+    ranking = build_bulletin(city, 2).table("ranking")
+    assert [(r[0], r[2]) for r in ranking.rows] == [("1", "丙街道"), ("3", "甲街道")]
+    assert "共 3 个单位，此处列前 1 名与后 1 名" in ranking.note
