@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from bulletin.content import Chart, Section, Table
@@ -75,8 +77,14 @@ def sections(f: Figures, lang: str) -> list[Section]:
         name = "s_statement_year" if f.sel.period.kind == "year" else "s_statement"
         out.append(Section("statement", word(name, lang), tuple(lines), (table,)))
     out.append(Section("appeals", word("s_appeals", lang), (), (appeals(f, lang),)))
+    out = [replace(s, title=numbered(i, s.title, lang)) for i, s in enumerate(out, 1)]
     out.append(Section("notes", word("s_notes", lang), tuple(notes(f, lang))))
     return out
+
+
+def numbered(n: int, title: str, lang: str) -> str:
+    """'三、红榜与黑榜' / '3. Red and black lists' (n from 1 to 10)."""
+    return f"{'一二三四五六七八九十'[n - 1]}、{title}" if lang == "zh" else f"{n}. {title}"
 
 
 def headline(f: Figures, lang: str) -> Table:

@@ -105,6 +105,8 @@ def test_headline_counts_and_the_summary_come_from_the_cases(city):
     assert head["受理量"][1:6] == ("6", "6", "+0 (+0.0%)", "0", "+6")
     solved_mar, solved_feb = (0 + 1 + 2) / 6, (2 + 1 + 0) / 6
     assert head["解决率"][1:3] == (pct(solved_mar), pct(solved_feb))
+    titles = "一、总体情况 二、考核排名 三、红榜与黑榜 四、超期与督办 五、部门协同 六、类别变化 七、申诉 说明"
+    assert [s.title for s in content.sections] == titles.split()
     summary = content.section("summary").paragraphs[0]
     assert "共受理案件 6 件" in summary and "综合得分最高的是东城区/丙街道" in summary
     assert "排名上升最多的是东城区/丙街道（上升 2 位）" in summary
