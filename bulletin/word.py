@@ -46,6 +46,7 @@ def docx_bytes(content: Bulletin) -> bytes:
     doc.core_properties.title = _safe(content.title)
     doc.core_properties.language = "zh-CN" if content.lang == "zh" else "en"
 
+    _margins(sec, content)
     title = doc.add_paragraph(_safe(content.title), style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if not content.published:
@@ -69,6 +70,31 @@ def docx_bytes(content: Bulletin) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _margins(sec, content: Bulletin) -> None:
+    """The footer on every page: the title and the page number; a preliminary bulletin also
+    says so in the header of every page, so no printed page passes for the published one."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    foot = sec.footer.paragraphs[0]
+    foot.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    foot.add_run(f"{_safe(content.title)} · ").font.size = Pt(8)
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run, text = OxmlElement("w:r"), OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    foot._p.append(field)
+    if not content.published:
+        head = sec.header.paragraphs[0]
+        head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        mark = head.add_run(word("preliminary", content.lang))
+        mark.font.size, mark.font.color.rgb = Pt(8), RGBColor(0xC0, 0x39, 0x2B)
 
 
 def _safe(text: str) -> str:

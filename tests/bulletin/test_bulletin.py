@@ -89,8 +89,12 @@ def test_word_ranking_is_the_publication_cell_by_cell(city, tmp_path):
         ("乙街道", f"{score(1, 2):.1f}", "0"),
         ("甲街道", f"{score(0, 1):.1f}", "-2"),
     ]
+    pub, facts = get_publication(city, 2), dict(content.facts)
+    assert facts["规则集哈希"] == pub.rules_hash and facts["规则集"] == pub.rule_set
+    assert facts["数据截至"] == f"{pub.as_of:%Y-%m-%d %H:%M:%S}"
     text = docx_text(path)
     assert "已发布（第 2 号发布）" in text and "未发布" not in text
+    assert Document(path).sections[0].header.paragraphs[0].text == ""
     assert "全市 街道(乡镇)考核通报（2025-03）" in text
     assert content.table("red").rows[0][1] == "东城区/丙街道"
     assert content.table("black").rows[0][1] == "东城区/甲街道"
@@ -119,6 +123,7 @@ def test_pdf_text_and_pages(city, tmp_path):
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
     for words in ("全市 街道(乡镇)考核通报（2025-03）", "考核排名表", "红榜", "黑榜", "甲街道"):
         assert words in text
+    assert "未发布" not in text
     for number in (score(2, 2), score(1, 2), score(0, 1)):
         assert f"{number:.1f}" in text
     assert content.facts[6][1] in text.replace("\n", "")  # the rule set's hash
@@ -143,6 +148,9 @@ def test_a_live_bulletin_is_preliminary_and_speaks_english(city, tmp_path):
     path = to_docx(content, tmp_path / "en.docx")
     text = docx_text(path)
     assert "Not published (preliminary figures)" in text and "Ranking table" in text
+    margins = Document(path).sections[0]
+    assert margins.header.paragraphs[0].text == "Not published (preliminary figures)"
+    assert margins.footer.paragraphs[0].text.startswith("Dongcheng: Street")
     ranking = table_headed(docx_tables(path), "Rank", "Street (town)", "Composite score")
     assert [r[2] for r in ranking[1:]] == ["丙街道", "乙街道", "甲街道"]
     assert "received 6 cases" in content.section("summary").paragraphs[0]
