@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from gridpulse import appeals, db, publish, rulesets, users
+from gridpulse import report as bulletin_verb
 from metrics.registry import SPLIT_LEVELS
 
 EXIT_ERROR = 1
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     forecast.add_argument("--out", required=True, type=Path)
     publish.add_parsers(verbs)
+    bulletin_verb.add_parsers(verbs)
     users.add_parsers(verbs)
     db.add_parsers(verbs)
     appeals.add_parsers(verbs)
@@ -505,4 +507,5 @@ _VERBS: dict[str, Callable] = {
     "publish": lambda args: publish.run_publish(args, UserError, actor(args)),
     "published": lambda args: publish.run_published(args, UserError, actor(args)),
     "rules": lambda args: rulesets.run_rules(args, UserError, actor(args)),
+    "report": lambda args: bulletin_verb.run_report(args, UserError),
 }

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import Engine, select
 
+from caselog.columns import PARTY
+from caselog.party import involves
 from metrics.known import case_source
 from metrics.known import known_at as resolve_known
 from metrics.registry import LEVELS
@@ -31,8 +33,9 @@ FIELDS = (
 
 def appeals_in_force(engine: Engine, sel: Selection, known_at: datetime) -> list[dict]:
     """The approved appeals decided at or before ``known_at`` on the cases the assessment of
-    ``sel`` counts (reported in its period, inside its scope, not cancelled, as known at
-    ``known_at``), oldest first; each a dict of FIELDS with times as ISO text and ``unit``
+    ``sel`` counts (reported in its period, inside its scope — a party scope: the
+    department's cases as primary or assisting — not cancelled, as known at ``known_at``),
+    oldest first; each a dict of FIELDS with times as ISO text and ``unit``
     the case's unit at the selection's level (东城区/东华门街道; '' when it names none)."""
     src = case_source(resolve_known(engine, known_at))
     c, a = src.c, appeals.c
@@ -44,7 +47,7 @@ def appeals_in_force(engine: Engine, sel: Selection, known_at: datetime) -> list
         c.status != "cancelled",
         c.reported_at >= lo,
         c.reported_at < hi,
-        *[c[k] == v for k, v in sel.scope],
+        *[involves(c, v) if k == PARTY else c[k] == v for k, v in sel.scope],
     ]
     query = (
         select(*[a[f] for f in FIELDS if f != "unit"], *[c[k] for k in keys])

@@ -10,6 +10,12 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
     chromium fonts-noto-cjk) >&2 || echo "Chromium could not be installed." >&2
 fi
+# The bulletin's tests read its PDFs back with poppler's pdftotext and pdftoppm.
+if ! command -v pdftotext >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing poppler-utils from Debian packages …" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    poppler-utils fonts-noto-cjk) >&2 || echo "poppler-utils could not be installed." >&2
+fi
 
 started=""
 if [ -z "${GRIDPULSE_TEST_PG:-}" ]; then
