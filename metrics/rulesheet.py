@@ -16,6 +16,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "no": ("序号", "No."),
     "kpi": ("指标", "Indicator"),
     "points": ("满分", "Full points"),
+    "weight": ("权重", "Weight"),
     "target": ("达标线（满分）", "Target (full points)"),
     "floor": ("零分线（0 分）", "Floor (0 points)"),
     "how": ("计分方法", "How points are earned"),
@@ -109,7 +110,7 @@ def _value(kid: str, v: float, lang: str) -> str:
 def sections(r: RuleSet, lang: str = "zh") -> list[Section]:
     """The rule set ``r`` as tables in ``lang``: scored items, deductions, bonuses, the
     composite score's formula, grades and the other settings; no section for an empty list."""
-    out = [_items(r.scheme.items, lang)]
+    out = [_items(r.scheme.items, lang, r.scored)]
     for kind, adjusts in (("deduct", r.scheme.deduct), ("bonus", r.scheme.bonus)):
         if adjusts:
             out.append(_adjusts(kind, adjusts, lang))
@@ -119,8 +120,11 @@ def sections(r: RuleSet, lang: str = "zh") -> list[Section]:
     return out
 
 
-def _items(items: tuple[Item, ...], lang: str) -> Section:
-    head = [_w(k, lang) for k in ("no", "kpi", "points", "target", "floor", "how")]
+def _items(items: tuple[Item, ...], lang: str, scored: bool) -> Section:
+    """[[score]] items with their full points; a [weights] rule set's three rates with their
+    weights (its items' points are the weights, contract §3)."""
+    points = "points" if scored else "weight"
+    head = [_w(k, lang) for k in ("no", "kpi", points, "target", "floor", "how")]
     rows: list[list[object]] = [
         [
             n,

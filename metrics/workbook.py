@@ -58,6 +58,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "particulars": ("基本信息", "Particulars"),
     "footer": ("&C第 &P 页，共 &N 页", "&CPage &P of &N"),
     "of": ("{n}. {name} 得分（满分 {p:g}）", "{n}. {name} points (of {p:g})"),
+    "of_weight": ("{n}. {name} 加权得分（权重 {p:g}）", "{n}. {name} weighted (weight {p:g})"),
     "deduct": ("扣分", "deduction"),
     "bonus": ("加分", "bonus"),
     "amount": ("分值", "points"),
@@ -291,7 +292,8 @@ def _detail(book, table: pd.DataFrame, r: RuleSet, fmt: _Formats, lang: str) -> 
     heads: list[tuple[str, str | None]] = []  # (header, KPI whose format a value takes)
     for n, item in enumerate(r.scheme.items, 1):
         heads.append((f"{n}. {header(item.kpi, lang)}", item.kpi))
-        heads.append((_w("of", lang).format(n=n, name=label(item.kpi, lang), p=item.points), None))
+        of = _w("of" if r.scored else "of_weight", lang)
+        heads.append((of.format(n=n, name=label(item.kpi, lang), p=item.points), None))
     for kind, adjusts in (("deduct", r.scheme.deduct), ("bonus", r.scheme.bonus)):
         for a in adjusts:
             name = f"{_w(kind, lang)}: {label(a.kpi, lang)}"

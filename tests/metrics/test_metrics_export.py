@@ -215,6 +215,20 @@ def test_xlsx_is_fit_to_attach(golden, tmp_path):
     detail = book["得分明细"]
     assert [c.value for c in detail[1]][:3] == ["排名", "区", "街道(乡镇)"]
     assert detail.freeze_panes == "D2" and detail.print_title_rows == "$1:$1"
+    assert [c.value for c in detail[1]][3:6] == [
+        "1. 响应率",
+        "1. 响应率 加权得分（权重 0.1）",
+        "2. 解决率",
+    ]
+    # a [weights] rule set's items are its three rates with their weights
+    rules = [list(r) for r in book["规则集"].iter_rows(values_only=True)]
+    start = rules.index(next(r for r in rules if r[0] == "考核项目"))
+    assert rules[start + 1][2] == "权重"
+    assert [r[1:5] for r in rules[start + 2 : start + 5]] == [
+        ["响应率", 0.1, "100%", "0%"],
+        ["解决率", 0.5, "100%", "0%"],
+        ["满意率", 0.4, "100%", "0%"],
+    ]
 
 
 def _text_cells(ws, min_row=1):
