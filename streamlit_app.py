@@ -5,7 +5,11 @@ import contextlib
 import streamlit as st
 
 from caselog import default_url
-from dashboard import auth, data
+from dashboard import (
+    auth,
+    bulletins,  # noqa: F401  (the 通报 page's words, for its title below)
+    data,
+)
 from dashboard.components import guarded
 from dashboard.filters import sidebar
 from dashboard.i18n import LANGUAGES, t
@@ -60,7 +64,11 @@ else:
         ],
     }
     if not account.is_department:
-        # forecasts count every department's cases by area (docs/deployment.md)
+        # a bulletin ranks and lists every department working in its area, as forecasts
+        # count every department's cases by area (docs/deployment.md)
+        pages[t("section_assessment")].insert(
+            2, page("bulletin.py", "page_bulletin", ":material/article:", "bulletin")
+        )
         pages[t("section_analysis")].append(
             page("forecasts.py", "page_forecasts", ":material/query_stats:", "forecasts")
         )
