@@ -261,14 +261,25 @@ def _cell(sheet, i: int, j: int, value, fmt) -> None:
         sheet.write_string(i, j, str(value), fmt)
 
 
+def width(column: str) -> float:
+    """A column's width in characters: names wide, ranks and grades narrow, figures (at most
+    '100.0%' or '12,345.6') 8.5, their headers wrapping onto three lines."""
+    if column in (NOTE, "department", "street", "community") or column in SPLIT_LEVELS:
+        return 15
+    if column in ("district", "grid_id"):
+        return 10
+    if column in ("rank", "grade", "rank_change"):
+        return 6.5 if column == "rank_change" else 5
+    return 8.5 if unit_of(column)[0] else 12  # other text (an appeal's reason, a time) wider
+
+
 def _frame(sheet, frame: pd.DataFrame, row0: int, fmt: _Formats, lang: str) -> None:
     """``frame`` with its header at ``row0``: headers with units, numbers formatted."""
-    sheet.set_row(row0, 32)
+    sheet.set_row(row0, 45)
     for j, col in enumerate(frame.columns):
         sheet.write_string(row0, j, header(col, lang), fmt.head)
         number = fmt.number(cell_format(col, lang))
-        wide = col in (NOTE, "department", "street", "community") or col in SPLIT_LEVELS
-        sheet.set_column(j, j, 6 if col == "rank" else 16 if wide else 11)
+        sheet.set_column(j, j, width(col))
         for i, value in enumerate(frame[col].tolist()):
             _cell(sheet, row0 + 1 + i, j, value, number)
 
