@@ -4,12 +4,9 @@ import contextlib
 
 import streamlit as st
 
+import dashboard.bulletins  # noqa: F401  (the 通报 page's words, for its title below)
 from caselog import default_url
-from dashboard import (
-    auth,
-    bulletins,  # noqa: F401  (the 通报 page's words, for its title below)
-    data,
-)
+from dashboard import auth, data
 from dashboard.components import guarded
 from dashboard.filters import sidebar
 from dashboard.i18n import LANGUAGES, t
@@ -64,13 +61,14 @@ else:
         ],
     }
     if not account.is_department:
-        # a bulletin ranks and lists every department working in its area, as forecasts
-        # count every department's cases by area (docs/deployment.md)
-        pages[t("section_assessment")].insert(
-            2, page("bulletin.py", "page_bulletin", ":material/article:", "bulletin")
-        )
+        # forecasts count every department's cases by area (docs/deployment.md)
         pages[t("section_analysis")].append(
             page("forecasts.py", "page_forecasts", ":material/query_stats:", "forecasts")
+        )
+    if not account.is_department:
+        # a bulletin (通报) ranks and lists every department working in its area
+        pages[t("section_assessment")].insert(
+            2, page("bulletin.py", "page_bulletin", ":material/article:", "bulletin")
         )
     if account.is_city:
         # loads, quarantined rows and the audit log cover the whole city
