@@ -17,8 +17,8 @@ LABELS.update(
     {
         "page_bulletin": ("通报", "Bulletin"),
         "bulletin_caption": (
-            "{scope} · {level} · {period}：月度考核通报，可预览并下载 Word 与 PDF。",
-            "{scope} · {level} · {period}: the monthly assessment bulletin, to preview and "
+            "{scope} · {level} · {period}：考核通报，可逐页预览并下载 Word 与 PDF。",
+            "{scope} · {level} · {period}: the assessment bulletin, to preview page by page and "
             "download as Word and PDF.",
         ),
         "bulletin_source": ("通报依据", "Figures from"),
