@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import data
 from dashboard.bulletins import render
-from dashboard.components import download, guarded
+from dashboard.components import download, guarded, load
 from dashboard.filters import current, require_areas
 from dashboard.i18n import lang, level_label, t
 from records.publications import visible_to
@@ -38,6 +38,14 @@ chosen = st.selectbox(
     ),
     key="bulletin_source",
 )
+if chosen is None:
+    # said here in the page's language rather than as the bulletin's English refusal
+    ranked = load(lambda: data.assessment(f.url, f.sel))
+    if ranked is None:
+        st.stop()
+    if not ranked["cases"].fillna(0).sum():
+        st.info(t("no_data"))
+        st.stop()
 if not ids:
     st.info(t("bulletin_no_publication"))
 

@@ -109,6 +109,13 @@ def test_the_live_figures_are_marked_preliminary(store, monkeypatch, downloads, 
     assert [next(c for c in r if c in STREETS) for r in ranking] == list(FEB)  # 甲, 乙, 丙
 
 
+def test_a_period_without_cases_says_so(store, monkeypatch, downloads):
+    at = open_page(store, monkeypatch, "bulletin", **{**STATE, "period": "2025-01"})
+    assert not at.exception and not at.error
+    assert [i.value for i in at.info] == ["所选周期和范围内没有案件。"]
+    assert not downloads and not at.get("image")
+
+
 def test_english(store, monkeypatch, downloads):
     _publish(store)
     at = open_page(store, monkeypatch, "bulletin", lang="en", **STATE)
