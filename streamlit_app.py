@@ -4,6 +4,7 @@ import contextlib
 
 import streamlit as st
 
+import dashboard.bulletins  # noqa: F401  (the 通报 page's words, for its title below)
 from caselog import default_url
 from dashboard import auth, data
 from dashboard.components import guarded
@@ -63,6 +64,11 @@ else:
         # forecasts count every department's cases by area (docs/deployment.md)
         pages[t("section_analysis")].append(
             page("forecasts.py", "page_forecasts", ":material/query_stats:", "forecasts")
+        )
+    if not account.is_department:
+        # a bulletin (通报) ranks and lists every department working in its area
+        pages[t("section_assessment")].insert(
+            2, page("bulletin.py", "page_bulletin", ":material/article:", "bulletin")
         )
     if account.is_city:
         # loads, quarantined rows and the audit log cover the whole city

@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_argument("--period", required=True)
     assess.add_argument("--as-of", dest="as_of")
     assess.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="language of an .xlsx (the CSV has none)"
+    )
+    assess.add_argument(
         "--as-known-at",
         dest="as_known_at",
         help="compute from the data as known at this moment (each case's version loaded by then)",
@@ -379,7 +382,7 @@ def _run_assess(args) -> int:
     engine = _open(args, read_only=True, existing=True)
     try:
         sel = selection(args, engine)
-        table = write_assessment(engine, sel, args.out)
+        table = write_assessment(engine, sel, args.out, lang=args.lang)
         latest = latest_timestamp(engine, sel.as_known_at) if args.as_of else None
     except ValueError as exc:  # metrics raises ValueError subclasses with one sentence
         raise UserError(str(exc)) from exc

@@ -28,6 +28,12 @@ def add_parsers(verbs) -> None:
     get = actions.add_parser("get", help="write a publication (.csv as stored, or .xlsx)")
     get.add_argument("id", metavar="ID")
     get.add_argument("--out", required=True, type=Path)
+    get.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default="zh",
+        help="language of an .xlsx (the CSV is as stored)",
+    )
 
 
 def run_publish(args, error: type[Exception], who: str) -> int:
@@ -77,7 +83,7 @@ def run_published(args, error: type[Exception], who: str) -> int:
         else:
             check_out_path(args.out)  # before anything is read
             pub = get_publication(store, args.id)
-            path = write_publication(pub, args.out)
+            path = write_publication(pub, args.out, args.lang)
     except ValueError as exc:
         raise error(str(exc)) from exc
     finally:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 from xlsxwriter.exceptions import FileCreateError
 
-from metrics.export import write_xlsx
 from metrics.labels import level_label
 from metrics.rules import parse_rules
+from metrics.workbook import title, write_xlsx
 from outfile import checked_out_path, os_reason
 from records.inforce import FIELDS
 from records.publications import Publication, PublicationError, to_second
@@ -93,6 +93,7 @@ def _write_xlsx(pub: Publication, path: Path, lang: str) -> None:
         ),
     ]
     name = "生效申诉" if zh else "Appeals in force"
+    published = f"发布编号 {pub.id}：{pub.title}" if zh else f"Publication {pub.id}: {pub.title}"
     write_xlsx(
         table,
         meta,
@@ -100,6 +101,8 @@ def _write_xlsx(pub: Publication, path: Path, lang: str) -> None:
         pub.level,
         path,
         lang,
+        heading=title(pub.scope, pub.level, pub.period, lang),
         info=info,
+        extra=[published],
         sheets={name: appeals_frame(pub, lang)},
     )

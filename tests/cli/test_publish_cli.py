@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -154,3 +155,41 @@ def test_two_command_line_publishers_at_once_make_one_publication(store):
     engine = open_store(store, read_only=True)
     assert len(list_publications(engine)) == 1
     engine.dispose()
+
+
+def test_workbooks_in_english_from_the_command_line(store, tmp_path):
+    assert gridpulse("publish", "--by", "street", "--period", "2025-03", db=store).returncode == 0
+    made = {
+        "pub_en": gridpulse(
+            "published", "get", "1", "--out", str(tmp_path / "p_en.xlsx"), "--lang", "en", db=store
+        ),
+        "pub_zh": gridpulse(
+            "published", "get", "1", "--out", str(tmp_path / "p_zh.xlsx"), db=store
+        ),
+        "assess_en": gridpulse(
+            "assess",
+            "--by",
+            "street",
+            "--period",
+            "2025-03",
+            "--lang",
+            "en",
+            "--out",
+            str(tmp_path / "a_en.xlsx"),
+            db=store,
+        ),
+    }
+    for name, done in made.items():
+        assert done.returncode == 0, (name, done.stderr)
+    for name, title in (
+        ("p_en", "Street (town) assessment ranking, whole city, March 2025"),
+        ("a_en", "Street (town) assessment ranking, whole city, March 2025"),
+        ("p_zh", "全市 街道(乡镇)考核排名（2025年3月）"),
+    ):
+        sheet = openpyxl.load_workbook(tmp_path / f"{name}.xlsx").worksheets[0]
+        assert sheet["A1"].value == title, name
+        assert sheet["A3"].value == ("排名" if name.endswith("zh") else "Rank"), name
+    bad = gridpulse(
+        "assess", "--by", "street", "--period", "2025-03", "--lang", "fr", "--out", "x.xlsx"
+    )
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr

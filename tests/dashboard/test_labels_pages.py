@@ -10,6 +10,7 @@ import pytest
 
 import metrics
 from dashboard import i18n
+from metrics import workbook
 from metrics.labels import COLUMNS, VALUES
 from metrics.selection import Selection
 from tests.dashboard.conftest import PERIOD, open_page
@@ -24,15 +25,24 @@ def test_assessment_headers_equal_the_excel_download(city, monkeypatch, engine, 
     page = list(at.dataframe[0].value.columns)
     payload = data.export.__wrapped__(city, Selection.build("street", PERIOD), ".xlsx", lang)
     sheet = openpyxl.load_workbook(io.BytesIO(payload)).worksheets[0]
-    excel = [c.value for c in sheet[1]]
-    ids = list(metrics.assess(engine, Selection.build("street", PERIOD)).columns)
+    excel = [c.value for c in sheet[3]]  # under the title and the period/as-of rows
+    ids = workbook.columns(metrics.assess(engine, Selection.build("street", PERIOD)))
     assert len(excel) == len(ids)
     by_id = dict(zip(ids, excel, strict=True))
-    # names are unique (tests/metrics/test_labels.py), so an equal string is the same figure
-    assert len(page) > 10 and set(page) <= set(excel)
+    # names are unique (tests/metrics/test_labels.py), so an equal string is the same figure;
+    # the workbook's header adds the unit its cells are counted in
+    named = {metrics.label(c, lang): c for c in ids}
+    # the page's 样本不足 flag is said in words in the workbook's 备注 column
+    page = [name for name in page if name != metrics.label("small_sample", lang)]
+    assert len(page) > 10 and set(page) <= set(named)
+    for name in page:
+        assert by_id[named[name]] == workbook.header(named[name], lang)
     for column in ("street", "rank_change", "cases", "overdue_open", "median_handling_h"):
-        assert by_id[column] in page, column
-    want = {"zh": ("受理量", "超期未结"), "en": ("Cases received", "Overdue open cases")}[lang]
+        assert metrics.label(column, lang) in page, column
+    want = {
+        "zh": ("受理量（件）", "超期未结（件）"),
+        "en": ("Cases received", "Overdue open cases"),
+    }[lang]
     assert (by_id["cases"], by_id["overdue_open"]) == want
 
 

@@ -17,6 +17,7 @@ from metrics.formats import UNITS, excel_format, hover_format, table_format
 from metrics.labels import COLUMNS, VALUES, label_issues, unit_of
 from metrics.registry import KPIS, Kpi, validate_registry
 from metrics.selection import Selection
+from metrics.workbook import columns, header
 
 
 @pytest.fixture
@@ -143,15 +144,25 @@ def test_excel_read_back_matches_the_label_table(golden, tmp_path, lang):
         golden, Selection.build("street", "2025-03", as_of=AS_OF), out, lang=lang
     )
     ws = openpyxl.load_workbook(out).worksheets[0]
-    headers = [c.value for c in ws[1]]
-    assert headers == [label(c, lang) for c in table.columns]
+    headers = [c.value for c in ws[3]]
+    assert headers == [header(c, lang) for c in columns(table)]
+    for h, c in zip(headers, columns(table), strict=True):  # the label, then at most a unit
+        assert h == label(c, lang) or h.startswith(
+            label(c, lang) + ("（" if lang == "zh" else " (")
+        ), h
     expected = {
-        "zh": {"cases": "受理量", "overdue_open": "超期未结", "rank_change": "排名变化"},
+        "zh": {
+            "cases": "受理量（件）",
+            "overdue_open": "超期未结（件）",
+            "rank_change": "排名变化",
+        },
         "en": {"cases": "Cases received", "overdue_open": "Overdue open cases"},
     }[lang]
     for column, name in expected.items():
-        assert headers[list(table.columns).index(column)] == name
-    first = next(ws.iter_rows(min_row=2))
-    for j, column in enumerate(table.columns):
+        assert headers[columns(table).index(column)] == name
+    first = next(ws.iter_rows(min_row=4))
+    for j, column in enumerate(columns(table)):
         if first[j].value is not None and isinstance(first[j].value, int | float):
-            assert first[j].number_format == (excel_format(column, lang) or "General"), column
+            # the unit is in the header, so the cell's format is the label table's without it
+            want = (excel_format(column, lang) or "General").split('"')[0]
+            assert first[j].number_format == want, column

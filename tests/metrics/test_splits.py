@@ -103,9 +103,9 @@ def test_the_xlsx_labels_the_codes(log, tmp_path):
     out = tmp_path / "split.xlsx"
     write_assessment(engine, Selection.build("source", "2025-03", as_of=AS_OF), out)
     sheet = openpyxl.load_workbook(out)["考核结果"]
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[3]]
     column = header.index("来源")
-    assert {row[column].value for row in sheet.iter_rows(min_row=2)} == {
+    assert {row[column].value for row in sheet.iter_rows(min_row=4, max_row=6)} == {
         "网格员巡查",
         "12345热线",
         "视频智能发现",

@@ -10,6 +10,7 @@ import json
 import threading
 from datetime import datetime, timedelta
 
+import openpyxl
 import pandas as pd
 import pytest
 from sqlalchemy import func, insert, select
@@ -17,6 +18,7 @@ from sqlalchemy import func, insert, select
 from caselog.ingest import ingest_files
 from caselog.schema import case_history
 from metrics import Selection, assess, write_assessment
+from metrics.workbook import columns, header
 from records import publications as pubs
 from records.download import write_publication
 from records.frozen import compare, read_frozen
@@ -269,10 +271,32 @@ def test_xlsx_lays_out_the_frozen_figures_with_the_appeals(city, tmp_path):
     path = write_publication(pub, tmp_path / "p.xlsx")
     book = pd.read_excel(path, sheet_name=None)
     assert list(book) == ["考核结果", "红黑榜", "得分明细", "生效申诉", "规则集"]
-    shown = book["考核结果"].set_index("街道(乡镇)")
+    sheet = openpyxl.load_workbook(path)["考核结果"]
+    assert sheet["A1"].value == "全市 街道(乡镇)考核排名（2025年3月）"
+    assert f"发布编号 {pub.id}：三月" in sheet["A2"].value
+    assert pub.rules_hash[:8] in sheet["A2"].value
+    shown = pd.read_excel(path, sheet_name="考核结果", header=2)
+    shown = shown[shown["街道(乡镇)"].notna()].set_index("街道(乡镇)")
+    assert list(shown.columns[:2]) == ["排名", "区"]
+    # every cell of the sheet equals the stored CSV's field of its row and column
+    ws = openpyxl.load_workbook(path)["考核结果"]
+    head = [c.value for c in ws[3]]
+    ids = {header(c): c for c in columns(pub.table())}
+    lines = {r["street"]: r for r in csv.DictReader(io.StringIO(pub.csv.decode("utf-8-sig")))}
+    for row in ws.iter_rows(min_row=4, max_row=3 + len(lines)):
+        line = lines[row[head.index("街道(乡镇)")].value]
+        for name, cell in zip(head, row, strict=True):
+            text = line[ids[name]]
+            if text == "":
+                assert cell.value is None, name
+            elif isinstance(cell.value, int | float):
+                assert cell.value == pytest.approx(float(text), rel=1e-13, abs=1e-13), name
+            else:
+                assert str(cell.value) == text, name
     frozen = pub.table().set_index("street")
     assert shown["综合得分"].to_dict() == pytest.approx(frozen["composite_score"].to_dict())
-    info = dict(book["规则集"].itertuples(index=False, name=None))
+    rules = openpyxl.load_workbook(path)["规则集"]
+    info = {row[0]: row[1] for row in rules.iter_rows(values_only=True) if row[0]}
     assert info["标题"] == "三月" and info["发布人"] == "a" and info["规则集哈希"] == pub.rules_hash
     assert book["生效申诉"].empty
 
