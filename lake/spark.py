@@ -130,14 +130,14 @@ def open_lake(url: str, lake: str | Path) -> SparkLake:
             "with scripts/spark.sh start."
         ) from None
     try:
-        from pyspark.sql import SparkSession
+        from pyspark.sql.connect.session import SparkSession
     except ImportError:
         raise LakeError(
             "Spark support is not installed: pip install -r requirements-spark.txt."
         ) from None
     root = _root(lake)
     try:
-        session = SparkSession.builder.remote(url).getOrCreate()
+        session = SparkSession.builder.remote(url).create()  # its own views: one per lake
         session.conf.set("spark.sql.session.timeZone", "UTC")  # naive times stay as stored
     except Exception as exc:
         raise LakeError(
