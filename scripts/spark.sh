@@ -42,11 +42,17 @@ stop() {
 
 start() {
   home=$(spark_home)
-  if [ -z "$home" ]; then
+  # In a virtual environment, a stamp per requirements-spark.txt (as scripts/setup.sh does).
+  local venv stamp=""
+  venv="$(dirname "$python")/.."
+  [ -f "$venv/pyvenv.cfg" ] &&
+    stamp="$venv/.requirements-spark-$(sha256sum requirements-spark.txt | cut -c1-16)"
+  if [ -z "$home" ] || { [ -n "$stamp" ] && [ ! -f "$stamp" ]; }; then
     echo "Installing pyspark (about 0.5 GB) from requirements-spark.txt …" >&2
     "$python" -m pip install --quiet -r requirements-spark.txt >&2 || fail "pyspark could not be installed."
     home=$(spark_home) || true
     [ -n "$home" ] || fail "pyspark could not be imported after installing it."
+    [ -z "$stamp" ] || touch "$stamp"
   fi
   if ! command -v java >/dev/null; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -56,12 +62,14 @@ start() {
     fi
     command -v java >/dev/null || fail "Java is missing: install Java 17 (openjdk-17-jre-headless)."
   fi
-  if listening "$port"; then
-    fail "port $port is taken (a cluster already running? scripts/spark.sh stop)."
+  if listening "$port"; then  # exit 3: nothing of ours to stop
+    echo "spark.sh: port $port is taken (a cluster already running? scripts/spark.sh stop)." >&2
+    exit 3
   fi
   mkdir -p "$run_dir/logs" "$run_dir/pids" "$run_dir/work"
   # Everything on the loopback interface; no REST submission port.
   export SPARK_LOCAL_IP=127.0.0.1 SPARK_MASTER_OPTS="-Dspark.master.rest.enabled=false"
+  export SPARK_DAEMON_MEMORY="${SPARK_DAEMON_MEMORY:-512m}"
   daemon start "$MASTER" 1 --host 127.0.0.1 --port "$master_port" --webui-port 0 ||
     fail "the Spark master did not start (see $run_dir/logs)."
   local master="spark://127.0.0.1:$master_port"
