@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,8 @@ from metrics.sparksql import spark_sql
 
 #: Seconds to wait for the server's port before saying it cannot be reached.
 CONNECT_TIMEOUT = 10.0
+#: Seconds for the server's first answer (no job runs for it).
+HANDSHAKE_TIMEOUT = 15.0
 
 
 @dataclass
@@ -138,11 +141,9 @@ def open_lake(url: str, lake: str | Path) -> SparkLake:
     root = _root(lake)
     try:
         session = SparkSession.builder.remote(url).create()  # its own views: one per lake
-        session.conf.set("spark.sql.session.timeZone", "UTC")  # naive times stay as stored
     except Exception as exc:
-        raise LakeError(
-            f"The Spark server at {url} refused the session ({first_line(exc)})."
-        ) from None
+        raise LakeError(_refused(url, exc)) from None
+    _handshake(session, url)
     try:
         text = session.read.text(f"{root}/{NAME}", wholetext=True).collect()[0][0]
     except Exception as exc:
@@ -159,6 +160,36 @@ def open_lake(url: str, lake: str | Path) -> SparkLake:
         except Exception as exc:
             raise LakeError(f"The lake's {name} cannot be read ({first_line(exc)}).") from None
     return SparkLake(session, root, manifest)
+
+
+def _refused(url: str, exc: BaseException) -> str:
+    return f"The Spark server at {url} refused the session ({first_line(exc)})."
+
+
+def _handshake(session, url: str) -> None:
+    """The session's first call (its time zone: UTC, so naive times stay as stored), given
+    HANDSHAKE_TIMEOUT seconds: a port that is not a Spark Connect server would otherwise keep
+    the client retrying for minutes."""
+    failed: list[BaseException] = []
+
+    def ask() -> None:
+        try:
+            session.conf.set("spark.sql.session.timeZone", "UTC")
+        except Exception as exc:
+            failed.append(exc)
+
+    asking = threading.Thread(target=ask, daemon=True)
+    asking.start()
+    asking.join(HANDSHAKE_TIMEOUT)
+    if asking.is_alive():
+        with contextlib.suppress(Exception):  # cancel the call in flight: the process can exit
+            session.client._channel.close()
+        raise LakeError(
+            f"The server at {url} did not answer as a Spark Connect server within "
+            f"{HANDSHAKE_TIMEOUT:.0f} s."
+        )
+    if failed:
+        raise LakeError(_refused(url, failed[0]))
 
 
 def _address(url: str) -> tuple[str, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import time
 from pathlib import Path
 
@@ -194,3 +195,16 @@ def test_a_missing_lake_and_another_versions_lake_are_one_sentence(
     err = _refused([*argv, "--lake", str(folder), "--as-known-at", "2025-06-01"], capsys)
     assert "export it with --as-known-at" in err
     assert not out.exists()
+
+
+def test_a_port_that_is_no_spark_server_is_one_sentence_within_30_s(
+    city, spark_url, tmp_path, capsys
+):
+    _, _, _, folder = city
+    with socket.socket() as mute:  # accepts connections, never answers
+        mute.bind(("127.0.0.1", 0))
+        mute.listen()
+        port = mute.getsockname()[1]
+        argv = ["assess", "--by", "street", "--period", "2025", "--out", str(tmp_path / "a.csv")]
+        err = _refused([*argv, "--engine", f"sc://127.0.0.1:{port}", "--lake", str(folder)], capsys)
+    assert "did not answer as a Spark Connect server" in err
