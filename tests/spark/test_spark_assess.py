@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from metrics_factory import insert
+from sqlalchemy import literal, select
 from test_metrics_backends import random_city
 from test_metrics_golden import (
     AS_OF,
@@ -208,3 +209,10 @@ def test_a_port_that_is_no_spark_server_is_one_sentence_within_30_s(
         argv = ["assess", "--by", "street", "--period", "2025", "--out", str(tmp_path / "a.csv")]
         err = _refused([*argv, "--engine", f"sc://127.0.0.1:{port}", "--lake", str(folder)], capsys)
     assert "did not answer as a Spark Connect server" in err
+
+
+def test_text_with_quotes_and_backslashes_reaches_spark_unchanged(golden):
+    _, lake = golden
+    values = ["x' OR '1'='1", "a\\' OR true --", "b\\", '双"引号', "100%_", "\\n"]
+    got = lake.run(select(*[literal(v).label(f"v{i}") for i, v in enumerate(values)]))
+    assert list(got.iloc[0]) == values
