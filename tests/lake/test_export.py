@@ -165,3 +165,16 @@ def test_an_empty_store_gives_a_lake_with_the_columns(tmp_path):
     cases = _lake(tmp_path / "lake", "cases")
     assert manifest.rows == {"cases": 0, "ratings": 0, "grids": 0, "appeals": 0}
     assert len(cases) == 0 and "reported_at" in cases.columns
+
+
+def test_the_rule_set_active_in_the_store_travels_with_the_lake(duck_store, tmp_path):
+    from lake.spark import SparkLake
+    from records.rulesets import activate, save_version
+
+    text_ = 'name = "街道考核"\n[weights]\nresponse = 0.5\nsolved = 0.2\nsatisfaction = 0.3\n'
+    version, saved = save_version(duck_store, text_, by="t")
+    activate(duck_store, version, "street", by="t")
+    manifest = export_lake(duck_store, tmp_path / "lake")
+    lake = SparkLake(None, str(tmp_path / "lake"), manifest)
+    assert lake.rules_for("street").hash == saved.hash and lake.rules_for("grid") is None
+    assert lake.rules_for("category") is None  # splits follow the city's, here the built-in
