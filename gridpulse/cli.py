@@ -1,4 +1,4 @@
-"""The ``python -m gridpulse`` command line: sample, ingest, assess, publish, forecast, user, audit, db."""
+"""The ``python -m gridpulse`` command line: sample, ingest, assess, export, publish, forecast, user, audit, db."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from gridpulse import appeals, db, publish, rulesets, users
+from gridpulse import appeals, db, lake, publish, rulesets, users
 from gridpulse import report as bulletin_verb
 from metrics.registry import SPLIT_LEVELS
 
@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     forecast.add_argument("--out", required=True, type=Path)
     publish.add_parsers(verbs)
     bulletin_verb.add_parsers(verbs)
+    lake.add_parsers(verbs)
     users.add_parsers(verbs)
     db.add_parsers(verbs)
     appeals.add_parsers(verbs)
@@ -379,6 +380,8 @@ def _run_assess(args) -> int:
     from metrics import write_assessment
     from metrics.query import latest_timestamp
 
+    if args.engine or args.lake:  # on Spark over an exported lake (gridpulse.lake)
+        return lake.run_assess(args, UserError)
     engine = _open(args, read_only=True, existing=True)
     try:
         sel = selection(args, engine)
@@ -502,6 +505,7 @@ _VERBS: dict[str, Callable] = {
     "ingest": _run_ingest,
     "assess": _run_assess,
     "forecast": _run_forecast,
+    "export": lambda args: lake.run_export(args, UserError),
     "user": lambda args: users.run_user(args, UserError),
     "audit": lambda args: users.run_audit(args, UserError),
     "db": lambda args: db.run_db(args, UserError),

@@ -1,4 +1,4 @@
-"""SQL helpers that differ between DuckDB and PostgreSQL (epoch seconds, medians)."""
+"""SQL helpers that differ between DuckDB, PostgreSQL and Spark SQL (epoch seconds, medians)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,17 @@ from sqlalchemy.sql.elements import ColumnElement
 
 
 def epoch(col: ColumnElement, dialect: str) -> ColumnElement:
-    """Seconds since 1970-01-01 of a naive local timestamp, as a double (NULL stays NULL)."""
+    """Seconds since 1970-01-01 of a naive local timestamp, as a double (NULL stays NULL).
+    Spark: from its microseconds (its sessions run in UTC, so no zone shifts the count)."""
+    if dialect == "spark":
+        return cast(func.unix_micros(col), Double) / 1e6
     e = extract("epoch", col)
     return e if dialect == "duckdb" else cast(e, Double)
 
 
 def median(expr: ColumnElement, dialect: str) -> ColumnElement:
     """Interpolated median of the non-NULL values; NULL when there are none."""
-    if dialect == "duckdb":
+    if dialect in ("duckdb", "spark"):  # Spark's median interpolates too (percentile 0.5)
         return func.median(expr)
     return func.percentile_cont(literal_column("0.5")).within_group(expr)
 
@@ -30,4 +33,6 @@ def split_list(col: ColumnElement, dialect: str) -> ColumnElement:
     """Set-returning: one row per item of a `;`-joined text column."""
     if dialect == "duckdb":
         return func.unnest(func.string_split(col, literal_column("';'")))
+    if dialect == "spark":
+        return func.explode(func.split(col, literal_column("';'")))
     return func.unnest(func.string_to_array(col, literal_column("';'")))

@@ -65,9 +65,17 @@ def assessment_meta(engine: Engine, sel: Selection, table: pd.DataFrame) -> dict
         "as_of": table.attrs["as_of"].isoformat(sep=" "),
         "rule_set": sel.rules.name,
         "rule_set_hash": sel.rules.hash,
-        "data_loaded_at": freshness(engine, sel.as_known_at).columns()["data_loaded_at"],
+        "data_loaded_at": _loaded_at(engine, sel),
         "calendar_note": table.attrs.get("calendar_note", ""),
     }
+
+
+def _loaded_at(engine: Engine, sel: Selection) -> str:
+    """When the newest case file was loaded (a lake, lake.spark: as its manifest says)."""
+    lake = getattr(engine, "data_loaded_at", None)
+    if lake is not None:
+        return lake
+    return freshness(engine, sel.as_known_at).columns()["data_loaded_at"]
 
 
 def csv_bytes(table: pd.DataFrame, meta: dict[str, str]) -> bytes:

@@ -163,6 +163,8 @@ def kpi_table(engine: Engine, sel: Selection, *, kpis: Sequence[str] | None = No
     as_of, period, rules, by, and the years whose working-day deadlines rest on statutory
     holidays only (``assumed_years``) with their one-line ``calendar_note`` ('' if none).
     """
+    if hasattr(engine, "kpi_table"):  # a lake on Spark (lake.spark): the same statement there
+        return engine.kpi_table(sel, kpis=kpis)
     by, p, r, scope = sel.level, sel.period, sel.rules, sel.scope_map
     keys = level_keys(by)
     known = known_at(engine, sel.as_known_at)
@@ -188,14 +190,21 @@ def kpi_table(engine: Engine, sel: Selection, *, kpis: Sequence[str] | None = No
         scope,
         level=by,
     )
+    return finish_table(frame, keys, coh, moment, sel)
+
+
+def finish_table(
+    frame: pd.DataFrame, keys: Sequence[str], coh: Cohort, moment: datetime, sel: Selection
+) -> pd.DataFrame:
+    """A KPI table as fetched, sorted by its keys, with kpi_table's ``attrs``."""
     if keys:  # sort here: string collation differs between the databases
         frame = frame.sort_values(list(keys), kind="stable").reset_index(drop=True)
     years = coh.assumed_years
     frame.attrs.update(
         as_of=moment,
-        period=p,
-        rules=r,
-        by=by,
+        period=sel.period,
+        rules=sel.rules,
+        by=sel.level,
         assumed_years=years,
         calendar_note=calendar_note(years),
     )

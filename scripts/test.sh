@@ -23,7 +23,21 @@ if [ -z "${GRIDPULSE_TEST_PG:-}" ]; then
   started=$( [ -n "$GRIDPULSE_TEST_PG" ] && cat /tmp/gridpulse-pg.last || true)
   export GRIDPULSE_TEST_PG
 fi
-stop_pg() {
+# The Spark tests run against a local cluster (scripts/spark.sh: pyspark and Java 17).
+spark_started=""
+if [ -z "${GRIDPULSE_SPARK:-}" ]; then
+  spark_rc=0
+  GRIDPULSE_SPARK=$(bash scripts/spark.sh start) || spark_rc=$?
+  GRIDPULSE_SPARK=$(printf '%s\n' "$GRIDPULSE_SPARK" | tail -n 1)
+  [ "$spark_rc" = 3 ] || spark_started=1  # stopped at exit, even when half started
+  if [ "$spark_rc" != 0 ]; then
+    GRIDPULSE_SPARK=""
+    echo "Spark is not available here: its tests will be skipped." >&2
+  fi
+  export GRIDPULSE_SPARK
+fi
+stop_services() {
+  if [ -n "$spark_started" ]; then bash scripts/spark.sh stop; fi
   if [ -n "$started" ]; then
     bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$bindir/pg_ctl" -D "$started/db" -m fast stop >/dev/null 2>&1
@@ -31,7 +45,7 @@ stop_pg() {
     rm -rf "$started"
   fi
 }
-trap stop_pg EXIT
+trap stop_services EXIT
 if [ -z "$GRIDPULSE_TEST_PG" ]; then
   echo "PostgreSQL is not available here: its tests will be skipped." >&2
 fi

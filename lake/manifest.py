@@ -1,0 +1,50 @@
+"""The lake's manifest: format version, store revision, row counts and what the KPIs need."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+from lake import LakeError
+
+NAME = "gridpulse-lake.json"
+#: The layout this version writes and reads; a change of it, or of the store's revision,
+#: makes a lake written by another version be refused rather than misread.
+FORMAT = 1
+TABLES = ("cases", "ratings", "grids", "appeals")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What ``gridpulse export`` wrote: the layout, the store's schema revision, the rows of
+    each table, and the settings an assessment over the lake needs from the store (time
+    zone, the rule set active per level, when the newest case file was loaded)."""
+
+    revision: str
+    rows: dict[str, int]
+    timezone: str | None
+    exported_at: str
+    as_known_at: str | None = None
+    data_loaded_at: str = ""
+    rules: dict[str, str] = field(default_factory=dict)  # level -> active rule set TOML
+    format: int = FORMAT
+
+    def to_json(self) -> str:
+        return json.dumps({"gridpulse_lake": asdict(self)}, ensure_ascii=False, indent=1)
+
+
+def parse(text: str, where: str, revision: str) -> Manifest:
+    """The manifest in ``text`` (found at ``where``); LakeError when it is not one, or was
+    written by a version of GridPulse with another format or store ``revision``."""
+    try:
+        data = json.loads(text)["gridpulse_lake"]
+        found = Manifest(**data)
+    except (ValueError, KeyError, TypeError):
+        raise LakeError(f"{where} is not a GridPulse lake manifest.") from None
+    if found.format != FORMAT or found.revision != revision:
+        raise LakeError(
+            f"The lake at {where} was exported by another version of GridPulse (format "
+            f"{found.format}, store revision {found.revision}; this version reads format "
+            f"{FORMAT}, revision {revision}): export it again with this version."
+        )
+    return found
