@@ -20,6 +20,7 @@ ACTIONS: tuple[str, ...] = (
     "appeal",
     "order",
     "rule_set",  # a rule set saved as a version, or made active for a level
+    "view",  # a saved view kept, deleted or made the default
 )
 
 
