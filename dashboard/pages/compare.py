@@ -42,10 +42,10 @@ LABELS.update(
 
 #: The table's rows: the score and its standing, then the KPIs as the assessment shows them.
 ROWS = (
-    ("composite_score", "grade", "rank", "cases")
-    + ("response_rate", "solved_rate", "satisfaction_rate", "on_time_rate", "closure_rate")
-    + ("rework_rate", "overdue_open", "median_response_min", "median_handling_h")
-    + ("volume_per_1k_households",)
+    *("composite_score", "grade", "rank", "cases"),
+    *("response_rate", "solved_rate", "satisfaction_rate", "on_time_rate", "closure_rate"),
+    *("rework_rate", "overdue_open", "median_response_min", "median_handling_h"),
+    "volume_per_1k_households",
 )
 #: The KPIs offered as a monthly trend (grade, rank and per-household volume are no series).
 TRENDS = tuple(
