@@ -25,10 +25,10 @@ LABELS.update(
         "compare_table": ("指标对比 · {period}", "KPIs side by side · {period}"),
         "compare_kpi_col": ("指标", "KPI"),
         "compare_target": ("达标线", "Target"),
-        "compare_marks": (
-            "✓ 达到达标线，✗ 未达到；排名为在本范围全部{level}中的名次（{n} 个参与排名）。",
-            "✓ meets the target, ✗ misses it; the rank is among all {level} units in the "
-            "scope ({n} ranked).",
+        "compare_marks": ("✓ 达到达标线，✗ 未达到。", "✓ meets the target, ✗ misses it."),
+        "compare_ranks": (
+            "排名为在本范围全部{level}中的名次（{n} 个参与排名）。",
+            "The rank is among all {level} units in the scope ({n} ranked).",
         ),
         "compare_small": (
             "{units} 案件少于 {n} 件，不参与排名和评级。",
@@ -78,7 +78,10 @@ def side_by_side(rows: pd.DataFrame, ranked_n: int, rules: metrics.RuleSet) -> p
         goal = goals.get(kid)
         line[t("compare_target")] = format_value(kid, goal.value, lang()) if goal else ""
         out.append(line)
-    return pd.DataFrame(out)
+    table = pd.DataFrame(out)
+    if not any(table[t("compare_target")]):  # a rule set without targets: no empty column
+        table = table.drop(columns=t("compare_target"))
+    return table
 
 
 f = current()
@@ -102,8 +105,13 @@ if units:
         rows = ranked.set_axis(units).loc[picked]
         ranked_n = int(ranked["rank"].notna().sum())
         st.subheader(t("compare_table", period=f.period))
-        st.dataframe(side_by_side(rows, ranked_n, f.sel.rules), hide_index=True, key="compare")
-        st.caption(t("compare_marks", level=level_label(f.level), n=ranked_n))
+        table = side_by_side(rows, ranked_n, f.sel.rules)
+        # every row in view (35 px a row and the header): the table is short
+        st.dataframe(table, hide_index=True, key="compare", height=35 * (len(table) + 1) + 3)
+        said = t("compare_ranks", level=level_label(f.level), n=ranked_n)
+        if t("compare_target") in table:
+            said = f"{t('compare_marks')}{said}"
+        st.caption(said)
         small = [p for p in picked if "small_sample" in rows and bool(rows.at[p, "small_sample"])]
         if small:
             st.caption(t("compare_small", units="、".join(small), n=f.sel.rules.min_cases))

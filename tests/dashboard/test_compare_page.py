@@ -116,6 +116,14 @@ def test_the_trend_draws_one_line_per_unit(city, monkeypatch, kpi):
         assert got == pytest.approx(want)
 
 
+def test_no_target_column_without_targets(city, monkeypatch):
+    at = open_link(city, monkeypatch, "compare", {"period": PERIOD, "level": "street"})
+    clean(at)
+    table = at.dataframe[0].value
+    assert table.columns[0] == "指标" and "达标线" not in table.columns
+    assert len(table.columns) == 3 and not any("✓" in str(v) for v in table.to_numpy().ravel())
+
+
 def test_fewer_than_two_units_asks_for_more(city, monkeypatch):
     at = open_link(city, monkeypatch, "compare", {"period": PERIOD, "level": "street"})
     first = at.multiselect(key="compare_units").value[0]
