@@ -80,18 +80,17 @@ else:
             page("data_overview.py", "page_data", ":material/database:", "data"),
             page("rule_sets.py", "page_rule_sets", ":material/rule:", "rules"),
         ]
+    known = views.slugs(pages) - {""}
     requested = urlstate.requested_page()
-    if requested and "/" not in requested and requested not in views.slugs(pages):
+    if requested and "/" not in requested and requested not in known:
         # an unknown path answers with the overview and a note, not Streamlit's own dialog
         lost = st.Page(lambda: None, title=t("page_lost"), url_path=requested, visibility="hidden")
         pages[t("section_leaders")].append(lost)
 
 chosen = st.navigation(pages)
 if cases:
-    if chosen is lost:
-        urlstate.note(t("link_unknown_page", path=requested))
     slug = "" if chosen in (home, lost) else chosen.url_path
-    opened = guarded(lambda: urlstate.apply_link(url, account, slug))
+    opened = guarded(lambda: urlstate.apply_link(url, account, slug, known))
     if not slug:
         st.switch_page(views.page_named(pages, opened) or overview)
     with st.sidebar:

@@ -45,6 +45,7 @@ PAGE_FILTERS: dict[str, dict[str, str]] = {
     "publications": {"pub_chosen": "int"},
 }
 _IN, _APPLIED, _NOTES, _EXPECT = "_url_in", "_url_applied", "_url_notes", "_url_expect"
+_PATH = "_url_path"
 
 LABELS.update(
     {
@@ -100,6 +101,7 @@ def arrive() -> None:
         return
     qp = st.query_params
     s[_IN] = {key: qp.get_all(key) for key in qp}
+    s[_PATH] = requested_page() or ""
     s[_NOTES] = []
     lang = _one(s[_IN], "lang")
     if lang in LANGUAGES:
@@ -123,20 +125,28 @@ def note(text: str) -> None:
     st.session_state.setdefault(_NOTES, []).append(text)
 
 
-def apply_link(url: str, account: accounts.Account, page: str) -> str | None:
+def apply_link(url: str, account: accounts.Account, page: str, known: set[str]) -> str | None:
     """Once per session, after sign-in: the link's filters (or, without any, the account's
-    default view) into the session, each checked. Returns the page of the default view to
-    open when the session arrived without a page (``page`` '' is the root), else None."""
+    default view) into the session, each checked. ``page`` is the page this run shows ('' at
+    the root or an unknown path), ``known`` the account's pages. Returns the page to open
+    instead of the root: the one the link named when sign-in came between (the run after
+    it starts at the root), else the default view's; None to stay."""
     s = st.session_state
     if s.get(_APPLIED):
         return None
     s[_APPLIED] = True
     params: Params = s.get(_IN) or {}
+    arrival = s.get(_PATH) or ""
     target = None
+    if not page and arrival:
+        if arrival in known:
+            target = arrival
+        else:
+            note(t("link_unknown_page", path=arrival))
     if not params:
         found = _default_view(url, account)
         if found is not None:
-            target, params = found
+            target, params = target or found[0], found[1]
     apply_params(url, account, params)
     expect_page(target or page, params)
     return target if target and not page else None

@@ -11,6 +11,7 @@ from caselog import open_store
 from caselog.ingest import ingest_files
 from sample_data import generate_city
 from tests.e2e.conftest import SHOTS, serve
+from tests.e2e.test_sign_in import PASSWORD, guarded_app  # noqa: F401  (a street account)
 
 PHONE = {"width": 390, "height": 844}
 
@@ -152,4 +153,24 @@ def test_the_phone_layout_has_no_sideways_scroll(browser, app, path, title):
     page.wait_for_timeout(1500)
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{path}_phone.png"), full_page=True)
+    page.close()
+
+
+def test_a_link_survives_sign_in_and_stays_inside_the_account(browser, guarded_app):  # noqa: F811
+    address, _, streets = guarded_app
+    mine, other = streets[0], streets[1]  # the account's street and a neighbour
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{address}/assessment?period=2025Q3&scope={other}")
+    page.get_by_label("用户名").fill("dh")
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    _settled(page, "考核排名")
+    text = _clean(page)
+    said = f"链接中的范围“{other}”超出您的权限，已显示您的范围：{mine}。"
+    assert said in text
+    assert _choice(page.get_by_test_id("stSidebar"), "范围") == mine
+    assert page.get_by_role("textbox", name="考核周期").input_value() == "2025Q3"
+    query = parse_qs(urlsplit(page.url).query)
+    assert urlsplit(page.url).path == "/assessment" and query["scope"] == [mine]
+    assert other.split("/")[1] not in text.replace(said, "")  # named in the note only
     page.close()
