@@ -82,8 +82,9 @@ LABELS.update(
             "The link's “{text}” is not offered on this page; left out.",
         ),
         "link_unknown_page": (
-            "没有“{path}”这个页面，已打开城市总览。",
-            "There is no page “{path}”; the city overview is shown instead.",
+            "没有“{path}”这个页面（或您的账户不能打开它），已打开城市总览。",
+            "There is no page “{path}” (or your account may not open it); the city overview "
+            "is shown instead.",
         ),
         "page_lost": ("页面不存在", "Page not found"),
         "page_compare": ("单位对比", "Compare units"),

@@ -102,6 +102,12 @@ def test_a_shared_link_opens_the_same_view(browser, app):
     _clean(receiver)
     assert _view(receiver) == seen
     assert parse_qs(urlsplit(receiver.url).query) == query
+    # the filters go along to another page, and its address says so
+    receiver.get_by_test_id("stSidebarNav").get_by_text("考核排名").click()
+    _settled(receiver, "考核排名")
+    moved = parse_qs(urlsplit(receiver.url).query)
+    assert urlsplit(receiver.url).path == "/assessment"
+    assert (moved["period"], moved["scope"]) == (["2025Q3"], [name])
     context.close()
     sender.close()
 
@@ -122,7 +128,7 @@ def test_an_unknown_path_lands_on_the_overview_with_a_note(browser, app):
     page.goto(f"{app}/leaders-board?period=2025-13")
     _settled(page, "城市总览")
     text = _clean(page)
-    assert "没有“leaders-board”这个页面，已打开城市总览。" in text
+    assert "没有“leaders-board”这个页面（或您的账户不能打开它），已打开城市总览。" in text
     assert "链接中的周期“2025-13”无法识别" in text
     assert urlsplit(page.url).path == "/overview"
     page.close()
