@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
 import accounts
@@ -12,6 +14,7 @@ VALUE_LABELS["action"]["view"] = ("保存的视图", "saved view")
 LABELS.update(
     {
         "views_title": ("保存的视图", "Saved views"),
+        "views_link": ("本视图的链接（可复制发送）", "This view's link (copy it to send)"),
         "views_name": ("视图名称", "View name"),
         "views_save": ("保存当前视图", "Save this view"),
         "views_saved": ("已保存视图“{name}”。", "Saved the view “{name}”."),
@@ -50,6 +53,18 @@ def page_named(pages, slug: str | None):
     return found[0] if found else None
 
 
+def share_link(slug: str) -> str | None:
+    """This view's full address (the browser's, with the query string this run writes);
+    None when the browser's address is unknown (a test run)."""
+    here = st.context.url
+    if not here:
+        return None
+    base = here.split("?", 1)[0].rstrip("/")
+    base = base.removesuffix(f"/{slug}") if slug else base
+    query = urlencode(urlstate.current_params(slug), doseq=True)
+    return f"{base}/{slug}?{query}" if query else f"{base}/{slug}"
+
+
 def _refused(exc: accounts.ViewError) -> None:
     st.warning(t(f"view_{exc.key}", n=accounts.views.MAX_VIEWS))
 
@@ -61,6 +76,10 @@ def sidebar_box(url: str, account: accounts.Account, pages, slug: str) -> None:
     engine = data.accounts_engine(url)
     user = account.username
     with st.expander(t("views_title"), icon=":material/bookmarks:"):
+        link = share_link(slug)
+        if link:  # st.code has a copy button: the link to send a colleague
+            st.caption(t("views_link"))
+            st.code(link, language=None, wrap_lines=True)
         name = st.text_input(t("views_name"), key="view_name", max_chars=accounts.views.MAX_NAME)
         if st.button(t("views_save"), key="view_save", icon=":material/bookmark_add:"):
             params = urlstate.current_params(slug)

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import accounts
 from caselog import open_store
 from tests.conftest import sample_store
 
@@ -37,16 +36,6 @@ def forecast_city(tmp_path_factory):
     forecasting.save_alerts(engine, forecasting.detect_surges(engine, min_cases=1))
     engine.dispose()
     return url
-
-
-@pytest.fixture
-def directory(tmp_path, monkeypatch):
-    """An accounts database of its own (the city's store is shared by other tests)."""
-    url = f"sqlite:///{tmp_path / 'accounts.sqlite'}"
-    monkeypatch.setenv("GRIDPULSE_ACCOUNTS_DB", url)
-    engine = accounts.open_accounts(url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture(scope="session")

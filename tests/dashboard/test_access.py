@@ -48,6 +48,16 @@ def tree(forecast_city):
 
 
 @pytest.fixture
+def directory(tmp_path, monkeypatch):
+    """An accounts database of its own (the city's store is shared by other tests)."""
+    url = f"sqlite:///{tmp_path / 'accounts.sqlite'}"
+    monkeypatch.setenv("GRIDPULSE_ACCOUNTS_DB", url)
+    engine = accounts.open_accounts(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def downloads(monkeypatch) -> list[tuple[str, bytes]]:
     """(file name, bytes) of every download button a page run offers."""
     saved: list[tuple[str, bytes]] = []

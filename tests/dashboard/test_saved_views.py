@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 
 import accounts
+from tests.dashboard import test_access
 from tests.dashboard.test_urls import clean, open_link
 
+directory = test_access.directory  # an accounts database of the test's own
 PASSWORD = "city-pass-123"
 
 

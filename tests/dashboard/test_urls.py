@@ -14,8 +14,10 @@ from caselog import open_store
 from metrics.selection import Selection
 from records import rulesets
 from tests.conftest import sample_store
+from tests.dashboard import test_access
 from tests.dashboard.conftest import ROOT
 
+directory = test_access.directory  # an accounts database of the test's own
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -120,6 +120,12 @@ def test_a_link_to_a_page_keeps_its_choice(browser, app):
     assert page.get_by_role("heading", name="区排名（2025Q3）").count() == 1
     assert _choice(page.get_by_test_id("stMain"), "比率指标") == "解决率"
     assert "funnel_kpi=solved_rate" in page.url
+    # the sidebar offers the same link to copy
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("保存的视图", exact=True).click()
+    shown = sidebar.get_by_test_id("stCode").inner_text().strip()
+    assert urlsplit(shown).path == "/assessment"
+    assert parse_qs(urlsplit(shown).query) == parse_qs(urlsplit(page.url).query)
     page.close()
 
 
