@@ -226,7 +226,7 @@ def _rules_version(url: str) -> str | None:
     }
     _edited(
         "rules_version",
-        lambda key: st.selectbox(t("rules_version_pick"), options, format_func=labels.get, key=key),
+        lambda key: st.selectbox(t("rules"), options, format_func=labels.get, key=key),
     )
     chosen = st.session_state["rules_version"]
     return urlstate.version_text(url, int(chosen)) if chosen else None

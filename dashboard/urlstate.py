@@ -88,7 +88,6 @@ LABELS.update(
         ),
         "page_lost": ("页面不存在", "Page not found"),
         "page_compare": ("单位对比", "Compare units"),
-        "rules_version_pick": ("规则集", "Rule set"),
         "rules_version_active": ("本层级启用的规则集", "The one active for the level"),
     }
 )
