@@ -43,7 +43,7 @@ def page(path: str, key: str, icon: str, slug: str) -> st.Page:
 if not cases:
     # only a city account may build the sample city or load data into the store
     pages = [page("welcome.py", "page_welcome", ":material/rocket_launch:", "welcome")]
-    home = overview = lost = None
+    home = overview = lost = slot = None
 else:
     overview = page("overview.py", "page_overview", ":material/dashboard:", "overview")
     # the root opens the overview at its own URL, /overview (home switches there)
@@ -95,6 +95,6 @@ if cases:
         st.switch_page(views.page_named(pages, opened) or overview)
     with st.sidebar:
         guarded(lambda: sidebar(url))
-        guarded(lambda: views.sidebar_box(url, account, pages, slug))
+        slot = guarded(lambda: views.sidebar_box(url, account, pages, slug))
 notes = st.container()  # a link's notes go above the page
-urlstate.run_page(chosen, notes)
+urlstate.run_page(chosen, notes, after=lambda: slot and views.show_link(slot, slug))

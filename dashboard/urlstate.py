@@ -231,12 +231,10 @@ def expect_page(page: str, params: Params) -> None:
     s[_EXPECT] = (page, wanted)
 
 
-def finish(page: str, box, rerun: bool) -> None:
+def finish(page: str, box, after=None) -> None:
     """After the page ran: note each link choice the page could not offer, show the notes in
-    ``box`` (above the page), and write the view into the query string. Nothing on a run
-    cut short by a rerun or a page switch: the next run does it."""
-    if rerun:
-        return
+    ``box`` (above the page), write the view into the query string, then call ``after``.
+    Not on a run cut short by a rerun or a page switch: the next run does it all."""
     s = st.session_state
     where, wanted = s.pop(_EXPECT, ("", {}))
     if where == page:
@@ -255,6 +253,8 @@ def finish(page: str, box, rerun: bool) -> None:
     want = current_params(page)
     if {k: st.query_params.get_all(k) for k in st.query_params} != want:
         st.query_params.from_dict(want)
+    if after is not None:
+        after()
 
 
 def current_params(page: str) -> Params:
@@ -278,17 +278,17 @@ def current_params(page: str) -> Params:
     return out
 
 
-def run_page(page, box) -> None:
-    """Run the chosen page, then :func:`finish` it (also when it stops early)."""
+def run_page(page, box, after=None) -> None:
+    """Run the chosen page, then :func:`finish` it (also when it stops early), then call
+    ``after`` (what needs the page's choices: the sidebar's link)."""
     try:
         page.run()
     except RerunException:
-        finish(page.url_path, box, rerun=True)
         raise
     except BaseException:
-        finish(page.url_path, box, rerun=False)
+        finish(page.url_path, box, after=after)
         raise
-    finish(page.url_path, box, rerun=False)
+    finish(page.url_path, box, after=after)
 
 
 def _one(params: Params, name: str) -> str | None:

@@ -69,17 +69,25 @@ def _refused(exc: accounts.ViewError) -> None:
     st.warning(t(f"view_{exc.key}", n=accounts.views.MAX_VIEWS))
 
 
-def sidebar_box(url: str, account: accounts.Account, pages, slug: str) -> None:
+def show_link(slot, slug: str) -> None:
+    """This view's link in ``slot``, with its copy button (st.code), when the browser's
+    address is known: written after the page ran, so that its choices are in it."""
+    link = share_link(slug)
+    if link:
+        with slot.container():
+            st.caption(t("views_link"))
+            st.code(link, language=None, wrap_lines=True)
+
+
+def sidebar_box(url: str, account: accounts.Account, pages, slug: str):
     """The saved views of the signed-in account (only its own): save the page shown with
     its filters, open one (its filters checked as a link's are), delete it, make it the
-    default. Each change is written to the audit log."""
+    default. Each change is written to the audit log. Returns the slot for the view's link
+    (:func:`show_link`)."""
     engine = data.accounts_engine(url)
     user = account.username
     with st.expander(t("views_title"), icon=":material/bookmarks:"):
-        link = share_link(slug)
-        if link:  # st.code has a copy button: the link to send a colleague
-            st.caption(t("views_link"))
-            st.code(link, language=None, wrap_lines=True)
+        slot = st.empty()  # the view's link, written once the page has run (show_link)
         name = st.text_input(t("views_name"), key="view_name", max_chars=accounts.views.MAX_NAME)
         if st.button(t("views_save"), key="view_save", icon=":material/bookmark_add:"):
             params = urlstate.current_params(slug)
@@ -93,7 +101,7 @@ def sidebar_box(url: str, account: accounts.Account, pages, slug: str) -> None:
         listed = accounts.list_views(engine, user)
         if listed.empty:
             st.caption(t("views_none"))
-            return
+            return slot
         names = list(listed["name"])
         defaults = dict(zip(listed["name"], listed["is_default"], strict=True))
         picked = st.selectbox(
@@ -114,6 +122,7 @@ def sidebar_box(url: str, account: accounts.Account, pages, slug: str) -> None:
             accounts.set_default(engine, user, None if is_default else picked)
             st.rerun()
         st.caption(t("views_default_caption"))
+    return slot
 
 
 def _open(url: str, account: accounts.Account, pages, name: str) -> None:

@@ -35,15 +35,19 @@ def app(tmp_path_factory):
     proc.wait(timeout=20)
 
 
+IDLE = """() => !document.querySelector('[data-testid=stStatusWidget]')
+    && document.querySelectorAll('[data-testid=stSpinner]').length === 0"""
+
+
 def _settled(page, title: str) -> None:
-    """Wait for the page's heading, then for every spinner to go and the view to be written
-    into the query string (the last thing a run does)."""
+    """Wait for the page's heading, the view written into the query string (the last thing a
+    run does) and the app idle (no run in progress, no spinner), twice over a pause: a busy
+    machine may start the page's run late."""
     page.get_by_role("heading", name=title).first.wait_for(timeout=90_000)
-    page.wait_for_function(
-        "document.querySelectorAll('[data-testid=\"stSpinner\"]').length === 0", timeout=90_000
-    )
-    page.wait_for_url("**period=**", timeout=60_000)
-    page.wait_for_timeout(1500)
+    page.wait_for_url("**period=**", timeout=90_000)
+    for _ in range(2):
+        page.wait_for_function(IDLE, timeout=90_000)
+        page.wait_for_timeout(1500)
 
 
 def _choice(where, label: str) -> str:
