@@ -94,7 +94,8 @@ if ranked is not None and not units:
     st.info(t("no_data"))
 if units:
     chosen = st.session_state.get("compare_units")
-    if chosen is None or not isinstance(chosen, list):  # the first two of the ranking
+    if not isinstance(chosen, list) or not set(chosen) & set(units):
+        # first visit, or none of the chosen units at this level and scope: the ranking's top two
         st.session_state["compare_units"] = units[:2]
     picked = st.multiselect(
         t("compare_units"), units, max_selections=4, key="compare_units", width="stretch"

@@ -131,3 +131,15 @@ def test_fewer_than_two_units_asks_for_more(city, monkeypatch):
     clean(at)
     assert "请选择 2 至 4 个街道(乡镇)进行对比。" in [i.value for i in at.info]
     assert not at.dataframe
+
+
+def test_a_level_change_starts_again_from_the_top_two(city, monkeypatch, engine):
+    at = open_link(city, monkeypatch, "compare", {"period": PERIOD, "level": "street"})
+    streets = at.multiselect(key="compare_units").options
+    at.multiselect(key="compare_units").set_value(streets[-2:]).run()
+    at.selectbox(key="_level_zh").set_value("community").run()
+    clean(at)
+    top = metrics.assess(engine, Selection.build("community", PERIOD))
+    want = [f"{r.district}/{r.street}/{r.community}" for r in top.head(2).itertuples()]
+    assert at.multiselect(key="compare_units").value == want
+    assert len(at.dataframe[0].value.columns) == 3
