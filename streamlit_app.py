@@ -6,15 +6,18 @@ import streamlit as st
 
 import dashboard.bulletins  # noqa: F401  (the 通报 page's words, for its title below)
 from caselog import default_url
-from dashboard import auth, data
+from dashboard import auth, data, urlstate, views
 from dashboard.components import guarded
 from dashboard.filters import sidebar
 from dashboard.i18n import LANGUAGES, t
+from dashboard.phone import phone_layout
 
 st.set_page_config(
     page_title="GridPulse 网格治理绩效看板", page_icon=":material/grid_view:", layout="wide"
 )
 
+phone_layout()
+urlstate.arrive()  # a link's view is read before sign-in, which may take several runs
 with st.sidebar:
     st.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
 
@@ -41,12 +44,19 @@ def page(path: str, key: str, icon: str, slug: str) -> st.Page:
 if not cases:
     # only a city account may build the sample city or load data into the store
     pages = [page("welcome.py", "page_welcome", ":material/rocket_launch:", "welcome")]
+    home = overview = lost = slot = None
 else:
-    with st.sidebar:
-        guarded(lambda: sidebar(url))
+    overview = page("overview.py", "page_overview", ":material/dashboard:", "overview")
+    # the root opens the overview at its own URL, /overview (home switches there)
+    home = st.Page(
+        lambda: None, title=t("page_overview"), url_path="", default=True, visibility="hidden"
+    )
+    lost = None
     pages = {
         t("section_leaders"): [
-            page("overview.py", "page_overview", ":material/dashboard:", "overview"),
+            home,
+            overview,
+            page("compare.py", "page_compare", ":material/compare_arrows:", "compare"),
         ],
         t("section_assessment"): [
             page("assessment.py", "page_assessment", ":material/leaderboard:", "assessment"),
@@ -76,5 +86,21 @@ else:
             page("data_overview.py", "page_data", ":material/database:", "data"),
             page("rule_sets.py", "page_rule_sets", ":material/rule:", "rules"),
         ]
+    known = views.slugs(pages) - {""}
+    requested = urlstate.requested_page()
+    if requested and "/" not in requested and requested not in known:
+        # an unknown path answers with the overview and a note, not Streamlit's own dialog
+        lost = st.Page(lambda: None, title=t("page_lost"), url_path=requested, visibility="hidden")
+        pages[t("section_leaders")].append(lost)
 
-st.navigation(pages).run()
+chosen = st.navigation(pages)
+if cases:
+    slug = "" if chosen in (home, lost) else chosen.url_path
+    opened = guarded(lambda: urlstate.apply_link(url, account, slug, known))
+    if not slug:
+        st.switch_page(views.page_named(pages, opened) or overview)
+    with st.sidebar:
+        guarded(lambda: sidebar(url))
+        slot = guarded(lambda: views.sidebar_box(url, account, pages, slug))
+notes = st.container()  # a link's notes go above the page
+urlstate.run_page(chosen, notes, after=lambda: slot and views.show_link(slot, slug))

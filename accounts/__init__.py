@@ -26,6 +26,15 @@ from accounts.scope import (
     scope_from_path,
 )
 from accounts.tables import accounts_url, open_accounts
+from accounts.views import (
+    ViewError,
+    default_view,
+    delete_view,
+    get_view,
+    list_views,
+    save_view,
+    set_default,
+)
 
 __all__ = [
     "ACTIONS",
@@ -39,18 +48,25 @@ __all__ = [
     "Account",
     "Scope",
     "SignInRefused",
+    "ViewError",
     "accounts_url",
     "add_account",
     "authenticate",
     "confine",
     "contains",
+    "default_view",
+    "delete_view",
     "find_account",
+    "get_view",
     "has_accounts",
     "list_accounts",
+    "list_views",
     "open_accounts",
     "recent",
     "record",
+    "save_view",
     "scope_from_path",
+    "set_default",
     "set_disabled",
     "set_password",
 ]

@@ -21,6 +21,7 @@ ACTIONS: tuple[str, ...] = (
     "order",
     "rule_set",  # a rule set saved as a version, or made active for a level
     "forecast_setting",  # a unit's tuned forecast setting saved or deleted
+    "view",  # a saved view kept, deleted or made the default
 )
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 import accounts
 import metrics
 from caselog.columns import PARTY
-from dashboard import data
+from dashboard import data, urlstate
 from dashboard.auth import OPEN, signed_in
 from dashboard.i18n import lang, level_label, named, t
 from dashboard.rulesets import active_text
@@ -177,6 +177,7 @@ def sidebar(url: str) -> None:
             key=key,
         ),
     )
+    chosen = _rules_version(url)
     _data_version(url)
     upload = st.file_uploader(t("rules_upload"), type=["toml"], key="rules_file")
     text = None
@@ -189,8 +190,8 @@ def sidebar(url: str) -> None:
         except metrics.RuleSetError as exc:
             st.warning(t("rules_error", error=str(exc)))
             text = None
-    if text is None:  # no upload: the rule set active for the level (rules editor), or the default
-        text = active_text(url, st.session_state["level"])
+    if text is None:  # no upload: the version chosen, the one active for the level, the default
+        text = chosen or active_text(url, st.session_state["level"])
     st.session_state["rules_text"] = text
     rs = data.rules(text)
     st.caption(t("rules_in_use", name=rs.name, hash=rs.hash[:12]))
@@ -208,6 +209,27 @@ def sidebar(url: str) -> None:
     if data.cube_missing(url, text):  # after a load without warm-up, or new time limits
         with st.spinner(t("preparing_kpis")):
             data.build_cube(url, text)
+
+
+def _rules_version(url: str) -> str | None:
+    """The saved rule set version box (shown once a version is saved; a link names it as
+    ``rules=ID``): its TOML, or None for the one active for the level."""
+    names = urlstate.version_names(url)
+    st.session_state.setdefault("rules_version", "")
+    if st.session_state["rules_version"] not in names:
+        st.session_state["rules_version"] = ""
+    if not names:
+        return None
+    options = ["", *names]
+    labels = {"": t("rules_version_active")} | {
+        v: t("rules_saved_version", id=v, name=name) for v, name in names.items()
+    }
+    _edited(
+        "rules_version",
+        lambda key: st.selectbox(t("rules"), options, format_func=labels.get, key=key),
+    )
+    chosen = st.session_state["rules_version"]
+    return urlstate.version_text(url, int(chosen)) if chosen else None
 
 
 def _data_version(url: str) -> None:

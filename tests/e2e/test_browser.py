@@ -19,6 +19,7 @@ B4,2025-02-31 11:00,街面秩序,西城区,西长安街街道,G2,app,closed
 # url path, title, texts that must be on the page
 PAGES = [
     ("overview", "城市总览", ["受理量", "综合得分", "红榜", "黑榜", "最新激增预警"]),
+    ("compare", "单位对比", ["指标对比", "月度趋势", "对比单位"]),
     ("assessment", "考核排名", ["下载 Excel", "漏斗图", "排名稳定性", "指标溯源", "未启用账户时"]),
     ("publications", "考核发布", ["还没有可查看的发布"]),
     ("supervision", "督查督办", ["红牌", "黄牌", "案龄", "各部门当前超期未结"]),
@@ -89,15 +90,14 @@ def _no_errors(page) -> str:
 
 @pytest.mark.parametrize(("path", "title", "texts"), PAGES, ids=[p[0] for p in PAGES])
 def test_every_page_in_chromium(browser, city_app, path, title, texts):
-    # the default page lives at the root: /overview would be "Page not found"
-    page = _open(browser, city_app, "" if path == "overview" else path, title, 2400)
+    page = _open(browser, city_app, path, title, 2400)  # every page at its own URL
     for expected in texts:
         page.get_by_text(expected).first.wait_for(timeout=60_000)
     page.wait_for_timeout(1500)
     text = _no_errors(page)
     for expected in texts:
         assert expected in text, expected
-    if path in ("overview", "assessment", "trends", "map", "departments"):
+    if path in ("overview", "compare", "assessment", "trends", "map", "departments"):
         assert page.locator(".js-plotly-plot").count() >= 1
     SHOTS.mkdir(parents=True, exist_ok=True)
     shot = {"data": "data_overview"}.get(path, path)
