@@ -742,6 +742,7 @@ VALUE_LABELS["action"] = {
     "publish": ("考核发布", "publication"),
     "rule_set": ("规则集", "rule set"),
     "forecast_setting": ("预测设置", "forecast setting"),
+    "view": ("保存的视图", "saved view"),
 }
 
 # Appeals (申诉) and supervision orders (督办单): dashboard/pages/appeals.py, dashboard/orders.py.

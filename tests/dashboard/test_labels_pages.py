@@ -89,3 +89,12 @@ def test_overview_and_supervision_name_two_overdue_figures_apart(city, monkeypat
         == f"{metrics.ageing(engine, Selection.build('city', None))['overdue'].sum():,}"
     )
     assert "Overdue open cases" not in shown
+
+
+def test_every_audit_action_has_words_in_both_languages():
+    from accounts.audit import ACTIONS
+    from dashboard.i18n import VALUE_LABELS
+
+    words = VALUE_LABELS["action"]
+    assert set(ACTIONS) <= set(words)
+    assert all(zh != code and en for code, (zh, en) in words.items())
