@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from gridpulse import appeals, db, publish, rulesets, users
+from gridpulse import alerts, appeals, db, publish, rulesets, users
 from metrics.registry import SPLIT_LEVELS
 
 EXIT_ERROR = 1
@@ -115,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="holiday calendar (auto: from the store's time zone)",
     )
     forecast.add_argument("--out", required=True, type=Path)
+    forecast.add_argument(
+        "--if-none", action="store_true", help="do nothing if the store holds a forecast run"
+    )
+    alerts.add_parsers(verbs)
     publish.add_parsers(verbs)
     users.add_parsers(verbs)
     db.add_parsers(verbs)
@@ -413,9 +417,14 @@ def _assess_notes(table, by: str, latest) -> list[str]:
 
 
 def _run_forecast(args) -> int:
+    import forecasting
     from forecasting import ForecastError, write_forecast
 
     engine = _open(args, existing=True)
+    if args.if_none and not forecasting.list_runs(engine).empty:
+        engine.dispose()
+        print("the store already holds a forecast run; none made.")
+        return 0
     try:
         with _Bar("forecast", "series") as bar:
             run = write_forecast(
@@ -497,6 +506,7 @@ _VERBS: dict[str, Callable] = {
     "ingest": _run_ingest,
     "assess": _run_assess,
     "forecast": _run_forecast,
+    "alerts": lambda args: alerts.run_alerts(args, UserError),
     "user": lambda args: users.run_user(args, UserError),
     "audit": lambda args: users.run_audit(args, UserError),
     "db": lambda args: db.run_db(args, UserError),
