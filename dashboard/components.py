@@ -125,7 +125,7 @@ def table(frame: pd.DataFrame, *, key: str | None = None, height: int | None = N
     config = {}
     for col in frame.columns:
         name = kpi_label(col)
-        fmt = table_format(col, lang())
+        fmt = table_format(col, lang(), frame[col])
         if fmt is not None:
             scale, printf = fmt
             if scale != 1:

@@ -14,7 +14,7 @@ from xlsxwriter.exceptions import FileCreateError
 
 from metrics.assessment import assess, red_black_lists
 from metrics.errors import ExportError
-from metrics.formats import excel_format
+from metrics.formats import excel_format, excel_scale
 from metrics.freshness import freshness
 from metrics.labels import label, value_label
 from metrics.registry import LEVELS, SPLIT_LEVELS
@@ -105,10 +105,11 @@ def write_xlsx(
     zh = lang == "zh"
     book = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": False})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-    wanted = {excel_format(c, lang) for c in table.columns} - {None}
+    red, black = red_black_lists(table)
+    frames = [table, red, black, *(sheets or {}).values()]
+    wanted = {excel_format(c, lang, f[c]) for f in frames for c in f.columns} - {None}
     fmts = {f: book.add_format({"num_format": f}) for f in wanted}
     _table_sheet(book, "考核结果" if zh else "Assessment", table, head, fmts, lang)
-    red, black = red_black_lists(table)
     sheet = book.add_worksheet("红黑榜" if zh else "Red and black lists")
     sheet.write(0, 0, "红榜" if zh else "Red list (best)", head)
     _write_frame(sheet, red, 1, head, fmts, lang)
@@ -213,11 +214,16 @@ def _table_sheet(book, name, table, head, fmts, lang) -> None:
 def _write_frame(sheet, frame: pd.DataFrame, row0: int, head, fmts, lang) -> None:
     for j, col in enumerate(frame.columns):
         sheet.write_string(row0, j, label(col, lang), head)
-        fmt_name = excel_format(col, lang)
+        fmt_name = excel_format(col, lang, frame[col])
         fmt = fmts.get(fmt_name) if fmt_name else None
         sheet.set_column(j, j, 14 if fmt else 12)
+        scale = excel_scale(col, frame[col])  # a duration column in days reads in days
         for i, value in enumerate(_shown(frame, col, lang)):
-            _cell(sheet, row0 + 1 + i, j, value, fmt)
+            _cell(sheet, row0 + 1 + i, j, _scaled(value, scale), fmt)
+
+
+def _scaled(value, scale: float):
+    return value * scale if scale != 1 and isinstance(value, int | float) else value
 
 
 def _keys(table: pd.DataFrame) -> list[str]:
