@@ -6,6 +6,7 @@ import streamlit as st
 
 from caselog import default_url
 from dashboard import auth, data
+from dashboard.chrome import localise_widgets
 from dashboard.components import guarded
 from dashboard.filters import sidebar
 from dashboard.i18n import LANGUAGES, t
@@ -16,6 +17,7 @@ st.set_page_config(
 
 with st.sidebar:
     st.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+localise_widgets()
 
 st.session_state.setdefault("db_url", default_url())
 url = st.session_state["db_url"]

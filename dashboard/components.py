@@ -114,7 +114,11 @@ def load(fn: Callable[[], T]) -> T | None:
 
 
 def table(frame: pd.DataFrame, *, key: str | None = None, height: int | None = None, **kw):
-    """A dataframe with Chinese/English headers and formatted numbers (percent, thousands)."""
+    """A dataframe with Chinese/English headers and formatted numbers (percent, thousands);
+    no rows: a caption in the page's language (Streamlit's own empty table says "empty")."""
+    if frame.empty:
+        st.caption(t("no_rows"))
+        return None
     shown = frame.copy()
     shown.attrs = {}
     for col in shown.select_dtypes(include="object").columns:

@@ -973,3 +973,9 @@ LABELS.update(
         "last_sign_in": ("最近登录", "Last sign-in"),
     }
 )
+
+# --- #18 (D): strings of the leader's polish live in dashboard/wording.py ---
+from dashboard.wording import WORDING  # noqa: E402  (after LABELS, which it extends)
+
+LABELS.update(WORDING)
+# --- end #18 (D) ---

@@ -29,6 +29,7 @@ UNITS: dict[str, Unit] = {
     "per_1000": Unit(),
     "rank": Unit(),
     "rank_change": Unit(signed=True),  # +3 = up three places
+    "score_change": Unit(signed=True),  # composite points gained or lost
     "grade": Unit(),  # a letter, shown as it is
 }
 EMPTY = "—"

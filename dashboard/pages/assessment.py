@@ -11,6 +11,7 @@ from dashboard.filters import current
 from dashboard.history import case_history
 from dashboard.i18n import kpi_label, lang, level_label, named, t, value_label
 from dashboard.publishing import difference_note, publish_panel
+from dashboard.ranknotes import moves, moves_section, small_sample_note
 from dashboard.splits import split_section
 from dashboard.targets import attained, draw_target
 from metrics.units import funnel_points, unit_path, unit_paths
@@ -73,6 +74,10 @@ if ranked is not None:
         st.caption(t("department_own_row"))
         cols = [c for c in cols if c not in ("rank", "rank_change")]
     table(attained(ranked[cols], f.sel.rules), key="ranked", height=420)
+    small_sample_note(ranked, f.level, f.sel.rules.min_cases)
+    if "rank_change" in cols:
+        before = load(lambda: data.assessment(f.url, f.sel.at(f.sel.previous)))
+        moves_section(moves(ranked, before, f.level, f.sel.rules), f.level)
 
     name = f"assessment_{f.level}_{f.period}"
     left, right, _ = st.columns([1, 1, 4])

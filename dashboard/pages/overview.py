@@ -9,8 +9,10 @@ from dashboard import data
 from dashboard.components import fmt_delta, fmt_kpi, guarded, layout, load, table
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, level_label, t
+from dashboard.ranknotes import moves, small_sample_note, with_notes
 from dashboard.targets import target_text
 from forecasting.summaries import latest_alerts
+from metrics.movers import BIG_MOVE
 from metrics.units import unit_path
 
 HEADLINE = (
@@ -84,7 +86,12 @@ def _drill(unit: dict) -> None:
 if table_now is not None and not table_now.empty:
     red, black = metrics.red_black_lists(table_now, 5)
     keys = list(metrics.LEVELS[f.level])
+    table_before = load(lambda: data.assessment(f.url, f.sel.at(prev)))
+    big = moves(table_now, table_before, f.level, f.sel.rules)
+    red, black = with_notes(red, big, f.level), with_notes(black, big, f.level)
     shown = [*keys, "composite_score", "grade", "rank", "rank_change"]
+    if (red["move_note"] != "").any() or (black["move_note"] != "").any():
+        shown.append("move_note")
     left, right = st.columns(2)
     with left:
         st.subheader(t("red_list") + f" · {level_label(f.level)}")
@@ -92,6 +99,9 @@ if table_now is not None and not table_now.empty:
     with right:
         st.subheader(t("black_list") + f" · {level_label(f.level)}")
         table(black[shown], key="black_list")
+    small_sample_note(table_now, f.level, f.sel.rules.min_cases)
+    if "move_note" in shown:
+        st.caption(t("moves_caption", n=BIG_MOVE))
     units = {unit_path(r, f.level): r for r in red.to_dict("records")}
     units |= {unit_path(r, f.level): r for r in black.to_dict("records")}
     if units:

@@ -169,7 +169,7 @@ def test_forecasts_tune_and_save(city, monkeypatch, engine):
     unit = at.selectbox(key="fc_unit").value
     result = forecasting.tune_series(engine, "street", unit, "wmean", {"weeks": 4})
     shown = at.dataframe[-1].value
-    assert abs(shown["MASE（相对季节朴素）"].iloc[0] - result.scores["mase"]) < 1e-9
+    assert abs(shown["MASE（误差 ÷ 训练期“上周同日”误差）"].iloc[0] - result.scores["mase"]) < 1e-9
     at.button(key="tune_save").click().run()
     _clean(at)
     assert forecasting.load_settings(engine, "street")[unit]["model"] == "wmean"
