@@ -28,3 +28,8 @@ def localise_widgets() -> None:
             f'content: "{t("uploader_button")}"; }}'
         )
     st.html(f"<style>{css}</style>")
+
+
+def rules_name(name: str) -> str:
+    """A rule set's name as shown: the built-in one's ('default') in the page's language."""
+    return t("rules_default") if name == "default" else name

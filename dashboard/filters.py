@@ -12,6 +12,7 @@ import metrics
 from caselog.columns import PARTY
 from dashboard import data
 from dashboard.auth import OPEN, signed_in
+from dashboard.chrome import rules_name
 from dashboard.i18n import lang, level_label, named, t
 from dashboard.rulesets import active_text
 
@@ -193,7 +194,7 @@ def sidebar(url: str) -> None:
         text = active_text(url, st.session_state["level"])
     st.session_state["rules_text"] = text
     rs = data.rules(text)
-    st.caption(t("rules_in_use", name=rs.name, hash=rs.hash[:12]))
+    st.caption(t("rules_in_use", name=rules_name(rs.name), hash=rs.hash[:12]))
     fresh = data.freshness(url, known_at())
     if fresh.as_of is not None:
         st.caption(

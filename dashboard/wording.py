@@ -29,9 +29,10 @@ WORDING: dict[str, tuple[str, str]] = {
     "top_n": ("显示单位数", "Units shown"),
     "top_n_all": ("全部", "All"),
     "top_n_note": (
-        "按本期{kpi}显示前 {shown} 个{level}（共 {total} 个）；其余可在“显示单位数”中选择全部。",
-        "Showing the top {shown} of {total} {level} units by {kpi} this period; choose "
-        "“All” under “Units shown” for the rest.",
+        "按图中各期{kpi}合计显示前 {shown} 个{level}（共 {total} 个）；要看全部，请在"
+        "“显示单位数”中选“全部”。",
+        "Showing the top {shown} of {total} {level} units by {kpi} summed over the chart; "
+        "choose “All” under “Units shown” for the rest.",
     ),
     # surge table
     "surge_unit": ("单位", "Unit"),
@@ -59,8 +60,7 @@ WORDING: dict[str, tuple[str, str]] = {
     ),
     # one plain line beside each statistical term
     "term_km": (
-        "生存估计（Kaplan–Meier）：把尚未处置完的案件也算进来估计处置时长的中位数，"
-        "不会因只看已办结案件而偏短。",
+        "生存估计：把尚未处置完的案件也算进来估计处置时长的中位数，不会因只看已办结案件而偏短。",
         "Survival estimate (Kaplan–Meier): the median handling time estimated with the "
         "cases still open counted too, so it is not flattered by looking at finished ones only.",
     ),
@@ -83,7 +83,7 @@ WORDING: dict[str, tuple[str, str]] = {
         "with the naive forecast on the same test days, so the naive itself need not score 1.",
     ),
     "term_wilson": (
-        "Wilson 区间：按案件数算出的比率可信范围，案件少的单位范围宽，不宜据此排先后。",
+        "威尔逊区间：按案件数算出的比率可信范围，案件少的单位范围宽，不宜据此排先后。",
         "Wilson interval: the range a rate is plausibly in given its number of cases; wide "
         "for units with few cases, which should not be ranked on it.",
     ),
@@ -101,4 +101,5 @@ WORDING |= {
         "MASE (error ÷ in-sample same-day-last-week error)",
     ),
     "wape": ("加权绝对误差率（WAPE）", "WAPE (weighted absolute percentage error)"),
+    "rules_default": ("默认", "default"),
 }

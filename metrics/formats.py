@@ -134,6 +134,17 @@ def hover_texts(column: str, values, lang: str = "zh") -> list[str]:
     return [format_value(column, v, lang) for v in values]
 
 
+def axis_unit(column: str, values, lang: str = "zh") -> tuple[float, str]:
+    """A chart axis's (factor, text after the numbers) for the column's ``values``: a
+    duration in the unit of its typical value as in tables ((1/24, ' 天') for days), a rate
+    (1, '') as the axis formats fractions as percent itself; (1, '') without a unit."""
+    name, _ = unit_of(column)
+    if name is None or name in ("grade", "fraction"):
+        return 1.0, ""
+    unit = _unit(name, _typical(values))
+    return unit.scale, _suffix(unit, lang)
+
+
 def hover_format(column: str, lang: str = "zh") -> tuple[str, str]:
     """A plotly (d3) number format and the text after it for the column's values in hovers:
     ('.1%', '') for rates, (',.1f', ' 小时') for hours; (',', '') without a unit."""

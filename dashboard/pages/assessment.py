@@ -137,13 +137,17 @@ if ranked is not None:
             },
             text=fun["unit"],
             customdata=fun["signal"].map(lambda v: value_label("signal", v) if v else ""),
-            hovertemplate="%{text}<br>n=%{x:,}<br>%{y:.1%}<br>%{customdata}<extra></extra>",
+            hovertemplate="%{text}<br>"
+            + kpi_label("n")
+            + "：%{x:,}<br>%{y:.1%}<br>%{customdata}<extra></extra>",
         )
         draw_target(fig, rate, f.sel.rules)
         fig.update_layout(xaxis_title=kpi_label("n"), yaxis_title=kpi_label(rate))
         fig.update_yaxes(tickformat=".0%")
         fig.update_xaxes(tickformat=",")
         st.plotly_chart(layout(fig, 420), key="funnel_chart")
+        st.caption(t("term_funnel"))
+        st.caption(t("term_wilson"))
 
     st.subheader(t("stability_title"))
     stab = metrics.rank_stability(ranked, data.rules(f.rules_text))

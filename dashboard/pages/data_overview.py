@@ -6,6 +6,7 @@ import streamlit as st
 import accounts
 from caselog import default_url
 from dashboard import data
+from dashboard.chrome import rules_name
 from dashboard.components import bar_chart, guarded, table, thousands
 from dashboard.filters import current, require_city
 from dashboard.i18n import column_label, flag_label, t, value_label
@@ -134,7 +135,7 @@ upload_form(url, account.username)
 st.subheader(t("rules_title"))
 rs = guarded(lambda: data.rules(current().rules_text))
 if rs is not None:
-    st.caption(t("rules_in_use", name=rs.name, hash=rs.hash))
+    st.caption(t("rules_in_use", name=rules_name(rs.name), hash=rs.hash))
     st.code(rs.text, language="toml")
 
 st.subheader(t("accounts_title"))

@@ -10,6 +10,7 @@ from dashboard.components import fmt_delta, fmt_kpi, guarded, layout, load, tabl
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, level_label, t
 from dashboard.ranknotes import moves, small_sample_note, with_notes
+from dashboard.surges import cases_link, grid_tree, readable, surge_table
 from dashboard.targets import target_text
 from forecasting.summaries import latest_alerts
 from metrics.movers import BIG_MOVE
@@ -134,17 +135,13 @@ if runs is not None and not runs.empty:
     )
 if alerts is not None and not alerts.empty:
     latest = latest_alerts(alerts)
-    cols = [
-        "kind",
-        "unique_id",
-        "category",
-        "window_start",
-        "window_end",
-        "actual",
-        "expected",
-        "score",
-    ]
-    table(latest[cols].head(20), key="alerts")
+    grids = load(lambda: grid_tree(f.url))
+    if grids is not None:
+        shown = readable(latest, grids)
+        first = latest.iloc[0]
+        days = (first["window_end"] - first["window_start"]).days + 1
+        surge_table(shown, days, float(first["level_pct"]))
+        cases_link(shown, grids)
 elif runs is None or runs.empty:
     st.info(t("no_run"))
     st.code(

@@ -10,6 +10,7 @@ import streamlit as st
 import metrics
 from dashboard import data
 from dashboard.casework import holder, write
+from dashboard.chrome import rules_name
 from dashboard.components import load, table
 from dashboard.filters import current, require_city
 from dashboard.i18n import kpi_label, level_label, named, t
@@ -155,8 +156,8 @@ st.caption(
         "rules_compare_caption",
         level=level_label(ranked_at),
         period=f.period,
-        before=f"{before.name} · {before.hash[:12]}",
-        after=f"{after.name} · {after.hash[:12]}",
+        before=f"{rules_name(before.name)} · {before.hash[:12]}",
+        after=f"{rules_name(after.name)} · {after.hash[:12]}",
     )
 )
 old = load(lambda: data.assessment(f.url, replace(sel, rules=before)))

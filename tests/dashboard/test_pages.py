@@ -246,8 +246,13 @@ def test_pages_with_a_saved_run_and_alerts(forecast_city, monkeypatch, tmp_path)
     _clean(at)
     shown = at.dataframe[-1].value
     assert len(shown) == 2
-    assert sorted(shown.iloc[:, 1].tolist()) == ["G0007", "city"]
-    assert sorted(shown.select_dtypes("number").sum().round(2).tolist()) == [5.3, 154.75, 259.0]
+    # in words: the grid under its community's path, the city as 全市, observed ÷ expected
+    units = sorted(shown.iloc[:, 0].tolist())
+    assert units[1] == "全市" and units[0].endswith(" · G0007") and units[0].count("/") == 2
+    assert sorted(shown.iloc[:, 1].tolist()) == ["全部大类", "市容环境"]
+    assert sorted(shown.iloc[:, 4].tolist()) == ["×1.6", "×4.2"]  # 240 ÷ 150.25, 19 ÷ 4.5
+    assert sorted(shown.iloc[:, 5].tolist()) == ["2026-01-01", "2026-01-01"]
+    assert sorted(shown.select_dtypes("number").sum().round(2).tolist()) == [154.7, 259.0]
     at.button(key="detect_alerts").click().run()
     _clean(at)
     assert len(forecasting.load_alerts(engine)) == stored + len(forecasting.detect_surges(engine))
