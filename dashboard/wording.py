@@ -51,13 +51,17 @@ WORDING: dict[str, tuple[str, str]] = {
         "times the expected count it is. “Cases” opens the unit's assessment.",
     ),
     # 网格地图
-    "map_boundaries": ("边界", "Boundaries"),
-    "map_legend_unit": ("{kpi}（{unit}）", "{kpi} ({unit})"),
-    "map_no_geometry": (
-        "网格文件没有坐标范围，地图按网格中心点绘制，不画区、街道边界。",
-        "The grids file has no shapes: the map draws grid centres, without district "
-        "and street boundaries.",
+    "map_volume_unit": ("件/千户", "cases per 1,000 households"),
+    "map_cases_unit": ("件", "cases"),
+    "map_overdue_unit": ("件", "cases"),
+    "map_forecast_unit": ("件", "cases"),
+    "map_alerts_unit": ("条", "alerts"),
+    "map_outline_note": (
+        "粗线为区界，细线为街道界，均由网格边界合并而成。",
+        "Thick lines are district boundaries, thin ones street boundaries, both merged "
+        "from the grids' outlines.",
     ),
+    "map_legend_unit": ("{kpi}（{unit}）", "{kpi} ({unit})"),
     # one plain line beside each statistical term
     "term_km": (
         "生存估计：把尚未处置完的案件也算进来估计处置时长的中位数，不会因只看已办结案件而偏短。",
