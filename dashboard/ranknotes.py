@@ -24,7 +24,8 @@ def small_sample_note(ranked: pd.DataFrame, level: str, min_cases: int) -> None:
 
 
 def moves(now: pd.DataFrame, before: pd.DataFrame | None, level: str, rules) -> pd.DataFrame:
-    """The big rank moves of ``now`` against ``before`` with a ``move_note`` in words."""
+    """The big rank moves of ``now`` against ``before`` (the previous period as rank_change
+    judged it: data.previous_scores) with a ``move_note`` in words."""
     keys = list(metrics.LEVELS[level])
     if before is None:
         before = pd.DataFrame()

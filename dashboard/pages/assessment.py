@@ -76,7 +76,8 @@ if ranked is not None:
     table(attained(ranked[cols], f.sel.rules), key="ranked", height=420)
     small_sample_note(ranked, f.level, f.sel.rules.min_cases)
     if "rank_change" in cols:
-        before = load(lambda: data.assessment(f.url, f.sel.at(f.sel.previous)))
+        as_of = ranked.attrs.get("as_of")
+        before = load(lambda: data.previous_scores(f.url, f.sel, as_of))
         moves_section(moves(ranked, before, f.level, f.sel.rules), f.level)
 
     name = f"assessment_{f.level}_{f.period}"

@@ -71,6 +71,9 @@ if trend is not None and not trend.empty:
         trend, x="ds", y="cases", labels={"ds": kpi_label("ds"), "cases": kpi_label("cases")}
     )
     fig.update_yaxes(tickformat=",")
+    fig.update_traces(
+        hovertemplate="%{x|%Y-%m-%d}<br>" + kpi_label("cases") + "：%{y:,}<extra></extra>"
+    )
     st.plotly_chart(layout(fig, 280, dates=True), key="trend_chart")
 
 table_now = load(lambda: data.assessment(f.url, f.sel))
@@ -87,7 +90,8 @@ def _drill(unit: dict) -> None:
 if table_now is not None and not table_now.empty:
     red, black = metrics.red_black_lists(table_now, 5)
     keys = list(metrics.LEVELS[f.level])
-    table_before = load(lambda: data.assessment(f.url, f.sel.at(prev)))
+    as_of = table_now.attrs.get("as_of")
+    table_before = load(lambda: data.previous_scores(f.url, f.sel, as_of))
     big = moves(table_now, table_before, f.level, f.sel.rules)
     red, black = with_notes(red, big, f.level), with_notes(black, big, f.level)
     shown = [*keys, "composite_score", "grade", "rank", "rank_change"]

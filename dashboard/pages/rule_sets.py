@@ -104,7 +104,12 @@ min_cases = mid.number_input(
     t("rules_min_cases"), min_value=0, step=1, value=start.min_cases, key=f"rules_min:{tag}"
 )
 levels = right.multiselect(
-    t("rules_levels"), LEVELS, default=start.levels, format_func=level_label, key=f"rules_lv:{tag}"
+    t("rules_levels"),
+    LEVELS,
+    default=start.levels,
+    format_func=level_label,
+    key=f"rules_lv:{tag}",
+    placeholder=t("choose"),  # Streamlit's own is English ("Choose options")
 )
 kpi_column = st.column_config.SelectboxColumn(
     t("kpi"), options=SCORABLE, format_func=kpi_label, required=True
