@@ -33,3 +33,17 @@ def localise_widgets() -> None:
 def rules_name(name: str) -> str:
     """A rule set's name as shown: the built-in one's ('default') in the page's language."""
     return t("rules_default") if name == "default" else name
+
+
+def actor_name(name: str | None) -> str:
+    """Who did something as shown: the command line's local administrator in the page's
+    language, an account by its name, nobody as 未知."""
+    from caselog.ingest import LOCAL_ADMIN
+
+    if not name:
+        return t("unknown")
+    from dashboard.auth import OPEN
+
+    if name == OPEN.username:  # no accounts yet: whoever opened the app
+        return t("anonymous_actor")
+    return t("local_admin") if name == LOCAL_ADMIN else name

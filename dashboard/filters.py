@@ -12,7 +12,7 @@ import metrics
 from caselog.columns import PARTY
 from dashboard import data
 from dashboard.auth import OPEN, signed_in
-from dashboard.chrome import rules_name
+from dashboard.chrome import actor_name, rules_name
 from dashboard.i18n import lang, level_label, named, t
 from dashboard.rulesets import active_text
 
@@ -217,7 +217,7 @@ def _data_version(url: str) -> None:
     options = ["", *(f"{at:%Y-%m-%d %H:%M:%S.%f}" for at in runs["loaded_at"])]
     names = {"": t("data_version_latest")}
     for value, row in zip(options[1:], runs.itertuples(index=False), strict=True):
-        by = row.loaded_by or t("unknown")
+        by = actor_name(row.loaded_by)
         names[value] = t(
             "data_version_option", at=f"{row.loaded_at:%Y-%m-%d %H:%M:%S}", files=row.files, by=by
         )

@@ -430,7 +430,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "4-week mean × last years' change × weekday profile",
     ),
     "fc_model_ets": (
-        "指数平滑 A,Ad,A，周季节",
+        "指数平滑：加法误差、阻尼趋势、加法周季节",
         "exponential smoothing A,Ad,A with weekly season",
     ),
     "fc_model_sarima": ("季节 ARIMA(1,0,1)(0,1,1)7", "SARIMA(1,0,1)(0,1,1)7"),

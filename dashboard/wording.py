@@ -105,5 +105,15 @@ WORDING |= {
         "MASE (error ÷ in-sample same-day-last-week error)",
     ),
     "wape": ("加权绝对误差率（WAPE）", "WAPE (weighted absolute percentage error)"),
-    "rules_default": ("默认", "default"),
+    "local_admin": ("本机管理员", "local administrator"),
+    "anonymous_actor": ("匿名（未设账户）", "anonymous (no accounts)"),
+    # the shipped example rule sets (sample_data/rules/*.toml) by what they are
+    "rules_example_area-evaluation": ("数字城管区域评价", "area evaluation (数字城管)"),
+    "rules_example_department-fengxian": ("奉贤式部门考核", "departments, Fengxian style"),
+    "rules_example_hotline-three-rates": ("12345 三率（含最少案件数）", "12345 three rates"),
+    "rules_example_working-days-2026": (
+        "按工作日计时限（2026 年调休）",
+        "working-day deadlines, 2026",
+    ),
+    "finished_at": ("完成时间（协调世界时）", "Finished (UTC)"),
 }

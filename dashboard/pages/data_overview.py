@@ -6,7 +6,7 @@ import streamlit as st
 import accounts
 from caselog import default_url
 from dashboard import data
-from dashboard.chrome import rules_name
+from dashboard.chrome import actor_name, rules_name
 from dashboard.components import bar_chart, guarded, table, thousands
 from dashboard.filters import current, require_city
 from dashboard.i18n import column_label, flag_label, t, value_label
@@ -104,7 +104,10 @@ if ov is not None:
         counted(ov.day_precision, "column", column_label, "values", "values")
 
     st.subheader(t("loads_title"))
-    loads = ov.loads.assign(kind=lambda f: f["kind"].map(lambda v: value_label("kind", v)))
+    loads = ov.loads.assign(
+        kind=lambda f: f["kind"].map(lambda v: value_label("kind", v)),
+        loaded_by=lambda f: f["loaded_by"].map(actor_name),
+    )
     loads = loads.drop(columns=["id"]).rename(
         columns={
             c: t(c)

@@ -10,10 +10,10 @@ import streamlit as st
 import metrics
 from dashboard import data
 from dashboard.casework import holder, write
-from dashboard.chrome import rules_name
+from dashboard.chrome import actor_name, rules_name
 from dashboard.components import load, table
 from dashboard.filters import current, require_city
-from dashboard.i18n import kpi_label, level_label, named, t
+from dashboard.i18n import LABELS, kpi_label, level_label, named, t
 from dashboard.rulesets import active_text
 from metrics.registry import KPIS
 from metrics.ruledraft import Draft, compose, draft_of, movers
@@ -39,6 +39,7 @@ if saved.empty:
 else:
     listed = saved.assign(
         rules_hash=saved["rules_hash"].str[:12],
+        saved_by=saved["saved_by"].map(actor_name),
         active_for=saved["active_for"].map(
             lambda v: ", ".join(level_label(x) for x in v.split(", ")) if v else ""
         ),
@@ -82,9 +83,12 @@ sources += [f"version:{v}" for v in saved["id"].tolist()]
 def _source_label(source: str) -> str:
     kind, _, name = source.partition(":")
     if kind == "example":
-        return t("rules_example", name=name.removesuffix(".toml"))
+        stem = name.removesuffix(".toml")
+        key = f"rules_example_{stem}"
+        return t("rules_example", name=t(key) if key in LABELS else stem)
     if kind == "version":
-        return t("rules_saved_version", id=name, name=saved.set_index("id").loc[int(name), "name"])
+        named_as = saved.set_index("id").loc[int(name), "name"]
+        return t("rules_saved_version", id=name, name=rules_name(named_as))
     return t("rules_default")
 
 

@@ -59,6 +59,7 @@ _NOT_WORDS = (
     re.compile(r"\b[0-9a-f]{12,64}\b"),  # a rule set's hash
     re.compile(r"[\w.-]+\.(?:csv|xlsx|toml|parquet|json|docx|pdf)\b", re.IGNORECASE),  # a file
     re.compile(r"\b(?:yyyy|mm|dd)\b(?:/|$)"),  # Streamlit's date field placeholder
+    re.compile(r"\b[A-Z]{1,4}\d{3,}\b"),  # a case number or grid id (QL20251201000014, G0224)
 )
 
 
