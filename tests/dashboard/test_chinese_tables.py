@@ -9,20 +9,10 @@ import pytest
 
 from tests.dashboard.conftest import PERIOD, open_page
 from tests.e2e.visible_text import english_words
+from tests.hostile.test_dashboard_inputs import PAGES as AREA_PAGES
 
-PAGES = (
-    "overview",
-    "assessment",
-    "publications",
-    "supervision",
-    "appeals",
-    "departments",
-    "trends",
-    "grid_map",
-    "forecasts",
-    "data_overview",
-    "rule_sets",
-)
+# every page a city account opens: those of the hostile-input test and the city-only two
+PAGES = (*AREA_PAGES, "data_overview", "rule_sets")
 # the rule editor's tables are edited through labelled columns over the rule set's own keys
 EDITORS = {"rule_sets"}
 
