@@ -52,7 +52,7 @@ def _note(row: dict) -> str:
                 points=fmt_kpi("points_change", row["points_change"]),
             )
         )
-    return f"{parts[0]}：{'；'.join(why)}"
+    return t("move_note", move=parts[0], why=t("move_joiner").join(why))
 
 
 def with_notes(frame: pd.DataFrame, found: pd.DataFrame, level: str) -> pd.DataFrame:

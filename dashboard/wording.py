@@ -24,6 +24,8 @@ WORDING: dict[str, tuple[str, str]] = {
     "move_volume": ("受理量 {change}", "cases {change}"),
     "move_volume_new": ("上期无案件", "no cases before"),
     "move_part": ("{kpi}得分 {points}", "{kpi} {points} points"),
+    "move_note": ("{move}：{why}", "{move}: {why}"),
+    "move_joiner": ("；", "; "),
     "no_big_moves": ("没有排名变动超过 {n} 位的单位。", "No rank moved more than {n} places."),
     # 趋势分析: top N
     "top_n": ("显示单位数", "Units shown"),
