@@ -23,10 +23,10 @@ MEASURE_COLUMNS = {
 
 
 @st.cache_resource(ttl=3600, show_spinner=False)
-def outlines(url: str, scope: data.Scope, level: str) -> list[Boundary]:
-    """The outlines of ``level`` (district, street) of the grids inside ``scope`` (a
-    resource: the polygons never change between loads; treat as read-only)."""
-    return boundaries(data.grids_geojson(url, scope), level)
+def outlines(url: str, scope: data.Scope) -> dict[str, list[Boundary]]:
+    """The street and district outlines of the grids inside ``scope`` (a resource: the
+    polygons never change between loads; treat as read-only)."""
+    return boundaries(data.grids_geojson(url, scope))
 
 
 def value_text(measure: str, value) -> str:
@@ -47,8 +47,9 @@ def legend_title(name: str, measure: str) -> str:
 def add_outlines(fig, url: str, scope: data.Scope, streets_named: bool) -> None:
     """Street outlines (thin), district outlines (thick) and their names on ``fig``;
     street names only when ``streets_named`` (few streets shown)."""
+    drawn = outlines(url, scope)
     for level, width, colour in (("street", 0.8, "#6b6b6b"), ("district", 2.2, "#222222")):
-        areas = outlines(url, scope, level)
+        areas = drawn[level]
         if not areas:
             continue
         # drawn as unfilled polygons: the map's own polygon layer, which needs no glyphs

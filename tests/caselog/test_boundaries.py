@@ -29,7 +29,7 @@ def test_a_ring_of_grids_around_another_street_has_a_hole():
         for x in range(3)
         for y in range(3)
     ]
-    outlines = {b.path: b for b in boundaries({"features": features}, "street")}
+    outlines = {b.path: b for b in boundaries({"features": features})["street"]}
     assert sorted(outlines) == ["东区/乙街道", "东区/甲街道"]
     ring_street = outlines["东区/甲街道"]
     assert ring_street.name == "甲街道" and len(ring_street.rings) == 2  # outside and hole
@@ -47,10 +47,20 @@ def test_a_district_is_one_outline_over_its_streets_and_apart_districts_stay_apa
         _square("C", "丙街道", 5, 5, district="西区"),
         _square("D", "丁街道", 9, 9, district=""),  # no district named: outlined nowhere
     ]
-    outlines = boundaries({"features": features}, "district")
+    outlines = boundaries({"features": features})["district"]
     assert [b.path for b in outlines] == ["东区", "西区"]
     east = outlines[0]
     assert len(east.rings) == 1 and _area(*east.rings[0]) == pytest.approx(2.0)
     lons, lats = east.rings[0]
     assert (min(lons), max(lons), min(lats), max(lats)) == (0, 2, 0, 1)
-    assert boundaries({"features": []}, "street") == []
+    assert boundaries({"features": []}) == {"street": [], "district": []}
+
+
+def test_grids_that_overlap_are_merged_by_the_general_union():
+    # not a clean tiling (a grid drawn over half its neighbour): the fast coverage union does
+    # not apply, the outline is still the shapes' union, 1.5 squares
+    left = _square("A", "甲街道", 0, 0)
+    right = _square("B", "甲街道", 0, 0)
+    right["geometry"]["coordinates"] = [[[0.5, 0], [1.5, 0], [1.5, 1], [0.5, 1], [0.5, 0]]]
+    (street,) = boundaries({"features": [left, right]})["street"]
+    assert len(street.rings) == 1 and _area(*street.rings[0]) == pytest.approx(1.5)
