@@ -48,7 +48,7 @@ def add_outlines(fig, url: str, scope: data.Scope, streets_named: bool) -> None:
     """Street outlines (thin), district outlines (thick) and their names on ``fig``;
     street names only when ``streets_named`` (few streets shown)."""
     drawn = outlines(url, scope)
-    for level, width, colour in (("street", 0.8, "#6b6b6b"), ("district", 2.2, "#222222")):
+    for level, width, colour in (("street", 1.5, "#4d4d4d"), ("district", 3.0, "#1a1a1a")):
         areas = drawn[level]
         if not areas:
             continue
