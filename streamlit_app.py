@@ -7,6 +7,7 @@ import streamlit as st
 import dashboard.bulletins  # noqa: F401  (the 通报 page's words, for its title below)
 from caselog import default_url
 from dashboard import auth, data, urlstate, views
+from dashboard.chrome import localise_widgets
 from dashboard.components import guarded
 from dashboard.filters import sidebar
 from dashboard.i18n import LANGUAGES, t
@@ -20,6 +21,7 @@ phone_layout()
 urlstate.arrive()  # a link's view is read before sign-in, which may take several runs
 with st.sidebar:
     st.selectbox(t("language"), list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+localise_widgets()
 
 st.session_state.setdefault("db_url", default_url())
 url = st.session_state["db_url"]

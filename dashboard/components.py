@@ -114,7 +114,11 @@ def load(fn: Callable[[], T]) -> T | None:
 
 
 def table(frame: pd.DataFrame, *, key: str | None = None, height: int | None = None, **kw):
-    """A dataframe with Chinese/English headers and formatted numbers (percent, thousands)."""
+    """A dataframe with Chinese/English headers and formatted numbers (percent, thousands);
+    no rows: a caption in the page's language (Streamlit's own empty table says "empty")."""
+    if frame.empty:
+        st.caption(t("no_rows"))
+        return None
     shown = frame.copy()
     shown.attrs = {}
     for col in shown.select_dtypes(include="object").columns:
@@ -125,7 +129,7 @@ def table(frame: pd.DataFrame, *, key: str | None = None, height: int | None = N
     config = {}
     for col in frame.columns:
         name = kpi_label(col)
-        fmt = table_format(col, lang())
+        fmt = table_format(col, lang(), frame[col])
         if fmt is not None:
             scale, printf = fmt
             if scale != 1:

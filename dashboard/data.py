@@ -145,6 +145,14 @@ def assessment(url: str, sel: metrics.Selection) -> pd.DataFrame:
 
 
 @_cached
+def previous_scores(url: str, sel: metrics.Selection, as_of) -> pd.DataFrame:
+    """The previous period's scored units that rank_change compared with (at ``as_of``)."""
+    from metrics.assessment import previous_scores as scores
+
+    return scores(engine(url), sel, as_of)
+
+
+@_cached
 def headline(url: str, sel: metrics.Selection) -> pd.DataFrame:
     """One row: the city-level (or scope-level) assessment of ``sel.period``."""
     return metrics.assess(engine(url), sel.by("city"), rank_change=False)

@@ -12,6 +12,7 @@ import metrics
 from caselog.columns import PARTY
 from dashboard import data, urlstate
 from dashboard.auth import OPEN, signed_in
+from dashboard.chrome import actor_name, rules_name
 from dashboard.i18n import lang, level_label, named, t
 from dashboard.rulesets import active_text
 
@@ -194,7 +195,7 @@ def sidebar(url: str) -> None:
         text = chosen or active_text(url, st.session_state["level"])
     st.session_state["rules_text"] = text
     rs = data.rules(text)
-    st.caption(t("rules_in_use", name=rs.name, hash=rs.hash[:12]))
+    st.caption(t("rules_in_use", name=rules_name(rs.name), hash=rs.hash[:12]))
     fresh = data.freshness(url, known_at())
     if fresh.as_of is not None:
         st.caption(
@@ -238,7 +239,7 @@ def _data_version(url: str) -> None:
     options = ["", *(f"{at:%Y-%m-%d %H:%M:%S.%f}" for at in runs["loaded_at"])]
     names = {"": t("data_version_latest")}
     for value, row in zip(options[1:], runs.itertuples(index=False), strict=True):
-        by = row.loaded_by or t("unknown")
+        by = actor_name(row.loaded_by)
         names[value] = t(
             "data_version_option", at=f"{row.loaded_at:%Y-%m-%d %H:%M:%S}", files=row.files, by=by
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data
+from dashboard.chrome import actor_name
 from dashboard.components import load, table
 from dashboard.filters import Filters
 from dashboard.i18n import flag_label, kpi_label, t, value_label
@@ -33,6 +34,7 @@ def case_history(f: Filters, case_ids: list[str]) -> None:
     shown = versions.assign(
         changed=changed,
         newest=versions["newest"].map(lambda v: "✓" if v else ""),
+        loaded_by=versions["loaded_by"].map(actor_name),
         quality_flags=versions["quality_flags"].map(
             lambda v: "、".join(flag_label(x) for x in v.split(";")) if v else ""
         ),

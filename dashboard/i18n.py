@@ -89,7 +89,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "The store cannot be reached right now; refresh in a moment.",
     ),
     "store_needs_upgrade": (
-        "数据库由旧版本创建，需要先升级：请在服务器上运行 python -m gridpulse db upgrade，然后刷新页面。",
+        "数据库由旧版本创建，需要先升级：请在服务器上运行 `python -m gridpulse db upgrade`，然后刷新页面。",
         "The store was made by an earlier version and needs an upgrade: run "
         "python -m gridpulse db upgrade on the server, then reload.",
     ),
@@ -208,8 +208,8 @@ LABELS: dict[str, tuple[str, str]] = {
         "The same ranking was just published ({when}, number {id}); nothing was published.",
     ),
     "publish_open_mode": (
-        "未启用账户时不能在页面上发布：发布须记下发布人。请先用 python -m gridpulse user add "
-        "建立账户，或在命令行发布（python -m gridpulse publish …，记为本机管理员）。",
+        "未启用账户时不能在页面上发布：发布须记下发布人。请先用 `python -m gridpulse user add` "
+        "建立账户，或在命令行发布（`python -m gridpulse publish …`，记为本机管理员）。",
         "Publishing from the app needs accounts, as a publication names who made it: create "
         "one with python -m gridpulse user add, or publish from the command line "
         "(python -m gridpulse publish …, recorded as the local administrator).",
@@ -467,7 +467,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "4-week mean × last years' change × weekday profile",
     ),
     "fc_model_ets": (
-        "指数平滑 A,Ad,A，周季节",
+        "指数平滑：加法误差、阻尼趋势、加法周季节",
         "exponential smoothing A,Ad,A with weekly season",
     ),
     "fc_model_sarima": ("季节 ARIMA(1,0,1)(0,1,1)7", "SARIMA(1,0,1)(0,1,1)7"),
@@ -775,7 +775,7 @@ LABELS.update(
             "only in cases received, an extended one is judged by its new deadline.",
         ),
         "appeals_open_mode": (
-            "未设账户：您以数据库管理者身份提出和审核申诉，审计日志记为 anonymous。",
+            "未设账户：您以数据库管理者身份提出和审核申诉，审计日志记为匿名。",
             "No accounts yet: you file and decide appeals as the store's holder, audited as "
             "anonymous.",
         ),
@@ -1014,3 +1014,9 @@ LABELS.update(
         "last_sign_in": ("最近登录", "Last sign-in"),
     }
 )
+
+# --- #18 (D): strings of the leader's polish live in dashboard/wording.py ---
+from dashboard.wording import WORDING  # noqa: E402  (after LABELS, which it extends)
+
+LABELS.update(WORDING)
+# --- end #18 (D) ---

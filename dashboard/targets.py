@@ -20,13 +20,14 @@ def target_text(kid: str, value, rules: RuleSet) -> str | None:
     return f"{line} · {said}" if said else line
 
 
-def draw_target(fig, kid: str, rules: RuleSet) -> None:
-    """A dashed horizontal line at the KPI's target, labelled, on a chart whose y is ``kid``."""
+def draw_target(fig, kid: str, rules: RuleSet, scale: float = 1.0) -> None:
+    """A dashed horizontal line at the KPI's target, labelled, on a chart whose y is ``kid``
+    (multiplied by ``scale``: a duration drawn in days)."""
     target = targets(rules).get(kid)
     if target is None:
         return
     fig.add_hline(
-        y=target.value,
+        y=target.value * scale,
         line_dash="dash",
         line_color="#d62728",
         annotation_text=f"{t('target_line')} {format_value(kid, target.value, lang())}",

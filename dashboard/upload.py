@@ -11,18 +11,19 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from caselog.ingest import ingest_files
 from dashboard import data
+from dashboard.chrome import upload_limit_mb
 from dashboard.components import passing_trouble, preparing
 from dashboard.i18n import flag_label, t, value_label
 from services.afterload import after_load
 
-MAX_MB = 200
 CASE_TYPES = ["csv", "xlsx", "parquet", "json"]
 
 
 def _too_big(files) -> bool:
-    big = [f for f in files if f is not None and f.size > MAX_MB * 1024 * 1024]
+    limit = upload_limit_mb()
+    big = [f for f in files if f is not None and f.size > limit * 1024 * 1024]
     if big:
-        st.error(t("upload_limit", mb=MAX_MB))
+        st.error(t("upload_limit", mb=limit))
     return bool(big)
 
 
@@ -30,7 +31,7 @@ def upload_form(url: str, username: str) -> None:
     """File pickers for a case log, an optional mapping and ratings, and a load button; the
     load is recorded as made by ``username`` (the signed-in account)."""
     st.subheader(t("upload_title"))
-    st.caption(t("upload_limit", mb=MAX_MB))
+    st.caption(t("upload_limit", mb=upload_limit_mb()))  # said once: the uploaders' own is hidden
     c1, c2, c3 = st.columns(3)
     cases = c1.file_uploader(t("upload_files"), type=CASE_TYPES, key="up_cases")
     mapping = c2.file_uploader(t("upload_mapping"), type=["toml"], key="up_mapping")

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from gridpulse import appeals, db, lake, publish, rulesets, users
+from gridpulse import alerts, appeals, db, lake, publish, rulesets, users
 from gridpulse import report as bulletin_verb
 from metrics.registry import SPLIT_LEVELS
 
@@ -119,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="holiday calendar (auto: from the store's time zone)",
     )
     forecast.add_argument("--out", required=True, type=Path)
+    forecast.add_argument(
+        "--if-none", action="store_true", help="do nothing if the store holds a forecast run"
+    )
+    alerts.add_parsers(verbs)
     publish.add_parsers(verbs)
     bulletin_verb.add_parsers(verbs)
     lake.add_parsers(verbs)
@@ -421,9 +425,14 @@ def _assess_notes(table, by: str, latest) -> list[str]:
 
 
 def _run_forecast(args) -> int:
+    import forecasting
     from forecasting import ForecastError, write_forecast
 
     engine = _open(args, existing=True)
+    if args.if_none and not forecasting.list_runs(engine).empty:
+        engine.dispose()
+        print("the store already holds a forecast run; none made.")
+        return 0
     try:
         with _Bar("forecast", "series") as bar:
             run = write_forecast(
@@ -506,6 +515,7 @@ _VERBS: dict[str, Callable] = {
     "assess": _run_assess,
     "forecast": _run_forecast,
     "export": lambda args: lake.run_export(args, UserError),
+    "alerts": lambda args: alerts.run_alerts(args, UserError),
     "user": lambda args: users.run_user(args, UserError),
     "audit": lambda args: users.run_audit(args, UserError),
     "db": lambda args: db.run_db(args, UserError),

@@ -81,15 +81,13 @@ def assess(engine: Engine, sel: Selection, *, rank_change: bool = True) -> pd.Da
     volume_per_1k_households; rating_count for departments). Sorted by rank, unranked last.
     ``frame.attrs`` holds as_of, period and rules.
     """
-    by, r = sel.level, sel.rules
+    by = sel.level
     keys = level_keys(by)
     table = _scored(engine, sel)
     attrs = dict(table.attrs)
     if rank_change:
         # Only the rank is needed from the previous period, judged at the same as_of.
-        before = replace(sel.at(sel.previous), as_of=attrs["as_of"])
-        prev = kpi_table(engine, before, kpis=_scored_kpis(r, by))
-        _score(prev, r, by)
+        prev = previous_scores(engine, sel, attrs["as_of"])
         prev["_prev"] = prev["rank"]
         if keys:
             table = table.merge(prev[[*keys, "_prev"]], on=list(keys), how="left")
@@ -114,6 +112,15 @@ def _scored(engine: Engine, sel: Selection) -> pd.DataFrame:
     table = kpi_table(engine, sel)
     _score(table, sel.rules, sel.level)
     return table
+
+
+def previous_scores(engine: Engine, sel: Selection, as_of) -> pd.DataFrame:
+    """The units of ``sel.previous`` scored as rank_change judges them: cases, the rule set's
+    KPIs, small_sample, composite_score, grade and rank, at ``as_of`` (the current table's)."""
+    before = replace(sel.at(sel.previous), as_of=as_of)
+    prev = kpi_table(engine, before, kpis=_scored_kpis(sel.rules, sel.level))
+    _score(prev, sel.rules, sel.level)
+    return prev
 
 
 def _scored_kpis(r: RuleSet, by: str) -> list[str]:

@@ -94,6 +94,11 @@ COLUMNS: dict[str, Column] = {
     "rank_spread": Column("排名波动", "Rank spread", "rank"),
     "reason": Column("排除原因", "Reason excluded"),
     "ds": Column("日期", "Date"),
+    # a big rank move's why (metrics.movers)
+    "volume_change": Column("受理量变化", "Change in cases received", "fraction", 1),
+    "moved_kpi": Column("变动最大的考核项", "Part of the score that moved most"),
+    "points_change": Column("该项得分变化", "Its change in points", "score_change", 1),
+    "move_note": Column("排名大幅变动原因", "Why the rank moved"),
 }
 
 # Suffixed columns of a KPI (kpi_table, with_intervals): names built from the KPI's name.

@@ -11,6 +11,7 @@ from dashboard.filters import current
 from dashboard.history import case_history
 from dashboard.i18n import kpi_label, lang, level_label, named, t, value_label
 from dashboard.publishing import difference_note, publish_panel
+from dashboard.ranknotes import moves, moves_section, small_sample_note
 from dashboard.splits import split_section
 from dashboard.targets import attained, draw_target
 from metrics.units import funnel_points, unit_path, unit_paths
@@ -73,6 +74,11 @@ if ranked is not None:
         st.caption(t("department_own_row"))
         cols = [c for c in cols if c not in ("rank", "rank_change")]
     table(attained(ranked[cols], f.sel.rules), key="ranked", height=420)
+    small_sample_note(ranked, f.level, f.sel.rules.min_cases)
+    if "rank_change" in cols:
+        as_of = ranked.attrs.get("as_of")
+        before = load(lambda: data.previous_scores(f.url, f.sel, as_of))
+        moves_section(moves(ranked, before, f.level, f.sel.rules), f.level)
 
     name = f"assessment_{f.level}_{f.period}"
     left, right, _ = st.columns([1, 1, 4])
@@ -132,13 +138,17 @@ if ranked is not None:
             },
             text=fun["unit"],
             customdata=fun["signal"].map(lambda v: value_label("signal", v) if v else ""),
-            hovertemplate="%{text}<br>n=%{x:,}<br>%{y:.1%}<br>%{customdata}<extra></extra>",
+            hovertemplate="%{text}<br>"
+            + kpi_label("n")
+            + "：%{x:,}<br>%{y:.1%}<br>%{customdata}<extra></extra>",
         )
         draw_target(fig, rate, f.sel.rules)
         fig.update_layout(xaxis_title=kpi_label("n"), yaxis_title=kpi_label(rate))
         fig.update_yaxes(tickformat=".0%")
         fig.update_xaxes(tickformat=",")
         st.plotly_chart(layout(fig, 420), key="funnel_chart")
+        st.caption(t("term_funnel"))
+        st.caption(t("term_wilson"))
 
     st.subheader(t("stability_title"))
     stab = metrics.rank_stability(ranked, data.rules(f.rules_text))

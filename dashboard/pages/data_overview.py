@@ -6,6 +6,7 @@ import streamlit as st
 import accounts
 from caselog import default_url
 from dashboard import data
+from dashboard.chrome import actor_name, rules_name
 from dashboard.components import bar_chart, guarded, table, thousands
 from dashboard.filters import current, require_city
 from dashboard.i18n import column_label, flag_label, t, value_label
@@ -103,7 +104,10 @@ if ov is not None:
         counted(ov.day_precision, "column", column_label, "values", "values")
 
     st.subheader(t("loads_title"))
-    loads = ov.loads.assign(kind=lambda f: f["kind"].map(lambda v: value_label("kind", v)))
+    loads = ov.loads.assign(
+        kind=lambda f: f["kind"].map(lambda v: value_label("kind", v)),
+        loaded_by=lambda f: f["loaded_by"].map(actor_name),
+    )
     loads = loads.drop(columns=["id"]).rename(
         columns={
             c: t(c)
@@ -134,7 +138,7 @@ upload_form(url, account.username)
 st.subheader(t("rules_title"))
 rs = guarded(lambda: data.rules(current().rules_text))
 if rs is not None:
-    st.caption(t("rules_in_use", name=rs.name, hash=rs.hash))
+    st.caption(t("rules_in_use", name=rules_name(rs.name), hash=rs.hash))
     st.code(rs.text, language="toml")
 
 st.subheader(t("accounts_title"))

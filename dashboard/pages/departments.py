@@ -1,6 +1,7 @@
 """部门协同 — cooperation index, whistle response, ratings with counts, push-back, and
 handling time by Kaplan–Meier next to the plain median."""
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -9,7 +10,7 @@ from dashboard.components import fmt_kpi, layout, load, table
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, lang, t
 from metrics.cooperation import MIN_RATINGS
-from metrics.formats import hover_format
+from metrics.formats import axis_unit, hover_format, hover_texts
 
 COLUMNS = (
     "department",
@@ -66,16 +67,20 @@ km = load(lambda: data.table(f.url, "km", f.sel.by("department")))
 if km is not None and not km.empty:
     st.subheader(t("km_title"))
     km = km.sort_values("km_median_handling_h", ascending=False)
+    st.caption(t("term_km"))
+    st.caption(t("term_censored"))
     fig = go.Figure()
-    d3, suffix = hover_format("median_handling_h", lang())
+    both = pd.concat([km["median_handling_h"], km["km_median_handling_h"]])
+    scale, suffix = axis_unit("median_handling_h", both, lang())
     for col, colour in (("median_handling_h", "#9ecae1"), ("km_median_handling_h", "#08519c")):
         fig.add_bar(
             y=km["department"],
-            x=km[col],
+            x=km[col] * scale,
             name=kpi_label(col),
             orientation="h",
             marker_color=colour,
-            hovertemplate=f"%{{y}}: %{{x:{d3}}}{suffix}<extra></extra>",
+            customdata=hover_texts(col, km[col], lang()),
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
         )
     fig.update_layout(barmode="group", xaxis_title=kpi_label("median_handling_h"))
     fig.update_xaxes(ticksuffix=suffix)

@@ -13,7 +13,7 @@ import forecasting
 from dashboard import data
 from dashboard.components import guarded, layout, load, table
 from dashboard.filters import current, require_areas
-from dashboard.i18n import LABELS, kpi_label, level_label, named, t
+from dashboard.i18n import LABELS, kpi_label, lang, level_label, named, t
 from dashboard.staffing import staffing_section
 from forecasting.models import MODELS
 from forecasting.summaries import unit_forecast, unit_scores
@@ -27,13 +27,16 @@ SCORES = ("mase", *PERCENT_SCORES)
 
 
 def _coded(prefix: str, code) -> str:
-    """A model, setting or value code in words, the code kept in parentheses where it
-    differs from them (``变点先验尺度 (changepoint_prior_scale)``); unknown codes as they are."""
+    """A model, setting or value code in words; in English the code is kept in parentheses
+    where it differs from them (``Changepoint prior scale (changepoint_prior_scale)``), in
+    Chinese the words alone (no English on a Chinese page); unknown codes as they are."""
     key = f"{prefix}_{code}"
     if key not in LABELS:
         return str(code)
     text = t(key)
-    return text if text.lower() == str(code).lower() else f"{text} ({code})"
+    if lang() == "zh" or text.lower() == str(code).lower():
+        return text
+    return f"{text} ({code})"
 
 
 def model_label(name: str) -> str:
@@ -194,6 +197,7 @@ if run is not None:
         mine["chosen"] = np.where(mine["chosen"] == 1, "✓", "")
         scores_table(mine[["model", "chosen", *SCORES]], key="scores")
         st.caption(t("fc_scores_note"))
+        st.caption(t("term_mase"))
     staffing_section(f, run.id, run.level_pct)
 
 st.subheader(t("tune_title"))

@@ -12,6 +12,7 @@ from dashboard import data
 from dashboard.components import layout, load
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, named, t
+from dashboard.outlines import MAX_STREET_NAMES, add_outlines, legend_title, value_text
 from forecasting.summaries import latest_run_id
 from metrics.units import on_units
 
@@ -31,6 +32,11 @@ def _bounds(features: list[dict]) -> dict:
     for x in features:
         walk(x["geometry"]["coordinates"])
     return {"west": min(xs), "east": max(xs), "south": min(ys), "north": max(ys)}
+
+
+def _path(props: dict) -> str:
+    """A grid's community as 区/街道/社区 (the names it has)."""
+    return "/".join(str(props[k]) for k in ("district", "street", "community") if props.get(k))
 
 
 MAX_FEATURES = 5000
@@ -115,7 +121,12 @@ elif shapes is not None:
         ids = [x["properties"]["grid_id"] for x in features]
         counted = measure in ("map_alerts", "map_overdue")  # no row: none of them
         shown = on_units(values, "grid_id", ids, fill=0 if counted else None)
+        # hovers in words: the grid under its community, the value as the pages write it
+        where = {x["properties"]["grid_id"]: _path(x["properties"]) for x in features}
+        shown["where"] = [f"{where.get(i) or ''} · {i}".lstrip(" ·") for i in shown["grid_id"]]
+        shown["text"] = [value_text(measure, v) for v in shown["value"]]
         top = shown["value"].max()
+        name = measure_label(measure)
         common = {
             "geojson": geo,
             "locations": "grid_id",
@@ -124,7 +135,8 @@ elif shapes is not None:
             "color_continuous_scale": "YlOrRd",
             # all zeros (no alerts, an empty period) would get a −0.5…0.5 scale
             "range_color": (0, top if pd.notna(top) and top > 0 else 1),
-            "labels": {"value": measure_label(measure), "grid_id": kpi_label("grid_id")},
+            "labels": {"value": legend_title(name, measure), "grid_id": kpi_label("grid_id")},
+            "custom_data": ["where", "text"],
         }
         # MapLibre without tiles ("white-bg") works offline and, unlike the geo projection,
         # does not depend on the polygons' ring winding order.
@@ -138,5 +150,11 @@ elif shapes is not None:
             zoom=max(0.0, math.log2(360 / span)),
             **common,
         )
-        fig.update_traces(marker_line_width=0.3)
+        fig.update_traces(
+            marker_line_width=0.3,
+            hovertemplate=f"%{{customdata[0]}}<br>{name}：%{{customdata[1]}}<extra></extra>",
+        )
+        streets = {(x["properties"]["district"], x["properties"]["street"]) for x in features}
+        add_outlines(fig, f.url, f.areas, streets_named=len(streets) <= MAX_STREET_NAMES)
         st.plotly_chart(layout(fig, 620), key="grid_map")
+        st.caption(t("map_outline_note"))

@@ -9,8 +9,11 @@ from dashboard import data
 from dashboard.components import fmt_delta, fmt_kpi, guarded, layout, load, table
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, level_label, t
+from dashboard.ranknotes import moves, small_sample_note, with_notes
+from dashboard.surges import cases_link, grid_tree, readable, surge_table
 from dashboard.targets import target_text
 from forecasting.summaries import latest_alerts
+from metrics.movers import BIG_MOVE
 from metrics.units import unit_path
 
 HEADLINE = (
@@ -68,6 +71,9 @@ if trend is not None and not trend.empty:
         trend, x="ds", y="cases", labels={"ds": kpi_label("ds"), "cases": kpi_label("cases")}
     )
     fig.update_yaxes(tickformat=",")
+    fig.update_traces(
+        hovertemplate="%{x|%Y-%m-%d}<br>" + kpi_label("cases") + "：%{y:,}<extra></extra>"
+    )
     st.plotly_chart(layout(fig, 280, dates=True), key="trend_chart")
 
 table_now = load(lambda: data.assessment(f.url, f.sel))
@@ -84,7 +90,13 @@ def _drill(unit: dict) -> None:
 if table_now is not None and not table_now.empty:
     red, black = metrics.red_black_lists(table_now, 5)
     keys = list(metrics.LEVELS[f.level])
+    as_of = table_now.attrs.get("as_of")
+    table_before = load(lambda: data.previous_scores(f.url, f.sel, as_of))
+    big = moves(table_now, table_before, f.level, f.sel.rules)
+    red, black = with_notes(red, big, f.level), with_notes(black, big, f.level)
     shown = [*keys, "composite_score", "grade", "rank", "rank_change"]
+    if (red["move_note"] != "").any() or (black["move_note"] != "").any():
+        shown.append("move_note")
     left, right = st.columns(2)
     with left:
         st.subheader(t("red_list") + f" · {level_label(f.level)}")
@@ -92,6 +104,9 @@ if table_now is not None and not table_now.empty:
     with right:
         st.subheader(t("black_list") + f" · {level_label(f.level)}")
         table(black[shown], key="black_list")
+    small_sample_note(table_now, f.level, f.sel.rules.min_cases)
+    if "move_note" in shown:
+        st.caption(t("moves_caption", n=BIG_MOVE))
     units = {unit_path(r, f.level): r for r in red.to_dict("records")}
     units |= {unit_path(r, f.level): r for r in black.to_dict("records")}
     if units:
@@ -124,17 +139,13 @@ if runs is not None and not runs.empty:
     )
 if alerts is not None and not alerts.empty:
     latest = latest_alerts(alerts)
-    cols = [
-        "kind",
-        "unique_id",
-        "category",
-        "window_start",
-        "window_end",
-        "actual",
-        "expected",
-        "score",
-    ]
-    table(latest[cols].head(20), key="alerts")
+    grids = load(lambda: grid_tree(f.url))
+    if grids is not None:
+        shown = readable(latest, grids)
+        first = latest.iloc[0]
+        days = (first["window_end"] - first["window_start"]).days + 1
+        surge_table(shown, days, float(first["level_pct"]))
+        cases_link(shown, grids)
 elif runs is None or runs.empty:
     st.info(t("no_run"))
     st.code(

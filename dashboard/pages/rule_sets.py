@@ -10,9 +10,10 @@ import streamlit as st
 import metrics
 from dashboard import data
 from dashboard.casework import holder, write
+from dashboard.chrome import actor_name, rules_name
 from dashboard.components import load, table
 from dashboard.filters import current, require_city
-from dashboard.i18n import kpi_label, level_label, named, t
+from dashboard.i18n import LABELS, kpi_label, level_label, named, t
 from dashboard.rulesets import active_text
 from metrics.registry import KPIS
 from metrics.ruledraft import Draft, compose, draft_of, movers
@@ -38,6 +39,7 @@ if saved.empty:
 else:
     listed = saved.assign(
         rules_hash=saved["rules_hash"].str[:12],
+        saved_by=saved["saved_by"].map(actor_name),
         active_for=saved["active_for"].map(
             lambda v: ", ".join(level_label(x) for x in v.split(", ")) if v else ""
         ),
@@ -81,9 +83,12 @@ sources += [f"version:{v}" for v in saved["id"].tolist()]
 def _source_label(source: str) -> str:
     kind, _, name = source.partition(":")
     if kind == "example":
-        return t("rules_example", name=name.removesuffix(".toml"))
+        stem = name.removesuffix(".toml")
+        key = f"rules_example_{stem}"
+        return t("rules_example", name=t(key) if key in LABELS else stem)
     if kind == "version":
-        return t("rules_saved_version", id=name, name=saved.set_index("id").loc[int(name), "name"])
+        named_as = saved.set_index("id").loc[int(name), "name"]
+        return t("rules_saved_version", id=name, name=rules_name(named_as))
     return t("rules_default")
 
 
@@ -103,7 +108,12 @@ min_cases = mid.number_input(
     t("rules_min_cases"), min_value=0, step=1, value=start.min_cases, key=f"rules_min:{tag}"
 )
 levels = right.multiselect(
-    t("rules_levels"), LEVELS, default=start.levels, format_func=level_label, key=f"rules_lv:{tag}"
+    t("rules_levels"),
+    LEVELS,
+    default=start.levels,
+    format_func=level_label,
+    key=f"rules_lv:{tag}",
+    placeholder=t("choose"),  # Streamlit's own is English ("Choose options")
 )
 kpi_column = st.column_config.SelectboxColumn(
     t("kpi"), options=SCORABLE, format_func=kpi_label, required=True
@@ -155,8 +165,8 @@ st.caption(
         "rules_compare_caption",
         level=level_label(ranked_at),
         period=f.period,
-        before=f"{before.name} · {before.hash[:12]}",
-        after=f"{after.name} · {after.hash[:12]}",
+        before=f"{rules_name(before.name)} · {before.hash[:12]}",
+        after=f"{rules_name(after.name)} · {after.hash[:12]}",
     )
 )
 old = load(lambda: data.assessment(f.url, replace(sel, rules=before)))

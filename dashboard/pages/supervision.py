@@ -45,6 +45,7 @@ if age is not None:
             labels={"bucket": kpi_label("bucket"), "value": t("case_count"), "variable": ""},
         )
         fig.update_yaxes(tickformat=",")
+        fig.update_traces(hovertemplate="%{x}<br>%{fullData.name}：%{y:,}<extra></extra>")
         st.plotly_chart(layout(fig, 320), key="ageing_chart")
     with right:
         cols = st.columns(3)

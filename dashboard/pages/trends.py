@@ -13,7 +13,7 @@ from dashboard.components import fmt_delta, fmt_kpi, layout, load
 from dashboard.filters import current
 from dashboard.i18n import kpi_label, lang, level_label, named, t
 from dashboard.targets import draw_target
-from metrics.formats import hover_format
+from metrics.formats import axis_unit, hover_texts
 from metrics.trends import decompose, latest_changes, rising_units, top_series
 from metrics.trends import window as trend_window
 
@@ -52,6 +52,7 @@ split = c3.selectbox(
     key="trend_split",
     format_func=named(SPLITS, lambda v: t("split_none") if v == "city" else level_label(v)),
 )
+TOP = (5, 8, 10, 20, 0)  # 0: every unit
 
 # Whole buckets from two years before the chosen period's end, none before the data begin.
 first = data.overview(f.url).first_reported
@@ -65,20 +66,47 @@ else:
     frame = load(lambda: data.series(f.url, f.sel.at(shown).by(split), (kid,), freq))
 if frame is not None and not frame.empty:
     ds = kpi_label("ds")
+    # hovers read as the page's text; a duration axis in the unit of its typical value
+    scale, suffix = axis_unit(kid, frame[kid], lang())
+    plotted = frame.assign(hover=hover_texts(kid, frame[kid], lang()))
+    plotted[kid] = plotted[kid] * scale
+    labels = {"ds": ds, kid: kpi_label(kid)}
     if split == "city":
-        fig = px.line(frame, x="ds", y=kid, labels={"ds": ds, kid: kpi_label(kid)})
+        fig = px.line(plotted, x="ds", y=kid, labels=labels, custom_data=["hover"])
     else:
+        total = plotted[split].nunique()
+        n = st.selectbox(
+            t("top_n"),
+            TOP,
+            index=1,
+            key="trend_top",
+            format_func=named(TOP, lambda v: t("top_n_all") if v == 0 else str(v)),
+        )
+        top = top_series(plotted, split, kid, n=n or total)
+        shown_n = top[split].nunique()
+        if shown_n < total:
+            basis = "cases" if "cases" in plotted else kid
+            st.caption(
+                t(
+                    "top_n_note",
+                    shown=shown_n,
+                    total=total,
+                    level=level_label(split),
+                    kpi=kpi_label(basis),
+                )
+            )
         fig = px.line(
-            top_series(frame, split, kid),
+            top,
             x="ds",
             y=kid,
             color=split,
-            labels={"ds": ds, kid: kpi_label(kid), split: level_label(split)},
+            labels={**labels, split: level_label(split)},
+            custom_data=["hover"],
         )
-    hover, suffix = hover_format(kid, lang())
-    rate = hover.endswith("%")
-    fig.update_yaxes(tickformat=".0%" if rate else ",", hoverformat=hover, ticksuffix=suffix)
-    draw_target(fig, kid, f.sel.rules)
+    rate = metrics.kpi(kid).unit == "fraction"
+    fig.update_yaxes(tickformat=".0%" if rate else ",", ticksuffix=suffix)
+    fig.update_traces(hovertemplate="%{x|%Y-%m-%d}<br>%{customdata[0]}")
+    draw_target(fig, kid, f.sel.rules, scale)
     st.plotly_chart(layout(fig, 360, dates=True), key="trend_chart")
 
     if split == "city":
@@ -97,6 +125,7 @@ if frame is not None and not frame.empty:
         cols[2].metric(t("vs_last_year"), fmt_kpi(kid, year), fmt_delta(kid, now, year))
 
         st.subheader(t("stl_title"))
+        st.caption(t("term_stl"))
         parts = decompose(series, freq)
         if parts is None:
             st.info(t("stl_short"))

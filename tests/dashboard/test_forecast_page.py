@@ -11,6 +11,8 @@ from caselog import open_store
 from forecasting.tuning import delete_setting
 from tests.dashboard.conftest import PERIOD, open_page
 
+WAPE = "加权绝对误差率（WAPE）"  # the column header of the WAPE score
+
 
 def _clean(at) -> None:
     assert not at.exception
@@ -43,22 +45,19 @@ def test_prophet_defaults_save_and_read_in_chinese(city, monkeypatch):
     at = open_page(city, monkeypatch, "forecasts", period=PERIOD)
     _clean(at)
     options = at.selectbox(key="tune_model").options
-    assert "Prophet：节假日类别与年季节 (prophet)" in options
+    assert "Prophet：节假日类别与年季节" in options
     assert not [o for o in options if re.search(r"with|smoothing|sparse", o)], options
     at.selectbox(key="tune_model").set_value("prophet").run()
-    assert (
-        at.number_input(key="tune_prophet_changepoint_prior_scale").label
-        == "变点先验尺度 (changepoint_prior_scale)"
-    )
+    assert at.number_input(key="tune_prophet_changepoint_prior_scale").label == "变点先验尺度"
     assert at.selectbox(key="tune_prophet_seasonality_mode").options == [
-        "加法 (additive)",
-        "乘法 (multiplicative)",
+        "加法",
+        "乘法",
     ]
-    assert at.checkbox(key="tune_prophet_holidays").label == "节假日效应 (holidays)"
+    assert at.checkbox(key="tune_prophet_holidays").label == "节假日效应"
     _tuned(at, "prophet")
     unit = at.selectbox(key="fc_unit").value
-    shown = _table(at, "模型", "WAPE")
-    assert {_formats(shown)[c] for c in ("WAPE", "80% 区间覆盖率", "95% 区间覆盖率")} == {"%.1f%%"}
+    shown = _table(at, "模型", WAPE)
+    assert {_formats(shown)[c] for c in (WAPE, "80% 区间覆盖率", "95% 区间覆盖率")} == {"%.1f%%"}
     assert shown.value["80% 区间覆盖率"].between(0, 100).all()
     chart = json.loads(
         next(c for c in at.get("plotly_chart") if "tune_chart" in c.proto.id).proto.spec
@@ -73,11 +72,11 @@ def test_prophet_defaults_save_and_read_in_chinese(city, monkeypatch):
         assert saved["params"]["country"] == "CN" and saved["params"]["holidays"] is True
         text = _table(at, "单位", "设置").value
         row = text[text["单位"] == unit].iloc[0]
-        assert row["模型"] == "Prophet：节假日类别与年季节 (prophet)"
-        assert "变点先验尺度 (changepoint_prior_scale) = 0.05" in row["设置"]
-        assert "季节模式 (seasonality_mode) = 加法 (additive)" in row["设置"]
-        assert "节假日效应 (holidays) = 是" in row["设置"]
-        assert "节假日日历 (country) = 中国 (CN)" in row["设置"]
+        assert row["模型"] == "Prophet：节假日类别与年季节"
+        assert "变点先验尺度 = 0.05" in row["设置"]
+        assert "季节模式 = 加法" in row["设置"]
+        assert "节假日效应 = 是" in row["设置"]
+        assert "节假日日历 = 中国" in row["设置"]
         assert "{" not in row["设置"]
     finally:
         delete_setting(engine, "grid", unit)
@@ -115,12 +114,12 @@ def test_run_scores_one_row_per_model_in_percent(forecast_city, monkeypatch):
     shown = _table(at, "采用")
     table = shown.value
     assert not table["模型"].duplicated().any()
-    assert table["模型"].tolist() == ["季节朴素：重复上周同一天 (snaive)"]
+    assert table["模型"].tolist() == ["季节朴素：重复上周同一天"]
     assert table["采用"].tolist() == ["✓"]
     issued = stored[stored["chosen"] == 1].iloc[0]
-    assert abs(table["WAPE"].iloc[0] - 100 * issued["wape"]) < 1e-9
+    assert abs(table[WAPE].iloc[0] - 100 * issued["wape"]) < 1e-9
     assert abs(table["80% 区间覆盖率"].iloc[0] - 100 * issued["cov80"]) < 1e-9
-    assert _formats(shown)["WAPE"] == "%.1f%%" and _formats(shown)["95% 区间覆盖率"] == "%.1f%%"
+    assert _formats(shown)[WAPE] == "%.1f%%" and _formats(shown)["95% 区间覆盖率"] == "%.1f%%"
     engine.dispose()
 
 

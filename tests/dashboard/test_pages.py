@@ -170,7 +170,7 @@ def test_forecasts_tune_and_save(city, monkeypatch, engine):
     unit = at.selectbox(key="fc_unit").value
     result = forecasting.tune_series(engine, "street", unit, "wmean", {"weeks": 4})
     shown = at.dataframe[-1].value
-    assert abs(shown["MASE（相对季节朴素）"].iloc[0] - result.scores["mase"]) < 1e-9
+    assert abs(shown["MASE（误差 ÷ 训练期“上周同日”误差）"].iloc[0] - result.scores["mase"]) < 1e-9
     at.button(key="tune_save").click().run()
     _clean(at)
     assert forecasting.load_settings(engine, "street")[unit]["model"] == "wmean"
@@ -256,8 +256,13 @@ def test_pages_with_a_saved_run_and_alerts(forecast_city, monkeypatch, tmp_path)
     _clean(at)
     shown = at.dataframe[-1].value
     assert len(shown) == 2
-    assert sorted(shown.iloc[:, 1].tolist()) == ["G0007", "city"]
-    assert sorted(shown.select_dtypes("number").sum().round(2).tolist()) == [5.3, 154.75, 259.0]
+    # in words: the grid under its community's path, the city as 全市, observed ÷ expected
+    units = sorted(shown.iloc[:, 0].tolist())
+    assert units[1] == "全市" and units[0].endswith(" · G0007") and units[0].count("/") == 2
+    assert sorted(shown.iloc[:, 1].tolist()) == ["全部大类", "市容环境"]
+    assert sorted(shown.iloc[:, 4].tolist()) == ["×1.6", "×4.2"]  # 240 ÷ 150.25, 19 ÷ 4.5
+    assert sorted(shown.iloc[:, 5].tolist()) == ["2026-01-01", "2026-01-01"]
+    assert sorted(shown.select_dtypes("number").sum().round(2).tolist()) == [154.7, 259.0]
     at.button(key="detect_alerts").click().run()
     _clean(at)
     assert len(forecasting.load_alerts(engine)) == stored + len(forecasting.detect_surges(engine))

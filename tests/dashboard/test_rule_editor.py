@@ -95,7 +95,7 @@ def test_edit_compare_save_and_activate(city, monkeypatch, directory):
     assert any(s.value.startswith("已保存为版本 1") for s in at.success)
     listed = next(d.value for d in at.dataframe if "哈希" in d.value.columns)
     assert listed[["编号", "名称", "哈希", "保存人", "基于", "启用层级"]].values.tolist() == [
-        [1, "area-2027", want.hash[:12], "anonymous", "示例：area-evaluation", "街道(乡镇)"]
+        [1, "area-2027", want.hash[:12], "匿名（未设账户）", "示例：数字城管区域评价", "街道(乡镇)"]
     ]
     log = accounts.recent(directory)
     details = [json.loads(d) for d in log[log["action"] == "rule_set"]["detail"]][::-1]

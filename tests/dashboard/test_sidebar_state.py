@@ -98,7 +98,7 @@ def test_a_rule_file_over_the_limit_is_refused_with_a_warning(city, monkeypatch)
     )
     at = open_page(city, monkeypatch, "overview", period=PERIOD)
     assert any("64 KB" in w.value for w in at.warning)
-    assert any("当前规则集：default" in c.value or "default" in c.value for c in at.caption)
+    assert any(c.value.startswith("当前规则集：内置默认规则") for c in at.caption)
 
 
 def test_the_satisfaction_explanation_weights_basically_satisfied(city, monkeypatch, engine):

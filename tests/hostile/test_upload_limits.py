@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from dashboard import upload
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class _Upload(SimpleNamespace):
@@ -17,10 +21,10 @@ class _Upload(SimpleNamespace):
 def test_oversized_upload_is_refused_with_the_plain_message(monkeypatch):
     shown = []
     monkeypatch.setattr(upload.st, "error", shown.append)
-    big = _Upload(name="cases.csv", size=upload.MAX_MB * 1024 * 1024 + 1, data=b"")
+    big = _Upload(name="cases.csv", size=upload.upload_limit_mb() * 1024 * 1024 + 1, data=b"")
     small = _Upload(name="cases.csv", size=10, data=b"")
     assert upload._too_big([small, None, big])
-    assert shown == [upload.t("upload_limit", mb=upload.MAX_MB)]
+    assert shown == [upload.t("upload_limit", mb=200)]
     shown.clear()
     assert not upload._too_big([small, None, None])
     assert shown == []
@@ -28,7 +32,9 @@ def test_oversized_upload_is_refused_with_the_plain_message(monkeypatch):
 
 def test_only_the_listed_types_are_offered():
     assert upload.CASE_TYPES == ["csv", "xlsx", "parquet", "json"]
-    assert upload.MAX_MB == 200
+    # the limit the page says is the one the server enforces (.streamlit/config.toml)
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert upload.upload_limit_mb() == config["server"]["maxUploadSize"] == 200
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,14 @@ from test_metrics_golden import AS_OF, golden_grids, golden_ratings, golden_rows
 
 import metrics.registry as registry
 from metrics import format_delta, format_value, label, level_label, value_label, write_assessment
-from metrics.formats import UNITS, excel_format, hover_format, table_format
+from metrics.formats import (
+    UNITS,
+    excel_format,
+    excel_scale,
+    hover_format,
+    hover_texts,
+    table_format,
+)
 from metrics.labels import COLUMNS, VALUES, label_issues, unit_of
 from metrics.registry import KPIS, Kpi, validate_registry
 from metrics.selection import Selection
@@ -97,7 +104,15 @@ def test_vocabularies_and_levels_have_both_languages():
         ("rank_change", 2, "zh", "+2"),
         ("rank_change", -1, "zh", "-1"),
         ("rank_change", 0, "zh", "0"),
-        ("hours_overdue", 1440.26, "zh", "1,440.3 小时"),
+        ("hours_overdue", 1440.26, "zh", "60.0 天"),
+        ("hours_overdue", 26246.199, "zh", "1,093.6 天"),
+        ("hours_overdue", 26246.199, "en", "1,093.6 d"),
+        ("hours_overdue", 47.94, "zh", "47.9 小时"),
+        ("median_handling_h", 48.0, "zh", "2.0 天"),
+        ("median_handling_h", 60.0, "zh", "2.5 天"),
+        ("median_response_min", 119.0, "zh", "119.0 分钟"),
+        ("median_response_min", 150.0, "zh", "2.5 小时"),
+        ("median_response_min", 4320.0, "en", "3.0 d"),
         ("households", 12000, "zh", "12,000"),
         ("whistle_response_rate", 0.5, "zh", "50.0%"),
         ("response_rate_lo", 0.12345, "zh", "12.3%"),
@@ -113,7 +128,9 @@ def test_format_value_by_hand(column, value, lang, text):
 
 
 def test_format_delta_by_hand():
-    assert format_delta("response_rate", 0.853, 0.841) == "+1.2 pp"
+    assert format_delta("response_rate", 0.853, 0.841) == "+1.2 个百分点"
+    assert format_delta("response_rate", 0.853, 0.841, "en") == "+1.2 pp"
+    assert format_delta("median_handling_h", 130.0, 10.0) == "+5.0 天"  # the change's size
     assert format_delta("cases", 1000, 1234) == "-234"
     assert format_delta("median_handling_h", 2.5, 3.0, "en") == "-0.5 h"
     assert format_delta("cases", 5, None) is None
@@ -135,6 +152,18 @@ def test_table_hover_and_excel_formats_by_hand():
     assert excel_format("rank_change") == "+0;-0;0"
     assert excel_format("district") is None
     assert unit_of("rank@0.1/0.5/0.4") == ("rank", 0)
+
+
+def test_a_duration_column_reads_in_the_unit_of_its_typical_value():
+    # median 100 h: days for the whole column, so it sorts and reads in one unit
+    assert table_format("hours_overdue", "zh", [1.0, 100.0, 300.0]) == (1 / 24, "%,.1f 天")
+    assert table_format("hours_overdue", "zh", [1.0, 2.0, 300.0]) == (1.0, "%,.1f 小时")
+    assert table_format("hours_overdue", "zh", [None, float("nan")]) == (1.0, "%,.1f 小时")
+    assert table_format("median_response_min", "en", [30, 45, 500]) == (1.0, "%,.1f min")
+    assert excel_format("hours_overdue", "zh", [100.0, 200.0]) == '#,##0.0" 天"'
+    assert excel_scale("hours_overdue", [100.0, 200.0]) == 1 / 24
+    assert excel_scale("response_rate", [0.5]) == 1.0
+    assert hover_texts("hours_overdue", [30.0, 72.0, None]) == ["30.0 小时", "3.0 天", "—"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -1,0 +1,73 @@
+"""What scripts/start.sh runs after loading the sample city: a forecast run and surge alerts, once."""
+
+from __future__ import annotations
+
+import pytest
+
+import forecasting
+from caselog import open_store
+from tests.cli.test_cli import gridpulse
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("first_start")
+    db = f"duckdb:///{folder / 'start.duckdb'}"
+    city = ["--grids", "30", "--years", "2", "--cases-per-year", "3000", "--seed", "7"]
+    done = gridpulse("sample", "--load", "--if-empty", "--out", str(folder / "city"), *city, db=db)
+    assert done.returncode == 0, done.stderr
+    return folder, db
+
+
+def _stored(db: str) -> tuple[int, int]:
+    engine = open_store(db, read_only=True)
+    try:
+        return len(forecasting.list_runs(engine)), len(forecasting.load_alerts(engine))
+    finally:
+        engine.dispose()
+
+
+def test_forecast_and_alerts_are_made_once(loaded):
+    folder, db = loaded
+    out = str(folder / "forecast.csv")
+    forecast = ["forecast", "--level", "grid", "--horizon", "14", "--out", out, "--if-none"]
+    done = gridpulse(*forecast, db=db)
+    assert done.returncode == 0, done.stderr
+    # a low interval level finds surges in any city: the second call must then keep them
+    done = gridpulse("alerts", "--level-pct", "50", "--if-none", db=db)
+    assert done.returncode == 0, done.stderr
+    runs, alerts = _stored(db)
+    assert runs == 1 and alerts > 0
+    assert done.stdout.strip() == f"saved {alerts:,} surge alerts of the last 7 days"
+
+    again = gridpulse(*forecast, db=db)
+    assert again.returncode == 0 and "already holds a forecast run" in again.stdout
+    again = gridpulse("alerts", "--if-none", db=db)
+    assert again.returncode == 0 and f"already holds {alerts:,} alerts" in again.stdout
+    assert _stored(db) == (1, alerts)
+
+    done = gridpulse("alerts", "--days", "3", db=db)  # without --if-none: a new window is saved
+    assert done.returncode == 0, done.stderr
+    saved = int(done.stdout.split()[1].replace(",", ""))
+    assert _stored(db) == (1, alerts + saved)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["alerts", "--days", "0"], "--days must be a positive number"),
+        (["alerts", "--level-pct", "100"], "--level-pct must be a percentage"),
+    ],
+)
+def test_alert_errors_are_one_plain_sentence(loaded, args, words):
+    _, db = loaded
+    done = gridpulse(*args, db=db)
+    assert done.returncode == 1
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and words in lines[0]
+
+
+def test_alerts_on_a_missing_store_is_one_sentence(tmp_path):
+    done = gridpulse("alerts", db=f"duckdb:///{tmp_path / 'none.duckdb'}")
+    assert done.returncode == 1 and "there is no store at" in done.stderr
+    assert not (tmp_path / "none.duckdb").exists()
