@@ -39,7 +39,7 @@ PAGE_FILTERS: dict[str, dict[str, str]] = {
         "explain_part": "one",
     },
     "compare": {"compare_units": "many", "compare_kpi": "one"},
-    "trends": {"trend_kpi": "one", "trend_freq": "one", "trend_split": "one"},
+    "trends": {"trend_kpi": "one", "trend_freq": "one", "trend_split": "one", "trend_top": "int"},
     "map": {"map_measure": "one", "map_district": "one"},
     "forecasts": {"fc_level": "one", "fc_unit": "one"},
     "publications": {"pub_chosen": "int"},

@@ -191,3 +191,12 @@ def test_a_link_names_a_saved_rule_set_version(tmp_path, monkeypatch):
     clean(at)
     assert "rules" not in at.query_params
     assert "当前规则集：default" in "".join(c.value for c in at.caption)
+
+
+def test_a_trends_link_keeps_how_many_units_are_drawn(city, monkeypatch):
+    query = {"period": "2025Q3", "level": "district", "trend_split": "district", "trend_top": "5"}
+    at = open_link(city, monkeypatch, "trends", query)
+    clean(at)
+    assert at.selectbox(key="trend_top").value == 5
+    at.selectbox(key="trend_top").set_value(0).run()  # 全部
+    assert at.query_params["trend_top"] == "0"
