@@ -361,12 +361,15 @@ def check_out_path(out_path: str | Path) -> Path:
 
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The forecast file's rows: ``ds`` as ``YYYY-MM-DD``, ``yhat`` rounded to
-    :data:`YHAT_DECIMALS`, whole-number interval ends."""
+    :data:`YHAT_DECIMALS`, interval ends in the same shortest form (whole numbers, except an
+    upper end that is the forecast itself), so ``yhat_lo ≤ yhat ≤ yhat_hi`` as written."""
     out = frame[list(CSV_COLUMNS)].copy()
     out["ds"] = pd.to_datetime(out["ds"]).dt.strftime("%Y-%m-%d")
     out["yhat"] = out["yhat"].astype(float).round(YHAT_DECIMALS) + 0.0  # no "-0"
-    out["yhat_lo"] = out["yhat_lo"].astype(int)
-    out["yhat_hi"] = out["yhat_hi"].astype(int)
+    lo = out["yhat_lo"].astype(float).round(YHAT_DECIMALS)
+    hi = out["yhat_hi"].astype(float).round(YHAT_DECIMALS)
+    out["yhat_lo"] = np.minimum(lo, out["yhat"]) + 0.0
+    out["yhat_hi"] = np.maximum(hi, out["yhat"]) + 0.0
     return out
 
 
