@@ -33,10 +33,13 @@ __all__ = [
     "MANY_CANDIDATES",
     "Forecast",
     "LevelForecast",
+    "candidate_names",
+    "candidate_predictors",
     "check_request",
     "forecast_hierarchy",
     "forecast_panel",
     "holiday_choice",
+    "parent_positions",
 ]
 
 #: Candidates of ``auto`` at a level with few units (per-series models are affordable).
@@ -51,7 +54,7 @@ MAX_PER_SERIES_UNITS = 60
 MODEL_CHOICES: tuple[str, ...] = ("auto", *MODELS, "share")
 
 #: Models that take the store's holiday calendar (``holidays``, ``country``).
-HOLIDAY_MODELS: tuple[str, ...] = ("prophet", "ymean")
+HOLIDAY_MODELS: tuple[str, ...] = ("prophet", "ymean", "ensemble")
 
 #: An analyst's holiday calendar choice: from the store's time zone, one country, or none.
 HOLIDAY_CHOICES: tuple[str, ...] = ("auto", *COUNTRIES, "none")
@@ -191,17 +194,8 @@ def forecast_panel(
     With ``baseline`` the weekly seasonal naive is always among the candidates.
     """
     params = params or {}
-    positions = cutoff_positions(panel.days, horizon, n_cutoffs)
-    candidates = tuple(c for c in candidates if c != "share" or parent is not None)
-    if baseline and "snaive" not in candidates:
-        candidates = ("snaive", *candidates)
-    predictors: dict[str, Predictor] = {}
-    for name in candidates:
-        if name == "share":
-            window = int(params.get("share", {}).get("window", SHARE_WINDOW))
-            predictors[name] = _share_predictor(parent[0], parent[1], positions, window)
-        else:
-            predictors[name] = _predictor(name, params)
+    candidates = candidate_names(candidates, parent is not None, baseline)
+    predictors = candidate_predictors(panel, horizon, candidates, n_cutoffs, params, parent)
     tests: dict[str, Backtest] = {}
     for name in candidates:
         tests[name] = backtest(panel, predictors[name], horizon, n_cutoffs, model=name)
@@ -237,6 +231,38 @@ def forecast_panel(
         backtest=result_bt,
         candidates=tests,
     )
+
+
+def candidate_names(
+    candidates: tuple[str, ...], has_parent: bool, baseline: bool = True
+) -> tuple[str, ...]:
+    """The candidates a level really gets: ``share`` only under a parent forecast, and the
+    weekly seasonal naive first when ``baseline`` (it wins ties)."""
+    candidates = tuple(c for c in candidates if c != "share" or has_parent)
+    if baseline and "snaive" not in candidates:
+        candidates = ("snaive", *candidates)
+    return candidates
+
+
+def candidate_predictors(
+    panel: Panel,
+    horizon: int,
+    candidates: tuple[str, ...],
+    n_cutoffs: int,
+    params: dict,
+    parent: tuple[LevelForecast, np.ndarray] | None = None,
+) -> dict[str, Predictor]:
+    """Each candidate's predictor ``(history, horizon) -> yhat``; ``share`` reads the
+    parent's backtest forecast made at the same cutoff (``n_cutoffs`` as the parent's)."""
+    positions = cutoff_positions(panel.days, horizon, n_cutoffs)
+    predictors: dict[str, Predictor] = {}
+    for name in candidates:
+        if name == "share":
+            window = int(params.get("share", {}).get("window", SHARE_WINDOW))
+            predictors[name] = _share_predictor(parent[0], parent[1], positions, window)
+        else:
+            predictors[name] = _predictor(name, params)
+    return predictors
 
 
 def _choose(tests: dict[str, Backtest], candidates: tuple[str, ...]) -> np.ndarray:
@@ -445,8 +471,15 @@ def _parent_forecast(
         params=params,
         steps=steps,
     )
+    return result, parent_positions(tree, level, upper, result.ids, panels[level].ids)
+
+
+def parent_positions(
+    tree: pd.DataFrame, level: str, upper: str, upper_ids: np.ndarray, ids: np.ndarray
+) -> np.ndarray:
+    """For each unit ``ids`` of ``level``, the row of its parent in ``upper_ids`` (a level
+    above), or −1 where the hierarchy names none (untidy data)."""
     parent_ids, codes = membership(tree.drop_duplicates(level), level, upper)
-    rows = pd.Index(result.ids).get_indexer(pd.Index(parent_ids))
+    rows = pd.Index(upper_ids).get_indexer(pd.Index(parent_ids))
     lookup = pd.Series(rows[codes], index=tree.drop_duplicates(level)[level].astype(str))
-    parent_of = lookup.reindex(pd.Index(panels[level].ids).astype(str)).fillna(-1).to_numpy()
-    return result, parent_of.astype(int)  # -1: no known parent (untidy data)
+    return lookup.reindex(pd.Index(ids).astype(str)).fillna(-1).to_numpy().astype(int)

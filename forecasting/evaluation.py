@@ -1,0 +1,293 @@
+"""Honest accuracy: nested rolling origin, models chosen on earlier windows, scored on later ones.
+
+A forecast's own backtest scores the model each unit chose on the very windows it was chosen
+on, so ``auto`` never loses to a candidate there by construction. Here every window is
+forecast by the choice the pipeline would have made at that window's cutoff: each unit's
+candidate with the lowest squared error over the ``n_select`` windows before it, and an
+interval calibrated on those earlier windows only. The scores of the last ``n_score``
+windows are out-of-sample, like a forecast's accuracy on days it has not seen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from caselog.store import get_timezone
+from forecasting.backtest import Backtest, assemble, backtest
+from forecasting.forecaster import (
+    FEW_CANDIDATES,
+    HOLIDAY_MODELS,
+    MANY_CANDIDATES,
+    MAX_PER_SERIES_UNITS,
+    LevelForecast,
+    candidate_names,
+    candidate_predictors,
+    check_request,
+    parent_positions,
+    usable_history,
+)
+from forecasting.holidays import holiday_params
+from forecasting.intervals import count_interval
+from forecasting.models import predict
+from forecasting.reconcile import bottom_up
+from forecasting.series import LEVELS, Panel, extract_panel, hierarchy
+
+__all__ = ["BASELINES", "Evaluation", "evaluate_hierarchy", "evaluate_panel", "nested_choice"]
+
+#: The obvious forecasts every evaluation is compared with: the weekly seasonal naive and
+#: the plain 4-week weekday mean.
+BASELINES: tuple[str, ...] = ("snaive", "wmean")
+
+
+def nested_choice(errors: np.ndarray, n_select: int) -> np.ndarray:
+    """Index of each unit's candidate at each window, chosen on earlier windows only.
+
+    ``errors`` is (candidate, unit, window) squared error. Window ``j`` takes the candidate
+    with the lowest error summed over windows ``max(0, j − n_select) … j − 1`` (ties and the
+    first window, which has none before it, go to candidate 0: the seasonal naive).
+    """
+    _, n, k = errors.shape
+    out = np.zeros((n, k), dtype=int)
+    for j in range(1, k):
+        window = np.round(errors[:, :, max(0, j - n_select) : j].sum(axis=2), 9)
+        out[:, j] = np.argmin(window, axis=0)
+    return out
+
+
+@dataclass
+class Evaluation:
+    """One level's out-of-sample forecasts on the scoring windows: arrays (unit, window, day).
+
+    ``yhat`` is what ``auto`` forecast at each window's cutoff, ``chosen`` (unit, window)
+    the model it used, ``lo``/``hi`` its ``level_pct`` % interval and ``baselines`` the
+    seasonal naive's and the 4-week mean's forecasts of the same days.
+    """
+
+    level: str
+    ids: np.ndarray
+    cutoffs: pd.DatetimeIndex
+    y: np.ndarray
+    yhat: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    chosen: np.ndarray
+    baselines: dict[str, np.ndarray]
+    level_pct: float
+
+    def summary(self) -> dict[str, float]:
+        """WAPEs of ``auto`` and the baselines, their ratios, the interval's coverage, and
+        what is attainable: the Poisson floor and the level oracle (see :func:`attainable`)."""
+        total = max(float(self.y.sum()), 1e-9)
+        auto = float(np.abs(self.y - self.yhat).sum()) / total
+        out = {
+            "units": len(self.ids),
+            "cases/day/unit": float(self.y.mean()),
+            "auto WAPE": auto,
+        }
+        for name, yhat in self.baselines.items():
+            out[f"{name} WAPE"] = float(np.abs(self.y - yhat).sum()) / total
+        for name in self.baselines:
+            out[f"auto / {name}"] = auto / max(out[f"{name} WAPE"], 1e-12)
+        out[f"cov{self.level_pct:g}"] = float(np.mean((self.y >= self.lo) & (self.y <= self.hi)))
+        out.update(attainable(self.y, self.yhat))
+        out["auto / Poisson floor"] = auto / max(out["Poisson floor"], 1e-12)
+        out["auto / level oracle"] = auto / max(out["level oracle"], 1e-12)
+        return out
+
+
+def attainable(y: np.ndarray, yhat: np.ndarray) -> dict[str, float]:
+    """The WAPE no forecast of expected counts can be expected to beat, two ways.
+
+    *Poisson floor*: E|Y − μ| / Σμ if each day's count were Poisson around ``yhat`` (what a
+    perfect expected count would still miss by). *Level oracle*: the WAPE of a forecast that
+    knew each unit's true mean over each window (flat within it).
+    """
+    from scipy import stats
+
+    mu = np.clip(yhat.reshape(-1), 1e-9, None)
+    small = mu <= 200
+    spread = np.sqrt(2 * mu / np.pi)  # E|Y − μ| for large μ
+    k = np.arange(0, 400)
+    pmf = stats.poisson.pmf(k[None, :], mu[small][:, None])
+    spread[small] = (np.abs(k[None, :] - mu[small][:, None]) * pmf).sum(axis=1)
+    mean = np.broadcast_to(y.mean(axis=2, keepdims=True), y.shape)
+    total = max(float(y.sum()), 1e-9)
+    return {
+        "Poisson floor": float(spread.sum() / mu.sum()),
+        "level oracle": float(np.abs(y - mean).sum()) / total,
+    }
+
+
+def evaluate_panel(
+    panel: Panel,
+    horizon: int,
+    candidates: tuple[str, ...],
+    *,
+    level: str = "",
+    n_select: int = 3,
+    n_score: int = 3,
+    params: dict | None = None,
+    parent: tuple[LevelForecast, np.ndarray] | None = None,
+    level_pct: float = 80,
+) -> tuple[Evaluation, LevelForecast]:
+    """Nested evaluation of one level: every candidate backtested at ``n_select + n_score``
+    cutoffs, each window forecast by the per-unit choice on the windows before it.
+
+    Returns the scoring windows' :class:`Evaluation` and, for coarser levels' ``share``
+    and for sums, the honest forecasts of every window as a :class:`LevelForecast`.
+    """
+    params = params or {}
+    k = n_select + n_score
+    names = candidate_names(candidates, parent is not None)
+    predictors = candidate_predictors(panel, horizon, names, k, params, parent)
+    tests = {name: backtest(panel, predictors[name], horizon, k, model=name) for name in names}
+    errors = np.stack([((t.y - t.yhat) ** 2).sum(axis=2) for t in tests.values()])
+    choice = nested_choice(errors, n_select)
+    labels = np.asarray(names, dtype=object)[choice]
+    cube = np.take_along_axis(
+        np.stack([t.yhat for t in tests.values()]), choice[None, :, :, None], axis=0
+    )[0]
+    honest = assemble(panel, cube, horizon, k, model="auto")
+    baselines = {}
+    for name in BASELINES:
+        test = tests.get(name) or backtest(
+            panel, lambda tr, h, m=name: predict(m, tr, h), horizon, k, model=name
+        )
+        baselines[name] = test.yhat[:, n_select:]
+    return _scored(honest, labels, baselines, level, n_select, level_pct), _as_level(
+        honest, level, labels[:, -1]
+    )
+
+
+def _scored(
+    honest: Backtest,
+    labels: np.ndarray,
+    baselines: dict[str, np.ndarray],
+    level: str,
+    n_select: int,
+    level_pct: float,
+) -> Evaluation:
+    """The scoring windows of an honest backtest, with intervals calibrated per chosen model
+    on the windows before each one."""
+    lo = np.empty_like(honest.yhat[:, n_select:])
+    hi = np.empty_like(lo)
+    for i, j in enumerate(range(n_select, honest.y.shape[1])):
+        labelled = Backtest(
+            honest.ids,
+            honest.cutoffs,
+            honest.y,
+            honest.yhat,
+            honest.alpha,
+            honest.scale,
+            labels[:, j],
+        )
+        inflation = labelled.final_inflation(upto=j)
+        lo[:, i], hi[:, i] = count_interval(
+            honest.yhat[:, j], honest.alpha[:, j], level_pct, inflation
+        )
+    return Evaluation(
+        level=level,
+        ids=honest.ids,
+        cutoffs=honest.cutoffs[n_select:],
+        y=honest.y[:, n_select:],
+        yhat=honest.yhat[:, n_select:],
+        lo=lo,
+        hi=hi,
+        chosen=labels[:, n_select:],
+        baselines=baselines,
+        level_pct=level_pct,
+    )
+
+
+def _as_level(honest: Backtest, level: str, model: np.ndarray) -> LevelForecast:
+    """Honest backtest forecasts in the shape ``share`` and :func:`bottom_up` read."""
+    last = honest.yhat[:, -1]
+    return LevelForecast(
+        level=level,
+        ids=honest.ids,
+        dates=pd.DatetimeIndex([]),
+        model=model,
+        yhat=last,
+        alpha=honest.alpha[:, -1],
+        inflation=np.ones(len(honest.ids)),
+        backtest=honest,
+    )
+
+
+def evaluate_hierarchy(
+    engine: Engine,
+    level: str,
+    horizon: int = 28,
+    *,
+    n_select: int = 3,
+    n_score: int = 3,
+    params: dict | None = None,
+    max_per_series_units: int = MAX_PER_SERIES_UNITS,
+    level_pct: float = 80,
+) -> dict[str, Evaluation]:
+    """Out-of-sample evaluation of ``auto`` at ``level`` and, added up from it, every coarser
+    level — as :func:`forecasting.forecast_hierarchy` would have forecast each window.
+
+    The parent level that ``share`` splits is itself chosen on earlier windows only, so no
+    scoring window's actuals reach any forecast of it.
+    """
+    check_request(level, horizon, "auto")
+    params = dict(params or {})
+    for name in HOLIDAY_MODELS:
+        params[name] = holiday_params(params.get(name), get_timezone(engine))
+    panels = {lv: extract_panel(engine, lv) for lv in LEVELS[LEVELS.index(level) :]}
+    panels, _ = usable_history(panels, horizon, n_select + n_score)
+    tree = hierarchy(engine, level)
+    kw = {"n_select": n_select, "n_score": n_score, "params": params, "level_pct": level_pct}
+    parent = None
+    if level != "city":
+        upper = next(
+            (
+                lv
+                for lv in LEVELS[LEVELS.index(level) + 1 :]
+                if len(panels[lv].ids) <= max_per_series_units
+            ),
+            None,
+        )
+        if upper is not None:
+            _, top = evaluate_panel(panels[upper], horizon, FEW_CANDIDATES, level=upper, **kw)
+            parent_of = parent_positions(tree, level, upper, top.ids, panels[level].ids)
+            parent = (top, parent_of)
+    many = len(panels[level].ids) > max_per_series_units
+    candidates = MANY_CANDIDATES if many else (*FEW_CANDIDATES, "share")
+    result, base = evaluate_panel(
+        panels[level], horizon, candidates, level=level, parent=parent, **kw
+    )
+    out = {level: result}
+    for lv in LEVELS[LEVELS.index(level) + 1 :]:
+        out[lv] = _summed(base, result, tree, lv, panels[lv], horizon, kw)
+    return out
+
+
+def _summed(
+    base: LevelForecast,
+    result: Evaluation,
+    tree: pd.DataFrame,
+    level: str,
+    panel: Panel,
+    horizon: int,
+    kw: dict,
+) -> Evaluation:
+    """A coarser level's evaluation: the sums of the base level's honest forecasts."""
+    n_select, k = kw["n_select"], kw["n_select"] + kw["n_score"]
+    ids, cube = bottom_up(base.backtest.yhat, base.ids, tree, base.level, level)
+    rows = pd.Index(ids).get_indexer(pd.Index(panel.ids))
+    full = np.where(rows[:, None, None] >= 0, cube[np.maximum(rows, 0)], 0.0)
+    honest = assemble(panel, full, horizon, k, model="bottom_up")
+    labels = np.full((len(panel.ids), k), "bottom_up", dtype=object)
+    baselines = {
+        name: backtest(panel, lambda tr, h, m=name: predict(m, tr, h), horizon, k).yhat[
+            :, n_select:
+        ]
+        for name in BASELINES
+    }
+    return _scored(honest, labels, baselines, level, n_select, kw["level_pct"])
