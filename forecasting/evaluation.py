@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from caselog.store import get_timezone
-from forecasting.backtest import Backtest, assemble, backtest
+from forecasting.backtest import Backtest, backtest
 from forecasting.forecaster import (
     FEW_CANDIDATES,
     HOLIDAY_MODELS,
@@ -36,7 +36,18 @@ from forecasting.models import predict
 from forecasting.reconcile import bottom_up
 from forecasting.series import LEVELS, Panel, extract_panel, hierarchy
 
-__all__ = ["BASELINES", "Evaluation", "evaluate_hierarchy", "evaluate_panel", "nested_choice"]
+__all__ = [
+    "BASELINES",
+    "Evaluation",
+    "attainable",
+    "evaluate_hierarchy",
+    "evaluate_panel",
+    "honest_level",
+    "nested_backtest",
+    "nested_choice",
+    "scored_windows",
+    "summed_backtest",
+]
 
 #: The obvious forecasts every evaluation is compared with: the weekly seasonal naive and
 #: the plain 4-week weekday mean.
@@ -106,14 +117,12 @@ def attainable(y: np.ndarray, yhat: np.ndarray) -> dict[str, float]:
     perfect expected count would still miss by). *Level oracle*: the WAPE of a forecast that
     knew each unit's true mean over each window (flat within it).
     """
-    from scipy import stats
+    from scipy.special import gammaln
 
     mu = np.clip(yhat.reshape(-1), 1e-9, None)
-    small = mu <= 200
-    spread = np.sqrt(2 * mu / np.pi)  # E|Y − μ| for large μ
-    k = np.arange(0, 400)
-    pmf = stats.poisson.pmf(k[None, :], mu[small][:, None])
-    spread[small] = (np.abs(k[None, :] - mu[small][:, None]) * pmf).sum(axis=1)
+    # Poisson's mean absolute deviation, exactly: 2 e^−μ μ^(⌊μ⌋+1) / ⌊μ⌋!
+    whole = np.floor(mu)
+    spread = 2 * np.exp(-mu + (whole + 1) * np.log(mu) - gammaln(whole + 1))
     mean = np.broadcast_to(y.mean(axis=2, keepdims=True), y.shape)
     total = max(float(y.sum()), 1e-9)
     return {
@@ -145,25 +154,36 @@ def evaluate_panel(
     names = candidate_names(candidates, parent is not None)
     predictors = candidate_predictors(panel, horizon, names, k, params, parent)
     tests = {name: backtest(panel, predictors[name], horizon, k, model=name) for name in names}
-    errors = np.stack([((t.y - t.yhat) ** 2).sum(axis=2) for t in tests.values()])
-    choice = nested_choice(errors, n_select)
-    labels = np.asarray(names, dtype=object)[choice]
-    cube = np.take_along_axis(
-        np.stack([t.yhat for t in tests.values()]), choice[None, :, :, None], axis=0
-    )[0]
-    honest = assemble(panel, cube, horizon, k, model="auto")
+    honest, labels = nested_backtest(tests, n_select)
     baselines = {}
     for name in BASELINES:
         test = tests.get(name) or backtest(
             panel, lambda tr, h, m=name: predict(m, tr, h), horizon, k, model=name
         )
         baselines[name] = test.yhat[:, n_select:]
-    return _scored(honest, labels, baselines, level, n_select, level_pct), _as_level(
+    return scored_windows(honest, labels, baselines, level, n_select, level_pct), honest_level(
         honest, level, labels[:, -1]
     )
 
 
-def _scored(
+def nested_backtest(tests: dict[str, Backtest], n_select: int) -> tuple[Backtest, np.ndarray]:
+    """From the candidates' backtests (same units and cutoffs, the seasonal naive first), the
+    backtest of ``auto`` as it would have forecast each window: each unit's forecast by the
+    candidate with the lowest squared error over the ``n_select`` windows before; also the
+    chosen names (unit, window)."""
+    names = list(tests)
+    errors = np.stack([((t.y - t.yhat) ** 2).sum(axis=2) for t in tests.values()])
+    choice = nested_choice(errors, n_select)
+    cube = np.take_along_axis(
+        np.stack([t.yhat for t in tests.values()]), choice[None, :, :, None], axis=0
+    )[0]
+    first = tests[names[0]]
+    labels = np.asarray(names, dtype=object)[choice]
+    auto = np.full(len(first.ids), "auto", dtype=object)
+    return Backtest(first.ids, first.cutoffs, first.y, cube, first.alpha, first.scale, auto), labels
+
+
+def scored_windows(
     honest: Backtest,
     labels: np.ndarray,
     baselines: dict[str, np.ndarray],
@@ -203,7 +223,7 @@ def _scored(
     )
 
 
-def _as_level(honest: Backtest, level: str, model: np.ndarray) -> LevelForecast:
+def honest_level(honest: Backtest, level: str, model: np.ndarray) -> LevelForecast:
     """Honest backtest forecasts in the shape ``share`` and :func:`bottom_up` read."""
     last = honest.yhat[:, -1]
     return LevelForecast(
@@ -279,15 +299,24 @@ def _summed(
 ) -> Evaluation:
     """A coarser level's evaluation: the sums of the base level's honest forecasts."""
     n_select, k = kw["n_select"], kw["n_select"] + kw["n_score"]
-    ids, cube = bottom_up(base.backtest.yhat, base.ids, tree, base.level, level)
-    rows = pd.Index(ids).get_indexer(pd.Index(panel.ids))
-    full = np.where(rows[:, None, None] >= 0, cube[np.maximum(rows, 0)], 0.0)
-    honest = assemble(panel, full, horizon, k, model="bottom_up")
-    labels = np.full((len(panel.ids), k), "bottom_up", dtype=object)
-    baselines = {
-        name: backtest(panel, lambda tr, h, m=name: predict(m, tr, h), horizon, k).yhat[
-            :, n_select:
-        ]
+    tests = {
+        name: backtest(panel, lambda tr, h, m=name: predict(m, tr, h), horizon, k, model=name)
         for name in BASELINES
     }
-    return _scored(honest, labels, baselines, level, n_select, kw["level_pct"])
+    bt, labels = summed_backtest(base.backtest, tests["snaive"], tree, base.level, level)
+    baselines = {name: test.yhat[:, n_select:] for name, test in tests.items()}
+    return scored_windows(bt, labels, baselines, level, n_select, kw["level_pct"])
+
+
+def summed_backtest(
+    honest: Backtest, own: Backtest, tree: pd.DataFrame, base_level: str, level: str
+) -> tuple[Backtest, np.ndarray]:
+    """A coarser level's honest backtest, the sums of ``honest`` (of ``base_level``), on the
+    actuals, dispersion and scale of ``own`` (any backtest of that level at the same cutoffs);
+    also its labels (unit, window), all ``bottom_up``."""
+    sums_ids, cube = bottom_up(honest.yhat, honest.ids, tree, base_level, level)
+    rows = pd.Index(sums_ids).get_indexer(pd.Index(own.ids))
+    full = np.where(rows[:, None, None] >= 0, cube[np.maximum(rows, 0)], 0.0)
+    label = np.full(len(own.ids), "bottom_up", dtype=object)
+    bt = Backtest(own.ids, own.cutoffs, own.y, full, own.alpha, own.scale, label)
+    return bt, np.broadcast_to(label[:, None], full.shape[:2])

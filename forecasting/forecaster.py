@@ -125,6 +125,9 @@ class Forecast:
     model: str
     levels: dict[str, LevelForecast]
     parameters: dict
+    #: Per level, the last backtest window's scores as ``auto`` would have forecast it from
+    #: the earlier windows' choice (:func:`forecasting.outofsample.run_out_of_sample`).
+    out_of_sample: dict = field(default_factory=dict)
 
     @property
     def base(self) -> LevelForecast:
@@ -393,6 +396,9 @@ def forecast_hierarchy(
     levels = {level: base}
     for upper in LEVELS[LEVELS.index(level) + 1 :]:
         levels[upper] = _upper_level(base, tree, upper, panels[upper], n_cutoffs)
+    from forecasting.outofsample import run_out_of_sample
+
+    honest = run_out_of_sample(levels, level, panels, tree, horizon, n_cutoffs, params, parent)
     steps.advance(steps.total)
     settings = {
         "n_cutoffs": n_cutoffs,
@@ -400,7 +406,7 @@ def forecast_hierarchy(
         "params": params,
         **history,
     }
-    return Forecast(level, horizon, model, levels, settings)
+    return Forecast(level, horizon, model, levels, settings, honest)
 
 
 def usable_history(

@@ -108,6 +108,7 @@ def _scores_json(forecast: Forecast) -> dict:
         out["candidates"][name] = _clean(evaluate(test.to_frame(), by=None).iloc[0].to_dict())
     models, counts = np.unique(base.model.astype(str), return_counts=True)
     out["chosen"] = {str(m): int(c) for m, c in zip(models, counts, strict=True)}
+    out["out_of_sample"] = forecast.out_of_sample
     return out
 
 

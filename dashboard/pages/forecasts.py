@@ -12,6 +12,7 @@ import forecasting
 from dashboard import data
 from dashboard.components import guarded, layout, load, table
 from dashboard.filters import current, require_areas
+from dashboard.forecast_honesty import out_of_sample_text
 from dashboard.i18n import LABELS, kpi_label, level_label, named, t
 from forecasting.models import MODELS
 from forecasting.summaries import unit_forecast, unit_scores
@@ -146,6 +147,10 @@ if run is not None:
         mine["chosen"] = np.where(mine["chosen"] == 1, "✓", "")
         scores_table(mine[["model", "chosen", *SCORES]], key="scores")
         st.caption(t("fc_scores_note"))
+    honest = out_of_sample_text(run.scores, level)
+    if honest:
+        st.info(honest)
+        st.caption(t("fc_in_sample_note"))
 
 st.subheader(t("tune_title"))
 model = st.selectbox(

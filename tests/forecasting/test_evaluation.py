@@ -9,6 +9,8 @@ import pytest
 from forecast_factories import case_rows, insert_rows, poisson_counts
 
 from forecasting.evaluation import attainable, evaluate_hierarchy, evaluate_panel, nested_choice
+from forecasting.forecaster import forecast_hierarchy
+from forecasting.runs import load_run, save_run
 from forecasting.series import Panel
 
 H = 28
@@ -125,3 +127,23 @@ def test_a_store_is_evaluated_at_its_level_and_summed_above(duck_store):
         s = ev.summary()
         assert 0 <= s["cov80"] <= 1 and s["auto WAPE"] > 0
         assert np.all(ev.lo <= ev.yhat) and np.all(ev.yhat <= ev.hi)
+
+
+def test_a_run_stores_the_out_of_sample_scores_of_its_last_window(duck_store):
+    rates = {"g1": 3.0, "g2": 1.0, "g3": 0.3, "g4": 5.0, "g5": 2.0, "g6": 0.1}
+    insert_rows(duck_store, case_rows(poisson_counts(100, rates, seed=8), date(2025, 1, 6)))
+    forecast = forecast_hierarchy(duck_store, "street", 7)
+    nested = evaluate_hierarchy(duck_store, "street", 7, n_select=2, n_score=1)
+    assert set(forecast.out_of_sample) == {"street", "district", "city"}
+    for level, scores in forecast.out_of_sample.items():
+        ev = nested[level]
+        assert scores["window"] == "2025-04-09..2025-04-15"
+        y, last = ev.y[:, 0], forecast.levels[level].backtest.y[:, -1]
+        np.testing.assert_array_equal(y, last)  # the run's own last window
+        assert scores["wape"] == pytest.approx(np.abs(y - ev.yhat[:, 0]).sum() / y.sum(), abs=1e-6)
+        assert scores["ratio_snaive"] == pytest.approx(
+            scores["wape"] / scores["snaive_wape"], abs=1e-5
+        )
+        assert scores["cov80"] == pytest.approx(ev.summary()["cov80"], abs=1e-6)
+    saved = save_run(duck_store, forecast)
+    assert load_run(duck_store, saved.id).scores["out_of_sample"] == forecast.out_of_sample

@@ -106,7 +106,8 @@ def test_an_analyst_can_choose_the_calendar():
     from forecasting.forecaster import holiday_choice
 
     assert holiday_choice("auto") == {}
-    assert holiday_choice("US") == {"prophet": {"country": "US"}, "ymean": {"country": "US"}}
+    us = {"country": "US"}
+    assert holiday_choice("US") == {"prophet": us, "ymean": us, "ensemble": us}
     none = holiday_choice("none")
     assert holiday_params(none["prophet"], "America/New_York")["holidays"] is False
     assert holiday_params(holiday_choice("CN")["ymean"], "America/New_York")["country"] == "CN"
