@@ -26,8 +26,8 @@ LABELS.update(
         ),
         "fc_model_theta": ("Theta 法，周季节", "Theta with weekly season, optimised"),
         "fc_model_ensemble": (
-            "组合预测：指数平滑、Theta 与往年调整的星期平均的逐日中位数",
-            "median of ETS, Theta and the yearly-adjusted weekday mean",
+            "组合预测：往年调整的星期平均、Prophet 与近 4 周星期平均的逐日中位数",
+            "median of ymean, Prophet and the 4-week weekday mean",
         ),
     }
 )

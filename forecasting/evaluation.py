@@ -24,6 +24,7 @@ from forecasting.forecaster import (
     MANY_CANDIDATES,
     MAX_PER_SERIES_UNITS,
     LevelForecast,
+    backtest_candidates,
     candidate_names,
     candidate_predictors,
     check_request,
@@ -153,7 +154,7 @@ def evaluate_panel(
     k = n_select + n_score
     names = candidate_names(candidates, parent is not None)
     predictors = candidate_predictors(panel, horizon, names, k, params, parent)
-    tests = {name: backtest(panel, predictors[name], horizon, k, model=name) for name in names}
+    tests = backtest_candidates(panel, horizon, predictors, k)
     honest, labels = nested_backtest(tests, n_select)
     baselines = {}
     for name in BASELINES:

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from caselog.store import get_timezone
 from forecasting.backtest import Backtest, assemble, backtest, cutoff_positions, history_needed
+from forecasting.combined import ENSEMBLE_MEMBERS
 from forecasting.errors import ForecastError, Progress
 from forecasting.holidays import COUNTRIES, holiday_params
 from forecasting.intervals import count_interval, dispersion
@@ -33,6 +34,7 @@ __all__ = [
     "MANY_CANDIDATES",
     "Forecast",
     "LevelForecast",
+    "backtest_candidates",
     "candidate_names",
     "candidate_predictors",
     "check_request",
@@ -42,8 +44,10 @@ __all__ = [
     "parent_positions",
 ]
 
-#: Candidates of ``auto`` at a level with few units (per-series models are affordable).
-FEW_CANDIDATES: tuple[str, ...] = ("snaive", "wmean", "ymean", "tsb", "ets", "prophet")
+#: Candidates of ``auto`` at a level with few units (per-series models are affordable); the
+#: ``ensemble`` (the median of ``ymean``, Prophet and ``wmean``) comes after its members, whose
+#: backtests it reuses.
+FEW_CANDIDATES: tuple[str, ...] = ("snaive", "wmean", "ymean", "tsb", "ets", "prophet", "ensemble")
 #: Candidates at a level with many units: vectorised models and the top-down share.
 MANY_CANDIDATES: tuple[str, ...] = ("snaive", "wmean", "ymean", "tsb", "share")
 #: A level with more units than this is forecast with :data:`MANY_CANDIDATES`; per-series
@@ -199,11 +203,7 @@ def forecast_panel(
     params = params or {}
     candidates = candidate_names(candidates, parent is not None, baseline)
     predictors = candidate_predictors(panel, horizon, candidates, n_cutoffs, params, parent)
-    tests: dict[str, Backtest] = {}
-    for name in candidates:
-        tests[name] = backtest(panel, predictors[name], horizon, n_cutoffs, model=name)
-        if steps:
-            steps.advance(len(panel.ids))
+    tests = backtest_candidates(panel, horizon, predictors, n_cutoffs, steps)
     choice = _choose(tests, candidates)
     chosen = np.asarray(candidates, dtype=object)[choice]
     yhat = np.zeros((len(panel.ids), horizon))
@@ -266,6 +266,31 @@ def candidate_predictors(
         else:
             predictors[name] = _predictor(name, params)
     return predictors
+
+
+def backtest_candidates(
+    panel: Panel,
+    horizon: int,
+    predictors: dict[str, Predictor],
+    n_cutoffs: int,
+    steps: _Steps | None = None,
+) -> dict[str, Backtest]:
+    """Each candidate's backtest. The ``ensemble``'s, when its members were candidates
+    before it, is the day-by-day median of theirs (the same forecasts, no second fit)."""
+    tests: dict[str, Backtest] = {}
+    for name, run in predictors.items():
+        if name == "ensemble" and all(m in tests for m in ENSEMBLE_MEMBERS):
+            first = tests[ENSEMBLE_MEMBERS[0]]
+            middle = np.median(np.stack([tests[m].yhat for m in ENSEMBLE_MEMBERS]), axis=0)
+            label = np.full(len(first.ids), name, dtype=object)
+            tests[name] = Backtest(
+                first.ids, first.cutoffs, first.y, middle, first.alpha, first.scale, label
+            )
+        else:
+            tests[name] = backtest(panel, run, horizon, n_cutoffs, model=name)
+        if steps:
+            steps.advance(len(panel.ids))
+    return tests
 
 
 def _choose(tests: dict[str, Backtest], candidates: tuple[str, ...]) -> np.ndarray:

@@ -366,7 +366,7 @@ def _register_combined() -> None:
 
     MODELS["theta"] = ModelSpec("theta", theta, False, "Theta with weekly season, optimised")
     MODELS["ensemble"] = ModelSpec(
-        "ensemble", ensemble, False, "median of ETS, Theta and the yearly-adjusted weekday mean"
+        "ensemble", ensemble, False, "median of ymean, Prophet and the 4-week weekday mean"
     )
 
 
