@@ -40,6 +40,7 @@ from forecasting.series import LEVELS, Panel, extract_panel, hierarchy
 __all__ = [
     "BASELINES",
     "Evaluation",
+    "as_of_cubes",
     "attainable",
     "evaluate_hierarchy",
     "evaluate_panel",
@@ -48,6 +49,7 @@ __all__ = [
     "nested_choice",
     "scored_windows",
     "summed_backtest",
+    "summed_history",
 ]
 
 #: The obvious forecasts every evaluation is compared with: the weekly seasonal naive and
@@ -89,6 +91,8 @@ class Evaluation:
     chosen: np.ndarray
     baselines: dict[str, np.ndarray]
     level_pct: float
+    #: :func:`as_of_cubes` of every window, for the coarser levels' calibration.
+    history: list[np.ndarray] | None = None
 
     def summary(self) -> dict[str, float]:
         """WAPEs of ``auto`` and the baselines, their ratios, the interval's coverage, and
@@ -156,15 +160,16 @@ def evaluate_panel(
     predictors = candidate_predictors(panel, horizon, names, k, params, parent)
     tests = backtest_candidates(panel, horizon, predictors, k)
     honest, labels = nested_backtest(tests, n_select)
+    history = as_of_cubes(tests, labels)
     baselines = {}
     for name in BASELINES:
         test = tests.get(name) or backtest(
             panel, lambda tr, h, m=name: predict(m, tr, h), horizon, k, model=name
         )
         baselines[name] = test.yhat[:, n_select:]
-    return scored_windows(honest, labels, baselines, level, n_select, level_pct), honest_level(
-        honest, level, labels[:, -1]
-    )
+    result = scored_windows(honest, labels, baselines, level, n_select, level_pct, history)
+    result.history = history
+    return result, honest_level(honest, level, labels[:, -1])
 
 
 def nested_backtest(tests: dict[str, Backtest], n_select: int) -> tuple[Backtest, np.ndarray]:
@@ -184,6 +189,19 @@ def nested_backtest(tests: dict[str, Backtest], n_select: int) -> tuple[Backtest
     return Backtest(first.ids, first.cutoffs, first.y, cube, first.alpha, first.scale, auto), labels
 
 
+def as_of_cubes(tests: dict[str, Backtest], labels: np.ndarray) -> list[np.ndarray]:
+    """For each window ``j``, the forecasts of the windows before it by the candidate each
+    unit chose at ``j`` (unit, j, day): the backtest a run made at that cutoff would have
+    shown, on which its intervals are calibrated."""
+    names = list(tests)
+    index = np.vectorize(names.index, otypes=[int])(labels)
+    stacked = np.stack([t.yhat for t in tests.values()])
+    return [
+        np.take_along_axis(stacked[:, :, :j], index[None, :, j, None, None], axis=0)[0]
+        for j in range(labels.shape[1])
+    ]
+
+
 def scored_windows(
     honest: Backtest,
     labels: np.ndarray,
@@ -191,22 +209,25 @@ def scored_windows(
     level: str,
     n_select: int,
     level_pct: float,
+    history: list[np.ndarray] | None = None,
 ) -> Evaluation:
     """The scoring windows of an honest backtest, with intervals calibrated per chosen model
-    on the windows before each one."""
+    on the windows before each one: on ``history[j]`` (see :func:`as_of_cubes`), the
+    earlier windows as forecast by the choice made at ``j``, or else on the honest ones."""
     lo = np.empty_like(honest.yhat[:, n_select:])
     hi = np.empty_like(lo)
     for i, j in enumerate(range(n_select, honest.y.shape[1])):
+        earlier = honest.yhat if history is None else history[j]
         labelled = Backtest(
             honest.ids,
-            honest.cutoffs,
-            honest.y,
-            honest.yhat,
-            honest.alpha,
-            honest.scale,
+            honest.cutoffs[:j],
+            honest.y[:, :j],
+            earlier[:, :j],
+            honest.alpha[:, :j],
+            honest.scale[:, :j],
             labels[:, j],
         )
-        inflation = labelled.final_inflation(upto=j)
+        inflation = labelled.final_inflation()
         lo[:, i], hi[:, i] = count_interval(
             honest.yhat[:, j], honest.alpha[:, j], level_pct, inflation
         )
@@ -305,8 +326,9 @@ def _summed(
         for name in BASELINES
     }
     bt, labels = summed_backtest(base.backtest, tests["snaive"], tree, base.level, level)
+    history = summed_history(result.history, base.ids, bt.ids, tree, base.level, level)
     baselines = {name: test.yhat[:, n_select:] for name, test in tests.items()}
-    return scored_windows(bt, labels, baselines, level, n_select, kw["level_pct"])
+    return scored_windows(bt, labels, baselines, level, n_select, kw["level_pct"], history)
 
 
 def summed_backtest(
@@ -315,9 +337,37 @@ def summed_backtest(
     """A coarser level's honest backtest, the sums of ``honest`` (of ``base_level``), on the
     actuals, dispersion and scale of ``own`` (any backtest of that level at the same cutoffs);
     also its labels (unit, window), all ``bottom_up``."""
-    sums_ids, cube = bottom_up(honest.yhat, honest.ids, tree, base_level, level)
-    rows = pd.Index(sums_ids).get_indexer(pd.Index(own.ids))
-    full = np.where(rows[:, None, None] >= 0, cube[np.maximum(rows, 0)], 0.0)
+    full = _sum_to(honest.yhat, honest.ids, own.ids, tree, base_level, level)
     label = np.full(len(own.ids), "bottom_up", dtype=object)
     bt = Backtest(own.ids, own.cutoffs, own.y, full, own.alpha, own.scale, label)
     return bt, np.broadcast_to(label[:, None], full.shape[:2])
+
+
+def summed_history(
+    history: list[np.ndarray],
+    ids: np.ndarray,
+    own_ids: np.ndarray,
+    tree: pd.DataFrame,
+    base_level: str,
+    level: str,
+) -> list[np.ndarray]:
+    """:func:`as_of_cubes` of a coarser level: the sums of the base level's."""
+    return [_sum_to(cube, ids, own_ids, tree, base_level, level) for cube in history]
+
+
+def _sum_to(
+    cube: np.ndarray,
+    ids: np.ndarray,
+    own_ids: np.ndarray,
+    tree: pd.DataFrame,
+    base_level: str,
+    level: str,
+) -> np.ndarray:
+    """``cube`` (base unit, …) summed to ``level``, in the order of ``own_ids`` (0 for a unit
+    with no base units under it)."""
+    sums_ids, sums = bottom_up(cube, ids, tree, base_level, level)
+    rows = pd.Index(sums_ids).get_indexer(pd.Index(own_ids))
+    shape = (len(own_ids), *cube.shape[1:])
+    return np.where(
+        (rows >= 0).reshape(-1, *[1] * (cube.ndim - 1)), sums[np.maximum(rows, 0)], 0.0
+    ).reshape(shape)

@@ -8,10 +8,12 @@ import pandas as pd
 from forecasting.backtest import backtest
 from forecasting.evaluation import (
     BASELINES,
+    as_of_cubes,
     honest_level,
     nested_backtest,
     scored_windows,
     summed_backtest,
+    summed_history,
 )
 from forecasting.forecaster import LevelForecast, candidate_predictors
 from forecasting.models import predict
@@ -60,21 +62,24 @@ def run_out_of_sample(
         )["share"]
         tests["share"] = backtest(panels[base_level], run, horizon, n_cutoffs, model="share")
     honest, labels = nested_backtest(tests, n_cutoffs - 1)
+    history = as_of_cubes(tests, labels)
     last = honest.cutoffs[-1]
     window = f"{last + pd.Timedelta(days=1):%Y-%m-%d}..{last + pd.Timedelta(days=horizon):%Y-%m-%d}"
     out = {}
     for name, result in levels.items():
         if name == base_level:
-            bt, names = honest, labels
+            bt, names, earlier = honest, labels, history
         else:
             bt, names = summed_backtest(honest, result.backtest, tree, base_level, name)
+            earlier = summed_history(history, honest.ids, bt.ids, tree, base_level, name)
         baselines = {
             m: backtest(
                 panels[name], lambda tr, h, m=m: predict(m, tr, h), horizon, n_cutoffs
             ).yhat[:, -1:]
             for m in BASELINES
         }
-        summary = scored_windows(bt, names, baselines, name, n_cutoffs - 1, 80).summary()
+        evaluation = scored_windows(bt, names, baselines, name, n_cutoffs - 1, 80, earlier)
+        summary = evaluation.summary()
         scores = {key: round(float(summary[k]), 6) for k, key in SCORE_KEYS.items()}
         out[name] = {"window": window, "chosen_on_windows": n_cutoffs - 1, **scores}
     return out
