@@ -210,10 +210,12 @@ def scored_windows(
     n_select: int,
     level_pct: float,
     history: list[np.ndarray] | None = None,
+    max_series: int = 500,
 ) -> Evaluation:
     """The scoring windows of an honest backtest, with intervals calibrated per chosen model
     on the windows before each one: on ``history[j]`` (see :func:`as_of_cubes`), the
-    earlier windows as forecast by the choice made at ``j``, or else on the honest ones."""
+    earlier windows as forecast by the choice made at ``j``, or else on the honest ones
+    (on at most ``max_series`` series of each model)."""
     lo = np.empty_like(honest.yhat[:, n_select:])
     hi = np.empty_like(lo)
     for i, j in enumerate(range(n_select, honest.y.shape[1])):
@@ -227,7 +229,7 @@ def scored_windows(
             honest.scale[:, :j],
             labels[:, j],
         )
-        inflation = labelled.final_inflation()
+        inflation = labelled.final_inflation(max_series=max_series)
         lo[:, i], hi[:, i] = count_interval(
             honest.yhat[:, j], honest.alpha[:, j], level_pct, inflation
         )
