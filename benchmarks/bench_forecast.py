@@ -12,16 +12,19 @@ Run from the repository root:
 * ``boston``    the real Boston 311 log (teama files, 2014–2023): neighborhoods and city;
                 its store's zone is America/New_York, so the models use US federal holidays.
 
-Horizon 28 days, three cutoffs 28 days apart. Accuracy is over the backtest windows.
-"auto" chooses per unit on the same windows it is scored on; "auto (honest)" chooses on
-the first two windows and is scored on the third only, next to the seasonal naive there.
-"level-oracle gain" is what a forecast knowing each unit's true mean over each window
-would gain: where a unit has a few cases a day or fewer, about the most any forecast of
-expected counts can gain; "weekday-oracle gain" also knows the level's actual weekday
+Horizon 28 days, three cutoffs 28 days apart. Accuracy is out of sample: the run's last
+window, forecast by each unit's choice on the two windows before it (the run's own
+``out_of_sample`` scores, forecasting.outofsample), next to the seasonal naive and the
+4-week weekday mean on the same days; the candidates' table is each model's own backtest
+(a fixed model's backtest is out of sample; only a choice among them is not).
+"Poisson floor" is the WAPE a perfect expected count would still have if counts were
+Poisson. "level-oracle gain" is what a forecast knowing each unit's true mean over each
+window would gain: where a unit has a few cases a day or fewer, about the most any forecast
+of expected counts can gain; "weekday-oracle gain" also knows the level's actual weekday
 pattern in each window. "Poisson-ceiling gain" is the most any forecast could gain if the
-counts were Poisson around auto's forecast. "Poisson-median gain" scores the median of
-those Poisson counts instead of auto's expected counts (what an absolute-error score
-rewards; not a forecast to plan with or to add up).
+counts were Poisson around auto's forecast.
+The longer nested evaluation (three scored windows, each chosen on three before) is
+``bench_forecast_eval.py``.
 Prints markdown tables.
 """
 
@@ -46,9 +49,8 @@ from forecasting.backtest import backtest
 from forecasting.forecaster import forecast_hierarchy
 from forecasting.losses import evaluate
 from forecasting.models import predict
-from forecasting.reconcile import bottom_up
 from forecasting.runs import save_run
-from forecasting.series import extract_panel, hierarchy
+from forecasting.series import extract_panel
 
 HORIZON = 28
 
@@ -72,32 +74,6 @@ def _table(rows: list[dict], title: str) -> None:
 def _snaive(engine, level: str):
     panel = extract_panel(engine, level)
     return backtest(panel, lambda tr, h: predict("snaive", tr, h), HORIZON, 3, model="snaive")
-
-
-def _honest(forecast) -> dict[str, np.ndarray]:
-    """Choose per unit on the first two windows (as auto does: squared error), forecast the
-    third; the coarser levels are its sums."""
-    base = forecast.base
-    names = list(base.candidates)
-    error = [
-        ((base.candidates[n].y[:, :2] - base.candidates[n].yhat[:, :2]) ** 2).sum(axis=(1, 2))
-        for n in names
-    ]
-    choice = np.argmin(np.round(np.vstack(error), 9), axis=0)
-    third = np.vstack([base.candidates[names[c]].yhat[i, 2] for i, c in enumerate(choice)])
-    return {"ids": base.ids, "yhat": third}
-
-
-def _poisson_floor(yhat: np.ndarray) -> float:
-    """WAPE a perfect mean forecast would still have if counts were Poisson around ``yhat``."""
-    from scipy import stats
-
-    mu = np.clip(yhat.reshape(-1), 1e-9, None)
-    k = np.arange(0, int(mu.max() * 2 + 50))
-    if len(k) > 2000:  # large counts: E|Y − μ| ≈ √(2μ/π)
-        return float(np.sqrt(2 * mu / np.pi).sum() / mu.sum())
-    pmf = stats.poisson.pmf(k[None, :], mu[:, None])
-    return float((np.abs(k[None, :] - mu[:, None]) * pmf).sum() / mu.sum())
 
 
 def _level_oracle(y: np.ndarray) -> float:
@@ -152,15 +128,6 @@ def _poisson_ceiling(lam: np.ndarray) -> float:
     return float(1 - ours.sum() / naive.sum())
 
 
-def _poisson_median(yhat: np.ndarray, y: np.ndarray) -> float:
-    """WAPE of the median of Poisson counts around ``yhat`` (an absolute-error score's best
-    point forecast, but not an expected count: it does not add up the hierarchy)."""
-    from scipy import stats
-
-    med = stats.poisson.median(np.clip(yhat, 1e-9, None))
-    return float(np.abs(y - med).sum() / max(y.sum(), 1e-9))
-
-
 def run_city(engine, label: str, level: str = "grid", prophet_subset: int = 0) -> None:
     """Time a full run at ``level`` and print accuracy per level against the seasonal naive."""
     started = time.perf_counter()
@@ -182,50 +149,39 @@ def run_city(engine, label: str, level: str = "grid", prophet_subset: int = 0) -
     for name, test in forecast.base.candidates.items():
         scores = evaluate(test.to_frame(), by=None).iloc[0]
         rows.append({"model": name, **scores.to_dict()})
-    rows.append({"model": "auto", **evaluate(forecast.base.backtest.to_frame(), by=None).iloc[0]})
-    _table(rows, f"{label}: every candidate at {level} level (3 × 28-day windows)")
+    _table(rows, f"{label}: each candidate alone at {level} level (3 × 28-day windows)")
 
-    honest = _honest(forecast)
-    tree = hierarchy(engine, level)
     rows = []
     for lv, result in forecast.levels.items():
         snaive = _snaive(engine, lv)
-        auto = evaluate(result.backtest.to_frame(), by=None).iloc[0]
         base = evaluate(snaive.to_frame(), by=None).iloc[0]
-        if lv == level:
-            ids, third = honest["ids"], honest["yhat"]
-        else:
-            ids, third = bottom_up(honest["yhat"], honest["ids"], tree, level, lv)
-        rows_third = pd.Index(ids).get_indexer(pd.Index(result.ids))
-        actual = result.backtest.y[:, 2]
-        yhat = np.where(rows_third[:, None] >= 0, third[np.maximum(rows_third, 0)], 0.0)
-        honest_wape = np.abs(actual - yhat).sum() / max(actual.sum(), 1e-9)
-        sn_third = np.abs(snaive.y[:, 2] - snaive.yhat[:, 2]).sum() / max(
-            snaive.y[:, 2].sum(), 1e-9
-        )
+        oos = forecast.out_of_sample[lv]
         rows.append(
             {
                 "level": lv,
                 "units": len(result.ids),
                 "cases/day/unit": result.backtest.y.mean(),
-                "snaive WAPE": base["wape"],
-                "auto WAPE": auto["wape"],
-                "gain": 1 - auto["wape"] / base["wape"],
-                "level-oracle gain": 1 - _level_oracle(result.backtest.y) / base["wape"],
-                "weekday-oracle gain": 1 - _weekday_oracle(result.backtest.y) / base["wape"],
-                "Poisson-ceiling gain": _poisson_ceiling(result.backtest.yhat),
-                "Poisson-median gain": 1
-                - _poisson_median(result.backtest.yhat, result.backtest.y) / base["wape"],
-                "honest WAPE (3rd)": honest_wape,
-                "snaive (3rd)": sn_third,
-                "honest gain": 1 - honest_wape / sn_third,
-                "Poisson floor (3rd)": _poisson_floor(yhat),
-                "auto MASE": auto["mase"],
-                "cov80": auto["cov80"],
-                "cov95": auto["cov95"],
+                "window (out of sample)": oos["window"],
+                "snaive WAPE": oos["snaive_wape"],
+                "auto WAPE": oos["wape"],
+                "auto / snaive": oos["ratio_snaive"],
+                "auto / wmean": oos["ratio_wmean"],
+                "Poisson floor": oos["poisson_floor"],
+                "auto / floor": oos["wape"] / max(oos["poisson_floor"], 1e-12),
+                "level oracle": oos["level_oracle"],
+                "cov80": oos["cov80"],
+                "level-oracle gain (3 windows)": 1
+                - _level_oracle(result.backtest.y) / base["wape"],
+                "weekday-oracle gain (3 windows)": 1
+                - _weekday_oracle(result.backtest.y) / base["wape"],
+                "Poisson-ceiling gain (3 windows)": _poisson_ceiling(result.backtest.yhat),
             }
         )
-    _table(rows, f"{label}: auto (bottom-up above {level}) vs weekly seasonal naive")
+    _table(
+        rows,
+        f"{label}: auto (bottom-up above {level}) vs weekly seasonal naive, out of sample "
+        "(last window; models chosen on the two before)",
+    )
 
     if prophet_subset:
         panel = extract_panel(engine, level)

@@ -17,10 +17,18 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-__all__ = ["BOSTON", "load_boston", "simulate_city", "simulate_counts"]
+__all__ = ["BOSTON", "REAL", "load_boston", "simulate_city", "simulate_counts"]
 
-# shared/ sits beside the repository.
-BOSTON = str(Path(__file__).resolve().parents[2] / "shared/data/real/boston311/teama_*.csv")
+# shared/ sits beside the repository (or beside the folder of its worktrees).
+REAL = next(
+    (
+        p / "shared/data/real"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared/data/real").is_dir()
+    ),
+    Path(__file__).resolve().parents[2] / "shared/data/real",
+)
+BOSTON = str(REAL / "boston311/teama_*.csv")
 WEEKDAY = np.array([1.1, 1.05, 1.0, 1.0, 1.05, 0.8, 0.75])
 
 

@@ -5,6 +5,7 @@ Heavy libraries (statsforecast, Prophet, scipy) are imported only when a model r
 
 from forecasting.alerts import alert_counts, detect_surges, load_alerts, save_alerts
 from forecasting.errors import ForecastError, Progress
+from forecasting.evaluation import Evaluation, evaluate_hierarchy
 from forecasting.forecaster import Forecast, LevelForecast, forecast_hierarchy
 from forecasting.holidays import calendar_known_until, day_classes
 from forecasting.losses import cov80, cov95, evaluate, mae, mase, wape
@@ -37,6 +38,7 @@ from forecasting.tuning import (
 
 __all__ = [
     "LEVELS",
+    "Evaluation",
     "Forecast",
     "ForecastError",
     "ForecastRun",
@@ -52,6 +54,7 @@ __all__ = [
     "delete_setting",
     "detect_surges",
     "evaluate",
+    "evaluate_hierarchy",
     "extract_panel",
     "extract_series",
     "forecast_hierarchy",

@@ -2,9 +2,13 @@
 
 For the last ``days`` days of the store, each series (grid, city-wide category, or grid ×
 category) is forecast from the history before that window with the weekday-wise mean of
-the preceding weeks. The window's total is compared with the upper end of its
-negative-binomial interval; a surge needs at least ``min_cases`` cases and an actual total
-above that upper end. ``score = (actual − upper) / √upper`` ranks them.
+the preceding weeks — holiday-aware when a calendar is given: history is divided by each
+holiday class's factor and the window's holidays multiplied by it. The window's total is
+compared with a negative binomial around that expectation. With ``fdr`` (the default of
+:func:`detect_surges`) a surge is a series whose p-value survives the Benjamini–Hochberg
+procedure across all the series tested at once, so that of the alerts raised about that
+share at most are false; without it, a total above the ``level_pct`` upper end. A surge
+also needs at least ``min_cases`` cases. ``score = (actual − upper) / √upper`` ranks them.
 """
 
 from __future__ import annotations
@@ -16,13 +20,26 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, false, select
 
+from caselog.store import get_timezone
 from forecasting.errors import ForecastError
+from forecasting.holidays import holiday_country
 from forecasting.intervals import dispersion
-from forecasting.models import recent_weeks_mean
+from forecasting.models import recent_weeks_mean, yearly_weeks_mean
 from forecasting.series import Panel, extract_panel, units_within
 from forecasting.tables import surge_alerts
 
-__all__ = ["ALERT_KINDS", "detect_surges", "load_alerts", "save_alerts", "window_surges"]
+__all__ = [
+    "ALERT_KINDS",
+    "FDR",
+    "benjamini_hochberg",
+    "detect_surges",
+    "load_alerts",
+    "save_alerts",
+    "window_surges",
+]
+
+#: The false-discovery rate :func:`detect_surges` controls across the units it tests at once.
+FDR = 0.05
 
 #: What alerts can be computed for: grids, categories city-wide, and grid × category.
 ALERT_KINDS: tuple[str, ...] = ("grid", "category", "grid_category")
@@ -41,32 +58,67 @@ _COLUMNS = [
 ]
 
 
+def benjamini_hochberg(p_values: np.ndarray, q: float) -> np.ndarray:
+    """Which hypotheses the Benjamini–Hochberg procedure rejects at false-discovery rate
+    ``q``: the ``k`` smallest p-values, ``k`` the largest rank with p₍ₖ₎ ≤ k·q/m."""
+    p = np.asarray(p_values, dtype=float)
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    below = np.nonzero(p[order] <= q * np.arange(1, m + 1) / max(m, 1))[0]
+    out = np.zeros(m, dtype=bool)
+    if len(below):
+        out[order[: below[-1] + 1]] = True
+    return out
+
+
+def _expected(history: Panel, days: int, weeks: int, country: str | None) -> np.ndarray:
+    """Each series' expected counts on the window's days (series, days)."""
+    if country is None or history.days < 28:
+        return recent_weeks_mean(history, days, weeks=weeks)
+    # The weekday-wise mean of the same weeks, with the panel's holiday factors taken out of
+    # the history and put on the window's holidays (ymean with no earlier years).
+    return yearly_weeks_mean(
+        history, days, weeks=weeks, years=0, profile_weeks=weeks, holidays=True, country=country
+    )
+
+
 def window_surges(
     panel: Panel,
     days: int = 7,
     level_pct: float = 95,
     min_cases: int = 5,
     weeks: int = 8,
+    fdr: float | None = None,
+    country: str | None = None,
 ) -> pd.DataFrame:
     """Surges of each series of ``panel`` over its last ``days`` days.
 
+    With ``fdr`` (e.g. 0.05) a series is a surge when its p-value (the chance of at least
+    its total under the expectation's negative binomial) survives Benjamini–Hochberg across
+    every series of the panel; without, when its total is above the ``level_pct`` upper end.
+    ``country`` (``CN``/``US``) makes the expectation holiday-aware.
     Returns ``unique_id, window_start, window_end, actual, expected, upper, level_pct,
-    score`` for the series above their upper end, highest score first.
+    score, p_value`` for the surges, highest score first.
     """
     from scipy import stats
 
     if panel.days < days + 7 * 2:
         raise ForecastError("The store covers too few days to look for surges.")
     history = panel.head(panel.days - days)
-    expected_days = recent_weeks_mean(history, days, weeks=weeks)
-    expected = expected_days.sum(axis=1)
+    expected = _expected(history, days, weeks, country).sum(axis=1)
     actual = panel.y[:, -days:].sum(axis=1)
-    alpha = np.clip(dispersion(history.y), 1e-6, None)
     mu = np.clip(expected, 1e-9, None)
-    size = 1.0 / alpha
+    # The window's total: its days' extra-Poisson variance (dispersion a a day adds a·μ²/days
+    # to a total of μ over ``days`` days) plus that of an expectation averaged over ``weeks``.
+    alpha = dispersion(history.y) / days + 1.0 / (7 * weeks * np.maximum(mu / days, 1e-9))
+    size = 1.0 / np.clip(alpha, 1e-6, None)
     upper = stats.nbinom.ppf(level_pct / 100, size, size / (size + mu))
     upper = np.where(expected > 0, upper, 0.0)
-    flagged = (actual > upper) & (actual >= min_cases)
+    p_value = stats.nbinom.sf(actual - 1, size, size / (size + mu))
+    if fdr is None:
+        flagged = (actual > upper) & (actual >= min_cases)
+    else:
+        flagged = benjamini_hochberg(p_value, fdr) & (actual >= min_cases)
     score = (actual - upper) / np.sqrt(np.maximum(upper, 1.0))
     dates = panel.dates(panel.days - days, days)
     frame = pd.DataFrame(
@@ -79,6 +131,7 @@ def window_surges(
             "upper": upper,
             "level_pct": float(level_pct),
             "score": score,
+            "p_value": p_value,
         }
     )[flagged]
     return frame.sort_values("score", ascending=False).reset_index(drop=True)
@@ -90,13 +143,18 @@ def detect_surges(
     days: int = 7,
     level_pct: float = 95,
     min_cases: int = 5,
+    fdr: float | None = FDR,
+    holidays: bool = True,
 ) -> pd.DataFrame:
     """Surges of the last ``days`` days for each kind in ``kinds`` (see :data:`ALERT_KINDS`).
 
     Columns ``kind, unique_id, category, window_start, window_end, actual, expected, upper,
     level_pct, score``; ``unique_id`` is the grid (or ``city``), ``category`` the category
-    (empty for whole grids).
+    (empty for whole grids). False discoveries are controlled at ``fdr`` within each kind
+    (None: each series on its own at ``level_pct``); with ``holidays`` the expectation
+    follows the store's holiday calendar (from its time zone).
     """
+    country = holiday_country(get_timezone(engine)) if holidays else None
     frames = []
     for kind in kinds:
         if kind not in ALERT_KINDS:
@@ -107,7 +165,7 @@ def detect_surges(
             panel = extract_panel(engine, "city", by_category=True)
         else:
             panel = extract_panel(engine, "grid", by_category=True)
-        found = window_surges(panel, days, level_pct, min_cases)
+        found = window_surges(panel, days, level_pct, min_cases, fdr=fdr, country=country)
         ids = found["unique_id"].astype(str)
         if kind == "grid":
             found["category"] = None

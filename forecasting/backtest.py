@@ -81,9 +81,10 @@ class Backtest:
             self.__dict__["_inflation"] = cached
         return cached
 
-    def final_inflation(self, upto: int | None = None) -> np.ndarray:
+    def final_inflation(self, upto: int | None = None, max_series: int = 500) -> np.ndarray:
         """Per-series variance inflation pooled over each model's series and the cutoffs
-        before ``upto`` (default: all); a model's prior width when there are none."""
+        before ``upto`` (default: all); a model's prior width when there are none. At most
+        ``max_series`` evenly spaced series of a model are used (:func:`calibration`)."""
         upto = self.y.shape[1] if upto is None else upto
         out = np.ones(len(self.ids))
         for name in np.unique(self.model):
@@ -93,7 +94,8 @@ class Backtest:
                 continue
             y = self.y[rows, :upto].reshape(int(rows.sum()), -1)
             yhat = self.yhat[rows, :upto].reshape(int(rows.sum()), -1)
-            out[rows] = calibration(y, yhat, self.alpha[rows, :upto].mean(axis=1))
+            alpha = self.alpha[rows, :upto].mean(axis=1)
+            out[rows] = calibration(y, yhat, alpha, max_series=max_series)
         return out
 
     def squared_error(self) -> np.ndarray:

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from caselog.store import get_timezone
 from forecasting.backtest import Backtest, assemble, backtest, cutoff_positions, history_needed
+from forecasting.combined import ENSEMBLE_MEMBERS
 from forecasting.errors import ForecastError, Progress
 from forecasting.holidays import COUNTRIES, holiday_params
 from forecasting.intervals import count_interval, dispersion
@@ -33,14 +34,20 @@ __all__ = [
     "MANY_CANDIDATES",
     "Forecast",
     "LevelForecast",
+    "backtest_candidates",
+    "candidate_names",
+    "candidate_predictors",
     "check_request",
     "forecast_hierarchy",
     "forecast_panel",
     "holiday_choice",
+    "parent_positions",
 ]
 
-#: Candidates of ``auto`` at a level with few units (per-series models are affordable).
-FEW_CANDIDATES: tuple[str, ...] = ("snaive", "wmean", "ymean", "tsb", "ets", "prophet")
+#: Candidates of ``auto`` at a level with few units (per-series models are affordable); the
+#: ``ensemble`` (the median of ``ymean``, Prophet and ``wmean``) comes after its members, whose
+#: backtests it reuses.
+FEW_CANDIDATES: tuple[str, ...] = ("snaive", "wmean", "ymean", "tsb", "ets", "prophet", "ensemble")
 #: Candidates at a level with many units: vectorised models and the top-down share.
 MANY_CANDIDATES: tuple[str, ...] = ("snaive", "wmean", "ymean", "tsb", "share")
 #: A level with more units than this is forecast with :data:`MANY_CANDIDATES`; per-series
@@ -51,7 +58,7 @@ MAX_PER_SERIES_UNITS = 60
 MODEL_CHOICES: tuple[str, ...] = ("auto", *MODELS, "share")
 
 #: Models that take the store's holiday calendar (``holidays``, ``country``).
-HOLIDAY_MODELS: tuple[str, ...] = ("prophet", "ymean")
+HOLIDAY_MODELS: tuple[str, ...] = ("prophet", "ymean", "ensemble")
 
 #: An analyst's holiday calendar choice: from the store's time zone, one country, or none.
 HOLIDAY_CHOICES: tuple[str, ...] = ("auto", *COUNTRIES, "none")
@@ -122,6 +129,9 @@ class Forecast:
     model: str
     levels: dict[str, LevelForecast]
     parameters: dict
+    #: Per level, the last backtest window's scores as ``auto`` would have forecast it from
+    #: the earlier windows' choice (:func:`forecasting.outofsample.run_out_of_sample`).
+    out_of_sample: dict = field(default_factory=dict)
 
     @property
     def base(self) -> LevelForecast:
@@ -191,22 +201,9 @@ def forecast_panel(
     With ``baseline`` the weekly seasonal naive is always among the candidates.
     """
     params = params or {}
-    positions = cutoff_positions(panel.days, horizon, n_cutoffs)
-    candidates = tuple(c for c in candidates if c != "share" or parent is not None)
-    if baseline and "snaive" not in candidates:
-        candidates = ("snaive", *candidates)
-    predictors: dict[str, Predictor] = {}
-    for name in candidates:
-        if name == "share":
-            window = int(params.get("share", {}).get("window", SHARE_WINDOW))
-            predictors[name] = _share_predictor(parent[0], parent[1], positions, window)
-        else:
-            predictors[name] = _predictor(name, params)
-    tests: dict[str, Backtest] = {}
-    for name in candidates:
-        tests[name] = backtest(panel, predictors[name], horizon, n_cutoffs, model=name)
-        if steps:
-            steps.advance(len(panel.ids))
+    candidates = candidate_names(candidates, parent is not None, baseline)
+    predictors = candidate_predictors(panel, horizon, candidates, n_cutoffs, params, parent)
+    tests = backtest_candidates(panel, horizon, predictors, n_cutoffs, steps)
     choice = _choose(tests, candidates)
     chosen = np.asarray(candidates, dtype=object)[choice]
     yhat = np.zeros((len(panel.ids), horizon))
@@ -237,6 +234,63 @@ def forecast_panel(
         backtest=result_bt,
         candidates=tests,
     )
+
+
+def candidate_names(
+    candidates: tuple[str, ...], has_parent: bool, baseline: bool = True
+) -> tuple[str, ...]:
+    """The candidates a level really gets: ``share`` only under a parent forecast, and the
+    weekly seasonal naive first when ``baseline`` (it wins ties)."""
+    candidates = tuple(c for c in candidates if c != "share" or has_parent)
+    if baseline and "snaive" not in candidates:
+        candidates = ("snaive", *candidates)
+    return candidates
+
+
+def candidate_predictors(
+    panel: Panel,
+    horizon: int,
+    candidates: tuple[str, ...],
+    n_cutoffs: int,
+    params: dict,
+    parent: tuple[LevelForecast, np.ndarray] | None = None,
+) -> dict[str, Predictor]:
+    """Each candidate's predictor ``(history, horizon) -> yhat``; ``share`` reads the
+    parent's backtest forecast made at the same cutoff (``n_cutoffs`` as the parent's)."""
+    positions = cutoff_positions(panel.days, horizon, n_cutoffs)
+    predictors: dict[str, Predictor] = {}
+    for name in candidates:
+        if name == "share":
+            window = int(params.get("share", {}).get("window", SHARE_WINDOW))
+            predictors[name] = _share_predictor(parent[0], parent[1], positions, window)
+        else:
+            predictors[name] = _predictor(name, params)
+    return predictors
+
+
+def backtest_candidates(
+    panel: Panel,
+    horizon: int,
+    predictors: dict[str, Predictor],
+    n_cutoffs: int,
+    steps: _Steps | None = None,
+) -> dict[str, Backtest]:
+    """Each candidate's backtest. The ``ensemble``'s, when its members were candidates
+    before it, is the day-by-day median of theirs (the same forecasts, no second fit)."""
+    tests: dict[str, Backtest] = {}
+    for name, run in predictors.items():
+        if name == "ensemble" and all(m in tests for m in ENSEMBLE_MEMBERS):
+            first = tests[ENSEMBLE_MEMBERS[0]]
+            middle = np.median(np.stack([tests[m].yhat for m in ENSEMBLE_MEMBERS]), axis=0)
+            label = np.full(len(first.ids), name, dtype=object)
+            tests[name] = Backtest(
+                first.ids, first.cutoffs, first.y, middle, first.alpha, first.scale, label
+            )
+        else:
+            tests[name] = backtest(panel, run, horizon, n_cutoffs, model=name)
+        if steps:
+            steps.advance(len(panel.ids))
+    return tests
 
 
 def _choose(tests: dict[str, Backtest], candidates: tuple[str, ...]) -> np.ndarray:
@@ -367,6 +421,9 @@ def forecast_hierarchy(
     levels = {level: base}
     for upper in LEVELS[LEVELS.index(level) + 1 :]:
         levels[upper] = _upper_level(base, tree, upper, panels[upper], n_cutoffs)
+    from forecasting.outofsample import run_out_of_sample
+
+    honest = run_out_of_sample(levels, level, panels, tree, horizon, n_cutoffs, params, parent)
     steps.advance(steps.total)
     settings = {
         "n_cutoffs": n_cutoffs,
@@ -374,7 +431,7 @@ def forecast_hierarchy(
         "params": params,
         **history,
     }
-    return Forecast(level, horizon, model, levels, settings)
+    return Forecast(level, horizon, model, levels, settings, honest)
 
 
 def usable_history(
@@ -445,8 +502,15 @@ def _parent_forecast(
         params=params,
         steps=steps,
     )
+    return result, parent_positions(tree, level, upper, result.ids, panels[level].ids)
+
+
+def parent_positions(
+    tree: pd.DataFrame, level: str, upper: str, upper_ids: np.ndarray, ids: np.ndarray
+) -> np.ndarray:
+    """For each unit ``ids`` of ``level``, the row of its parent in ``upper_ids`` (a level
+    above), or −1 where the hierarchy names none (untidy data)."""
     parent_ids, codes = membership(tree.drop_duplicates(level), level, upper)
-    rows = pd.Index(result.ids).get_indexer(pd.Index(parent_ids))
+    rows = pd.Index(upper_ids).get_indexer(pd.Index(parent_ids))
     lookup = pd.Series(rows[codes], index=tree.drop_duplicates(level)[level].astype(str))
-    parent_of = lookup.reindex(pd.Index(panels[level].ids).astype(str)).fillna(-1).to_numpy()
-    return result, parent_of.astype(int)  # -1: no known parent (untidy data)
+    return lookup.reindex(pd.Index(ids).astype(str)).fillna(-1).to_numpy().astype(int)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ __all__ = [
     "day_classes",
     "holiday_country",
     "holiday_params",
+    "lunar_new_year",
     "makeup_workdays",
     "prophet_holidays",
     "us_day_classes",
@@ -27,20 +29,6 @@ HOLIDAY_CLASSES: tuple[str, ...] = (
     "national_day",
     "other_holiday",
 )
-
-# Lunar New Year's Day for years the installed calendar does not cover yet; the official
-# break is projected as New Year's Eve plus the following six days until it is published.
-_LUNAR_NEW_YEAR = {
-    2027: date(2027, 2, 6),
-    2028: date(2028, 1, 26),
-    2029: date(2029, 2, 13),
-    2030: date(2030, 2, 3),
-    2031: date(2031, 1, 23),
-    2032: date(2032, 2, 11),
-    2033: date(2033, 1, 31),
-    2034: date(2034, 2, 19),
-    2035: date(2035, 2, 8),
-}
 
 # Time zones whose stores follow China's official holiday calendar.
 _CHINA_ZONES = {"Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "Asia/Urumqi", "PRC"}
@@ -116,9 +104,9 @@ def day_classes(days: pd.DatetimeIndex, country: str = "CN") -> pd.DataFrame:
 
     ``country`` is ``CN`` (below) or ``US`` (:func:`us_day_classes`).
 
-    Columns ``ds, holiday, makeup_workday``. Days outside the calendar's known range
-    get no make-up day and only the projected fixed-date holidays (New Year's Day, Labour
-    Day 1–5 May, National Day 1–7 October, Spring Festival from a lunar table).
+    Columns ``ds, holiday, makeup_workday``. Days outside the calendar's known range get no
+    make-up day and the holidays the `holidays` package computes for any year (the lunar
+    festivals included), mapped onto the same classes (:func:`_projected_class`).
     Spring Festival days are ``spring_festival``;
     the seven days after the break ``spring_festival_after`` (activity stays low);
     National Day's golden week (with a Mid-Autumn Festival merged into it)
@@ -136,10 +124,10 @@ def day_classes(days: pd.DatetimeIndex, country: str = "CN") -> pd.DataFrame:
     sf_ends: list[date] = []
     for i, stamp in enumerate(days):
         day = stamp.date()
-        if day > last:
+        if not first <= day <= last:
             klass.append(_projected_class(day))
             continue
-        name = constants.holidays.get(day) if first <= day else None
+        name = constants.holidays.get(day)
         if name is None:
             klass.append(None)
             makeup[i] = day in constants.workdays and day.weekday() >= 5
@@ -173,18 +161,45 @@ def _mark_after_spring_festival(frame: pd.DataFrame) -> None:
 
 
 def _projected_class(day: date) -> str | None:
-    new_year = _LUNAR_NEW_YEAR.get(day.year)
-    if new_year is not None:
-        offset = (day - new_year).days
-        if -1 <= offset <= 5:
-            return "spring_festival"
-        if 6 <= offset <= 12:
-            return "spring_festival_after"
+    """The class of a day past the published calendar, from the `holidays` package's rules.
+
+    The Spring Festival break is projected as the lunar New Year's Eve plus the following
+    six days (the length of every published break), the next seven days as
+    ``spring_festival_after``; National Day's golden week as 1–7 October; New Year's Day,
+    Labour Day 1–5 May and the package's other statutory days (Tomb-Sweeping, Dragon Boat,
+    a Mid-Autumn Festival outside October) as ``other_holiday``.
+    """
+    offset = (day - lunar_new_year(day.year)).days
+    if -1 <= offset <= 5:
+        return "spring_festival"
+    if 6 <= offset <= 12:
+        return "spring_festival_after"
     if day.month == 10 and day.day <= 7:
         return "national_day"
     if (day.month, day.day) == (1, 1) or (day.month == 5 and day.day <= 5):
         return "other_holiday"
-    return None
+    name = _china_statutory(day.year).get(day)
+    if name is None:
+        return None
+    return "national_day" if "Mid-Autumn" in name and day.month == 10 else "other_holiday"
+
+
+@cache
+def _china_statutory(year: int) -> dict[date, str]:
+    """China's statutory holidays in ``year`` by the `holidays` package (English names);
+    its lunar festivals are computed, so every year is known."""
+    import holidays
+
+    return dict(holidays.country_holidays("CN", years=year, language="en_US").items())
+
+
+def lunar_new_year(year: int) -> date:
+    """The first day of the lunar year that starts in ``year`` (Spring Festival's day)."""
+    return min(
+        day
+        for day, name in _china_statutory(year).items()
+        if name.startswith("Chinese New Year (Spring Festival)") and "observed" not in name
+    )
 
 
 def makeup_workdays(days: pd.DatetimeIndex) -> np.ndarray:

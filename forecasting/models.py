@@ -361,6 +361,18 @@ MODELS: dict[str, ModelSpec] = {
 }
 
 
+def _register_combined() -> None:
+    from forecasting.combined import ensemble, theta
+
+    MODELS["theta"] = ModelSpec("theta", theta, False, "Theta with weekly season, optimised")
+    MODELS["ensemble"] = ModelSpec(
+        "ensemble", ensemble, False, "median of ymean, Prophet and the 4-week weekday mean"
+    )
+
+
+_register_combined()
+
+
 def predict(name: str, panel: Panel, horizon: int, params: dict | None = None) -> np.ndarray:
     """Point forecasts of model ``name`` for every series, clipped at zero."""
     spec = MODELS.get(name)

@@ -108,6 +108,7 @@ def _scores_json(forecast: Forecast) -> dict:
         out["candidates"][name] = _clean(evaluate(test.to_frame(), by=None).iloc[0].to_dict())
     models, counts = np.unique(base.model.astype(str), return_counts=True)
     out["chosen"] = {str(m): int(c) for m, c in zip(models, counts, strict=True)}
+    out["out_of_sample"] = forecast.out_of_sample
     return out
 
 
@@ -361,12 +362,15 @@ def check_out_path(out_path: str | Path) -> Path:
 
 def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The forecast file's rows: ``ds`` as ``YYYY-MM-DD``, ``yhat`` rounded to
-    :data:`YHAT_DECIMALS`, whole-number interval ends."""
+    :data:`YHAT_DECIMALS`, interval ends in the same shortest form (whole numbers, except an
+    upper end that is the forecast itself), so ``yhat_lo ≤ yhat ≤ yhat_hi`` as written."""
     out = frame[list(CSV_COLUMNS)].copy()
     out["ds"] = pd.to_datetime(out["ds"]).dt.strftime("%Y-%m-%d")
     out["yhat"] = out["yhat"].astype(float).round(YHAT_DECIMALS) + 0.0  # no "-0"
-    out["yhat_lo"] = out["yhat_lo"].astype(int)
-    out["yhat_hi"] = out["yhat_hi"].astype(int)
+    lo = out["yhat_lo"].astype(float).round(YHAT_DECIMALS)
+    hi = out["yhat_hi"].astype(float).round(YHAT_DECIMALS)
+    out["yhat_lo"] = np.minimum(lo, out["yhat"]) + 0.0
+    out["yhat_hi"] = np.maximum(hi, out["yhat"]) + 0.0
     return out
 
 

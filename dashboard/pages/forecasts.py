@@ -13,6 +13,7 @@ import forecasting
 from dashboard import data
 from dashboard.components import guarded, layout, load, table
 from dashboard.filters import current, require_areas
+from dashboard.forecast_honesty import out_of_sample_text
 from dashboard.i18n import LABELS, kpi_label, lang, level_label, named, t
 from dashboard.staffing import staffing_section
 from forecasting.models import MODELS
@@ -198,6 +199,10 @@ if run is not None:
         scores_table(mine[["model", "chosen", *SCORES]], key="scores")
         st.caption(t("fc_scores_note"))
         st.caption(t("term_mase"))
+    honest = out_of_sample_text(run.scores, level)
+    if honest:
+        st.info(honest)
+        st.caption(t("fc_in_sample_note"))
     staffing_section(f, run.id, run.level_pct)
 
 st.subheader(t("tune_title"))

@@ -140,3 +140,17 @@ def test_english_labels(forecast_city, monkeypatch):
         "automatic (Z)",
     ]
     assert at.checkbox(key="tune_ets_damped").label == "Damped trend (damped)"
+
+
+def test_the_out_of_sample_line_is_shown_and_says_so(forecast_city, monkeypatch):
+    engine = open_store(forecast_city)
+    honest = forecasting.load_run(engine).scores["out_of_sample"]["grid"]
+    engine.dispose()
+    at = open_page(forecast_city, monkeypatch, "forecasts", period=PERIOD, fc_level="grid")
+    _clean(at)
+    (text,) = [i.value for i in at.info if "样本外" in i.value]
+    assert text.startswith("样本外检验（") and honest["window"].replace("..", " – ") in text
+    assert f"WAPE 为 {100 * honest['wape']:.1f}%" in text
+    # The run used the seasonal naive alone, so it is exactly as good as the naive.
+    assert "是季节朴素的 1.00 倍" in text
+    assert any("偏乐观" in c.value for c in at.caption)

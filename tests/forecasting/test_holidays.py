@@ -10,6 +10,7 @@ from forecasting.holidays import (
     day_classes,
     holiday_country,
     holiday_params,
+    lunar_new_year,
     prophet_holidays,
 )
 
@@ -105,9 +106,82 @@ def test_an_analyst_can_choose_the_calendar():
     from forecasting.forecaster import holiday_choice
 
     assert holiday_choice("auto") == {}
-    assert holiday_choice("US") == {"prophet": {"country": "US"}, "ymean": {"country": "US"}}
+    us = {"country": "US"}
+    assert holiday_choice("US") == {"prophet": us, "ymean": us, "ensemble": us}
     none = holiday_choice("none")
     assert holiday_params(none["prophet"], "America/New_York")["holidays"] is False
     assert holiday_params(holiday_choice("CN")["ymean"], "America/New_York")["country"] == "CN"
     with pytest.raises(ForecastError, match="Unknown holiday calendar 'FR'"):
         holiday_choice("FR")
+
+
+# --- any year from the `holidays` package -------------------------------------------------------
+
+#: The lunar New Year's Days the module's hand-written table held until it was removed.
+OLD_TABLE = {
+    2027: "2027-02-06",
+    2028: "2028-01-26",
+    2029: "2029-02-13",
+    2030: "2030-02-03",
+    2031: "2031-01-23",
+    2032: "2032-02-11",
+    2033: "2033-01-31",
+    2034: "2034-02-19",
+    2035: "2035-02-08",
+}
+
+
+def _old_projection() -> dict[pd.Timestamp, str]:
+    """The days the projection marked before the `holidays` package, by class."""
+    marked = {}
+    for year, first in OLD_TABLE.items():
+        eve = pd.Timestamp(first) - pd.Timedelta(days=1)
+        runs = [
+            (eve, 7, "spring_festival"),
+            (eve + pd.Timedelta(days=7), 7, "spring_festival_after"),
+            (pd.Timestamp(f"{year}-10-01"), 7, "national_day"),
+            (pd.Timestamp(f"{year}-05-01"), 5, "other_holiday"),
+            (pd.Timestamp(f"{year}-01-01"), 1, "other_holiday"),
+        ]
+        for start, length, name in runs:
+            marked.update(dict.fromkeys(pd.date_range(start, periods=length), name))
+    return marked
+
+
+def test_projected_years_are_unchanged_where_the_old_table_knew_them():
+    assert calendar_known_until() < pd.Timestamp("2027-01-01").date()
+    days = pd.date_range("2027-01-01", "2035-12-31")
+    new = day_classes(days)["holiday"].tolist()
+    projected = _old_projection()
+    old = [projected.get(day) for day in days]
+    added = {}
+    for day, was, now in zip(days, old, new, strict=True):
+        if was is not None:
+            assert now == was, day  # every day the table projected keeps its class
+        elif now is not None:
+            added[day] = now
+    # What is new: the lunar festivals the table did not project (Tomb-Sweeping Day in early
+    # April, Dragon Boat in May–June, a Mid-Autumn Festival in September) and the weekday
+    # off for a New Year's Day on a weekend (2 or 3 January).
+    assert set(added.values()) == {"other_holiday"}
+    new_days = pd.DatetimeIndex(list(added))
+    assert set(new_days.month) <= {1, 4, 5, 6, 9} and len(added) >= 3 * 9
+    assert set(new_days[new_days.month == 1].day) <= {2, 3}
+
+
+def test_any_year_gets_its_spring_festival():
+    # Lunar New Year's Days from published almanacs, far past any official schedule.
+    for first in ("2036-01-28", "2040-02-12", "2050-01-23", "2060-02-02"):
+        day = pd.Timestamp(first)
+        frame = day_classes(pd.date_range(day - pd.Timedelta(days=3), periods=20))
+        sf = frame.loc[frame["holiday"] == "spring_festival", "ds"]
+        assert sf.min() == day - pd.Timedelta(days=1) and len(sf) == 7, first
+        assert (frame["holiday"] == "spring_festival_after").sum() == 7
+
+
+def test_the_package_and_the_published_calendar_agree_on_spring_festival():
+    # Where both know a year, the package's lunar New Year's Day is in the official break.
+    for year in range(2004, calendar_known_until().year + 1):
+        frame = day_classes(pd.date_range(f"{year}-01-15", f"{year}-03-01")).set_index("ds")
+        first = frame.index[frame["holiday"] == "spring_festival"]
+        assert pd.Timestamp(lunar_new_year(year)) in first, year

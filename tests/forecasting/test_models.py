@@ -172,3 +172,33 @@ def test_unknown_model_is_one_sentence():
 
     with pytest.raises(ForecastError, match="Unknown model 'magic'"):
         predict("magic", _panel(np.ones(30)), 7)
+
+
+def test_theta_learns_a_weekly_pattern():
+    out = predict("theta", _panel(_weekly(30)), 14)
+    np.testing.assert_allclose(out[0], np.tile(WEEK, 2), atol=1.0)
+
+
+def test_ensemble_is_the_daily_median_of_its_members():
+    rng = np.random.default_rng(3)
+    y = rng.poisson(np.tile(WEEK, 30) * np.linspace(0.6, 1.4, 210)).astype(float)
+    panel = _panel(y, y[::-1].copy())
+    members = {m: predict(m, panel, 14) for m in ("ymean", "prophet", "wmean")}
+    by_hand = np.empty((2, 14))
+    for i in range(2):
+        for d in range(14):
+            by_hand[i, d] = sorted(members[m][i, d] for m in members)[1]
+    np.testing.assert_allclose(predict("ensemble", panel, 14), by_hand)
+
+
+def test_the_ensembles_candidate_backtest_reuses_its_members_and_matches_a_refit():
+    from forecasting.forecaster import backtest_candidates, candidate_predictors
+
+    rng = np.random.default_rng(5)
+    panel = _panel(rng.poisson(np.tile(WEEK, 16)).astype(float))
+    names = ("snaive", "ymean", "prophet", "wmean", "ensemble")
+    predictors = candidate_predictors(panel, 14, names, 2, {})
+    tests = backtest_candidates(panel, 14, predictors, 2)
+    refit = backtest_candidates(panel, 14, {"ensemble": predictors["ensemble"]}, 2)["ensemble"]
+    np.testing.assert_allclose(tests["ensemble"].yhat, refit.yhat, atol=1e-9)
+    np.testing.assert_array_equal(tests["ensemble"].y, refit.y)
