@@ -199,9 +199,10 @@ def unit_place(engine: Engine, level: str, unique_id: str) -> dict[str, str | No
         return place
     parent = ""
     for key in PLACE:
-        if key not in row.columns:
+        value = row.iloc[0][key] if key in row.columns else None
+        if value is None or pd.isna(value):  # above the level, or no case names it
             break
-        path = str(row.iloc[0][key])
+        path = str(value)
         place[key] = path.removeprefix(f"{parent}/") if parent else path
         parent = path
     return place

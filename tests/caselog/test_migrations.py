@@ -18,6 +18,7 @@ from caselog.ingest import ingest_files
 from caselog.schema import Base
 from forecasting import list_runs, load_alerts, load_settings, save_setting
 from forecasting.tables import metadata as forecast_metadata
+from forecasting.tables import tuned_settings
 from gridpulse.cli import main
 from records.rulesets import metadata as rulesets_metadata
 from records.tables import metadata as records_metadata
@@ -97,8 +98,11 @@ def _as_upgraded(rows: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
             "ratings": [(*r, None) for r in rows["ratings"]],
             "ingest_log": [(*r, None) for r in rows["ingest_log"]],
             # 0005: no author recorded; the fixture's street setting has a bare street name
-            # as its id (no district/street path), so its place stays unknown
-            "tuned_settings": [(*r, None, None, None, None) for r in rows["tuned_settings"]],
+            # as its id (no district/street path), so its place stays unknown (a table made
+            # by today's models already has the columns, empty)
+            "tuned_settings": [
+                (*r, *(None,) * (len(tuned_settings.c) - len(r))) for r in rows["tuned_settings"]
+            ],
         }
         | {name: [] for name in TABLES_0003 | TABLES_0004}
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from datetime import date
 
+import numpy as np
+import pandas as pd
 import pytest
 from forecast_factories import GRIDS, case_rows, insert_rows, poisson_counts
 
@@ -153,3 +155,12 @@ def test_unit_places_follow_the_hierarchy(city):
         "community": None,
     }
     assert unit_place(city, "grid", "nowhere") == dict.fromkeys(("district", "street", "community"))
+
+
+def test_a_unit_whose_cases_name_no_area_has_no_place(city):
+    bare = pd.DataFrame(
+        {"grid_id": ["g9"], "community": [None], "street": [None], "district": [None]}
+    )
+    counts = {"g9": np.ones(20, dtype=int)}
+    insert_rows(city, case_rows(counts, START, grids=bare, prefix="bare"))
+    assert unit_place(city, "grid", "g9") == dict.fromkeys(("district", "street", "community"))
