@@ -190,7 +190,7 @@ def test_a_link_names_a_saved_rule_set_version(tmp_path, monkeypatch):
     at.selectbox(key="_rules_version_zh").set_value("").run()
     clean(at)
     assert "rules" not in at.query_params
-    assert "当前规则集：default" in "".join(c.value for c in at.caption)
+    assert "当前规则集：内置默认规则" in "".join(c.value for c in at.caption)
 
 
 def test_a_trends_link_keeps_how_many_units_are_drawn(city, monkeypatch):
