@@ -95,7 +95,7 @@ else:
         lost = st.Page(lambda: None, title=t("page_lost"), url_path=requested, visibility="hidden")
         pages[t("section_leaders")].append(lost)
 
-chosen = st.navigation(pages)
+chosen = st.navigation(pages, expanded=True)  # every page listed: no English "View more"
 if cases:
     slug = "" if chosen in (home, lost) else chosen.url_path
     opened = guarded(lambda: urlstate.apply_link(url, account, slug, known))
