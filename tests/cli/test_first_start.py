@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import text
 
 import forecasting
 from caselog import open_store
@@ -15,6 +18,21 @@ def loaded(tmp_path_factory):
     db = f"duckdb:///{folder / 'start.duckdb'}"
     city = ["--grids", "30", "--years", "2", "--cases-per-year", "3000", "--seed", "7"]
     done = gridpulse("sample", "--load", "--if-empty", "--out", str(folder / "city"), *city, db=db)
+    assert done.returncode == 0, done.stderr
+    # a surge in one grid over the last three days, so that the alerts (false-discovery
+    # controlled) have something real to find
+    engine = open_store(db, read_only=True)
+    with engine.connect() as conn:
+        last, grid = conn.execute(
+            text("SELECT max(reported_at), min(grid_id) FROM cases WHERE grid_id IS NOT NULL")
+        ).one()
+    engine.dispose()
+    surge = folder / "surge.csv"
+    rows = [
+        f"S{i},{(last - timedelta(days=i % 3)):%Y-%m-%d} 08:00,市容环境,{grid}" for i in range(60)
+    ]
+    surge.write_text("case_id,reported_at,category,grid_id\n" + "\n".join(rows), "utf-8")
+    done = gridpulse("ingest", str(surge), db=db)
     assert done.returncode == 0, done.stderr
     return folder, db
 
@@ -33,7 +51,7 @@ def test_forecast_and_alerts_are_made_once(loaded):
     forecast = ["forecast", "--level", "grid", "--horizon", "14", "--out", out, "--if-none"]
     done = gridpulse(*forecast, db=db)
     assert done.returncode == 0, done.stderr
-    # a low interval level finds surges in any city: the second call must then keep them
+    # the injected surge is found: the second call must then keep the alerts
     done = gridpulse("alerts", "--level-pct", "50", "--if-none", db=db)
     assert done.returncode == 0, done.stderr
     runs, alerts = _stored(db)
