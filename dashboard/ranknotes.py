@@ -9,7 +9,7 @@ import metrics
 from dashboard.components import fmt_kpi, table
 from dashboard.i18n import kpi_label, t
 from metrics.assessment import small_samples
-from metrics.movers import BIG_MOVE, rank_moves
+from metrics.movers import BIG_MOVE, rank_moves, with_moves
 from metrics.units import unit_path
 
 
@@ -57,12 +57,8 @@ def _note(row: dict) -> str:
 
 def with_notes(frame: pd.DataFrame, found: pd.DataFrame, level: str) -> pd.DataFrame:
     """``frame`` with a move_note column (empty where the rank did not move far)."""
-    keys = list(metrics.LEVELS[level])
-    notes = found[[*keys, "move_note"]] if not found.empty else None
-    if notes is None:
-        return frame.assign(move_note="")
-    out = frame.merge(notes, on=keys, how="left")
-    out["move_note"] = out["move_note"].fillna("")
+    out = with_moves(frame, found, list(metrics.LEVELS[level]))
+    out["move_note"] = [_note(r) if r["big_move"] else "" for r in out.to_dict("records")]
     return out
 
 

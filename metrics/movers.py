@@ -74,3 +74,14 @@ def rank_moves(
     ).reset_index()
     order = out["rank_change"].abs().sort_values(ascending=False, kind="stable").index
     return out.loc[order].reset_index(drop=True)
+
+
+def with_moves(frame: pd.DataFrame, found: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``frame`` with found's volume_change, moved_kpi and points_change by unit, and
+    ``big_move`` (True for the units in ``found``: the output of :func:`rank_moves`)."""
+    extra = [c for c in MOVE_COLUMNS if c != "rank_change"]
+    marked = found[[*keys, *extra]].assign(big_move=True)
+    out = frame.drop(columns=[*extra, "big_move"], errors="ignore")
+    out = out.merge(marked, on=keys, how="left") if keys else out.assign(big_move=False)
+    out["big_move"] = out["big_move"].astype("boolean").fillna(False).astype(bool)
+    return out

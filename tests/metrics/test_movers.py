@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from metrics.movers import rank_moves
+from metrics.movers import rank_moves, with_moves
 from metrics.scheme import Adjust, Item, Scheme
 
 # 40 points for the response rate (target 1, floor 0), 60 for satisfaction; 1 point off per
@@ -66,3 +66,26 @@ def test_no_previous_period_or_no_big_move_gives_an_empty_table():
         "moved_kpi",
         "points_change",
     ]
+
+
+def test_with_moves_marks_exactly_the_units_found():
+    frame = pd.DataFrame({"street": ["a", "b", "c"], "rank_change": [12, -1, -15]})
+    found = pd.DataFrame(
+        {
+            "street": ["c", "a"],
+            "rank_change": [-15, 12],
+            "volume_change": [0.5, float("nan")],
+            "moved_kpi": ["solved_rate", None],
+            "points_change": [-7.5, float("nan")],
+        }
+    )
+    out = with_moves(frame, found, ["street"])
+    assert out["street"].tolist() == ["a", "b", "c"]  # the frame's order kept
+    assert out["big_move"].tolist() == [True, False, True]
+    assert out.loc[2, ["volume_change", "moved_kpi", "points_change"]].tolist() == [
+        0.5,
+        "solved_rate",
+        -7.5,
+    ]
+    none = with_moves(frame, found.iloc[0:0], ["street"])
+    assert not none["big_move"].any()
