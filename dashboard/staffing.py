@@ -10,7 +10,7 @@ from dashboard import data
 from dashboard.components import csv_bytes, download, guarded, layout, load, table
 from dashboard.filters import Filters
 from dashboard.i18n import t
-from forecasting.staffing import staffing_plan
+from forecasting.staffing import staffing_plan, weekly_totals
 
 #: The plan's columns as shown (the CSV keeps the codes), by i18n key.
 SHOWN = {
@@ -46,7 +46,7 @@ def staffing_section(f: Filters, run_id: int, level_pct: float) -> None:
     if plan.empty:
         st.info(t("staff_none", period=f.period))
         return
-    total = plan.groupby("week", sort=True)["staff_hours"].sum()
+    total = weekly_totals(plan)
     fig = go.Figure(
         go.Bar(
             x=[str(w) for w in total.index],

@@ -66,3 +66,8 @@ def staffing_plan(
         weeks[f"staff_hours{col}"] = weeks[f"cases{col}"] * per_case
     weeks["week"] = weeks["week"].dt.date
     return weeks[list(COLUMNS)]
+
+
+def weekly_totals(plan: pd.DataFrame) -> pd.Series:
+    """Staff-hours of all the plan's units per week (index: the week's Monday), in order."""
+    return plan.groupby("week", sort=True)["staff_hours"].sum()

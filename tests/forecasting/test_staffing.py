@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from forecasting import ForecastError
-from forecasting.staffing import COLUMNS, staffing_plan
+from forecasting.staffing import COLUMNS, staffing_plan, weekly_totals
 
 Z80 = 1.2815515655446004  # the normal quantile of an 80% central interval
 
@@ -45,6 +45,9 @@ def test_weeks_sum_cases_and_spread_and_multiply_by_hours():
         assert jia.loc[i, "cases_hi"] == pytest.approx(10 * n + 2 * math.sqrt(n))
         assert jia.loc[i, "staff_hours"] == pytest.approx(60 * n)
         assert jia.loc[i, "staff_hours_hi"] == pytest.approx(6 * (10 * n + 2 * math.sqrt(n)))
+    totals = weekly_totals(plan)  # 甲 6 h × 10 cases a day, 乙 0.5 h × 1 case a day
+    assert totals.index.tolist() == [date(2024, 12, 30), date(2025, 1, 6)]
+    assert totals.tolist() == pytest.approx([4 * 60 + 4 * 0.5, 7 * 60 + 7 * 0.5])
     yi = plan[plan["unique_id"] == "东城区/乙街道"].reset_index(drop=True)
     assert yi.loc[0, "cases_lo"] == 0  # 4 − 3 × 2 < 0: never below no case
     assert yi.loc[1, "staff_hours"] == pytest.approx(7 * 0.5)
