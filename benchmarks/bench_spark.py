@@ -26,20 +26,13 @@ CACHE = ROOT / "benchmarks" / ".cache" / "spark"
 
 def _store(cases: int) -> str:
     from caselog import open_store
-    from caselog.ingest import ingest_files
-    from sample_data import generate_city
+    from services.sample import build_sample_store
 
     folder = CACHE / f"city-{cases}"
     url = f"duckdb:///{folder / 'city.duckdb'}"
     if not (folder / "city.duckdb").exists():
-        generate_city(folder, grids=2000, years=2, cases_per_year=cases)
         engine = open_store(url)
-        ingest_files(
-            engine,
-            [folder / "cases.csv"],
-            ratings=[folder / "ratings.csv"],
-            grids=[folder / "grids.csv"],
-        )
+        build_sample_store(engine, folder, grids=2000, years=2, cases_per_year=cases)
         engine.dispose()
     return url
 

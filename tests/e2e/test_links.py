@@ -8,8 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from caselog import open_store
-from caselog.ingest import ingest_files
-from sample_data import generate_city
+from services.sample import build_sample_store
 from tests.e2e.conftest import SHOTS, serve
 from tests.e2e.test_sign_in import PASSWORD, guarded_app  # noqa: F401  (a street account)
 
@@ -19,15 +18,9 @@ PHONE = {"width": 390, "height": 844}
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e_links")
-    generate_city(folder, grids=60, years=2, cases_per_year=6000, seed=3)
     url = f"duckdb:///{folder / 'links.duckdb'}"
     engine = open_store(url)
-    ingest_files(
-        engine,
-        [folder / "cases.csv"],
-        ratings=[folder / "ratings.csv"],
-        grids=[folder / "grids.csv"],
-    )
+    build_sample_store(engine, folder, grids=60, years=2, cases_per_year=6000, seed=3)
     engine.dispose()
     proc, address = serve(url)
     yield address
