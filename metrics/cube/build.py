@@ -190,7 +190,8 @@ def _statements(
             .order_by(every.c.k_grid, value),
         )
     for level in MONTH_LEVELS:
-        yield f"year_{level}", _year_values(every, level)
+        yield f"year_{level}", _span_values(every, level, "year")
+        yield f"mdur_{level}", _span_values(every, level, "month")
     km = every.c.km_seconds
     yield (
         "val_km",
@@ -219,12 +220,16 @@ def _all_table(scratch: str) -> Table:
     )
 
 
-def _year_values(every: Table, level: str):
-    """Per unit of ``level`` and calendar year (``yday``, its first day as a day number):
-    each median measure's median seconds, whole-millisecond sum and count (YEAR_VALUES)."""
-    epoch0 = literal_column("DATE '1970-01-01'")
-    first = func.date_trunc(literal_column("'year'"), epoch0 + every.c.mday)
-    yday = cast(func.date_diff(literal_column("'day'"), epoch0, first), Integer).label("yday")
+def _span_values(every: Table, level: str, span: str):
+    """Per unit of ``level`` and calendar year (``yday``, its first day as a day number) or
+    month (``mday``): each median measure's median seconds, whole-millisecond sum and count
+    (YEAR_VALUES)."""
+    if span == "year":
+        epoch0 = literal_column("DATE '1970-01-01'")
+        first = func.date_trunc(literal_column("'year'"), epoch0 + every.c.mday)
+        start = cast(func.date_diff(literal_column("'day'"), epoch0, first), Integer).label("yday")
+    else:
+        start = every.c.mday
     parts = {}
     for name in VALUES:
         v = every.c[name]
@@ -235,9 +240,9 @@ def _year_values(every: Table, level: str):
         }
     values = [parts[c].label(c) for c in YEAR_VALUES]
     if level == "city":
-        return select(yday, *values).group_by(yday)
+        return select(start, *values).group_by(start)
     k = every.c[f"k_{LEVEL_DIM[level]}"]
-    return select(k.label("k"), yday, *values).where(k.is_not(None)).group_by(k, yday)
+    return select(k.label("k"), start, *values).where(k.is_not(None)).group_by(k, start)
 
 
 def _days(src) -> list:

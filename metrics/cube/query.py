@@ -122,8 +122,9 @@ def measures(
         wanted = [n for n in names if table in (n, MEANS.get(n))]
         if not wanted:
             continue
-        if summed_units and _whole_year(period):
-            med = _year_durations(cube, by, table, wanted, period, scope)
+        span = _kept_span(period, months, edges) if summed_units else None
+        if span:
+            med = _kept_durations(cube, by, table, wanted, period, scope, span)
         else:
             med = _durations(cube, table, wanted, d, (d0, d1), scope, bucket)
         med = med.subquery(f"m_{table}")
@@ -152,14 +153,21 @@ def _units_in(cube: Cube, table, d: str | None, scope: Mapping[str, str]) -> lis
     return [table.c.k.in_(select(dim.c.key).where(inside))]
 
 
-def _whole_year(period: Period) -> bool:
+def _kept_span(period: Period, months, edges) -> str | None:
+    """ "year" for a calendar year, "month" for one whole month (the spans whose duration
+    medians the cube keeps per unit), else None."""
     y = period.start.year
-    return (period.start, period.end) == (date(y, 1, 1), date(y, 12, 31))
+    if (period.start, period.end) == (date(y, 1, 1), date(y, 12, 31)):
+        return "year"
+    if months and not edges and months[0] == months[1]:
+        return "month"
+    return None
 
 
-def _year_durations(cube: Cube, by: str, table: str, names, period: Period, scope):
-    """As :func:`_durations` for a calendar year, from the year's kept medians and sums."""
-    y = cube.t[f"year_{by}"]
+def _kept_durations(cube: Cube, by: str, table: str, names, period: Period, scope, span: str):
+    """As :func:`_durations` for a calendar year or a whole month, from the medians, sums and
+    counts the cube keeps per unit and span (year_<level>, mdur_<level>)."""
+    y = cube.t[f"year_{by}" if span == "year" else f"mdur_{by}"]
     values = []
     for name in names:
         if name in MEANS:
@@ -167,7 +175,8 @@ def _year_durations(cube: Cube, by: str, table: str, names, period: Period, scop
         else:
             value = y.c[f"md_{table}"] / DURATIONS[name][1]
         values.append(cast(value, Double).label(name))
-    conds = [y.c.yday == day_number(period.start)]
+    start = y.c.yday if span == "year" else y.c.mday
+    conds = [start == day_number(period.start)]
     key = [] if by == "city" else [y.c.k]
     return select(*key, *values).where(*conds, *_units_in(cube, y, LEVEL_DIM.get(by), scope))
 

@@ -31,7 +31,7 @@ from metrics.registry import LEVELS, MEASURES
 from metrics.rules import RuleSet
 from metrics.workdays import SOURCES
 
-FORMAT = 5  # bump when the cube's tables change: older cubes are then never read
+FORMAT = 6  # bump when the cube's tables change: older cubes are then never read
 KEEP = 3  # cubes kept per data version (one per rule set's time limits and as_of)
 
 #: Unit dimensions and the case columns that name a unit of each: every level's but
@@ -66,9 +66,10 @@ COUNTS: tuple[str, ...] = (
     "sat_basic",
 )
 VALUES = ("response_minutes", "handling_hours")  # the median measures
-#: Per unit and calendar year, each median measure's median in seconds (md_), the sum of
-#: its whole milliseconds (s_) and its count (c_): a year's medians are the slowest part
-#: of a year's table otherwise (a pass over millions of durations per measure).
+#: Per unit and calendar year (year_<level>) and per unit and month (mdur_<level>), each
+#: median measure's median in seconds (md_), the sum of its whole milliseconds (s_) and its
+#: count (c_): the medians are the slowest part of such a table otherwise (a pass over the
+#: period's durations per measure, grouped by tens of thousands of units).
 YEAR_VALUES: tuple[str, ...] = tuple(f"{p}_{v}" for v in VALUES for p in ("md", "s", "c"))
 
 _bypass: contextvars.ContextVar[bool] = contextvars.ContextVar("gridpulse_cube_bypass")
@@ -152,11 +153,8 @@ def tables(alias: str) -> dict[str, Table]:
     for level in MONTH_LEVELS:
         for span, start, cols in (
             ("month", "mday", [Column(f"n_{m}", BigInteger) for m in COUNTS]),
-            (
-                "year",
-                "yday",
-                [Column(c, Double if c[:3] == "md_" else BigInteger) for c in YEAR_VALUES],
-            ),
+            ("year", "yday", _durations()),
+            ("mdur", "mday", _durations()),
         ):
             key = [] if level == "city" else [Column("k", Integer)]
             t[f"{span}_{level}"] = Table(f"{span}_{level}", md, *key, Column(start, Integer), *cols)
@@ -195,6 +193,10 @@ def tables(alias: str) -> dict[str, Table]:
         Column("mday", Integer),
     )
     return t
+
+
+def _durations() -> list[Column]:
+    return [Column(c, Double if c[:3] == "md_" else BigInteger) for c in YEAR_VALUES]
 
 
 def cube_file(folder: Path, fp: str) -> Path:
