@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import socket
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from forecasting.series import extract_panel
 from gridpulse.cli import main
 from lake.export import export_lake
 from lake.forecast import _Counted, forecast_on_spark
+from lake.manifest import NAME
 from tests.conftest import sample_store
 from tests.spark.test_spark_assess import _refused
 
@@ -103,9 +106,17 @@ def test_bad_engine_or_lake_is_one_sentence(city, tmp_path, capsys):
     assert not out.exists()
 
 
-def test_a_missing_lake_is_one_sentence(spark_url, tmp_path, capsys):
+def test_a_missing_or_other_versions_lake_is_one_sentence(city, spark_url, tmp_path, capsys):
+    _, folder, _ = city
     out = tmp_path / "f.csv"
     argv = ["forecast", "--level", "street", "--horizon", "7", "--out", str(out)]
     err = _refused([*argv, "--engine", spark_url, "--lake", str(tmp_path / "nowhere")], capsys)
     assert "There is no GridPulse lake at" in err
+    older = tmp_path / "older"
+    shutil.copytree(folder, older)
+    manifest = json.loads((older / NAME).read_text(encoding="utf-8"))
+    manifest["gridpulse_lake"]["format"] = 0
+    (older / NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    err = _refused([*argv, "--engine", spark_url, "--lake", str(older)], capsys)
+    assert "exported by another version of GridPulse" in err
     assert not out.exists()
