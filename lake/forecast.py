@@ -24,6 +24,10 @@ SHIPPED = ("caselog", "forecasting", "outfile.py")
 #: goes a few series a task so that the executors share it; a large level's fast models
 #: (TSB on every grid) go many a task, as statsforecast's own overhead is per call.
 SLOW_GROUP, FAST_GROUP = 4, 250
+SLOW_MODELS = ("ets", "sarima", "prophet", "theta")
+#: Tasks a level is split into at least (when it has that many series), so that every
+#: executor of a small cluster gets a share of it.
+MIN_TASKS = 8
 _SCHEMA = "level string, unit string, model string, params string, days long, yhat array<double>"
 
 
@@ -140,12 +144,9 @@ def _fit_on_spark(lake: SparkLake, panels: dict, jobs: dict, horizon: int, n_cut
         if not wanted:
             continue
         unit = "'city'" if level == "city" else "`unit`"
-        size = (
-            SLOW_GROUP
-            if any(m in ("ets", "prophet", "sarima", "theta") for m, _ in wanted)
-            else FAST_GROUP
-        )
-        groups = max(1, math.ceil(len(panels[level].ids) / size))
+        size = SLOW_GROUP if any(m in SLOW_MODELS for m, _ in wanted) else FAST_GROUP
+        n = len(panels[level].ids)
+        groups = max(1, math.ceil(n / size), min(n, MIN_TASKS))
         parts.append(
             f"SELECT '{level}' AS level, CAST({unit} AS STRING) AS unit, ds, n, "
             f"pmod(hash({unit}), {groups}) AS task FROM ({spark_sql(panel_query(level))}) q"
