@@ -1,4 +1,4 @@
-"""The ``export`` verb (the store as a Parquet lake), ``assess`` and ``forecast`` with ``--engine sc://… --lake DIR``."""
+"""The ``export`` verb (a Parquet lake), and ``assess``/``forecast`` on Spark over such a lake."""
 
 from __future__ import annotations
 
