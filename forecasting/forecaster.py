@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from caselog.store import get_timezone
 from forecasting.backtest import Backtest, assemble, backtest, cutoff_positions, history_needed
 from forecasting.combined import ENSEMBLE_MEMBERS
 from forecasting.errors import ForecastError, Progress
@@ -27,7 +26,7 @@ from forecasting.holidays import COUNTRIES, holiday_params
 from forecasting.intervals import count_interval, dispersion
 from forecasting.models import MODELS, predict, recent_weeks_mean, share_down
 from forecasting.reconcile import bottom_up, membership
-from forecasting.series import LEVELS, Panel, data_gaps, extract_panel, hierarchy
+from forecasting.series import LEVELS, Panel, data_gaps, extract_panel, hierarchy, timezone_of
 
 __all__ = [
     "FEW_CANDIDATES",
@@ -38,6 +37,7 @@ __all__ = [
     "candidate_names",
     "candidate_predictors",
     "check_request",
+    "filled_params",
     "forecast_hierarchy",
     "forecast_panel",
     "holiday_choice",
@@ -364,6 +364,14 @@ def check_request(level: str, horizon: int, model: str) -> None:
         raise ForecastError("The horizon must be a whole number of days from 1 to 366.")
 
 
+def filled_params(params: dict | None, timezone: str | None) -> dict:
+    """``params`` with the holiday-aware models' calendar filled in from the time zone."""
+    params = dict(params or {})
+    for name in HOLIDAY_MODELS:
+        params[name] = holiday_params(params.get(name), timezone)
+    return params
+
+
 def forecast_hierarchy(
     engine: Engine,
     level: str,
@@ -381,12 +389,11 @@ def forecast_hierarchy(
     ``model`` is ``auto`` (choose per unit by backtest) or one model name for every unit.
     ``params`` maps model names to keyword arguments (e.g. ``{"prophet": {...}}``);
     ``tuned`` maps unit ids of ``level`` to saved settings. The coarser levels are the
-    exact sums of ``level``'s forecasts (bottom-up).
+    exact sums of ``level``'s forecasts (bottom-up). ``engine`` may also be a source that
+    runs the series' statements elsewhere (lake.forecast: on Spark).
     """
     check_request(level, horizon, model)
-    params = dict(params or {})
-    for name in HOLIDAY_MODELS:
-        params[name] = holiday_params(params.get(name), get_timezone(engine))
+    params = filled_params(params, timezone_of(engine))
     panels = {lv: extract_panel(engine, lv) for lv in LEVELS[LEVELS.index(level) :]}
     panels, history = usable_history(panels, horizon, n_cutoffs)
     base_panel = panels[level]

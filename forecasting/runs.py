@@ -40,12 +40,14 @@ __all__ = [
     "CSV_COLUMNS",
     "CSV_ENCODING",
     "ForecastRun",
+    "check_forecast_request",
     "check_out_path",
     "library_versions",
     "list_runs",
     "load_run",
     "load_scores",
     "save_run",
+    "write_csv",
     "write_forecast",
 ]
 
@@ -310,10 +312,7 @@ def write_forecast(
     """
     from forecasting.tuning import load_settings
 
-    if not 50 <= float(level_pct) < 100:
-        raise ForecastError("The interval level must be a percentage from 50 to 99.")
-    check_request(level, horizon, model)
-    path = check_out_path(out_path)  # before the fit, which may take minutes
+    path = check_forecast_request(level, horizon, model, level_pct, out_path)
     tuned = load_settings(engine, level) if model == "auto" else None
     state = {"total": 1}
 
@@ -354,6 +353,17 @@ def write_forecast(
     return run
 
 
+def check_forecast_request(
+    level: str, horizon: int, model: str, level_pct: float, out_path: str | Path
+) -> Path:
+    """The forecast file's path once the request is known to be servable (before the fit,
+    which may take minutes); ForecastError, one sentence, otherwise."""
+    if not 50 <= float(level_pct) < 100:
+        raise ForecastError("The interval level must be a percentage from 50 to 99.")
+    check_request(level, horizon, model)
+    return check_out_path(out_path)
+
+
 def check_out_path(out_path: str | Path) -> Path:
     """The forecast file's path, refused (one sentence) unless it ends in ``.csv``, its
     folder exists and it can be written there (the rules of ``assess --out``)."""
@@ -372,6 +382,18 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out["yhat_lo"] = np.minimum(lo, out["yhat"]) + 0.0
     out["yhat_hi"] = np.maximum(hi, out["yhat"]) + 0.0
     return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write the forecast file at ``path`` whole or not at all (a run made without a store)."""
+    part = _write_part(frame, path)
+    try:
+        os.replace(part, path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise ForecastError(
+            f"The file {str(path)!r} cannot be written ({os_reason(exc)})."
+        ) from None
 
 
 def _write_part(frame: pd.DataFrame, path: Path) -> Path:

@@ -428,6 +428,8 @@ def _run_forecast(args) -> int:
     import forecasting
     from forecasting import ForecastError, write_forecast
 
+    if args.engine or args.lake:  # on Spark over an exported lake (gridpulse.lake)
+        return lake.run_forecast(args, UserError)
     engine = _open(args, existing=True)
     if args.if_none and not forecasting.list_runs(engine).empty:
         engine.dispose()

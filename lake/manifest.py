@@ -18,7 +18,8 @@ TABLES = ("cases", "ratings", "grids", "appeals")
 class Manifest:
     """What ``gridpulse export`` wrote: the layout, the store's schema revision, the rows of
     each table, and the settings an assessment over the lake needs from the store (time
-    zone, the rule set active per level, when the newest case file was loaded)."""
+    zone, the rule set active per level, when the newest case file was loaded, the units'
+    saved forecast settings)."""
 
     revision: str
     rows: dict[str, int]
@@ -27,6 +28,8 @@ class Manifest:
     as_known_at: str | None = None
     data_loaded_at: str = ""
     rules: dict[str, str] = field(default_factory=dict)  # level -> active rule set TOML
+    #: level -> {unit: saved forecast setting} (forecasting.tuning), for ``forecast --engine``
+    tuned: dict[str, dict] = field(default_factory=dict)
     format: int = FORMAT
 
     def to_json(self) -> str:
