@@ -10,7 +10,7 @@ from lake import LakeError
 NAME = "gridpulse-lake.json"
 #: The layout this version writes and reads; a change of it, or of the store's revision,
 #: makes a lake written by another version be refused rather than misread.
-FORMAT = 1
+FORMAT = 2  # 2: the units' saved forecast settings (tuned)
 TABLES = ("cases", "ratings", "grids", "appeals")
 
 
@@ -41,13 +41,16 @@ def parse(text: str, where: str, revision: str) -> Manifest:
     written by a version of GridPulse with another format or store ``revision``."""
     try:
         data = json.loads(text)["gridpulse_lake"]
-        found = Manifest(**data)
-    except (ValueError, KeyError, TypeError):
+        fmt, rev = data.get("format"), data.get("revision")
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise LakeError(f"{where} is not a GridPulse lake manifest.") from None
-    if found.format != FORMAT or found.revision != revision:
+    if fmt != FORMAT or rev != revision:  # before reading its fields: other versions have others
         raise LakeError(
             f"The lake at {where} was exported by another version of GridPulse (format "
-            f"{found.format}, store revision {found.revision}; this version reads format "
+            f"{fmt}, store revision {rev}; this version reads format "
             f"{FORMAT}, revision {revision}): export it again with this version."
         )
-    return found
+    try:
+        return Manifest(**data)
+    except TypeError:
+        raise LakeError(f"{where} is not a GridPulse lake manifest.") from None
