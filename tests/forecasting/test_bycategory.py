@@ -168,6 +168,7 @@ def test_a_sparse_and_an_emptied_series_are_forecast_without_nan(duck_store, tmp
     assert not frame[["yhat", "yhat_lo", "yhat_hi"]].isna().any().any()
     empty = frame[frame["unique_id"] == "g3/邻里纠纷"]
     assert (empty["yhat"] == 0).all() and (empty["yhat_hi"] == 0).all()
+    assert set(empty["model"]) == {"snaive"}
     assert ((frame["yhat_lo"] <= frame["yhat"]) & (frame["yhat"] <= frame["yhat_hi"])).all()
 
 
