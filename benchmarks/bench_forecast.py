@@ -10,9 +10,9 @@ Run from the repository root:
 * ``sim``       2,000 denser simulated grids (median 1.5 cases a day, China's holidays).
 * ``guangzhou`` 25,000 simulated grids × 3 years (median 0.3 a day), the time of a run.
 * ``category``  the sample city's forecasts by category (``forecast --by category``, what
-                scripts/start.sh adds at first start): district × category and city ×
-                category runs written as the command line writes them, each next to the
-                plain run of the same level in the same process (not in the default set).
+                scripts/start.sh adds at first start): the district × category run written
+                as the command line writes it, next to the plain district run in the same
+                process (not in the default set).
 * ``boston``    the real Boston 311 log (teama files, 2014–2023): neighborhoods and city;
                 its store's zone is America/New_York, so the models use US federal holidays.
 
@@ -238,13 +238,13 @@ def sample_city(store_dir: Path) -> None:
 
 
 def by_category(store_dir: Path) -> None:
-    """Time ``forecast --by category`` at district and city level on the sample city, each
-    next to the plain run of that level, with the runs' out-of-sample scores."""
+    """Time ``forecast --by category`` at district level on the sample city next to the plain
+    district run, with the runs' out-of-sample scores."""
     from forecasting.runs import write_forecast
 
     engine = _sample_store(store_dir, "category")
     rows = []
-    for level in ("district", "city"):
+    for level in ("district",):
         for by in ("category", None):
             started = time.perf_counter()
             run = write_forecast(engine, level, HORIZON, store_dir / "f.csv", by=by)

@@ -444,6 +444,8 @@ def _run_forecast(args) -> int:
     import forecasting
     from forecasting import ForecastError, write_forecast
 
+    if args.categories and not args.by:
+        raise UserError("--category needs --by category.")
     engine = _open(args, existing=True)
     if args.if_none and not forecasting.list_runs(engine, args.by or "").empty:
         engine.dispose()

@@ -196,6 +196,9 @@ def test_unknown_category_and_short_history_are_one_sentence(duck_store, rows, t
         "error: The store has no case of the category '违建'; its categories are "
         "噪声扰民, 市容环境, 邻里纠纷."
     ]
+    done = _gridpulse(db, "forecast", "--level", "city", "--category", "市容环境",
+                      "--horizon", "7", "--out", out)  # fmt: skip
+    assert done.returncode == 1 and done.stderr.strip() == "error: --category needs --by category."
 
 
 def test_a_stored_run_by_category_is_read_back_split_and_scoped(duck_store, rows, tmp_path):
