@@ -243,6 +243,9 @@ def by_category(store_dir: Path) -> None:
     from forecasting.runs import write_forecast
 
     engine = _sample_store(store_dir, "category")
+    # Untimed: the first fit in a process imports Prophet and statsforecast and compiles
+    # their numba code; neither run below should carry that alone.
+    forecast_hierarchy(engine, "city", HORIZON)
     rows = []
     for level in ("district",):
         for by in ("category", None):
