@@ -1,4 +1,4 @@
-"""The first start's work after setup (scripts/start.sh): the sample city, its forecasts and alerts.
+"""The first start's work after setup (scripts/start.sh): the sample city, its forecasts (by grid and by district × category) and alerts.
 
 Each step runs as scripts/start.sh runs it, in a fresh process, on a fresh store in a
 temporary folder (the installed requirements are reused: installing them is not timed). The
@@ -55,6 +55,11 @@ def main() -> None:
                 "forecast",
                 *("--level", "grid", "--horizon", "28"),
                 *("--out", str(Path(folder) / "forecast.csv"), "--if-none"),
+            ],
+            "category": [
+                "forecast",
+                *("--level", "district", "--by", "category", "--horizon", "28"),
+                *("--out", str(Path(folder) / "forecast_category.csv"), "--if-none"),
             ],
             "alerts": ["alerts", "--if-none"],
         }

@@ -41,6 +41,7 @@ __all__ = [
     "forecast_hierarchy",
     "forecast_panel",
     "holiday_choice",
+    "model_candidates",
     "parent_positions",
 ]
 
@@ -372,6 +373,14 @@ def filled_params(params: dict | None, timezone: str | None) -> dict:
     return params
 
 
+def model_candidates(model: str, n_units: int, max_units: int = MAX_PER_SERIES_UNITS):
+    """The candidates of a request: with ``auto`` the per-series models and ``share`` for up
+    to ``max_units`` units, the vectorised ones above; otherwise the one model asked for."""
+    if model != "auto":
+        return (model,)
+    return MANY_CANDIDATES if n_units > max_units else (*FEW_CANDIDATES, "share")
+
+
 def forecast_hierarchy(
     engine: Engine,
     level: str,
@@ -408,11 +417,7 @@ def forecast_hierarchy(
         )
         if parent is None and model == "share":
             raise ForecastError(f"The {level} level has no coarser level to share down from.")
-    if model == "auto":
-        many = len(base_panel.ids) > max_per_series_units
-        candidates = MANY_CANDIDATES if many else (*FEW_CANDIDATES, "share")
-    else:
-        candidates = (model,)
+    candidates = model_candidates(model, len(base_panel.ids), max_per_series_units)
     base = forecast_panel(
         base_panel,
         horizon,
