@@ -66,3 +66,14 @@ def test_an_executors_python_error_is_its_last_line():
     assert _reason(Exception("[INTERNAL] the session is gone\n at org.apache")) == (
         "[INTERNAL] the session is gone"
     )
+
+
+def test_a_forecast_by_category_on_spark_is_one_sentence(tmp_path, capsys):
+    from gridpulse.cli import main
+
+    argv = ["forecast", "--level", "district", "--by", "category", "--horizon", "7"]
+    argv += ["--out", str(tmp_path / "f.csv"), "--engine", "sc://127.0.0.1:1", "--lake", "x"]
+    assert main(["--db", f"duckdb:///{tmp_path / 's.duckdb'}", *argv]) != 0
+    err = capsys.readouterr().err.strip()
+    assert err.splitlines() == [err.splitlines()[-1]] and "not on Spark" in err
+    assert not (tmp_path / "f.csv").exists()
