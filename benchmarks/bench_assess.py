@@ -1,6 +1,6 @@
 """Benchmark: the street assessment of a Beijing-scale year, GridPulse engine vs plain pandas.
 
-Run `.venv/bin/python benchmarks/bench_assess.py [--cases N] [--repeat R]` from the repository
+Run `.venv/bin/python benchmarks/bench_assess.py [--cases N] [--repeat R] [--no-pages]` from the repository
 root. It builds (once, cached under benchmarks/.cache/assess/) 5.5 million cases of 2025 over
 25,000 grids / 300 streets / 16 districts as a DuckDB store and as Parquet, then measures:
 
@@ -256,6 +256,7 @@ def main() -> None:
     ap.add_argument("--cases", type=int, default=5_500_000)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--pages-only", action="store_true", help="only the KPI page queries")
+    ap.add_argument("--no-pages", action="store_true", help="only (a) and (b), no page queries")
     args = ap.parse_args()
     db, pq = build(CACHE, args.cases)
     if args.pages_only:
@@ -270,7 +271,7 @@ def main() -> None:
     a_wall, a_rss = min(w for w, _ in a), max(r for _, r in a)
     a_imports = min(import_seconds(db, a_out) for _ in range(args.repeat))
     b_wall, b_rss = min(w for w, _ in b), max(r for _, r in b)
-    pages = page_queries(db)
+    pages = [] if args.no_pages else page_queries(db)
     print(
         f"\n{args.cases:,} cases, {os.cpu_count()} CPUs, best of {args.repeat}; "
         f"max |engine − pandas| over all KPI cells = {diff:.2e}\n"
@@ -286,7 +287,8 @@ def main() -> None:
     )
     print(f"| (b) pandas from Parquet, same table | {b_wall:.2f} | {b_rss:.0f} |")
     print(f"| ratio (a)/(b) | {a_wall / b_wall:.2f} | {a_rss / b_rss:.2f} |")
-    _print_pages(pages)
+    if pages:
+        _print_pages(pages)
 
 
 if __name__ == "__main__":
