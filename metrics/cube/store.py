@@ -29,7 +29,7 @@ from caselog.store import read_version
 from metrics.cube import cache
 from metrics.registry import LEVELS, MEASURES
 from metrics.rules import RuleSet
-from metrics.workdays import SOURCES
+from metrics.workdays import sources
 
 FORMAT = 6  # bump when the cube's tables change: older cubes are then never read
 KEEP = 3  # cubes kept per data version (one per rule set's time limits and as_of)
@@ -103,7 +103,7 @@ def fingerprint(rules: RuleSet, as_of: datetime) -> str:
     if rules.exclude_types:  # the per-case flags leave these request types out
         parts["request_types_exclude"] = sorted(rules.exclude_types)
     if rules.calendar == "working_days":  # the deadlines' calendar: its sources and the city's
-        parts["workdays"] = {**SOURCES, **rules.workdays.canonical()}
+        parts["workdays"] = {**sources(), **rules.workdays.canonical()}
     blob = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
 
