@@ -204,7 +204,7 @@ def _durations(cube: Cube, table: str, names, d: str | None, days, scope, bucket
             ms = whole_ms(val.c.v)
             value = mean_of(func.sum(ms), func.count(ms), name)
         else:  # seconds, as metrics.cohort.duration_median: the same number as from the cases
-            value = median(val.c.v, "duckdb") / DURATIONS[name][1]
+            value = median(val.c.v, cube.dialect) / DURATIONS[name][1]
         values.append(cast(value, Double).label(name))
     stmt = select(*group, *values).where(*conds)
     return stmt.group_by(*group) if group else stmt
