@@ -27,6 +27,7 @@ from caselog.columns import PARTY
 from caselog.party import involves
 from caselog.schema import cases, grids
 from caselog.store import read_version
+from metrics import pgcopy
 from metrics.cohort import (
     MEANS,
     Cohort,
@@ -407,7 +408,8 @@ def fetch(engine: Engine, conn, version: str | None, stmt, keep: bool = True) ->
     """Execute a statement on ``conn`` and return a DataFrame (numeric columns as float/int,
     NULL → NaN).
 
-    On DuckDB the result is fetched column-wise into pandas (no per-row Python objects). On a
+    On DuckDB the result is fetched column-wise into pandas (no per-row Python objects); on
+    PostgreSQL too, through COPY, when every column is a number or text (metrics.pgcopy). On a
     read-only DuckDB engine a slow result is kept on disk until the next write to the store
     (metrics.cube.cache, under ``version``), and the same statement is answered from there —
     unless ``keep`` is False (rows per case, which are quicker to fetch again than to keep)."""
@@ -417,6 +419,10 @@ def fetch(engine: Engine, conn, version: str | None, stmt, keep: bool = True) ->
         if kept is not None:
             return kept
     started = time.perf_counter()
+    if engine.dialect.name == "postgresql":
+        copied = pgcopy.frame(conn, stmt)
+        if copied is not None:
+            return copied
     result = conn.execute(stmt)
     if engine.dialect.name == "duckdb":
         frame = result.cursor.df()  # typed columns already, NULL → NaN/None
