@@ -187,6 +187,8 @@ def statements(
         sums = [cast(func.sum(f.c[f"f_{m}"]), BigInteger).label(f"n_{m}") for m in COUNTS]
         if level == "city":
             yield "month_city", select(f.c.mday, *sums).group_by(f.c.mday)
+            daily = select(f.c.day, f.c.mday, *sums).group_by(f.c.day, f.c.mday)
+            yield "day_city", daily.order_by(f.c.day)
             continue
         k = f.c[f"k_{LEVEL_DIM[level]}"]
         yield (

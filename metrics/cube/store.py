@@ -32,7 +32,7 @@ from metrics.registry import LEVELS, MEASURES
 from metrics.rules import RuleSet
 from metrics.workdays import SOURCES
 
-FORMAT = 6  # bump when the cube's tables change: older cubes are then never read
+FORMAT = 7  # bump when the cube's tables change: older cubes are then never read
 KEEP = 3  # cubes kept per data version (one per rule set's time limits and as_of)
 
 #: Unit dimensions and the case columns that name a unit of each: every level's but
@@ -154,6 +154,14 @@ def tables(alias: str) -> dict[str, Table]:
         Column("day", Integer),
         Column("mday", Integer),
         *[Column(f"f_{m}", SmallInteger) for m in COUNTS],
+    )
+    #: The city's facts summed per day: a city series reads a row a day, not a row a case.
+    t["day_city"] = Table(
+        "day_city",
+        md,
+        Column("day", Integer),
+        Column("mday", Integer),
+        *[Column(f"n_{m}", BigInteger) for m in COUNTS],
     )
     for level in MONTH_LEVELS:
         for span, start, cols in (
