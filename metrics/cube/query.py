@@ -106,9 +106,13 @@ def measures(
     else:
         edges = [(d0, d1)]
     f = cube.t["facts"]
+    daily = d is None and not scope  # the whole city: its sums per day (a year's series)
+    if daily:
+        f = cube.t["day_city"]
     for lo, hi in edges:
         conds, cols = _per_case(cube, f, d, (lo, hi), scope, bucket)
-        parts.append(select(*cols, *[f.c[f"f_{x}"].label(f"n_{x}") for x in summed]).where(*conds))
+        sums = [f.c[f"{'n' if daily else 'f'}_{x}"].label(f"n_{x}") for x in summed]
+        parts.append(select(*cols, *sums).where(*conds))
     u = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("u")
     group = ([u.c.k] if d else []) + ([u.c.ds] if bucket else [])
     aggs = [cast(func.sum(u.c[f"n_{x}"]), BigInteger).label(x) for x in counts]
@@ -204,7 +208,7 @@ def _durations(cube: Cube, table: str, names, d: str | None, days, scope, bucket
             ms = whole_ms(val.c.v)
             value = mean_of(func.sum(ms), func.count(ms), name)
         else:  # seconds, as metrics.cohort.duration_median: the same number as from the cases
-            value = median(val.c.v, "duckdb") / DURATIONS[name][1]
+            value = median(val.c.v, cube.dialect) / DURATIONS[name][1]
         values.append(cast(value, Double).label(name))
     stmt = select(*group, *values).where(*conds)
     return stmt.group_by(*group) if group else stmt

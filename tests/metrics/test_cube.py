@@ -154,20 +154,6 @@ def city(tmp_path_factory):
     writer.dispose()
 
 
-@pytest.fixture
-def attached(monkeypatch):
-    """The cubes attached from now on: one entry per query answered from a cube."""
-    used: list[str] = []
-    real = cube.attach
-
-    def spy(conn, found):
-        real(conn, found)
-        used.append(found.alias)
-
-    monkeypatch.setattr(cube, "attach", spy)
-    return used
-
-
 def same(call, used: list[str]) -> pd.DataFrame:
     """``call()`` from the cube equals ``call()`` from the cases; the cube's frame."""
     used.clear()
