@@ -26,7 +26,6 @@ LABELS.update(
         "fc_cat_by_unit": ("选单位，看各大类", "a unit's categories"),
         "fc_cat_by_category": ("选大类，看各单位", "a category's units"),
         "fc_cat_pick_unit": ("单位", "Unit"),
-        "fc_cat_pick_category": ("大类", "Category"),
         "fc_cat_outside": (
             "这次预测没有您权限范围内的单位。",
             "This run has no unit inside your area.",
@@ -97,12 +96,12 @@ def category_section(f: Filters) -> None:
     )
     choices = category_choices(run.forecasts, by)
     shown = _unit(run.level) if by == "unit" else str
-    pick = c3.selectbox(t(f"fc_cat_pick_{by}"), choices, key=f"fc_cat_pick_{by}", format_func=shown)
+    pick = c3.selectbox(_word(by), choices, key=f"fc_cat_pick_{by}", format_func=shown)
     if pick is None:
         return
     view = category_view(run.forecasts, by, pick)
     other = "category" if by == "unit" else "unit"
-    name = t(f"fc_cat_pick_{other}")
+    name = _word(other)
     if other == "unit":
         view["series"] = view["series"].map(_unit(run.level))
     fig = px.line(
@@ -130,3 +129,8 @@ def category_section(f: Filters) -> None:
         key="fc_cat_totals",
     )
     st.caption(t("fc_cat_note"))
+
+
+def _word(what: str) -> str:
+    """单位 for a unit; the registry's name of the category column (大类) for a category."""
+    return t("category") if what == "category" else t("fc_cat_pick_unit")
