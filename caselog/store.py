@@ -118,6 +118,8 @@ def open_store(
             _patient(engine, path.resolve(), read_only, wait)  # one key per file
             if read_only:
                 _read_only.add(engine)
+    elif engine.dialect.name == "postgresql" and read_only:
+        event.listen(engine, "connect", _no_jit)
     if create:
         try:
             _up_to_date(engine, upgrade=upgrade and not read_only)
@@ -247,6 +249,14 @@ def _patient(engine: Engine, path: Path, read_only: bool, wait: float) -> None:
 def _quiet_duckdb(dbapi_connection, _record) -> None:
     # DuckDB draws its own progress bar on stderr for long queries; ours is the only one.
     dbapi_connection.execute("SET enable_progress_bar = false")
+
+
+def _no_jit(dbapi_connection, _record) -> None:
+    # The pages' queries run for 0.01-1 s: PostgreSQL's JIT compiles each one for about
+    # 70 ms before it starts. (The cube's build turns it back on: metrics.cube.pg.)
+    with dbapi_connection.cursor() as cur:
+        cur.execute("SET jit = off")
+    dbapi_connection.commit()
 
 
 def _first_line(exc: BaseException) -> str:
