@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import pandas as pd
-from sqlalchemy import BigInteger, Double, Engine, case, cast, func, literal, not_, select
+from sqlalchemy import BigInteger, Double, Engine, case, cast, func, not_, null, select
 
 from metrics.cohort import (
+    DURATIONS,
     MEANS,
     Cohort,
     build_cohort,
@@ -15,8 +16,9 @@ from metrics.cohort import (
     duration_ms,
     exclusion_reasons,
     from_epoch,
-    mean_of,
+    points_sum,
     predicates,
+    satisfaction_parts,
 )
 from metrics.errors import UnitError
 from metrics.known import any_appeals, known_at
@@ -164,33 +166,37 @@ def explain_counts(
     v = coh.cte
     num, den, reasons = _parts(kpi_id, v, coh.as_of_e, r)
     k = kpi(kpi_id)
-    measure = predicates(v, coh.as_of_e, r)[k.numerator]
-    if k.kind == "median":
-        value = duration_median(v, k.numerator, dialect)
-    elif k.kind == "mean":
+    if k.kind == "median":  # its cases are the denominator's: the median of that group
+        values = [cast(duration_median(v, k.numerator, dialect), Double)]
+    elif k.kind == "mean":  # sums and counts of whole milliseconds add up exactly
         ms = duration_ms(v, MEANS[k.numerator])
-        value = mean_of(func.sum(ms), func.count(ms), k.numerator)
-    elif k.numerator == "satisfaction_points":
-        value = func.sum(case((den, measure), else_=0.0))
+        values = [func.sum(ms), func.count(ms)]
+    elif k.numerator == "satisfaction_points":  # from counts, as the KPI tables: exact
+        full, basic = (func.sum(case((den & part, 1), else_=0)) for part in satisfaction_parts(v))
+        values = [points_sum(full, basic, r)]
     else:
-        value = literal(None, Double)
-    # select_from: for a count KPI both predicates are constants, which name no table
-    totals = select(
-        cast(func.sum(case((num & den, 1), else_=0)), BigInteger).label("numerator"),
-        cast(func.sum(case((den, 1), else_=0)), BigInteger).label("denominator"),
-        cast(value, Double).label("value"),
-    ).select_from(v)
-    reason = case(*reasons, else_="other").label("reason") if reasons else None
-    excl = (
-        select(reason, cast(func.count(), BigInteger).label("n"))
+        values = []
+    # One pass over the cases: the denominator's group (reason NULL) and one group per
+    # reason for exclusion; select_from: a count KPI's predicates name no table.
+    inside = func.coalesce(den, False)
+    reason = case((inside, null()), *reasons, else_="other").label("reason")
+    groups = (
+        select(
+            reason,
+            cast(func.sum(case((num & den, 1), else_=0)), BigInteger).label("numerator"),
+            cast(func.count(), BigInteger).label("n"),
+            *values,
+        )
         .select_from(v)
-        .where(not_(func.coalesce(den, False)))
         .group_by(reason)
     )
     with engine.connect() as conn:
-        n, d, x = conn.execute(totals).one()
-        excluded = {row.reason: int(row.n) for row in conn.execute(excl)} if reasons else {}
-    n, d = int(n or 0), int(d or 0)
+        rows = conn.execute(groups).all()
+    n = sum(int(row[1] or 0) for row in rows)
+    counted = [row for row in rows if row[0] is None]
+    d = int(counted[0][2]) if counted else 0
+    excluded = {row[0]: int(row[2]) for row in rows if row[0] is not None} if reasons else {}
+    x = _value(k, rows, counted)
     out: dict[str, object] = {"numerator": n, "denominator": d, "excluded": excluded}
     if k.numerator == "satisfaction_points":
         out["points"] = float(x or 0.0)
@@ -202,3 +208,17 @@ def explain_counts(
     else:
         out["value"] = n * k.scale / d if d else None
     return out
+
+
+def _value(k, rows, counted) -> float | None:
+    """The KPI's value part from the grouped rows of :func:`explain_counts`: the denominator
+    group's median, the sum of satisfaction points, or a mean from the summed milliseconds
+    (the same operations, in the same order, as the KPI tables' SQL)."""
+    if k.kind == "mean":
+        total = sum(int(row[3] or 0) for row in rows)
+        count = sum(int(row[4] or 0) for row in rows)
+        per = DURATIONS[MEANS[k.numerator]][1] * 1000.0
+        return float(total) / float(count) / per if count else None
+    if k.kind == "median" or k.numerator == "satisfaction_points":
+        return counted[0][3] if counted else None
+    return None

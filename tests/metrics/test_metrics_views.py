@@ -121,6 +121,8 @@ def test_explain(golden):
         "rework_rate",
         "satisfaction_rate",
         "median_handling_h",
+        "mean_handling_h",
+        "mean_response_min",
         "overdue_open",
         "closure_rate",
     ):
