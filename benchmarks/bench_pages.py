@@ -122,6 +122,8 @@ def main() -> None:
     from dashboard import data
 
     engine = data.engine(args.db)
+    if engine.dialect.name == "postgresql":
+        _forget_kept(engine)
     n = data.case_count(args.db)
     streets = metrics.kpi_table(
         engine, metrics.Selection.build("street", PERIODS[-1]), kpis=["cases"]
@@ -156,6 +158,22 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|")
     for name, cm, cx, wm, wx in rows:
         print(f"| {name} | {cm:.2f} | {cx:.2f} | {wm:.3f} | {wx:.3f} |")
+
+
+def _forget_kept(engine) -> None:
+    """Empty the results kept in a PostgreSQL store's cubes (metrics.cube.pg.keep), so that
+    cold means computed, not read from an earlier run."""
+    from sqlalchemy import text
+
+    from metrics.cube.pg import KEPT
+
+    with engine.begin() as conn:
+        found = conn.execute(
+            text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'gp_cube_%'")
+        )
+        for schema in found.scalars().all():
+            if conn.execute(text(f"SELECT to_regclass('{schema}.{KEPT}')")).scalar():
+                conn.execute(text(f"TRUNCATE {schema}.{KEPT}"))
 
 
 APP_PAGES = (

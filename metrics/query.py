@@ -395,7 +395,7 @@ def run_cubed(
     covered = level is None or cubes.covers(level)
     use = rules if known is None and cubable(scope) and covered else None
     with reading(engine, use, moment) as (conn, version, found):
-        return fetch(engine, conn, version, make(found))
+        return fetch(engine, conn, version, make(found), cube=found)
 
 
 def run(engine: Engine, stmt, keep: bool = True) -> pd.DataFrame:
@@ -404,7 +404,9 @@ def run(engine: Engine, stmt, keep: bool = True) -> pd.DataFrame:
         return fetch(engine, conn, version, stmt, keep)
 
 
-def fetch(engine: Engine, conn, version: str | None, stmt, keep: bool = True) -> pd.DataFrame:
+def fetch(
+    engine: Engine, conn, version: str | None, stmt, keep: bool = True, *, cube=None
+) -> pd.DataFrame:
     """Execute a statement on ``conn`` and return a DataFrame (numeric columns as float/int,
     NULL → NaN).
 
@@ -412,23 +414,46 @@ def fetch(engine: Engine, conn, version: str | None, stmt, keep: bool = True) ->
     PostgreSQL too, through COPY, when every column is a number or text (metrics.pgcopy). On a
     read-only DuckDB engine a slow result is kept on disk until the next write to the store
     (metrics.cube.cache, under ``version``), and the same statement is answered from there —
-    unless ``keep`` is False (rows per case, which are quicker to fetch again than to keep)."""
+    unless ``keep`` is False (rows per case, which are quicker to fetch again than to keep).
+    In a PostgreSQL store a slow result over its KPI ``cube`` is kept in the cube's schema
+    (metrics.cube.pg.keep) until the data's next write."""
+    if engine.dialect.name == "postgresql":
+        return _fetch_pg(engine, conn, stmt, cube if keep else None)
     key = cache.key_of(engine, stmt) if version and keep else None
     if key:
         kept = cache.load(engine, version, key)
         if kept is not None:
             return kept
     started = time.perf_counter()
-    if engine.dialect.name == "postgresql":
-        copied = pgcopy.frame(conn, stmt)
-        if copied is not None:
-            return copied
     result = conn.execute(stmt)
     if engine.dialect.name == "duckdb":
         frame = result.cursor.df()  # typed columns already, NULL → NaN/None
         if key and time.perf_counter() - started >= cache.SLOW:
             cache.keep(engine, version, key, frame)
         return frame
+    return _rows(result, stmt)
+
+
+def _fetch_pg(engine: Engine, conn, stmt, cube) -> pd.DataFrame:
+    """:func:`fetch` on PostgreSQL: COPY where it can, rows otherwise; kept in ``cube``."""
+    from metrics.cube import pg as pgcube
+
+    key = cache.key_of(engine, stmt) if cube is not None else None
+    if key:
+        found = pgcube.kept(conn, cube, key)
+        if found is not None:
+            return found
+    started = time.perf_counter()
+    frame = pgcopy.frame(conn, stmt)
+    if frame is None:
+        frame = _rows(conn.execute(stmt), stmt)
+    if key and time.perf_counter() - started >= cache.SLOW:
+        pgcube.keep(engine, cube, key, frame)
+    return frame
+
+
+def _rows(result, stmt) -> pd.DataFrame:
+    """A result fetched row by row, its number columns made numeric."""
     frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     declared = _numeric_columns(stmt)
     for col in frame.columns:

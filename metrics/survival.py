@@ -77,12 +77,16 @@ def km_handling(engine: Engine, sel: Selection) -> pd.DataFrame:
     cube_rules = r if cubable(scope) and known is None else None
     with reading(engine, cube_rules, moment) as (conn, version, found):
         if found is not None:
+            kept = cubequery.km_kept(found, by, p, scope)
+            if kept is not None:
+                frame = fetch(engine, conn, version, kept)
+                return frame.sort_values(keys, kind="stable").reset_index(drop=True)
             rows = fetch(engine, conn, version, cubequery.km_rows(found, by, p, scope), False)
             names = None
             if keys:
                 names = fetch(engine, conn, version, cubequery.unit_names(found, by))
                 names = names.set_index("key")
-            return _per_unit(rows, keys, names)
+            return per_unit(rows, keys, names)
         v = coh.cte
         seconds, event = km_inputs(v, coh.as_of_e)
         conds = [seconds.is_not(None)] + ([v.c[keys[-1]].is_not(None)] if keys else [])
@@ -94,13 +98,13 @@ def km_handling(engine: Engine, sel: Selection) -> pd.DataFrame:
         codes = rows.groupby(keys, dropna=False, sort=False).ngroup()
         names = rows[keys].drop_duplicates().reset_index(drop=True)
         rows = pd.DataFrame({"k": codes, "t": rows["t"], "e": rows["e"]})
-    return _per_unit(rows, keys, names)
+    return per_unit(rows, keys, names)
 
 
 BLOCK = 1 << 18  # rows worked on at once: small arrays are reused, not fresh pages each time
 
 
-def _per_unit(rows: pd.DataFrame, keys: list[str], names: pd.DataFrame | None) -> pd.DataFrame:
+def per_unit(rows: pd.DataFrame, keys: list[str], names: pd.DataFrame | None) -> pd.DataFrame:
     """Counts, plain and Kaplan–Meier medians per unit, from the rows sorted by unit and time
     (risk sets and event counts for many units at once; the survival product per unit).
 

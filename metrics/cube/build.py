@@ -20,6 +20,7 @@ from sqlalchemy import (
     and_,
     cast,
     func,
+    literal,
     literal_column,
     select,
     union,
@@ -36,11 +37,12 @@ from metrics.cohort import (
     satisfaction_parts,
     whole_ms,
 )
-from metrics.cube import cache
+from metrics.cube import cache, km
 from metrics.cube.store import (
     COUNTS,
     DIMS,
     KEEP,
+    KM_TABLE,
     LEVEL_DIM,
     MONTH_LEVELS,
     VALUES,
@@ -109,6 +111,7 @@ def build(
                     )
                     into = f"{alias}_s" if name == ALL else alias
                     raw.execute(f"CREATE TABLE {into}.{name} AS {sql}")
+                _keep_km(raw, alias)
             finally:
                 raw.execute(f"DETACH DATABASE IF EXISTS {alias}_s")
                 raw.execute(f"DETACH DATABASE IF EXISTS {alias}")
@@ -120,6 +123,22 @@ def build(
                 leftover.unlink(missing_ok=True)
                 Path(f"{leftover}.wal").unlink(missing_ok=True)
     return final
+
+
+def _keep_km(raw, alias: str) -> None:
+    """The cube's Kaplan–Meier figures per department, year and month (metrics.cube.km),
+    from its val_km rows."""
+    rows = raw.execute(
+        f"SELECT k_department, day, t, e FROM {alias}.val_km"
+        " WHERE k_department IS NOT NULL ORDER BY k_department, t"
+    ).fetchnumpy()
+    kept = km.figures(rows["k_department"], rows["day"], rows["t"], rows["e"])
+    view = f"{alias}_km"
+    raw.register(view, kept)
+    try:
+        raw.execute(f"CREATE TABLE {alias}.{KM_TABLE} AS SELECT * FROM {view}")
+    finally:
+        raw.unregister(view)
 
 
 def _quoted(path: Path) -> str:
@@ -215,6 +234,30 @@ def statements(
     )
     yield "ratings_f", _ratings_facts(v, t, dialect)
     yield "assist_f", _assist_facts(v, t, dialect)
+    # whistle cases and assists per department and month: whole months and years add them up
+    whistle = t["dim_source"].c
+    yield (
+        "whistle_month",
+        select(
+            f.c.k_department.label("k"),
+            f.c.mday,
+            cast(func.count(), BigInteger).label("whistle_cases"),
+            cast(func.sum(f.c.f_response_ok), BigInteger).label("w_ok"),
+            cast(func.sum(f.c.f_response_due), BigInteger).label("w_due"),
+        )
+        .where(
+            f.c.k_department.is_not(None),
+            f.c.k_source.in_(select(whistle.key).where(whistle.source == literal("whistle"))),
+        )
+        .group_by(f.c.k_department, f.c.mday),
+    )
+    a = t["assist_f"]
+    yield (
+        "assist_month",
+        select(a.c.k_assist.label("k"), a.c.mday, cast(func.count(), BigInteger).label("n"))
+        .where(a.c.k_assist.is_not(None))
+        .group_by(a.c.k_assist, a.c.mday),
+    )
 
 
 ALL = "every_case"  # the build's scratch table

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import os
 import time
 from datetime import datetime
 
+import pandas as pd
 import psycopg
 from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from caselog.schema import cases
+from metrics import pgcopy
+from metrics.cube import cache, km
 from metrics.cube.build import ALL, statements
-from metrics.cube.store import KEEP, Cube, fingerprint
+from metrics.cube.store import KEEP, KM_TABLE, Cube, fingerprint
 from metrics.known import any_appeals
 from metrics.rules import RuleSet, load_rules
 
@@ -28,6 +32,7 @@ PER_CASE = (
     "ratings_f",
     "assist_f",
 )
+KEPT = "kept_results"  # slow results of queries over the cube, as metrics.cube.cache keeps them
 _LOCK = 0x67706362  # "gpcb": one builder per cube across every server of the store
 
 #: The store's write count (caselog migration 0006: a trigger on cases, ratings and appeals
@@ -82,6 +87,7 @@ def build(
         with engine.connect() as conn:
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
+                conn.exec_driver_sql("SET LOCAL jit TO DEFAULT")  # off for readers: caselog.store
                 trigger = text("SELECT 1 FROM pg_trigger WHERE tgname = 'cases_written'")
                 if not conn.execute(trigger).first():
                     return None
@@ -139,6 +145,35 @@ def _create(conn: Connection, work: str, steps) -> None:
         if name != ALL:
             raw.execute(f"ANALYZE {work}.{name}")
     raw.execute(f"DROP TABLE {work}.{ALL}")
+    _keep_km(raw, work)
+    raw.execute(f"CREATE TABLE {work}.{KEPT} (key text PRIMARY KEY, frame bytea NOT NULL)")
+
+
+def _keep_km(raw, work: str) -> None:
+    """The cube's Kaplan–Meier figures per department, year and month (metrics.cube.km),
+    from its val_km rows."""
+    sql = (
+        f"SELECT k_department, day, t, e FROM {work}.val_km"
+        " WHERE k_department IS NOT NULL ORDER BY k_department, t"
+    )
+    names = ["k_department", "day", "t", "e"]
+    rows = pgcopy.numbers(raw.cursor(), sql, names, ["int", "int", "float", "int"])
+    kept = km.figures(*(rows[n].to_numpy() for n in names))
+    raw.execute(
+        f"CREATE TABLE {work}.{KM_TABLE} (span text, start integer, k integer, resolved bigint,"
+        " censored bigint, median_handling_h double precision,"
+        " km_median_handling_h double precision)"
+    )
+    with raw.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {work}.{KM_TABLE} VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [tuple(_plain(x) for x in row) for row in kept.itertuples(index=False)],
+        )
+
+
+def _plain(value):
+    """A numpy number as Python's (what the driver adapts), NaN kept as NaN."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def _make_room(conn: Connection, stamp: str) -> None:
@@ -159,3 +194,43 @@ def _make_room(conn: Connection, stamp: str) -> None:
             conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
     for _, name in sorted(current)[: max(0, len(current) - KEEP + 1)]:
         conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
+
+
+def kept(conn: Connection, cube: Cube, key: str) -> pd.DataFrame | None:
+    """The result kept in the cube's schema for ``key`` (metrics.cube.cache.key_of), or
+    None; a lookup that fails (a schema dropped meanwhile) only means it is computed."""
+    try:
+        with conn.begin_nested():
+            found = conn.execute(
+                text(f"SELECT frame FROM {cube.alias}.{KEPT} WHERE key = :key"), {"key": key}
+            ).scalar()
+    except SQLAlchemyError:
+        return None
+    return None if found is None else pd.read_feather(io.BytesIO(found))
+
+
+def keep(engine: Engine, cube: Cube, key: str, frame: pd.DataFrame) -> None:
+    """Keep a slow result in the cube's schema, for every app server until the data's next
+    write drops the cube: PostgreSQL's counterpart of the results kept beside a DuckDB file
+    (metrics.cube.cache), within the same room. Written on a connection of its own, so a
+    role that may only read, or a full room, costs nothing but the keeping."""
+    try:
+        buf = io.BytesIO()
+        frame.to_feather(buf, compression="lz4")  # Arrow IPC: typed columns, fast both ways
+    except (ValueError, TypeError):
+        return
+    body = buf.getvalue()
+    if len(body) > cache.ROOM // 8:
+        return
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(
+                text(
+                    f"INSERT INTO {cube.alias}.{KEPT} (key, frame) SELECT :key, :frame"
+                    f" WHERE (SELECT coalesce(sum(length(frame)), 0) FROM {cube.alias}.{KEPT})"
+                    " < :room ON CONFLICT (key) DO NOTHING"
+                ),
+                {"key": key, "frame": body, "room": cache.ROOM},
+            )
+    except (SQLAlchemyError, psycopg.Error):
+        return

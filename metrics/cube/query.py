@@ -8,7 +8,16 @@ from datetime import date, timedelta
 from sqlalchemy import BigInteger, Double, and_, cast, func, literal, select, true, union_all
 
 from metrics.cohort import DURATIONS, MEANS, mean_of, points_sum, whole_ms
-from metrics.cube.store import COUNTS, DIMS, LEVEL_DIM, MONTH_LEVELS, SCOPE_DIM, VALUES, Cube
+from metrics.cube.store import (
+    COUNTS,
+    DIMS,
+    KM_TABLE,
+    LEVEL_DIM,
+    MONTH_LEVELS,
+    SCOPE_DIM,
+    VALUES,
+    Cube,
+)
 from metrics.dialect import median
 from metrics.period import Period
 from metrics.registry import LEVELS
@@ -248,28 +257,55 @@ def whistles(cube: Cube, period: Period, scope: Mapping[str, str] | None):
     f = cube.t["facts"]
     src = cube.t["dim_source"]
     whistle = f.c.k_source.in_(select(src.c.key).where(src.c.source == literal("whistle")))
-    return _per_department(
-        cube,
-        f,
-        "k_department",
-        period,
-        scope,
-        cast(func.count(), BigInteger).label("whistle_cases"),
-        cast(func.sum(f.c.f_response_ok), BigInteger).label("w_ok"),
-        cast(func.sum(f.c.f_response_due), BigInteger).label("w_due"),
-        where=[whistle],
+    kept = _monthly(cube, "whistle_month", period, scope, ("whistle_cases", "w_ok", "w_due"))
+    return (
+        kept
+        if kept is not None
+        else _per_department(
+            cube,
+            f,
+            "k_department",
+            period,
+            scope,
+            cast(func.count(), BigInteger).label("whistle_cases"),
+            cast(func.sum(f.c.f_response_ok), BigInteger).label("w_ok"),
+            cast(func.sum(f.c.f_response_due), BigInteger).label("w_due"),
+            where=[whistle],
+        )
     )
 
 
 def assists(cube: Cube, period: Period, scope: Mapping[str, str] | None):
     """department, assist_cases: the period's cases each department assisted on."""
-    return _per_department(
-        cube,
-        cube.t["assist_f"],
-        "k_assist",
-        period,
-        scope,
-        cast(func.count(), BigInteger).label("assist_cases"),
+    kept = _monthly(cube, "assist_month", period, scope, ("assist_cases",))
+    return (
+        kept
+        if kept is not None
+        else _per_department(
+            cube,
+            cube.t["assist_f"],
+            "k_assist",
+            period,
+            scope,
+            cast(func.count(), BigInteger).label("assist_cases"),
+        )
+    )
+
+
+def _monthly(cube: Cube, name: str, period: Period, scope, labels: Sequence[str]):
+    """department and the sums ``labels`` over the whole months of ``period`` from the
+    cube's per-department month table ``name`` (its count columns in ``labels``' order);
+    None for a scope or a period with part of a month (the per-case tables answer)."""
+    months, edges = split(period)
+    if scope or edges or months is None:
+        return None
+    m = cube.t[name]
+    counts = [c for c in m.c if c.name not in ("k", "mday")]
+    sums = [cast(func.sum(c), BigInteger).label(x) for c, x in zip(counts, labels, strict=True)]
+    sub = select(m.c.k, *sums).where(m.c.mday.between(*months)).group_by(m.c.k).subquery()
+    dim = cube.t["dim_department"]
+    return select(dim.c.department, *[sub.c[x] for x in labels]).select_from(
+        sub.join(dim, dim.c.key == sub.c.k)
     )
 
 
@@ -286,3 +322,22 @@ def unit_names(cube: Cube, by: str):
     """key and the level's key columns of every unit in the cube's dimension for ``by``."""
     dim = cube.t[f"dim_{LEVEL_DIM[by]}"]
     return select(dim.c.key, *[dim.c[k] for k in LEVELS[by]])
+
+
+def km_kept(cube: Cube, by: str, period: Period, scope: Mapping[str, str] | None):
+    """department and metrics.survival's columns per department, from the figures the cube
+    keeps for a calendar year or a whole month (metrics.cube.km); None for other levels,
+    periods and scopes (then the per-case rows of :func:`km_rows` answer)."""
+    if by != "department" or scope:
+        return None
+    months, edges = split(period)
+    span = _kept_span(period, months, edges)
+    if span is None:
+        return None
+    kt, dim = cube.t[KM_TABLE], cube.t["dim_department"]
+    figures = [c for c in kt.c if c.name not in ("span", "start", "k")]
+    return (
+        select(dim.c.department, *figures)
+        .select_from(kt.join(dim, dim.c.key == kt.c.k))
+        .where(kt.c.span == span, kt.c.start == day_number(period.start))
+    )

@@ -32,7 +32,8 @@ from metrics.registry import LEVELS, MEASURES
 from metrics.rules import RuleSet
 from metrics.workdays import sources
 
-FORMAT = 7  # bump when the cube's tables change: older cubes are then never read
+FORMAT = 8  # bump when the cube's tables change: older cubes are then never read
+KM_TABLE = "km_department"  # Kaplan–Meier figures per department, year and month
 KEEP = 3  # cubes kept per data version (one per rule set's time limits and as_of)
 
 #: Unit dimensions and the case columns that name a unit of each: every level's but
@@ -187,6 +188,30 @@ def tables(alias: str) -> dict[str, Table]:
         Column("day", Integer),
         Column("t", Double),
         Column("e", SmallInteger),
+    )
+    #: Kaplan–Meier figures per department for each calendar year and month (metrics.cube.km).
+    t[KM_TABLE] = Table(
+        KM_TABLE,
+        md,
+        Column("span", String),
+        Column("start", Integer),
+        Column("k", Integer),
+        Column("resolved", BigInteger),
+        Column("censored", BigInteger),
+        Column("median_handling_h", Double),
+        Column("km_median_handling_h", Double),
+    )
+    #: Whistle cases (count, responses on time, responses due) and assisted cases per
+    #: department and month, for whole months and years.
+    t["whistle_month"] = Table(
+        "whistle_month",
+        md,
+        Column("k", Integer),
+        Column("mday", Integer),
+        *[Column(c, BigInteger) for c in ("whistle_cases", "w_ok", "w_due")],
+    )
+    t["assist_month"] = Table(
+        "assist_month", md, Column("k", Integer), Column("mday", Integer), Column("n", BigInteger)
     )
     t["ratings_f"] = Table(
         "ratings_f",

@@ -26,6 +26,7 @@ from metrics import (
     write_assessment,
 )
 from metrics.cube import build as cubebuild
+from metrics.cube import query as cubequery
 from metrics.cube import store as cube
 from metrics.cube.query import measures, split
 from metrics.period import parse_period
@@ -258,6 +259,26 @@ def test_cooperation_from_the_cube(city, attached, scope):
         assert off["cases"] == 0 and off["assist_cases"] == 0 and off["rating_count"] > 0
 
 
+@pytest.mark.parametrize("period", ["2025", "2025Q1", "2025-02", "2025-02-10..2025-03-20"])
+def test_cooperation_of_whole_months_adds_the_kept_month_sums(city, attached, period, monkeypatch):
+    """Whistle cases and assists of whole months (a month, a quarter, a year) add up the
+    cube's per-department month sums; other periods read its per-case tables; both equal
+    the cases' figures."""
+    _, reader = city
+    per_case = []
+    original = cubequery._per_department
+
+    def counted(cube_, table, *args, **kwargs):
+        per_case.append(table.name)
+        return original(cube_, table, *args, **kwargs)
+
+    monkeypatch.setattr(cubequery, "_per_department", counted)
+    table = same(lambda: cooperation_table(reader, Selection.build("department", period)), attached)
+    assert table["whistle_cases"].sum() > 0 and table["assist_cases"].sum() > 0
+    whole = ".." not in period
+    assert sorted(per_case) == (["ratings_f"] if whole else ["assist_f", "facts", "ratings_f"])
+
+
 @pytest.mark.parametrize("by", ["city", "district", "street", "grid", "department"])
 def test_kaplan_meier_from_the_cube(city, attached, by):
     _, reader = city
@@ -267,6 +288,22 @@ def test_kaplan_meier_from_the_cube(city, attached, by):
         lambda: km_handling(reader, Selection.build(by, "2025-02", scope={"district": "东城区"})),
         attached,
     )
+
+
+@pytest.mark.parametrize("period", ["2025", "2025-02", "2025-03"])
+def test_kaplan_meier_of_a_year_or_month_from_the_kept_figures(city, attached, period, monkeypatch):
+    """A calendar year's or a whole month's Kaplan–Meier table by department comes from
+    the figures the cube keeps (no per-case row read), equal to the cases' bit for bit."""
+    _, reader = city
+
+    def per_case(*args, **kwargs):
+        raise AssertionError("the per-case rows were read")
+
+    monkeypatch.setattr(cubequery, "km_rows", per_case)
+    table = same(lambda: km_handling(reader, Selection.build("department", period)), attached)
+    assert len(table) >= 3 and table["resolved"].sum() > 0
+    if period != "2025-03":
+        assert (table["censored"] > 0).any()
 
 
 def test_weights_grades_and_basic_satisfaction_share_the_cube(city, attached):

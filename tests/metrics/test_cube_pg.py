@@ -11,7 +11,7 @@ from sqlalchemy import text
 from test_cube import PERIODS, SCOPES, random_city, same
 
 from caselog import open_store
-from metrics import assess, cooperation_table, km_handling, kpi_series, kpi_table
+from metrics import assess, cooperation_table, km_handling, kpi_series, kpi_table, pgcopy
 from metrics.cube import build as cubebuild
 from metrics.cube import pg as pg_cube
 from metrics.cube import store as cube
@@ -81,6 +81,9 @@ def test_series_cooperation_and_kaplan_meier_from_the_cube(city, attached, freq)
     as_duckdb(same(lambda: km_handling(pg, sel), attached), km_handling(duck, sel))
     sel = Selection.build("street", "2025-03")
     as_duckdb(same(lambda: assess(pg, sel), attached), assess(duck, sel))
+    for period in ("2025", "2025-02"):  # the Kaplan–Meier figures kept per year and month
+        sel = Selection.build("department", period)
+        as_duckdb(same(lambda s=sel: km_handling(pg, s), attached), km_handling(duck, sel))
 
 
 def _cube_schemas(engine) -> list[str]:
@@ -122,3 +125,34 @@ def test_the_latest_timestamp_recorded_by_the_build_holds_until_a_write():
         with pg.connect() as conn:
             assert pg_cube.latest(conn) is None  # the build's record is of older data
         assert latest_timestamp(pg) == later
+
+
+def test_slow_results_are_kept_in_the_cube_until_a_write(attached, monkeypatch):
+    """A result over the cube slower than cache.SLOW is kept in the cube's schema: the same
+    query again is answered from there (equal frame, no KPI statement run) until a write."""
+    from metrics.cube import cache
+
+    rows, rates, grids = random_city(5, 120)
+    copied = []
+
+    def copying(conn, stmt):
+        copied.append(stmt)
+
+    for pg in _pg_database():
+        insert(pg, rows, rates, grids)
+        assert cubebuild.build(pg) is not None
+        sel = Selection.build("street", "2025Q1")
+        monkeypatch.setattr(cache, "SLOW", 0.0)  # every result counts as slow
+        first = kpi_table(pg, sel)
+        (schema,) = _cube_schemas(pg)
+        with pg.connect() as conn:
+            kept = conn.execute(text(f"SELECT count(*) FROM {schema}.{pg_cube.KEPT}")).scalar()
+        assert kept >= 1
+        monkeypatch.setattr(pgcopy, "frame", copying)
+        again = kpi_table(pg, sel)
+        assert not copied  # answered from what was kept
+        pd.testing.assert_frame_equal(again, first, check_exact=True)
+        monkeypatch.undo()
+        insert(pg, [make_case(reported_at=datetime(2025, 2, 2, 9), district="东城区")])
+        after = kpi_table(pg, sel)  # the cube, and what it kept, are of older data
+        assert after["cases"].sum() == first["cases"].sum() + 1
