@@ -311,7 +311,8 @@ def export(url: str, sel: metrics.Selection, suffix: str, lang: str = "zh") -> b
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"assessment{suffix}"
-        metrics.write_assessment(engine(url), sel, path, lang=lang)
+        ranked = assessment(url, sel)  # the page's table, not computed again per file
+        metrics.write_assessment(engine(url), sel, path, lang=lang, table=ranked)
         return path.read_bytes()
 
 

@@ -17,7 +17,12 @@ TRAILING = ("period", "as_of", "rule_set", "rule_set_hash", "data_loaded_at", "c
 
 
 def write_assessment(
-    engine: Engine, sel: Selection, out_path: str | Path, *, lang: str = "zh"
+    engine: Engine,
+    sel: Selection,
+    out_path: str | Path,
+    *,
+    lang: str = "zh",
+    table: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Compute the assessment of ``sel`` and write it to ``out_path`` (.csv or .xlsx); return
     the table.
@@ -31,10 +36,11 @@ def write_assessment(
     figures laid out for people in ``lang`` (zh default, en) by metrics.workbook: title and
     period/as-of rows, rank first, headers with units, print set-up, 红黑榜, 得分明细 and the
     rule set as tables (which also names ``sel.as_known_at`` when given). Raises MetricsError
-    subclasses (one sentence) for an unwritable path.
+    subclasses (one sentence) for an unwritable path. ``table``: ``assess(engine, sel)``
+    when the caller has it already (the page's ranking), not computed a second time.
     """
     path = _check_path(out_path)
-    table = assess(engine, sel)
+    table = assess(engine, sel) if table is None else table
     meta = assessment_meta(engine, sel, table)
     if path.suffix.lower() == ".csv":
         try:
