@@ -1,0 +1,112 @@
+"""Counts of a PostgreSQL store's cases, refreshed by each load, for the data and forecast pages."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    MetaData,
+    String,
+    Table,
+    text,
+)
+
+#: One row per group of one grouping set (``part``) of the cases: ``n`` cases, ``live`` of
+#: them not cancelled, reported between ``first`` and ``last``. Parts: ``area`` (district,
+#: street, community, grid_id), ``street_day`` (district, street, day), ``month``, and
+#: ``category``, ``source``, ``status``, ``quality`` (quality_flags), ``precision``
+#: (day_precision) with the value in ``label``; ``off_department`` counts in ``n`` the
+#: ratings of a department that is neither the case's primary nor an assisting one.
+case_tally = Table(
+    "case_tally",
+    MetaData(),
+    Column("part", String, nullable=False),
+    Column("district", String),
+    Column("street", String),
+    Column("community", String),
+    Column("grid_id", String),
+    Column("label", String),
+    Column("day", Date),
+    Column("month", DateTime),
+    Column("n", BigInteger, nullable=False),
+    Column("live", BigInteger, nullable=False),
+    Column("first", DateTime),
+    Column("last", DateTime),
+)
+
+#: store_meta keys: the count of writing statements on cases and ratings (a trigger of
+#: migration 0007 adds one per statement), and that count when the tally was made.
+CASE_STAMP = "case_stamp"
+TALLY_STAMP = "tally_stamp"
+_STAMP = f"COALESCE((SELECT value FROM store_meta WHERE key = '{CASE_STAMP}'), '0')"
+
+_FILL = """
+INSERT INTO case_tally
+  (part, district, street, community, grid_id, label, day, month, n, live, first, last)
+SELECT CASE WHEN GROUPING(grid_id) = 0 THEN 'area'
+            WHEN GROUPING(d) = 0 THEN 'street_day'
+            WHEN GROUPING(m) = 0 THEN 'month'
+            WHEN GROUPING(category) = 0 THEN 'category'
+            WHEN GROUPING(source) = 0 THEN 'source'
+            WHEN GROUPING(status) = 0 THEN 'status'
+            WHEN GROUPING(quality_flags) = 0 THEN 'quality'
+            ELSE 'precision' END,
+       district, street, community, grid_id,
+       COALESCE(category, source, status, quality_flags, day_precision::text),
+       d, m, count(*), count(*) FILTER (WHERE status <> 'cancelled'),
+       min(reported_at), max(reported_at)
+FROM (SELECT *, CAST(reported_at AS date) AS d, date_trunc('month', reported_at) AS m
+      FROM cases) AS c
+GROUP BY GROUPING SETS ((district, street, community, grid_id), (district, street, d), (m),
+                        (category), (source), (status), (quality_flags), (day_precision))
+"""
+
+_OFF_DEPARTMENT = """
+INSERT INTO case_tally (part, n, live)
+SELECT 'off_department', count(*), count(*)
+FROM ratings JOIN cases ON cases.case_id = ratings.case_id
+WHERE ratings.department != coalesce(cases.department, '')
+  AND strpos(';' || coalesce(cases.assist_departments, '') || ';',
+             ';' || ratings.department || ';') = 0
+"""
+
+
+def refresh(conn: Connection) -> None:
+    """Recount the tally from the cases and ratings on ``conn`` (in its transaction, after
+    a load's writes): one pass over the cases, and stamp it with their write count. Nothing
+    on a store other than PostgreSQL (DuckDB scans its columns quicker than it would read
+    a tally's rows) or one without the table."""
+    if conn.dialect.name != "postgresql":
+        return
+    if conn.execute(text("SELECT to_regclass('case_tally')")).scalar() is None:
+        return
+    conn.execute(text("SET LOCAL work_mem = '256MB'"))  # the street × day groups in memory
+    conn.execute(text("DELETE FROM case_tally"))
+    conn.execute(text(_FILL))
+    conn.execute(text(_OFF_DEPARTMENT))
+    conn.execute(
+        text(
+            "INSERT INTO store_meta (key, value) VALUES (:key, " + _STAMP + ")"
+            " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+        ),
+        {"key": TALLY_STAMP},
+    )
+
+
+def fresh(conn: Connection) -> bool:
+    """Whether the tally counts the cases and ratings as they are now (PostgreSQL, made
+    after the last write to them); else the callers count the cases themselves."""
+    if conn.dialect.name != "postgresql":
+        return False
+    found = conn.execute(
+        text(
+            "SELECT 1 FROM store_meta WHERE key = :key AND value = "
+            + _STAMP
+            + " AND to_regclass('case_tally') IS NOT NULL"
+        ),
+        {"key": TALLY_STAMP},
+    ).first()
+    return found is not None
