@@ -148,7 +148,7 @@ def store_overview(engine: Engine, recent_loads: int = 20) -> StoreOverview:
     return overview
 
 
-def _rating_flags(conn, counts: _Tallied | None) -> pd.DataFrame:
+def _rating_flags(conn, tallied: _Tallied | None) -> pd.DataFrame:
     """Ratings per data-quality flag: the stored ones, and off_case_department for ratings
     of a department that is neither the primary nor an assisting one of its case as it is
     stored now (they count for the department all the same)."""
@@ -166,8 +166,8 @@ def _rating_flags(conn, counts: _Tallied | None) -> pd.DataFrame:
         literal(";") + ratings.c.department + literal(";"),
     )
     off = (
-        counts.off_department()
-        if counts
+        tallied.off_department()
+        if tallied
         else conn.execute(
             select(func.count())
             .select_from(ratings.join(cases, cases.c.case_id == ratings.c.case_id))
@@ -182,10 +182,10 @@ def _rating_flags(conn, counts: _Tallied | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["flag", "ratings"])
 
 
-def _day_precision(conn, counts: _Tallied | None) -> pd.DataFrame:
+def _day_precision(conn, tallied: _Tallied | None) -> pd.DataFrame:
     """Per timestamp column, how many stored values are known to the day only."""
-    if counts:
-        found = counts.day_precision([day_bit(c) for c in DAY_PRECISION_COLUMNS])
+    if tallied:
+        found = tallied.day_precision([day_bit(c) for c in DAY_PRECISION_COLUMNS])
     else:
         dp = cases.c.day_precision
         found = conn.execute(
