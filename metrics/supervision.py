@@ -149,8 +149,8 @@ def ageing(
     keys = list(level_keys(by)) if by else []
     age_d = (coh.as_of_e - v.c.rep_e) / 86400.0
     bucket = case(
-        *[(age_d < edge, AGE_BUCKETS[i]) for i, edge in enumerate(AGE_EDGES_DAYS)],
-        else_=AGE_BUCKETS[-1],
+        *[(age_d < edge, i) for i, edge in enumerate(AGE_EDGES_DAYS)],
+        else_=len(AGE_EDGES_DAYS),
     ).label("bucket")
     late = overdue_at(v, coh.as_of_e)
     inner = select(*[v.c[k] for k in keys], bucket, late.label("late")).where(
@@ -161,13 +161,22 @@ def ageing(
             v.c[keys[-1]].is_not(None), *own_rows(v.c.department, keys, sel.scope_map)
         )
     s = inner.subquery("s")
-    stmt = select(
-        *[s.c[k] for k in keys],
-        s.c.bucket,
-        cast(func.count(), BigInteger).label("open_cases"),
-        cast(func.sum(case((s.c.late, 1), else_=0)), BigInteger).label("overdue"),
-    ).group_by(*[s.c[k] for k in keys], s.c.bucket)
-    got = run(engine, stmt)
+    # One row per unit with a count per bucket: grouped by the units alone, PostgreSQL
+    # hashes them (grouped by an age bucket too, it cannot tell there are six and sorts
+    # every open case, on disk: twice the time at 860,000 open cases).
+    counts = []
+    for i in range(len(AGE_BUCKETS)):
+        mine = s.c.bucket == i
+        counts.append(cast(func.count().filter(mine), BigInteger).label(f"open_{i}"))
+        counts.append(cast(func.count().filter(mine & s.c.late), BigInteger).label(f"late_{i}"))
+    wide = run(engine, select(*[s.c[k] for k in keys], *counts).group_by(*[s.c[k] for k in keys]))
+    got = pd.concat(
+        [
+            wide[keys].assign(bucket=name, open_cases=wide[f"open_{i}"], overdue=wide[f"late_{i}"])
+            for i, name in enumerate(AGE_BUCKETS)
+        ],
+        ignore_index=True,
+    )
     units = got[keys].drop_duplicates() if keys else pd.DataFrame(index=[0])
     grid = units.merge(pd.DataFrame({"bucket": AGE_BUCKETS}), how="cross")
     out = grid.merge(got, on=[*keys, "bucket"], how="left")
