@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -15,7 +17,8 @@ from sqlalchemy import (
 )
 
 #: One row per group of one grouping set (``part``) of the cases: ``n`` cases, ``live`` of
-#: them not cancelled, reported between ``first`` and ``last``. Parts: ``area`` (district,
+#: them not cancelled, reported between ``first`` and ``last``, their latest event at
+#: ``latest`` (any timestamp column). Parts: ``area`` (district,
 #: street, community, grid_id), ``street_day`` (district, street, day), ``month``, and
 #: ``category``, ``source``, ``status``, ``quality`` (quality_flags), ``precision``
 #: (day_precision) with the value in ``label``; ``off_department`` counts in ``n`` the
@@ -35,6 +38,7 @@ case_tally = Table(
     Column("live", BigInteger, nullable=False),
     Column("first", DateTime),
     Column("last", DateTime),
+    Column("latest", DateTime),
 )
 
 #: store_meta keys: the count of writing statements on cases and ratings (a trigger of
@@ -45,7 +49,8 @@ _STAMP = f"COALESCE((SELECT value FROM store_meta WHERE key = '{CASE_STAMP}'), '
 
 _FILL = """
 INSERT INTO case_tally
-  (part, district, street, community, grid_id, label, day, month, n, live, first, last)
+  (part, district, street, community, grid_id, label, day, month, n, live, first, last,
+   latest)
 SELECT CASE WHEN GROUPING(grid_id) = 0 THEN 'area'
             WHEN GROUPING(d) = 0 THEN 'street_day'
             WHEN GROUPING(m) = 0 THEN 'month'
@@ -57,8 +62,10 @@ SELECT CASE WHEN GROUPING(grid_id) = 0 THEN 'area'
        district, street, community, grid_id,
        COALESCE(category, source, status, quality_flags, day_precision::text),
        d, m, count(*), count(*) FILTER (WHERE status <> 'cancelled'),
-       min(reported_at), max(reported_at)
-FROM (SELECT *, CAST(reported_at AS date) AS d, date_trunc('month', reported_at) AS m
+       min(reported_at), max(reported_at), max(latest)
+FROM (SELECT *, CAST(reported_at AS date) AS d, date_trunc('month', reported_at) AS m,
+             greatest(reported_at, accepted_at, dispatched_at, responded_at, resolved_at,
+                      closed_at) AS latest
       FROM cases) AS c
 GROUP BY GROUPING SETS ((district, street, community, grid_id), (district, street, d), (m),
                         (category), (source), (status), (quality_flags), (day_precision))
@@ -110,3 +117,11 @@ def fresh(conn: Connection) -> bool:
         {"key": TALLY_STAMP},
     ).first()
     return found is not None
+
+
+def latest(conn: Connection) -> datetime | None:
+    """The latest case timestamp of any event column while the tally is fresh (None when
+    it is not, or the store holds no case)."""
+    if not fresh(conn):
+        return None
+    return conn.execute(text("SELECT max(latest) FROM case_tally WHERE part = 'month'")).scalar()

@@ -12,6 +12,7 @@ from caselog.ingest import ingest_files
 from caselog.overview import store_overview
 from forecasting import tallied
 from forecasting.series import day_range, extract_panel, hierarchy
+from metrics.query import TIMESTAMP_COLUMNS, latest_timestamp
 from sample_data import generate_city
 
 pytestmark = pytest.mark.postgres
@@ -180,6 +181,17 @@ def test_the_unit_tree_equals_pandas_over_the_cases(loaded, level):
     assert sorted(inside) == sorted(
         _expected_tree(loaded, level).query("district == '孤区'")[level]
     )
+
+
+@pytest.mark.parametrize("stale", [False, True], ids=["tally", "cases"])
+def test_the_latest_timestamp_equals_pandas_over_the_cases(loaded, stale):
+    if stale:
+        with loaded.begin() as conn:
+            conn.execute(text("UPDATE cases SET closed_at = NULL WHERE case_id = 'U3'"))
+    with loaded.connect() as conn:
+        assert (tally.latest(conn) is None) is stale
+    c = _cases(loaded)
+    assert latest_timestamp(loaded) == max(c[col].max() for col in TIMESTAMP_COLUMNS)
 
 
 def test_a_street_history_equals_pandas_over_the_cases(loaded):

@@ -56,6 +56,7 @@ def upgrade() -> None:
         sa.Column("live", sa.BigInteger(), nullable=False),
         sa.Column("first", sa.DateTime(), nullable=True),
         sa.Column("last", sa.DateTime(), nullable=True),
+        sa.Column("latest", sa.DateTime(), nullable=True),
     )
     op.execute(f"""
         CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
