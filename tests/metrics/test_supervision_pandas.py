@@ -95,6 +95,9 @@ def test_overdue_counts_and_cards_equal_pandas(filled):
         open_cases=("case_id", "size"), overdue=("late", "sum"), due_soon=("soon", "sum")
     )
     assert got[["open_cases", "overdue", "due_soon"]].to_dict() == want.to_dict()
+    over = (AS_OF - c["due"]).dt.total_seconds().where(c["late"]) / 3600
+    most = over.groupby([c["district"], c["street"]]).max()
+    assert got["max_hours_overdue"].to_dict() == pytest.approx(most.to_dict())
     red = red_cards(engine, sel, limit=None)
     late = c[c["late"]]
     assert sorted(red["case_id"]) == sorted(late["case_id"])
