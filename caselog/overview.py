@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Engine, and_, func, literal, select
 
+from caselog import tally
 from caselog.columns import DAY_PRECISION_COLUMNS, PARTY, day_bit
 from caselog.party import involves
 from caselog.schema import cases, grids, ingest_log, ratings, rejected_rows
@@ -78,6 +79,8 @@ def store_overview(engine: Engine, recent_loads: int = 20) -> StoreOverview:
             return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
         def counted(column, label: str) -> pd.DataFrame:
+            if counts:
+                return counts.by(column.name, label)
             n = func.count().label("cases")
             return frame(
                 select(func.coalesce(column, "").label(label), n)
@@ -85,19 +88,27 @@ def store_overview(engine: Engine, recent_loads: int = 20) -> StoreOverview:
                 .order_by(n.desc())
             )
 
+        counts = _Tallied(conn) if tally.fresh(conn) else None
         totals = {
-            "cases": conn.execute(select(func.count()).select_from(cases)).scalar_one(),
             "ratings": conn.execute(select(func.count()).select_from(ratings)).scalar_one(),
             "grids": conn.execute(select(func.count()).select_from(grids)).scalar_one(),
             "rejected": conn.execute(select(func.count()).select_from(rejected_rows)).scalar_one(),
-            "flagged": conn.execute(
-                select(func.count()).where(cases.c.quality_flags.is_not(None))
-            ).scalar_one(),
         }
-        first, last = conn.execute(
-            select(func.min(cases.c.reported_at), func.max(cases.c.reported_at))
-        ).one()
-        by_month = frame(select(month, func.count().label("cases")).group_by(month).order_by(month))
+        if counts:
+            totals |= counts.totals()
+            first, last = counts.span()
+            by_month = counts.by_month()
+        else:
+            totals["cases"] = conn.execute(select(func.count()).select_from(cases)).scalar_one()
+            totals["flagged"] = conn.execute(
+                select(func.count()).where(cases.c.quality_flags.is_not(None))
+            ).scalar_one()
+            first, last = conn.execute(
+                select(func.min(cases.c.reported_at), func.max(cases.c.reported_at))
+            ).one()
+            by_month = frame(
+                select(month, func.count().label("cases")).group_by(month).order_by(month)
+            )
         rejected = frame(
             select(rejected_rows.c.kind, rejected_rows.c.reason, func.count().label("rows"))
             .group_by(rejected_rows.c.kind, rejected_rows.c.reason)
@@ -129,15 +140,15 @@ def store_overview(engine: Engine, recent_loads: int = 20) -> StoreOverview:
             by_source=counted(cases.c.source, "source"),
             by_status=counted(cases.c.status, "status"),
             rejected=rejected,
-            quality=_flags(conn),
-            rating_quality=_rating_flags(conn),
-            day_precision=_day_precision(conn),
+            quality=_flags(conn, counts),
+            rating_quality=_rating_flags(conn, counts),
+            day_precision=_day_precision(conn, counts),
             loads=loads,
         )
     return overview
 
 
-def _rating_flags(conn) -> pd.DataFrame:
+def _rating_flags(conn, tallied: _Tallied | None) -> pd.DataFrame:
     """Ratings per data-quality flag: the stored ones, and off_case_department for ratings
     of a department that is neither the primary nor an assisting one of its case as it is
     stored now (they count for the department all the same)."""
@@ -154,30 +165,42 @@ def _rating_flags(conn) -> pd.DataFrame:
         literal(";") + func.coalesce(cases.c.assist_departments, "") + literal(";"),
         literal(";") + ratings.c.department + literal(";"),
     )
-    off = conn.execute(
-        select(func.count())
-        .select_from(ratings.join(cases, cases.c.case_id == ratings.c.case_id))
-        .where(and_(ratings.c.department != func.coalesce(cases.c.department, ""), assisting == 0))
-    ).scalar_one()
+    off = (
+        tallied.off_department()
+        if tallied
+        else conn.execute(
+            select(func.count())
+            .select_from(ratings.join(cases, cases.c.case_id == ratings.c.case_id))
+            .where(
+                and_(ratings.c.department != func.coalesce(cases.c.department, ""), assisting == 0)
+            )
+        ).scalar_one()
+    )
     if off:
         counts["off_case_department"] = int(off)
     rows = sorted(counts.items(), key=lambda kv: -kv[1])
     return pd.DataFrame(rows, columns=["flag", "ratings"])
 
 
-def _day_precision(conn) -> pd.DataFrame:
+def _day_precision(conn, tallied: _Tallied | None) -> pd.DataFrame:
     """Per timestamp column, how many stored values are known to the day only."""
-    dp = cases.c.day_precision
-    found = conn.execute(
-        select(
-            *[func.count().filter(dp.bitwise_and(day_bit(c)) != 0) for c in DAY_PRECISION_COLUMNS]
-        )
-    ).one()
+    if tallied:
+        found = tallied.day_precision([day_bit(c) for c in DAY_PRECISION_COLUMNS])
+    else:
+        dp = cases.c.day_precision
+        found = conn.execute(
+            select(
+                *[
+                    func.count().filter(dp.bitwise_and(day_bit(c)) != 0)
+                    for c in DAY_PRECISION_COLUMNS
+                ]
+            )
+        ).one()
     rows = [(c, int(n)) for c, n in zip(DAY_PRECISION_COLUMNS, found, strict=True) if n]
     return pd.DataFrame(rows, columns=["column", "values"])
 
 
-def _flags(conn) -> pd.DataFrame:
+def _flags(conn, tallied: _Tallied | None) -> pd.DataFrame:
     """Cases per data-quality flag (flags are `;`-joined on the case row)."""
     flagged = (
         select(cases.c.quality_flags, func.count().label("n"))
@@ -185,8 +208,74 @@ def _flags(conn) -> pd.DataFrame:
         .group_by(cases.c.quality_flags)
     )
     counts: dict[str, int] = {}
-    for flags, n in conn.execute(flagged):
+    for flags, n in tallied.flags() if tallied else conn.execute(flagged):
         for flag in flags.split(";"):
             counts[flag] = counts.get(flag, 0) + int(n)
     rows = sorted(counts.items(), key=lambda kv: -kv[1])
     return pd.DataFrame(rows, columns=["flag", "cases"])
+
+
+class _Tallied:
+    """The overview's figures read from the store's tally (caselog.tally) while it is fresh."""
+
+    def __init__(self, conn) -> None:
+        self.conn = conn
+        self.t = tally.case_tally.c
+
+    def _part(self, part: str):
+        return self.t.part == part
+
+    def totals(self) -> dict[str, int]:
+        t = self.t
+        n, flagged = self.conn.execute(
+            select(
+                func.coalesce(func.sum(t.n).filter(self._part("month")), 0),
+                func.coalesce(func.sum(t.n).filter(self._part("quality"), t.label.is_not(None)), 0),
+            )
+        ).one()
+        return {"cases": int(n), "flagged": int(flagged)}
+
+    def span(self) -> tuple:
+        t = self.t
+        return self.conn.execute(
+            select(func.min(t.first), func.max(t.last)).where(self._part("month"))
+        ).one()
+
+    def by_month(self) -> pd.DataFrame:
+        t = self.t
+        rows = self.conn.execute(
+            select(t.month, t.n).where(self._part("month")).order_by(t.month)
+        ).all()
+        return pd.DataFrame([tuple(r) for r in rows], columns=["month", "cases"])
+
+    def by(self, column: str, label: str) -> pd.DataFrame:
+        """Cases per value of ``column`` ('' for none), most first."""
+        t = self.t
+        if column == "district":  # NULL and '' are groups of their own, as in a GROUP BY
+            key, part = t.district, "area"
+        else:
+            key, part = t.label, column
+        n = func.sum(t.n)
+        query = (
+            select(func.coalesce(key, "").label(label), n.label("cases"))
+            .where(self._part(part))
+            .group_by(key)
+            .order_by(n.desc(), key)
+        )
+        rows = self.conn.execute(query).all()
+        return pd.DataFrame([(k, int(v)) for k, v in rows], columns=[label, "cases"])
+
+    def flags(self) -> list[tuple[str, int]]:
+        t = self.t
+        query = select(t.label, t.n).where(self._part("quality"), t.label.is_not(None))
+        return [(flags, int(n)) for flags, n in self.conn.execute(query)]
+
+    def day_precision(self, bits: list[int]) -> list[int]:
+        t = self.t
+        rows = self.conn.execute(select(t.label, t.n).where(self._part("precision"))).all()
+        return [sum(int(n) for v, n in rows if int(v) & bit) for bit in bits]
+
+    def off_department(self) -> int:
+        t = self.t
+        found = self.conn.execute(select(t.n).where(self._part("off_department"))).scalar()
+        return int(found or 0)

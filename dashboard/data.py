@@ -183,9 +183,14 @@ def explain(url: str, sel: metrics.Selection, unit: str, kpi_id: str, part: str)
     return metrics.explain(engine(url), sel, unit, kpi_id, part=part, limit=200)
 
 
-@_cached
 def cards(url: str, kind: str, sel: metrics.Selection) -> pd.DataFrame:
-    """Red (overdue) or yellow (due within 24 h) cards, at most 5,000 cases."""
+    """Red (overdue) or yellow (due within 24 h) cards, at most 5,000 cases: open cases of
+    any report date, so one result serves every period (see :data:`OPEN_CASES`)."""
+    return _cards(url, kind, sel.at(None))
+
+
+@_cached
+def _cards(url: str, kind: str, sel: metrics.Selection) -> pd.DataFrame:
     load = metrics.red_cards if kind == "red" else metrics.yellow_cards
     return load(engine(url), sel, limit=5000)
 
@@ -201,9 +206,20 @@ TABLES = {
 }
 
 
-@_cached
+#: Tables of the cases open at as_of whatever their report date (metrics.supervision): the
+#: selection's period is no part of them, so a period change on the supervision page reads
+#: the cached result instead of counting every open case again (a second or more each on
+#: PostgreSQL at 860,000 open cases).
+OPEN_CASES = ("ageing", "overdue")
+
+
 def table(url: str, name: str, sel: metrics.Selection) -> pd.DataFrame:
     """The table ``name`` of :data:`TABLES` for the selection."""
+    return _table(url, name, sel.at(None) if name in OPEN_CASES else sel)
+
+
+@_cached
+def _table(url: str, name: str, sel: metrics.Selection) -> pd.DataFrame:
     return TABLES[name](engine(url), sel)
 
 

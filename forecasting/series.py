@@ -13,6 +13,7 @@ from sqlalchemy import Date, Engine, cast, func, select
 
 from caselog.columns import SCOPE_KEYS
 from caselog.schema import cases
+from forecasting import tallied
 from forecasting.errors import ForecastError
 
 __all__ = [
@@ -130,8 +131,8 @@ def data_gaps(panel: Panel) -> list[Gap]:
     return gaps
 
 
-def _unit_expr(level: str):
-    c = cases.c
+def _unit_expr(level: str, c=cases.c):
+    """The unit id of ``level`` from the location columns ``c`` (the cases', or the tally's)."""
     if level == "grid":
         return func.coalesce(c.grid_id, c.community, c.street, c.district)
     if level == "community":
@@ -213,7 +214,7 @@ def day_range(engine: Engine) -> tuple[date, date]:
     # The store's first and last reported days, cancelled cases included: a forecast starts
     # the day after the last day the store knows about.
     query = select(func.min(day).label("first"), func.max(day).label("last"))
-    first, last = fetch(engine, query)[0]
+    first, last = fetch(engine, tallied.span_query() if tallied.usable(engine) else query)[0]
     if first is None or pd.isna(first):
         raise ForecastError("The store holds no cases to forecast from.")
     return pd.Timestamp(first).date(), pd.Timestamp(last).date()
@@ -238,7 +239,11 @@ def extract_panel(
     """
     _check_level(level)
     first, last = day_range(engine)
-    query = panel_query(level, by_category, categories, unit, scope)
+    query = None
+    if not by_category and not categories and tallied.usable(engine):
+        query = tallied.panel_query(level, _unit_expr, unit, scope)
+    if query is None:
+        query = panel_query(level, by_category, categories, unit, scope)
     keys = [c.name for c in query.selected_columns][:-2]
     rows = pd.DataFrame(fetch(engine, query), columns=[*keys, "ds", "n"])
     return _to_panel(rows, level, by_category, first, last)
@@ -314,6 +319,8 @@ def hierarchy(engine: Engine, level: str = "grid") -> pd.DataFrame:
         .where(cases.c.status != "cancelled")
         .group_by(*labels)
     )
+    if tallied.usable(engine):  # a PostgreSQL store's counts per area, kept by each load
+        query = tallied.hierarchy_query(lambda t: [_unit_expr(lv, t).label(lv) for lv in wanted])
     rows = pd.DataFrame(fetch(engine, query), columns=[*wanted, "n"])
     rows = rows.dropna(subset=[level]) if level != "city" else rows
     if level == "city":

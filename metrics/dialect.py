@@ -8,11 +8,15 @@ from sqlalchemy.sql.elements import ColumnElement
 
 def epoch(col: ColumnElement, dialect: str) -> ColumnElement:
     """Seconds since 1970-01-01 of a naive local timestamp, as a double (NULL stays NULL).
-    Spark: from its microseconds (its sessions run in UTC, so no zone shifts the count)."""
+    Spark: from its microseconds (its sessions run in UTC, so no zone shifts the count).
+    PostgreSQL: date_part, which computes in doubles; EXTRACT returns numeric there (since
+    version 14), and its cast to double gives the same correctly rounded value at 2.5 times
+    the cost (1.0 against 0.4 s over 5.5 million timestamps)."""
     if dialect == "spark":
         return cast(func.unix_micros(col), Double) / 1e6
-    e = extract("epoch", col)
-    return e if dialect == "duckdb" else cast(e, Double)
+    if dialect == "postgresql":
+        return func.date_part(literal_column("'epoch'"), col, type_=Double)
+    return extract("epoch", col)
 
 
 def median(expr: ColumnElement, dialect: str) -> ColumnElement:

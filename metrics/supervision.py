@@ -149,8 +149,8 @@ def ageing(
     keys = list(level_keys(by)) if by else []
     age_d = (coh.as_of_e - v.c.rep_e) / 86400.0
     bucket = case(
-        *[(age_d < edge, AGE_BUCKETS[i]) for i, edge in enumerate(AGE_EDGES_DAYS)],
-        else_=AGE_BUCKETS[-1],
+        *[(age_d < edge, i) for i, edge in enumerate(AGE_EDGES_DAYS)],
+        else_=len(AGE_EDGES_DAYS),
     ).label("bucket")
     late = overdue_at(v, coh.as_of_e)
     inner = select(*[v.c[k] for k in keys], bucket, late.label("late")).where(
@@ -160,14 +160,25 @@ def ageing(
         inner = inner.where(
             v.c[keys[-1]].is_not(None), *own_rows(v.c.department, keys, sel.scope_map)
         )
-    s = inner.subquery("s")
-    stmt = select(
-        *[s.c[k] for k in keys],
-        s.c.bucket,
-        cast(func.count(), BigInteger).label("open_cases"),
-        cast(func.sum(case((s.c.late, 1), else_=0)), BigInteger).label("overdue"),
-    ).group_by(*[s.c[k] for k in keys], s.c.bucket)
-    got = run(engine, stmt)
+    # OFFSET 0 keeps PostgreSQL from merging this query into the one below: else it would
+    # compute the bucket and the deadline in each of the twelve counts (0.8 against 3.1 s).
+    s = inner.offset(0).subquery("s")
+    # One row per unit with a count per bucket: grouped by the units alone, PostgreSQL
+    # hashes them (grouped by an age bucket too, it cannot tell there are six and sorts
+    # every open case, on disk: twice the time at 860,000 open cases).
+    counts = []
+    for i in range(len(AGE_BUCKETS)):
+        mine = s.c.bucket == i
+        counts.append(cast(func.count().filter(mine), BigInteger).label(f"open_{i}"))
+        counts.append(cast(func.count().filter(mine & s.c.late), BigInteger).label(f"late_{i}"))
+    wide = run(engine, select(*[s.c[k] for k in keys], *counts).group_by(*[s.c[k] for k in keys]))
+    got = pd.concat(
+        [
+            wide[keys].assign(bucket=name, open_cases=wide[f"open_{i}"], overdue=wide[f"late_{i}"])
+            for i, name in enumerate(AGE_BUCKETS)
+        ],
+        ignore_index=True,
+    )
     units = got[keys].drop_duplicates() if keys else pd.DataFrame(index=[0])
     grid = units.merge(pd.DataFrame({"bucket": AGE_BUCKETS}), how="cross")
     out = grid.merge(got, on=[*keys, "bucket"], how="left")
@@ -188,25 +199,26 @@ def overdue_counts(
     coh, _ = _open_cohort(engine, sel)
     v = coh.cte
     a = coh.as_of_e
-    late = overdue_at(v, a)
-    soon = (v.c.due_e >= a) & (v.c.due_e <= a + within_hours * 3600.0) & (v.c.held == 0)
-    stmt = (
-        select(
-            *[v.c[k] for k in keys],
-            cast(func.count(), BigInteger).label("open_cases"),
-            cast(func.sum(case((late, 1), else_=0)), BigInteger).label("overdue"),
-            cast(func.sum(case((soon, 1), else_=0)), BigInteger).label("due_soon"),
-            cast(func.max(case((late, (a - v.c.due_e) / 3600.0))), Double).label(
-                "max_hours_overdue"
-            ),
-        )
+    # Each open case's deadline and suspension once (OFFSET 0: see ageing), then counted.
+    s = (
+        select(*[v.c[k] for k in keys], v.c.due_e, v.c.held)
         .where(
             v.c.rep_e <= a,
             *([v.c[keys[-1]].is_not(None)] if keys else []),
             *own_rows(v.c.department, keys, sel.scope_map),
         )
-        .group_by(*[v.c[k] for k in keys])
+        .offset(0)
+        .subquery("s")
     )
+    late = overdue_at(s, a)
+    soon = (s.c.due_e >= a) & (s.c.due_e <= a + within_hours * 3600.0) & (s.c.held == 0)
+    stmt = select(
+        *[s.c[k] for k in keys],
+        cast(func.count(), BigInteger).label("open_cases"),
+        cast(func.sum(case((late, 1), else_=0)), BigInteger).label("overdue"),
+        cast(func.sum(case((soon, 1), else_=0)), BigInteger).label("due_soon"),
+        cast(func.max(case((late, (a - s.c.due_e) / 3600.0))), Double).label("max_hours_overdue"),
+    ).group_by(*[s.c[k] for k in keys])
     out = run(engine, stmt)
     out = out.sort_values(["overdue", *keys], ascending=[False] + [True] * len(keys))
     return _noted(out.reset_index(drop=True), coh)

@@ -51,6 +51,8 @@ SEQUENCES = {
 SEQUENCES_0003 = {"publications_id_seq", "appeals_id_seq", "supervision_orders_id_seq"}
 # Revision 0004: saved rule sets and their activations (records/rulesets.py).
 TABLES_0004 = {"rule_sets", "rule_set_activations"}
+#: PostgreSQL only: the counts each load keeps for the data and forecast pages (caselog.tally).
+PG_TABLES_0007 = {"case_tally"}
 SEQUENCES_0004 = {"rule_sets_id_seq", "rule_set_activations_id_seq"}
 INDEXES = {"ix_forecast_values_run", "ix_forecast_scores_run"}
 
@@ -466,9 +468,11 @@ def test_a_new_postgresql_store_has_the_duckdb_tables(pg_url, tmp_path):
         indexes = set(conn.execute(text("SELECT indexname FROM pg_indexes")).scalars())
     engine.dispose()
     assert rows.pop("alembic_version") == [(migrations.head(),)]
-    assert set(rows) == TABLES | TABLES_0003 | TABLES_0004 and not any(rows.values())
+    assert set(rows) == TABLES | TABLES_0003 | TABLES_0004 | PG_TABLES_0007
+    assert not any(rows.values())
     assert sequences == SEQUENCES | SEQUENCES_0003 | SEQUENCES_0004 and indexes >= INDEXES
-    assert columns == _duck_columns(tmp_path)
+    assert "cases_open" in indexes
+    assert {c for c in columns if c[0] not in PG_TABLES_0007} == _duck_columns(tmp_path)
 
 
 @pytest.mark.postgres
@@ -522,8 +526,15 @@ def test_a_postgresql_store_made_before_migrations_is_adopted(pg_url, tmp_path):
     engine = open_store(pg_url)
     after = _pg_rows(engine)
     assert after.pop("alembic_version") == [(migrations.head(),)]
+    # 0007 counts the adopted cases for the pages, stamped with the writes it counted at
+    tallied = after.pop("case_tally")
+    assert sorted((r[4], r[8], r[9]) for r in tallied if r[0] == "area") == [
+        ("G1", 1, 1),
+        ("G2", 1, 1),
+    ]
+    assert after.pop("store_meta") == [("tally_stamp", "0")] and before.pop("store_meta") == []
     assert after == _as_upgraded(before)
-    assert _pg_columns(engine) == _duck_columns(tmp_path)
+    assert {c for c in _pg_columns(engine) if c[0] not in PG_TABLES_0007} == _duck_columns(tmp_path)
     (tmp_path / "more.csv").write_text(
         "case_id,reported_at,category,grid_id\nA4,2025-03-03 10:00,市容环境,G1\n", encoding="utf-8"
     )
