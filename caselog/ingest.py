@@ -14,7 +14,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Engine
 
-from caselog import tally
 from caselog.columns import CASES, GRIDS, RATINGS, InputKind
 from caselog.mapping import Mapping, load_mapping, to_canonical
 from caselog.merge import REJECTED_COLUMNS, SPECS, TableSpec, Target, staged_notes
@@ -174,7 +173,6 @@ def ingest_files(
                 if group:
                     reports += _load_kind(target, kind, group, store_tz, progress)
             _log(target, reports, started, loaded_by)
-            tally.refresh(conn)  # PostgreSQL: the pages' counts, with the load's writes
             for name in ("_stage_grids", "_stage_cases", "_stage_ratings", "_rejected"):
                 work.execute(f"DROP TABLE IF EXISTS {name}")
         finally:

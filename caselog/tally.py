@@ -1,4 +1,4 @@
-"""Counts of a PostgreSQL store's cases, refreshed by each load, for the data and forecast pages."""
+"""Counts of a PostgreSQL store's cases, recounted after each load, for the data and forecast pages."""
 
 from __future__ import annotations
 
@@ -98,8 +98,9 @@ WHERE ratings.department != coalesce(cases.department, '')
 
 
 def refresh(conn: Connection) -> None:
-    """Recount the tally from the cases and ratings on ``conn`` (in its transaction, after
-    a load's writes): four passes over the cases, and stamp it with their write count. Nothing
+    """Recount the tally from the cases and ratings on ``conn`` (in one snapshot, after a
+    load has committed: metrics.cube.warm): four passes over the cases, and stamp it with
+    their write count. Nothing
     on a store other than PostgreSQL (DuckDB scans its columns quicker than it would read
     a tally's rows) or one without the table."""
     if conn.dialect.name != "postgresql":
@@ -108,7 +109,7 @@ def refresh(conn: Connection) -> None:
         return
     # Groups hashed in memory (the street × day groups take some 30 MB): PostgreSQL cannot
     # tell six columns have but 14,000 combinations, and sorted 5.5 million rows on disk
-    # to group them (16 s against 4 s). For the rest of the load's transaction only.
+    # to group them (16 s against 4 s). For this transaction only.
     conn.execute(text("SET LOCAL work_mem = '256MB'"))
     conn.execute(text("SET LOCAL enable_sort = off"))
     conn.execute(text("DELETE FROM case_tally"))

@@ -113,9 +113,10 @@ def test_duckdb_and_postgresql_agree(duck_store, pg_store, tmp_path):
     # PostgreSQL counts its writes for the KPI cube (migration 0006); DuckDB renews a file.
     stamps = [r for r in pg_tables["store_meta"] if r[0] == "data_stamp"]
     assert len(stamps) == 1 and int(stamps[0][1]) >= 3  # at least a write per load
-    # and its writes to cases and ratings, for the tally each load makes (migration 0007)
+    # and its writes to cases and ratings, for the tally recounted after a load (migration
+    # 0007; services.afterload, which these loads do not run: no tally yet)
     meta = dict(pg_tables["store_meta"])
-    assert meta["tally_stamp"] == meta["case_stamp"] and int(meta["case_stamp"]) >= 3
+    assert "tally_stamp" not in meta and int(meta["case_stamp"]) >= 3
     pg_tables["store_meta"] = [
         r
         for r in pg_tables["store_meta"]

@@ -1,4 +1,4 @@
-"""The counts a PostgreSQL load keeps (caselog.tally) give what plain pandas gives over the cases."""
+"""The counts kept after a PostgreSQL load (caselog.tally) give what plain pandas gives over the cases."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from forecasting import tallied
 from forecasting.series import day_range, extract_panel, hierarchy
 from metrics.query import TIMESTAMP_COLUMNS, latest_timestamp
 from sample_data import generate_city
+from services.afterload import after_load
 
 pytestmark = pytest.mark.postgres
 
@@ -55,6 +56,8 @@ def loaded(pg_store, city):
         ratings=[city / "ratings.csv", city / "untidy_ratings.csv"],
         grids=[city / "grids.csv"],
     )
+    # the tally is recounted after the load, with the KPI cube (services.afterload)
+    assert after_load(pg_store.url.render_as_string(hide_password=False)).error is None
     return pg_store
 
 
