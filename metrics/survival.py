@@ -111,8 +111,15 @@ def per_unit(rows: pd.DataFrame, keys: list[str], names: pd.DataFrame | None) ->
     The work goes in blocks of about BLOCK rows: on a year of cases, arrays of all 5 million
     rows at once cost more in fresh memory (page faults) than in arithmetic."""
     t = rows["t"].to_numpy(np.float64)
-    e = rows["e"].to_numpy()
     k = rows["k"].to_numpy() if keys else np.zeros(len(t), np.int64)
+    return unit_table(k, t, rows["e"].to_numpy(), keys, names)
+
+
+def unit_table(
+    k: np.ndarray, t: np.ndarray, e: np.ndarray, keys: list[str], names: pd.DataFrame | None
+) -> pd.DataFrame:
+    """:func:`per_unit` over arrays: unit codes ``k`` (their ``keys`` columns in ``names``,
+    indexed by code), times ``t`` in seconds and events ``e``."""
     if not len(t):  # no case: the city still has its (empty) row, other levels none
         empty = {"resolved": 0, "censored": 0}
         return pd.DataFrame([] if keys else [empty], columns=[*keys, *COLUMNS])

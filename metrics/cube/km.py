@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from metrics.survival import COLUMNS, per_unit
+from metrics.survival import COLUMNS, unit_table
 
 #: The kept spans: a calendar year (``start`` its first day) or a month (its first day).
 SPANS = ("year", "month")
@@ -16,19 +16,22 @@ def figures(k: np.ndarray, day: np.ndarray, t: np.ndarray, e: np.ndarray) -> pd.
     for every department key ``k`` with a case in each calendar year and month of the rows
     (per-case ``day`` numbers, times ``t`` in seconds, events ``e``; sorted by key, then
     time, as the cube's val_km), computed as metrics.survival computes any period's."""
-    dates = np.asarray(day, dtype="int64").astype("datetime64[D]")
-    starts = {
-        "year": dates.astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64),
-        "month": dates.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64),
-    }
-    rows = pd.DataFrame({"k": np.asarray(k, np.int64), "t": t, "e": e})
-    out = []
-    for span in SPANS:
-        begin = starts[span]
-        for first in np.unique(begin):
-            part = rows[begin == first]  # a stable subset: still sorted by key, then time
-            keys = pd.DataFrame({"k": np.unique(part["k"].to_numpy())})
-            frame = per_unit(part.reset_index(drop=True), ["k"], keys.set_index("k", drop=False))
-            out.append(frame.assign(span=span, start=int(first)))
     columns = ["span", "start", "k", *COLUMNS]
-    return pd.concat(out, ignore_index=True)[columns] if out else pd.DataFrame(columns=columns)
+    day = np.asarray(day, np.int64)
+    if not len(day):
+        return pd.DataFrame(columns=columns)
+    k, t, e = np.asarray(k, np.int64), np.asarray(t, np.float64), np.asarray(e)
+    # each span's first day, for the few hundred days there are (not per case)
+    first = int(day.min())
+    days = np.arange(first, int(day.max()) + 1).astype("datetime64[D]")
+    out = []
+    for span, unit in (("year", "datetime64[Y]"), ("month", "datetime64[M]")):
+        lookup = days.astype(unit).astype("datetime64[D]").astype(np.int64)
+        begin = lookup[day - first]
+        for start in np.unique(lookup):
+            inside = begin == start  # a stable subset: still sorted by key, then time
+            units = np.unique(k[inside])
+            names = pd.DataFrame({"k": units}, index=units)
+            frame = unit_table(k[inside], t[inside], e[inside], ["k"], names)
+            out.append(frame.assign(span=span, start=int(start)))
+    return pd.concat(out, ignore_index=True)[columns]
