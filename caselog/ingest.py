@@ -171,7 +171,7 @@ def ingest_files(
             if group:
                 reports += _load_kind(target, kind, group, store_tz, rows, advance, progress)
         _log(target, reports, started, loaded_by)
-        for name in ("_stage_grids", "_stage_cases", "_stage_ratings", "_rejected", "_chunk"):
+        for name in ("_stage_grids", "_stage_cases", "_stage_ratings", "_rejected"):
             work.execute(f"DROP TABLE IF EXISTS {name}")
     totals = {name: Counts() for name in ("cases", "ratings", "grids")}
     for report in reports:
@@ -310,11 +310,19 @@ def _stage_file(
     with closing(item.canonical(rows, advance)) as chunks:
         for table, malformed in chunks:
             src = with_codes(table) if kind is CASES else table
-            _over(work, f"CREATE OR REPLACE TEMP TABLE _chunk AS {body}", params, src)
-            _reject(work, kind, item, ingest_id, malformed, src)
+            # The typed chunk comes back as Arrow rather than into a table of its own: a
+            # table made and dropped per chunk stays in the open transaction until commit.
+            typed = _over(work, body, params, src).to_arrow_table()
+            _reject(work, kind, item, ingest_id, malformed, src, typed)
             stage = spec.stage
-            work.execute(f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS FROM _chunk LIMIT 0")
-            work.execute(f"INSERT INTO {stage} SELECT * FROM _chunk WHERE _reason IS NULL")
+            _over(
+                work,
+                f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS FROM _typed LIMIT 0",
+                (),
+                src,
+                typed,
+            )
+            _over(work, f"INSERT INTO {stage} FROM _typed WHERE _reason IS NULL", (), src, typed)
             report.counts.read += table.num_rows + len(malformed)
     for reason, n in work.execute(
         "SELECT reason, count(*) FROM _rejected WHERE ingest_id = ? GROUP BY ALL", [ingest_id]
@@ -337,14 +345,14 @@ def _drop_superseded(work, spec: TableSpec) -> None:
     )
 
 
-def _over(work, sql: str, params, _src: pa.Table) -> None:
-    """Run ``sql``, which reads the Arrow table ``_src`` found by this argument's name (a
-    DuckDB replacement scan). A view registered instead would be kept, with its table, by
-    the load's open transaction until commit: every chunk of the file in memory at once."""
-    work.execute(sql, params)
+def _over(work, sql: str, params, _src: pa.Table, _typed: pa.Table | None = None):
+    """Run ``sql``, which reads the Arrow tables ``_src`` (and ``_typed``) found by these
+    arguments' names (DuckDB replacement scans). A view registered instead would be kept,
+    with its table, by the load's open transaction until commit: every chunk in memory."""
+    return work.execute(sql, params)
 
 
-def _reject(work, kind: InputKind, item: Input, ingest_id: int, malformed, src) -> None:
+def _reject(work, kind: InputKind, item: Input, ingest_id: int, malformed, src, typed) -> None:
     """Move a chunk's rejected and malformed rows into ``_rejected`` with their raw text."""
     source = item.source
     pairs = ", ".join(f"'{c}', src.{c}" for c in sorted(item.present))
@@ -352,10 +360,11 @@ def _reject(work, kind: InputKind, item: Input, ingest_id: int, malformed, src) 
     _over(
         work,
         f"INSERT INTO _rejected SELECT {ingest_id}, ?, ?, ?, a.{ROW}, nullif({case_id}, ''), "
-        f"a._reason, CAST(json_object({pairs}) AS VARCHAR) FROM _chunk a "
+        f"a._reason, CAST(json_object({pairs}) AS VARCHAR) FROM _typed a "
         f"JOIN _src src ON src.{ROW} = a.{ROW} WHERE a._reason IS NOT NULL",
         [kind.name, source.path.name, source.sha256],
         src,
+        typed,
     )
     if malformed:
         rows = pa.table(
