@@ -4,11 +4,14 @@ orders: who and when."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import Engine, insert, select
 
 from accounts.tables import audit_log, now
+
+if TYPE_CHECKING:  # pandas is imported by recent, not by record (the command line's path)
+    import pandas as pd
 
 #: What the log records.
 ACTIONS: tuple[str, ...] = (
@@ -43,6 +46,8 @@ def record(
 
 def recent(engine: Engine, limit: int = 200, username: str | None = None) -> pd.DataFrame:
     """The newest entries first: at, username, action, ok, detail."""
+    import pandas as pd
+
     log = audit_log.c
     query = select(log.at, log.username, log.action, log.ok, log.detail)
     if username:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 from datetime import timedelta
+from functools import cache
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, func, insert, select, update
@@ -13,6 +14,9 @@ from sqlalchemy import Engine, func, insert, select, update
 from accounts.audit import record
 from accounts.scope import Account, scope_from_path
 from accounts.tables import accounts, audit_log, now
+
+if TYPE_CHECKING:  # pandas is imported by the calls that return a frame
+    import pandas as pd
 
 #: Shortest password accepted (NIST SP 800-63B's minimum for user-chosen secrets).
 MIN_PASSWORD = 8
@@ -86,6 +90,8 @@ def list_accounts(engine: Engine) -> pd.DataFrame:
     """Every account without its password hash: username, display_name, role, scope (the
     area path, or a department account's department), disabled, password (whether one is
     set), created_at, last_sign_in."""
+    import pandas as pd
+
     a = accounts.c
     last = (
         select(audit_log.c.username, func.max(audit_log.c.at).label("last_sign_in"))
@@ -148,7 +154,7 @@ def authenticate(engine: Engine, username: str, password: str) -> Account:
     else:
         # spend the same time as a real check, so timing does not tell which names exist
         with contextlib.suppress(VerificationError, InvalidHashError):
-            _hasher.verify(_DUMMY, password or "")
+            _hasher.verify(_dummy(), password or "")
     if not ok:
         record(engine, name or "?", "sign_in", ok=False, detail="password")
         raise SignInRefused("The username or password is not right.")
@@ -187,7 +193,11 @@ def _hash(password: str) -> str:
     return _hasher.hash(password)
 
 
-_DUMMY = _hasher.hash("not-a-password-of-anyone")
+@cache
+def _dummy() -> str:
+    """A hash to check unknown names against, made on first use (not at import: a hash
+    takes a tenth of a second, and the command line imports this module to audit)."""
+    return _hasher.hash("not-a-password-of-anyone")
 
 
 def _clean_name(username: str) -> str:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import (
     Boolean,
     Column,
@@ -23,6 +23,9 @@ from sqlalchemy import (
 
 from accounts.audit import record
 from accounts.tables import metadata, now
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Made with the other accounts tables (accounts.tables.open_accounts: create_all), so it
 #: lives beside the accounts and the audit log, writable while a load holds the case store.
@@ -90,6 +93,8 @@ def save_view(engine: Engine, username: str, name: str, page: str, params: Param
 
 def list_views(engine: Engine, username: str) -> pd.DataFrame:
     """The account's views by name: name, page, params (dict), is_default, saved_at."""
+    import pandas as pd
+
     v = saved_views.c
     query = select(v.name, v.page, v.params, v.is_default, v.saved_at).where(v.username == username)
     with engine.connect() as conn:

@@ -23,6 +23,7 @@ import metrics
 from caselog import StoreBusy, default_url, get_timezone, open_store
 from caselog.geo import grid_features
 from caselog.overview import StoreOverview, count_cases, data_version, store_overview
+from forecasting.categoryruns import load_category_run
 from metrics.cube import build as cubebuild
 from metrics.cube import store as cubes
 from records import appeals, inforce, orders
@@ -216,6 +217,19 @@ def runs(url: str) -> pd.DataFrame:
 def run(url: str, run_id: int, level: str, scope: Scope) -> forecasting.ForecastRun:
     """A saved forecast run with the forecasts of ``level``'s units inside ``scope``."""
     return forecasting.load_run(engine(url), run_id, level, scope=_scope(scope))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def category_runs(url: str) -> pd.DataFrame:
+    """Saved forecast runs by unit × category, newest first."""
+    return forecasting.list_runs(engine(url), by="category")
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def category_run(url: str, run_id: int, scope: Scope) -> forecasting.ForecastRun:
+    """A saved run by category with the series of units inside ``scope`` (``unit`` and
+    ``category`` columns beside the contract's)."""
+    return load_category_run(engine(url), run_id, scope=_scope(scope))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

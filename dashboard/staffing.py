@@ -57,6 +57,7 @@ def staffing_section(f: Filters, run_id: int, level_pct: float) -> None:
     )
     fig.update_layout(xaxis_title=t("staff_week"), yaxis_title=t("staff_hours"))
     fig.update_yaxes(tickformat=",")
+    fig.update_xaxes(type="category")  # the weeks' Mondays as written (a date axis: "Jan 4")
     st.plotly_chart(layout(fig, 280), key="staff_chart")
     shown = plan.round(1)
     shown["week"] = shown["week"].astype(str)

@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from caselog.store import get_timezone
 from forecasting.backtest import Backtest, assemble, backtest, cutoff_positions, history_needed
 from forecasting.combined import ENSEMBLE_MEMBERS
 from forecasting.errors import ForecastError, Progress
@@ -27,7 +26,7 @@ from forecasting.holidays import COUNTRIES, holiday_params
 from forecasting.intervals import count_interval, dispersion
 from forecasting.models import MODELS, predict, recent_weeks_mean, share_down
 from forecasting.reconcile import bottom_up, membership
-from forecasting.series import LEVELS, Panel, data_gaps, extract_panel, hierarchy
+from forecasting.series import LEVELS, Panel, data_gaps, extract_panel, hierarchy, timezone_of
 
 __all__ = [
     "FEW_CANDIDATES",
@@ -38,9 +37,11 @@ __all__ = [
     "candidate_names",
     "candidate_predictors",
     "check_request",
+    "filled_params",
     "forecast_hierarchy",
     "forecast_panel",
     "holiday_choice",
+    "model_candidates",
     "parent_positions",
 ]
 
@@ -364,6 +365,22 @@ def check_request(level: str, horizon: int, model: str) -> None:
         raise ForecastError("The horizon must be a whole number of days from 1 to 366.")
 
 
+def filled_params(params: dict | None, timezone: str | None) -> dict:
+    """``params`` with the holiday-aware models' calendar filled in from the time zone."""
+    params = dict(params or {})
+    for name in HOLIDAY_MODELS:
+        params[name] = holiday_params(params.get(name), timezone)
+    return params
+
+
+def model_candidates(model: str, n_units: int, max_units: int = MAX_PER_SERIES_UNITS):
+    """The candidates of a request: with ``auto`` the per-series models and ``share`` for up
+    to ``max_units`` units, the vectorised ones above; otherwise the one model asked for."""
+    if model != "auto":
+        return (model,)
+    return MANY_CANDIDATES if n_units > max_units else (*FEW_CANDIDATES, "share")
+
+
 def forecast_hierarchy(
     engine: Engine,
     level: str,
@@ -381,12 +398,11 @@ def forecast_hierarchy(
     ``model`` is ``auto`` (choose per unit by backtest) or one model name for every unit.
     ``params`` maps model names to keyword arguments (e.g. ``{"prophet": {...}}``);
     ``tuned`` maps unit ids of ``level`` to saved settings. The coarser levels are the
-    exact sums of ``level``'s forecasts (bottom-up).
+    exact sums of ``level``'s forecasts (bottom-up). ``engine`` may also be a source that
+    runs the series' statements elsewhere (lake.forecast: on Spark).
     """
     check_request(level, horizon, model)
-    params = dict(params or {})
-    for name in HOLIDAY_MODELS:
-        params[name] = holiday_params(params.get(name), get_timezone(engine))
+    params = filled_params(params, timezone_of(engine))
     panels = {lv: extract_panel(engine, lv) for lv in LEVELS[LEVELS.index(level) :]}
     panels, history = usable_history(panels, horizon, n_cutoffs)
     base_panel = panels[level]
@@ -401,11 +417,7 @@ def forecast_hierarchy(
         )
         if parent is None and model == "share":
             raise ForecastError(f"The {level} level has no coarser level to share down from.")
-    if model == "auto":
-        many = len(base_panel.ids) > max_per_series_units
-        candidates = MANY_CANDIDATES if many else (*FEW_CANDIDATES, "share")
-    else:
-        candidates = (model,)
+    candidates = model_candidates(model, len(base_panel.ids), max_per_series_units)
     base = forecast_panel(
         base_panel,
         horizon,

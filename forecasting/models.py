@@ -380,5 +380,9 @@ def predict(name: str, panel: Panel, horizon: int, params: dict | None = None) -
         raise ForecastError(f"Unknown model {name!r}; use auto or one of {', '.join(MODELS)}.")
     if len(panel.ids) == 0:
         return np.zeros((0, horizon))
-    out = spec.fn(panel, horizon, **(params or {}))
+    from forecasting.fits import fitted  # forecasts made on Spark's executors, if any
+
+    out = fitted(name, panel, horizon, params)
+    if out is None:
+        out = spec.fn(panel, horizon, **(params or {}))
     return np.clip(np.nan_to_num(out), 0.0, None)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, false, select
 
+from forecasting.bycategory import BY_CHOICES, check_categories, forecast_by_category
 from forecasting.errors import ForecastError, Progress
 from forecasting.forecaster import (
     Forecast,
@@ -40,12 +41,14 @@ __all__ = [
     "CSV_COLUMNS",
     "CSV_ENCODING",
     "ForecastRun",
+    "check_forecast_request",
     "check_out_path",
     "library_versions",
     "list_runs",
     "load_run",
     "load_scores",
     "save_run",
+    "write_csv",
     "write_forecast",
 ]
 
@@ -199,15 +202,22 @@ def _save(
     )
 
 
-def list_runs(engine: Engine) -> pd.DataFrame:
-    """Saved runs, newest first: ``id, created_at, level, horizon, model, level_pct, last_day``."""
+def list_runs(engine: Engine, by: str = "") -> pd.DataFrame:
+    """Saved runs, newest first: ``id, created_at, level, horizon, model, level_pct, last_day``.
+
+    ``by`` picks the kind: ``""`` the runs of units (the default, what the pages and
+    ``--if-none`` mean by a forecast run), ``"category"`` the runs by unit × category
+    (forecasting.bycategory)."""
     t = forecast_runs.c
-    query = select(t.id, t.created_at, t.level, t.horizon, t.model, t.level_pct, t.last_day)
+    query = select(
+        t.id, t.created_at, t.level, t.horizon, t.model, t.level_pct, t.last_day, t.parameters
+    )
     with engine.connect() as conn:
         rows = conn.execute(query.order_by(t.id.desc())).all()
-    return pd.DataFrame(
-        rows, columns=["id", "created_at", "level", "horizon", "model", "level_pct", "last_day"]
-    )
+    columns = ["id", "created_at", "level", "horizon", "model", "level_pct", "last_day"]
+    frame = pd.DataFrame(rows, columns=[*columns, "parameters"])
+    kind = [json.loads(p).get("by", "") for p in frame["parameters"]]
+    return frame.loc[[k == by for k in kind], columns].reset_index(drop=True)
 
 
 def load_run(
@@ -216,17 +226,18 @@ def load_run(
     level: str | None = None,
     scope: Mapping[str, str] | None = None,
 ) -> ForecastRun:
-    """A saved run (default: the newest) with the forecasts of ``level`` (default: its own).
+    """A saved run (default: the newest run of units) with the forecasts of ``level`` (default: its own).
 
     ``forecasts`` has the contract's columns; a run's coarser levels are available too.
     With a ``scope`` (a signed-in account's district/street/community) only the units
     inside it are read; a level coarser than the scope has none.
     """
     t = forecast_runs.c
-    query = select(forecast_runs)
-    query = query.where(t.id == run_id) if run_id is not None else query.order_by(t.id.desc())
+    if run_id is None:  # the newest run of units, never one by category
+        newest = list_runs(engine)
+        run_id = int(newest["id"].iloc[0]) if not newest.empty else -1
     with engine.connect() as conn:
-        row = conn.execute(query.limit(1)).mappings().first()
+        row = conn.execute(select(forecast_runs).where(t.id == run_id)).mappings().first()
     if row is None:
         raise ForecastError("There is no saved forecast run to show.")
     v = forecast_values.c
@@ -293,11 +304,15 @@ def write_forecast(
     level_pct: float = 80,
     progress: Progress | None = None,
     holidays: str = "auto",
+    by: str | None = None,
+    categories: list[str] | None = None,
 ) -> ForecastRun:
     """Forecast ``level`` for the ``horizon`` days after the last reported day, save the run
     and write the contract CSV ``unique_id, ds, model, yhat, yhat_lo, yhat_hi`` (one row per
     unit and day; with ``auto`` the model chosen for that unit). ``holidays`` picks the calendar (``auto``: from the store's time zone; ``CN``, ``US``,
-    ``none``), see :func:`forecasting.forecaster.holiday_choice`.
+    ``none``), see :func:`forecasting.forecaster.holiday_choice`. ``by="category"`` forecasts
+    one series per unit × category instead (ids ``<unit>/<category>``, the category alone at
+    city level; :mod:`forecasting.bycategory`), only ``categories`` if given.
 
     The file is UTF-8 with a BOM (:data:`CSV_ENCODING`), ``yhat`` rounded to 4 decimals in
     its shortest form; it is written only once the run is saved, and the run is kept only
@@ -310,11 +325,14 @@ def write_forecast(
     """
     from forecasting.tuning import load_settings
 
-    if not 50 <= float(level_pct) < 100:
-        raise ForecastError("The interval level must be a percentage from 50 to 99.")
-    check_request(level, horizon, model)
-    path = check_out_path(out_path)  # before the fit, which may take minutes
-    tuned = load_settings(engine, level) if model == "auto" else None
+    path = check_forecast_request(level, horizon, model, level_pct, out_path)
+    if by is not None and by not in BY_CHOICES:
+        raise ForecastError(f"A forecast can be split by {', '.join(BY_CHOICES)}, not {by!r}.")
+    if categories and by != "category":
+        raise ForecastError("Categories can be chosen only for a forecast by category.")
+    if by == "category":
+        check_categories(engine, categories)
+    tuned = load_settings(engine, level) if model == "auto" and by is None else None
     state = {"total": 1}
 
     def forecasting_part(done: int, total: int) -> None:
@@ -323,15 +341,26 @@ def write_forecast(
         if progress:
             progress(done, state["total"])
 
-    forecast = forecast_hierarchy(
-        engine,
-        level,
-        horizon,
-        model,
-        tuned=tuned,
-        progress=forecasting_part,
-        params=holiday_choice(holidays),
-    )
+    if by == "category":
+        forecast = forecast_by_category(
+            engine,
+            level,
+            horizon,
+            model,
+            categories=categories,
+            progress=forecasting_part,
+            params=holiday_choice(holidays),
+        )
+    else:
+        forecast = forecast_hierarchy(
+            engine,
+            level,
+            horizon,
+            model,
+            tuned=tuned,
+            progress=forecasting_part,
+            params=holiday_choice(holidays),
+        )
     frame = forecast.base.to_frame(level_pct)
     # The file is written next to its place first and moved there only once the run is
     # saved: a file that cannot be written leaves no saved run, a failed save no file.
@@ -354,6 +383,17 @@ def write_forecast(
     return run
 
 
+def check_forecast_request(
+    level: str, horizon: int, model: str, level_pct: float, out_path: str | Path
+) -> Path:
+    """The forecast file's path once the request is known to be servable (before the fit,
+    which may take minutes); ForecastError, one sentence, otherwise."""
+    if not 50 <= float(level_pct) < 100:
+        raise ForecastError("The interval level must be a percentage from 50 to 99.")
+    check_request(level, horizon, model)
+    return check_out_path(out_path)
+
+
 def check_out_path(out_path: str | Path) -> Path:
     """The forecast file's path, refused (one sentence) unless it ends in ``.csv``, its
     folder exists and it can be written there (the rules of ``assess --out``)."""
@@ -372,6 +412,18 @@ def csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out["yhat_lo"] = np.minimum(lo, out["yhat"]) + 0.0
     out["yhat_hi"] = np.maximum(hi, out["yhat"]) + 0.0
     return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write the forecast file at ``path`` whole or not at all (a run made without a store)."""
+    part = _write_part(frame, path)
+    try:
+        os.replace(part, path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise ForecastError(
+            f"The file {str(path)!r} cannot be written ({os_reason(exc)})."
+        ) from None
 
 
 def _write_part(frame: pd.DataFrame, path: Path) -> Path:

@@ -22,10 +22,14 @@ __all__ = [
     "Gap",
     "Panel",
     "data_gaps",
+    "day_range",
     "extract_panel",
     "extract_series",
+    "fetch",
     "hierarchy",
     "level_within",
+    "panel_query",
+    "timezone_of",
     "units_within",
 ]
 
@@ -181,19 +185,36 @@ def units_within(engine: Engine, level: str, scope: Mapping[str, str] | None) ->
     return tree.loc[keep, level].astype(str).tolist()
 
 
+def fetch(source, query) -> list[tuple]:
+    """The rows of ``query`` from a store's engine, or from a source that runs statements
+    elsewhere and returns a DataFrame (lake.spark.SparkLake: the same statement on Spark)."""
+    if isinstance(source, Engine):
+        with source.connect() as conn:
+            return [tuple(row) for row in conn.execute(query).all()]
+    return list(source.run(query).itertuples(index=False, name=None))
+
+
+def timezone_of(source) -> str | None:
+    """The city time zone of a store's engine, or of a source that knows it (SparkLake)."""
+    if isinstance(source, Engine):
+        from caselog.store import get_timezone
+
+        return get_timezone(source)
+    return source.timezone
+
+
 def _check_level(level: str) -> None:
     if level not in LEVELS:
         raise ForecastError(f"Unknown level {level!r}; use one of {', '.join(LEVELS)}.")
 
 
-def _day_range(engine: Engine) -> tuple[date, date]:
+def day_range(engine: Engine) -> tuple[date, date]:
     day = cast(cases.c.reported_at, Date)
     # The store's first and last reported days, cancelled cases included: a forecast starts
     # the day after the last day the store knows about.
-    query = select(func.min(day), func.max(day))
-    with engine.connect() as conn:
-        first, last = conn.execute(query).one()
-    if first is None:
+    query = select(func.min(day).label("first"), func.max(day).label("last"))
+    first, last = fetch(engine, query)[0]
+    if first is None or pd.isna(first):
         raise ForecastError("The store holds no cases to forecast from.")
     return pd.Timestamp(first).date(), pd.Timestamp(last).date()
 
@@ -216,7 +237,23 @@ def extract_panel(
     (district/street/community values) counts only the cases inside it.
     """
     _check_level(level)
-    first, last = _day_range(engine)
+    first, last = day_range(engine)
+    query = panel_query(level, by_category, categories, unit, scope)
+    keys = [c.name for c in query.selected_columns][:-2]
+    rows = pd.DataFrame(fetch(engine, query), columns=[*keys, "ds", "n"])
+    return _to_panel(rows, level, by_category, first, last)
+
+
+def panel_query(
+    level: str,
+    by_category: bool = False,
+    categories: list[str] | None = None,
+    unit: str | None = None,
+    scope: Mapping[str, str] | None = None,
+):
+    """The statement behind :func:`extract_panel`: ``[unit,] [category,] ds, n`` rows, the
+    non-cancelled cases counted per unit and local reported day."""
+    _check_level(level)
     day = cast(cases.c.reported_at, Date).label("ds")
     keys = []
     if level != "city":
@@ -232,10 +269,7 @@ def extract_panel(
         query = query.where(_unit_expr(level).isnot(None))
         if unit is not None:
             query = query.where(_unit_expr(level) == unit)
-    query = query.group_by(*keys, day)
-    with engine.connect() as conn:
-        rows = pd.DataFrame(conn.execute(query).all(), columns=[*(k.name for k in keys), "ds", "n"])
-    return _to_panel(rows, level, by_category, first, last)
+    return query.group_by(*keys, day)
 
 
 def _to_panel(rows: pd.DataFrame, level: str, by_category: bool, first: date, last: date) -> Panel:
@@ -280,8 +314,7 @@ def hierarchy(engine: Engine, level: str = "grid") -> pd.DataFrame:
         .where(cases.c.status != "cancelled")
         .group_by(*labels)
     )
-    with engine.connect() as conn:
-        rows = pd.DataFrame(conn.execute(query).all(), columns=[*wanted, "n"])
+    rows = pd.DataFrame(fetch(engine, query), columns=[*wanted, "n"])
     rows = rows.dropna(subset=[level]) if level != "city" else rows
     if level == "city":
         return pd.DataFrame({"city": ["city"]})

@@ -118,9 +118,25 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="holiday calendar (auto: from the store's time zone)",
     )
+    forecast.add_argument(
+        "--by",
+        choices=["category"],
+        default=None,
+        help="one series per unit x category (大类): unique_id is the unit's id and the "
+        "category joined with '/' (东城区/市容环境), the category alone at city level",
+    )
+    forecast.add_argument(
+        "--category",
+        dest="categories",
+        action="append",
+        metavar="NAME",
+        help="with --by category: only this category (repeat for several)",
+    )
     forecast.add_argument("--out", required=True, type=Path)
     forecast.add_argument(
-        "--if-none", action="store_true", help="do nothing if the store holds a forecast run"
+        "--if-none",
+        action="store_true",
+        help="do nothing if the store holds a forecast run (with --by: one of that kind)",
     )
     alerts.add_parsers(verbs)
     publish.add_parsers(verbs)
@@ -428,10 +444,17 @@ def _run_forecast(args) -> int:
     import forecasting
     from forecasting import ForecastError, write_forecast
 
+    if args.categories and not args.by:
+        raise UserError("--category needs --by category.")
+    if args.engine or args.lake:  # on Spark over an exported lake (gridpulse.lake)
+        if args.by:
+            raise UserError("A forecast by category is made on the store, not on Spark.")
+        return lake.run_forecast(args, UserError)
     engine = _open(args, existing=True)
-    if args.if_none and not forecasting.list_runs(engine).empty:
+    if args.if_none and not forecasting.list_runs(engine, args.by or "").empty:
         engine.dispose()
-        print("the store already holds a forecast run; none made.")
+        kind = f" by {args.by}" if args.by else ""
+        print(f"the store already holds a forecast run{kind}; none made.")
         return 0
     try:
         with _Bar("forecast", "series") as bar:
@@ -444,14 +467,17 @@ def _run_forecast(args) -> int:
                 level_pct=args.level_pct,
                 holidays=args.holidays,
                 progress=bar.absolute,
+                by=args.by,
+                categories=args.categories,
             )
     except (ForecastError, ValueError) as exc:
         raise UserError(str(exc)) from exc
     finally:
         engine.dispose()
     units = run.forecasts["unique_id"].nunique()
+    what = f"{args.level} x category series" if args.by else f"{args.level} units"
     print(
-        f"wrote {len(run.forecasts):,} rows ({units:,} {args.level} units x {args.horizon} days) "
+        f"wrote {len(run.forecasts):,} rows ({units:,} {what} x {args.horizon} days) "
         f"to {args.out}; saved as forecast run {run.id}"
     )
     for note in run.parameters.get("notes", []):  # after the progress bar has gone

@@ -1,4 +1,4 @@
-"""The ``export`` verb (the store as a Parquet lake) and ``assess --engine sc://… --lake DIR``."""
+"""The ``export`` verb (a Parquet lake), and ``assess``/``forecast`` on Spark over such a lake."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def add_parsers(verbs) -> None:
-    """Register ``export`` and add ``--engine``/``--lake`` to ``assess``."""
+    """Register ``export`` and add ``--engine``/``--lake`` to ``assess`` and ``forecast``."""
     export = verbs.add_parser(
         "export", help="write the store's cases, ratings and grids as Parquet for Spark"
     )
@@ -22,6 +22,13 @@ def add_parsers(verbs) -> None:
         "--engine", help="compute on a Spark Connect server, sc://HOST:PORT (with --lake)"
     )
     assess.add_argument("--lake", help="the folder written by export, as the Spark cluster sees it")
+    forecast = verbs.choices["forecast"]
+    forecast.add_argument(
+        "--engine", help="count the series and fit the per-unit models on Spark, sc://HOST:PORT"
+    )
+    forecast.add_argument(
+        "--lake", help="the folder written by export, as the Spark cluster sees it"
+    )
 
 
 def run_export(args, error: type[Exception]) -> int:
@@ -87,5 +94,39 @@ def run_assess(args, error: type[Exception]) -> int:
         raise error(str(exc)) from exc
     print(f"wrote {len(table):,} {args.by} rows for {sel.period.label} to {args.out} (Spark)")
     for note in _assess_notes(table, args.by, latest):
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+def run_forecast(args, error: type[Exception]) -> int:
+    """``forecast`` over a lake on Spark: the file the store's forecast would write (no run is
+    saved: the lake is read-only); one sentence when Spark or the lake cannot be used."""
+    from forecasting import ForecastError
+    from forecasting.runs import check_forecast_request, write_csv
+    from lake.forecast import forecast_on_spark
+    from lake.spark import open_lake
+
+    if not (args.engine and args.lake):
+        raise error("--engine sc://HOST:PORT and --lake DIR go together.")
+    if args.if_none:
+        raise error("--if-none looks for a run saved in the store; a forecast on Spark saves none.")
+    try:
+        level, horizon, model = args.level, args.horizon, args.model
+        path = check_forecast_request(level, horizon, model, args.level_pct, args.out)
+        lake = open_lake(args.engine, args.lake)
+        try:
+            pct, holidays = args.level_pct, args.holidays
+            made = forecast_on_spark(lake, level, horizon, model, level_pct=pct, holidays=holidays)
+        finally:
+            lake.close()
+        write_csv(made.frame, path)
+    except (ForecastError, ValueError) as exc:  # LakeError is a ValueError
+        raise error(str(exc)) from exc
+    units = made.frame["unique_id"].nunique()
+    print(
+        f"wrote {len(made.frame):,} rows ({units:,} {args.level} units x {args.horizon} days) "
+        f"to {args.out} (Spark: {made.fitted_on_spark:,} series forecasts made on its executors)"
+    )
+    for note in made.forecast.parameters.get("notes", []):
         print(f"note: {note}", file=sys.stderr)
     return 0

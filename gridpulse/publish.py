@@ -7,7 +7,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from records.publications import LEVELS
+from metrics.registry import UNIT_LEVELS as LEVELS
 
 
 def add_parsers(verbs) -> None:

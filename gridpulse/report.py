@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from records.publications import LEVELS
+from metrics.registry import UNIT_LEVELS as LEVELS
 
 SUFFIXES = (".docx", ".pdf")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gridpulse.appeals import _audit, _show, _store, _warm, _warm_option
-from metrics.rules import LEVEL_NAMES
+from metrics.registry import LEVEL_NAMES
 
 
 def add_parsers(verbs) -> None:

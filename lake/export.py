@@ -61,6 +61,7 @@ def export_lake(engine: Engine, out: Path, as_known_at: datetime | None = None) 
         as_known_at=as_known_at.isoformat(sep=" ") if as_known_at else None,
         data_loaded_at=freshness(engine, known).columns()["data_loaded_at"],
         rules=_active_rules(engine, LEVELS),
+        tuned=_tuned(engine),
     )
     part = out / f".{NAME}.part"
     part.write_text(manifest.to_json(), encoding="utf-8")
@@ -173,3 +174,12 @@ def _active_rules(engine: Engine, levels) -> dict[str, str]:
         if rules is not None:
             found[level] = rules.text
     return found
+
+
+def _tuned(engine: Engine) -> dict[str, dict]:
+    """The units' saved forecast settings per level (levels without any left out)."""
+    from forecasting.series import LEVELS
+    from forecasting.tuning import load_settings
+
+    found = {level: load_settings(engine, level) for level in LEVELS}
+    return {level: settings for level, settings in found.items() if settings}

@@ -6,14 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine
-from xlsxwriter.exceptions import FileCreateError
 
 from metrics.assessment import assess
 from metrics.errors import ExportError
 from metrics.freshness import freshness
 from metrics.selection import Selection
-from metrics.workbook import title, write_xlsx
-from metrics.workdays import calendar_note
 from outfile import checked_out_path, os_reason
 
 TRAILING = ("period", "as_of", "rule_set", "rule_set_hash", "data_loaded_at", "calendar_note")
@@ -36,22 +33,40 @@ def write_assessment(
     rule set as tables (which also names ``sel.as_known_at`` when given). Raises MetricsError
     subclasses (one sentence) for an unwritable path.
     """
-    by, r = sel.level, sel.rules
     path = _check_path(out_path)
     table = assess(engine, sel)
     meta = assessment_meta(engine, sel, table)
-    years = table.attrs.get("assumed_years", ())
-    try:
-        if path.suffix.lower() == ".csv":
+    if path.suffix.lower() == ".csv":
+        try:
             path.write_bytes(csv_bytes(table, meta))
-        else:
-            known = sel.as_known_at.isoformat(sep=" ") if sel.as_known_at else ""
-            extra = {"calendar_note": calendar_note(years, lang), "as_known_at": known}
-            heading = title(sel.scope_path, by, sel.period.label, lang)
-            write_xlsx(table, {**meta, **extra}, r, by, path, lang, heading=heading)
-    except (OSError, FileCreateError) as exc:
-        raise ExportError(f"The file {str(path)!r} cannot be written ({os_reason(exc)}).") from None
+        except OSError as exc:
+            raise ExportError(_unwritable(path, exc)) from None
+    else:
+        _write_workbook(table, meta, sel, path, lang)
     return table
+
+
+def _write_workbook(
+    table: pd.DataFrame, meta: dict[str, str], sel: Selection, path: Path, lang: str
+) -> None:
+    """The .xlsx of write_assessment (its modules are imported here: a CSV needs none)."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    from metrics.workbook import title, write_xlsx
+    from metrics.workdays import calendar_note
+
+    years = table.attrs.get("assumed_years", ())
+    known = sel.as_known_at.isoformat(sep=" ") if sel.as_known_at else ""
+    extra = {"calendar_note": calendar_note(years, lang), "as_known_at": known}
+    heading = title(sel.scope_path, sel.level, sel.period.label, lang)
+    try:
+        write_xlsx(table, {**meta, **extra}, sel.rules, sel.level, path, lang, heading=heading)
+    except (OSError, FileCreateError) as exc:
+        raise ExportError(_unwritable(path, exc)) from None
+
+
+def _unwritable(path: Path, exc: Exception) -> str:
+    return f"The file {str(path)!r} cannot be written ({os_reason(exc)})."
 
 
 def _check_path(out_path: str | Path) -> Path:

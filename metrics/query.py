@@ -27,6 +27,7 @@ from caselog.columns import PARTY
 from caselog.party import involves
 from caselog.schema import cases, grids
 from caselog.store import read_version
+from metrics import pgcopy
 from metrics.cohort import (
     MEANS,
     Cohort,
@@ -63,9 +64,16 @@ TIMESTAMP_COLUMNS = (
 
 def latest_timestamp(engine: Engine, known: datetime | Known | None = None) -> datetime | None:
     """The latest case timestamp in the store over all event columns (None when empty), of
-    the cases as known at ``known`` (city wall-clock or resolved, metrics.known; None: now)."""
+    the cases as known at ``known`` (city wall-clock or resolved, metrics.known; None: now).
+    A PostgreSQL store's newest data answers from what its KPI cube's build recorded."""
     src = case_source(known_at(engine, known))
     with engine.connect() as conn:
+        if known is None and engine.dialect.name == "postgresql":
+            from metrics.cube import pg
+
+            recorded = pg.latest(conn)
+            if recorded is not None:
+                return recorded
         row = conn.execute(select(*[func.max(src.c[n]) for n in TIMESTAMP_COLUMNS])).one()
     found = [t for t in row if t is not None]
     return max(found) if found else None
@@ -353,13 +361,14 @@ def _ratings(v, coh: Cohort, scope: Mapping[str, str] | None = None):
 @contextmanager
 def reading(engine: Engine, rules: RuleSet | None = None, moment: datetime | None = None):
     """A connection, the data version it sees, and — given ``rules`` and ``moment`` — the
-    KPI cube kept for that version, rules and as_of attached to it (metrics.cube.store), or None
+    KPI cube kept for that version, rules and as_of attached to it (metrics.cube.store; in a
+    PostgreSQL store the one built at the data's current stamp, metrics.cube.pg), or None
     (no cube, or one that cannot be opened: the cases answer)."""
     with engine.connect() as conn:
         version = read_version(engine)
         found = None
-        if rules is not None and version:
-            found = cubes.find(engine, rules, moment, version=version)
+        if rules is not None and (version or engine.dialect.name == "postgresql"):
+            found = cubes.find(engine, rules, moment, version=version, conn=conn)
             if found is not None:
                 try:
                     cubes.attach(conn, found)
@@ -399,7 +408,8 @@ def fetch(engine: Engine, conn, version: str | None, stmt, keep: bool = True) ->
     """Execute a statement on ``conn`` and return a DataFrame (numeric columns as float/int,
     NULL → NaN).
 
-    On DuckDB the result is fetched column-wise into pandas (no per-row Python objects). On a
+    On DuckDB the result is fetched column-wise into pandas (no per-row Python objects); on
+    PostgreSQL too, through COPY, when every column is a number or text (metrics.pgcopy). On a
     read-only DuckDB engine a slow result is kept on disk until the next write to the store
     (metrics.cube.cache, under ``version``), and the same statement is answered from there —
     unless ``keep`` is False (rows per case, which are quicker to fetch again than to keep)."""
@@ -409,6 +419,10 @@ def fetch(engine: Engine, conn, version: str | None, stmt, keep: bool = True) ->
         if kept is not None:
             return kept
     started = time.perf_counter()
+    if engine.dialect.name == "postgresql":
+        copied = pgcopy.frame(conn, stmt)
+        if copied is not None:
+            return copied
     result = conn.execute(stmt)
     if engine.dialect.name == "duckdb":
         frame = result.cursor.df()  # typed columns already, NULL → NaN/None

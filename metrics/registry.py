@@ -424,6 +424,10 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "request_type": ("request_type",),
 }
 LOCATION_LEVELS = ("city", "district", "street", "community", "grid")
+#: The levels whose units are ranked (publications, bulletins, the ``publish`` verb).
+UNIT_LEVELS = ("district", "street", "community", "grid", "department")
+#: The levels a rule set can be made for or made active for (city: the headline).
+LEVEL_NAMES = (*UNIT_LEVELS, "city")
 #: Splits of the cohort by a case column instead of by unit (``assess --by category`` …).
 SPLIT_LEVELS = ("category", "source", "urgency", "request_type")
 

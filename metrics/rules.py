@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from metrics.errors import RuleSetError
-from metrics.registry import kpi
+from metrics.registry import LEVEL_NAMES, kpi
 from metrics.scheme import NO_SCHEME, Scheme, parse_scheme
 from metrics.workdays import NO_CITY, CityCalendar, parse_city
 
@@ -31,7 +31,6 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
 _SCHEME_KEYS = ("min_cases", "levels", "request_types", "score", "deduct", "bonus", "targets")
 _TOP = ("name", "description", "calendar", "workdays", *_SECTIONS, *_SCHEME_KEYS)
 REQUEST_TYPES = ("complaint", "request", "consultation", "suggestion", "report", "praise")
-LEVEL_NAMES = ("district", "street", "community", "grid", "department", "city")
 
 
 @dataclass(frozen=True, eq=False)

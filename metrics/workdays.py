@@ -7,16 +7,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-import chinese_calendar
-import holidays
-
 from metrics.errors import RuleSetError
 
 _EPOCH = date(1970, 1, 1)
 _LONGEST_RANGE = 31  # days; a longer range of days off or worked is a typing error
 _KEYS = ("holidays", "working")
-#: The calendar's sources and their versions (a cube's deadlines depend on them).
-SOURCES = {"chinese_calendar": chinese_calendar.__version__, "holidays": holidays.__version__}
+# chinese_calendar and holidays are imported by the functions that consult them: only a rule
+# set with working-day deadlines does, and importing them costs the command line ~0.1 s.
+
+
+@cache
+def sources() -> dict[str, str]:
+    """The calendar's sources and their versions (a cube's deadlines depend on them)."""
+    import chinese_calendar
+    import holidays
+
+    return {"chinese_calendar": chinese_calendar.__version__, "holidays": holidays.__version__}
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ NO_CITY = CityCalendar()
 @cache
 def published(year: int) -> bool:
     """True when chinese_calendar holds the year's notice (holidays and 调休 make-up days)."""
+    import chinese_calendar
+
     try:
         chinese_calendar.is_workday(date(year, 6, 1))
     except NotImplementedError:
@@ -57,6 +65,8 @@ def published(year: int) -> bool:
 @cache
 def _statutory(year: int) -> frozenset[date]:
     """The year's statutory days off from ``holidays`` (with its 补假 for weekend holidays)."""
+    import holidays
+
     return frozenset(holidays.China(years=year))
 
 
@@ -74,6 +84,8 @@ def is_workday(day: date, city: CityCalendar = NO_CITY) -> bool:
     if day.year in city.years:
         return day.weekday() < 5
     if published(day.year):
+        import chinese_calendar
+
         return bool(chinese_calendar.is_workday(day))
     return day.weekday() < 5 and day not in _statutory(day.year)
 

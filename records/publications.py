@@ -23,13 +23,14 @@ from metrics.export import assessment_meta, csv_bytes
 from metrics.known import city_now, utc_of
 from metrics.labels import level_label
 from metrics.period import PeriodError, parse_period
+from metrics.registry import UNIT_LEVELS
 from metrics.selection import Selection
 from records.frozen import rank_change_since, read_frozen
 from records.inforce import appeals_in_force
 from records.tables import appeals, publications
 
 #: Levels a publication ranks (units, not the category or source splits).
-LEVELS = ("district", "street", "community", "grid", "department")
+LEVELS = UNIT_LEVELS
 #: Two publications of one selection less than this apart are one made twice at one moment.
 SAME_MOMENT = timedelta(seconds=1)
 _PG_LOCK = 0x6770_7075_626C  # "gppubl": the PostgreSQL advisory lock of publishers

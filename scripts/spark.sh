@@ -77,6 +77,10 @@ start() {
     daemon start "$WORKER" "$i" --host 127.0.0.1 --webui-port 0 --cores 1 --memory 1g "$master" ||
       fail "a Spark worker did not start (see $run_dir/logs)."
   done
+  # The executors' Python workers run this interpreter (pandas, statsforecast, Prophet: the
+  # forecast's per-unit models run there); the project's own code comes with each session.
+  PYSPARK_PYTHON=$("$python" -c 'import sys; print(sys.executable)') || fail "$python does not run."
+  export PYSPARK_PYTHON
   daemon submit "$CONNECT" 1 --name "GridPulse Spark Connect" --master "$master" \
     --conf spark.ui.enabled=false --conf spark.executor.memory=768m \
     --conf spark.sql.session.timeZone=UTC --conf spark.sql.shuffle.partitions=4 \

@@ -15,7 +15,8 @@ STEPS = 1 + 2 * len(WARMED_LEVELS)
 @dataclass(frozen=True)
 class AfterLoad:
     """What followed a load: the periods whose tables were computed (empty for PostgreSQL,
-    an empty store or a store another writer holds), and the error that stopped it, if any."""
+    which has no result cache and gets only its KPI cube, for an empty store or a store
+    another writer holds), and the error that stopped it, if any."""
 
     periods: list[str]
     error: str | None = None

@@ -1,5 +1,6 @@
 """预测分析 — a unit's history, stored forecast with intervals, backtest scores against the
-seasonal naive, and tuning a model's settings (backtest, compare, save)."""
+seasonal naive, forecasts by category, and tuning a model's settings (backtest, compare,
+save)."""
 
 import inspect
 
@@ -11,6 +12,7 @@ import streamlit as st
 import accounts
 import forecasting
 from dashboard import data
+from dashboard.category_forecasts import category_section
 from dashboard.components import guarded, layout, load, table
 from dashboard.filters import current, require_areas
 from dashboard.forecast_honesty import out_of_sample_text
@@ -204,6 +206,8 @@ if run is not None:
         st.info(honest)
         st.caption(t("fc_in_sample_note"))
     staffing_section(f, run.id, run.level_pct)
+
+category_section(f)
 
 st.subheader(t("tune_title"))
 model = st.selectbox(

@@ -15,6 +15,10 @@ How it works, module by module (details and figures: docs/metrics.md, "The KPI c
   pages open with, so the first views are answered from the cache (called by
   services.afterload).
 
-Only DuckDB files read through a read-only engine keep a cube or a cache; PostgreSQL stores
-and writing engines always compute from the cases, with the same results.
+- ``pg``: the cube kept inside a PostgreSQL store (a schema per cube, valid while the
+  store's write count, kept by a trigger, is the one it was built at), built by the load
+  and read by every app server.
+
+DuckDB files read through a read-only engine keep a cube and a result cache, PostgreSQL
+stores a cube only; writing DuckDB engines compute from the cases, with the same results.
 """

@@ -57,13 +57,18 @@ from metrics.rules import RuleSet, load_rules
 
 def build(
     engine: Engine, rules: RuleSet | str | None = None, *, as_of: datetime | None = None
-) -> Path | None:
+) -> Path | str | None:
     """Build (once per data version) the cube for ``rules``' time limits and ``as_of``
     (default: the store's latest case timestamp, as every page judges); return its file.
 
     None where nothing can be kept: engines other than a read-only DuckDB one, an empty
     store, a writer waiting for the file, a result folder that cannot be written. A cube
-    another process finished first is used as it is."""
+    another process finished first is used as it is. A PostgreSQL store keeps its cube in
+    the database (metrics.cube.pg.build; then no file is returned)."""
+    if engine.dialect.name == "postgresql":
+        from metrics.cube import pg
+
+        return pg.build(engine, rules, as_of=as_of)
     if engine.dialect.name != "duckdb":
         return None
     r = load_rules(rules)
@@ -97,7 +102,8 @@ def build(
             try:
                 days = (first.date(), last.date())
                 appealed = any_appeals(engine, None)
-                for name, stmt in _statements(alias, f"{alias}_s", r, as_of, days, appealed):
+                steps = statements(alias, f"{alias}_s", r, as_of, days, appealed, "duckdb")
+                for name, stmt in steps:
                     sql = stmt.compile(
                         dialect=engine.dialect, compile_kwargs={"literal_binds": True}
                     )
@@ -126,21 +132,24 @@ def _make_room(folder: Path) -> None:
         old.unlink(missing_ok=True)
 
 
-def _statements(
+def statements(
     alias: str,
     scratch: str,
     rules: RuleSet,
     as_of: datetime,
     days: tuple[date, date],
     appeals: bool,
+    dialect: str,
 ):
-    """(table name, SELECT) in build order; later ones read the cube's earlier tables. The
-    table named ``ALL`` goes to the ``scratch`` database (every case's columns, read once
-    from the cases), from which the cube's per-case tables are cut."""
+    """(table name, SELECT) in build order, for a cube in ``dialect``'s database; later ones
+    read the cube's earlier tables. The table named ``ALL`` goes to the ``scratch`` database
+    or schema (every case's columns, read once from the cases), from which the cube's
+    per-case tables are cut. DuckDB keeps per-case rows sorted by unit and value (its zone
+    maps skip the rest); PostgreSQL by day, for the block-range indexes of metrics.cube.pg."""
     t = tables(alias)
     for d, cols in DIMS.items():
-        yield f"dim_{d}", _dimension(d, cols)
-    coh = build_cohort("duckdb", rules, as_of, days=days, appeals=appeals)
+        yield f"dim_{d}", _dimension(d, cols, dialect)
+    coh = build_cohort(dialect, rules, as_of, days=days, appeals=appeals)
     v = coh.cte
     pr = predicates(v, coh.as_of_e, rules)
     flags = {m: pr[m] for m in COUNTS if m in pr}
@@ -151,11 +160,13 @@ def _statements(
         cast(func.coalesce(cast(flags[m], Integer), 0), SmallInteger).label(f"f_{m}")
         for m in COUNTS
     ]
+    year_start = func.date_trunc(literal_column("'year'"), v.c.reported_at)
     yield (
         ALL,
         select(
             *keys,
-            *_days(v),
+            *_days(v, dialect),
+            cast(func.floor(epoch(year_start, dialect) / 86400.0), Integer).label("yday"),
             *flag_cols,
             *[cast(duration_seconds(v, n), Double).label(n) for n in VALUES],
             cast(km_seconds, Double).label("km_seconds"),
@@ -164,6 +175,7 @@ def _statements(
     )
     every = _all_table(scratch)
     key_cols = [every.c[f"k_{d}"] for d in DIMS]
+    by_day = dialect == "postgresql"
     yield (
         "facts",
         select(*key_cols, every.c.day, every.c.mday, *[every.c[f"f_{m}"] for m in COUNTS]).order_by(
@@ -175,6 +187,8 @@ def _statements(
         sums = [cast(func.sum(f.c[f"f_{m}"]), BigInteger).label(f"n_{m}") for m in COUNTS]
         if level == "city":
             yield "month_city", select(f.c.mday, *sums).group_by(f.c.mday)
+            daily = select(f.c.day, f.c.mday, *sums).group_by(f.c.day, f.c.mday)
+            yield "day_city", daily.order_by(f.c.day)
             continue
         k = f.c[f"k_{LEVEL_DIM[level]}"]
         yield (
@@ -187,19 +201,20 @@ def _statements(
             f"val_{name}",
             select(*key_cols, every.c.day, every.c.mday, value.label("v"))
             .where(value.is_not(None))
-            .order_by(every.c.k_grid, value),
+            .order_by(*((every.c.day,) if by_day else (every.c.k_grid, value))),
         )
     for level in MONTH_LEVELS:
-        yield f"year_{level}", _year_values(every, level)
+        yield f"year_{level}", _span_values(every, level, "year", dialect)
+        yield f"mdur_{level}", _span_values(every, level, "month", dialect)
     km = every.c.km_seconds
     yield (
         "val_km",
         select(*key_cols, every.c.day, km.label("t"), every.c.km_event.label("e"))
         .where(km.is_not(None))
-        .order_by(every.c.k_department, km),
+        .order_by(*((every.c.day,) if by_day else (every.c.k_department, km))),
     )
-    yield "ratings_f", _ratings_facts(v, t)
-    yield "assist_f", _assist_facts(v, t)
+    yield "ratings_f", _ratings_facts(v, t, dialect)
+    yield "assist_f", _assist_facts(v, t, dialect)
 
 
 ALL = "every_case"  # the build's scratch table
@@ -212,6 +227,7 @@ def _all_table(scratch: str) -> Table:
         *key_columns(),
         Column("day", Integer),
         Column("mday", Integer),
+        Column("yday", Integer),
         *[Column(f"f_{m}", SmallInteger) for m in COUNTS],
         *[Column(n, Double) for n in VALUES],
         Column("km_seconds", Double),
@@ -219,52 +235,51 @@ def _all_table(scratch: str) -> Table:
     )
 
 
-def _year_values(every: Table, level: str):
-    """Per unit of ``level`` and calendar year (``yday``, its first day as a day number):
-    each median measure's median seconds, whole-millisecond sum and count (YEAR_VALUES)."""
-    epoch0 = literal_column("DATE '1970-01-01'")
-    first = func.date_trunc(literal_column("'year'"), epoch0 + every.c.mday)
-    yday = cast(func.date_diff(literal_column("'day'"), epoch0, first), Integer).label("yday")
+def _span_values(every: Table, level: str, span: str, dialect: str):
+    """Per unit of ``level`` and calendar year (``yday``, its first day as a day number) or
+    month (``mday``): each median measure's median seconds, whole-millisecond sum and count
+    (YEAR_VALUES)."""
+    start = every.c.yday if span == "year" else every.c.mday
     parts = {}
     for name in VALUES:
         v = every.c[name]
         parts |= {
-            f"md_{name}": cast(median(v, "duckdb"), Double),
+            f"md_{name}": cast(median(v, dialect), Double),
             f"s_{name}": cast(func.sum(whole_ms(v)), BigInteger),
             f"c_{name}": cast(func.count(v), BigInteger),
         }
     values = [parts[c].label(c) for c in YEAR_VALUES]
     if level == "city":
-        return select(yday, *values).group_by(yday)
+        return select(start, *values).group_by(start)
     k = every.c[f"k_{LEVEL_DIM[level]}"]
-    return select(k.label("k"), yday, *values).where(k.is_not(None)).group_by(k, yday)
+    return select(k.label("k"), start, *values).where(k.is_not(None)).group_by(k, start)
 
 
-def _days(src) -> list:
+def _days(src, dialect: str) -> list:
     """The reported day and the first day of its month, as days since 1970-01-01."""
     return [
         cast(func.floor(src.c.rep_e / 86400.0), Integer).label("day"),
         cast(
-            func.floor(epoch(trunc("month", src.c.reported_at), "duckdb") / 86400.0), Integer
+            func.floor(epoch(trunc("month", src.c.reported_at), dialect) / 86400.0), Integer
         ).label("mday"),
     ]
 
 
-def _dimension(d: str, cols: tuple[str, ...]):
+def _dimension(d: str, cols: tuple[str, ...], dialect: str):
     c = cases.c
     names = select(*[c[x] for x in cols]).where(c.status != "cancelled", c[cols[-1]].is_not(None))
     if d == "department":
         named = ratings.c.department.is_not(None)
-        names = union(names, select(ratings.c.department).where(named), _assist_names())
+        names = union(names, select(ratings.c.department).where(named), _assist_names(dialect))
     sub = names.distinct().subquery("n") if d != "department" else names.subquery("n")
     order = [sub.c[x] for x in cols]
     return select(cast(func.row_number().over(order_by=order), Integer).label("key"), *order)
 
 
-def _assist_names():
+def _assist_names(dialect: str):
     """Every trimmed, non-empty name in assist_departments."""
     parts = (
-        select(split_list(cases.c.assist_departments, "duckdb").label("department"))
+        select(split_list(cases.c.assist_departments, dialect).label("department"))
         .where(cases.c.assist_departments.is_not(None))
         .subquery("p")
     )
@@ -288,7 +303,7 @@ def _keyed(src, t: dict[str, Table]):
     return frm, keys
 
 
-def _ratings_facts(v, t):
+def _ratings_facts(v, t, dialect: str):
     rt = ratings.c
     src = (
         select(*[v.c[x] for x in _CASE_NAMES], rt.department.label("rated"), rt.score)
@@ -300,16 +315,19 @@ def _ratings_facts(v, t):
     rated = t["dim_department"].alias("d_rated")
     frm = frm.outerjoin(rated, rated.c.department == src.c.rated)
     return select(
-        rated.c.key.label("k_rated"), *keys, *_days(src), cast(src.c.score, Double).label("score")
+        rated.c.key.label("k_rated"),
+        *keys,
+        *_days(src, dialect),
+        cast(src.c.score, Double).label("score"),
     ).select_from(frm)
 
 
-def _assist_facts(v, t):
+def _assist_facts(v, t, dialect: str):
     parts = (
         select(
             *[v.c[x] for x in _CASE_NAMES],
             v.c.case_id,
-            split_list(v.c.assist_departments, "duckdb").label("part"),
+            split_list(v.c.assist_departments, dialect).label("part"),
         )
         .where(v.c.assist_departments.is_not(None))
         .subquery("ap")
@@ -324,7 +342,7 @@ def _assist_facts(v, t):
     frm, keys = _keyed(src, t)
     dim = t["dim_department"].alias("d_assist")
     frm = frm.join(dim, dim.c.department == src.c.assist)
-    return select(dim.c.key.label("k_assist"), *keys, *_days(src)).select_from(frm)
+    return select(dim.c.key.label("k_assist"), *keys, *_days(src, dialect)).select_from(frm)
 
 
 _CASE_NAMES = (*dict.fromkeys(c for cols in DIMS.values() for c in cols), "rep_e", "reported_at")

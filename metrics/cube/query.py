@@ -106,9 +106,13 @@ def measures(
     else:
         edges = [(d0, d1)]
     f = cube.t["facts"]
+    daily = d is None and not scope  # the whole city: its sums per day (a year's series)
+    if daily:
+        f = cube.t["day_city"]
     for lo, hi in edges:
         conds, cols = _per_case(cube, f, d, (lo, hi), scope, bucket)
-        parts.append(select(*cols, *[f.c[f"f_{x}"].label(f"n_{x}") for x in summed]).where(*conds))
+        sums = [f.c[f"{'n' if daily else 'f'}_{x}"].label(f"n_{x}") for x in summed]
+        parts.append(select(*cols, *sums).where(*conds))
     u = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("u")
     group = ([u.c.k] if d else []) + ([u.c.ds] if bucket else [])
     aggs = [cast(func.sum(u.c[f"n_{x}"]), BigInteger).label(x) for x in counts]
@@ -122,8 +126,9 @@ def measures(
         wanted = [n for n in names if table in (n, MEANS.get(n))]
         if not wanted:
             continue
-        if summed_units and _whole_year(period):
-            med = _year_durations(cube, by, table, wanted, period, scope)
+        span = _kept_span(period, months, edges) if summed_units else None
+        if span:
+            med = _kept_durations(cube, by, table, wanted, period, scope, span)
         else:
             med = _durations(cube, table, wanted, d, (d0, d1), scope, bucket)
         med = med.subquery(f"m_{table}")
@@ -152,14 +157,21 @@ def _units_in(cube: Cube, table, d: str | None, scope: Mapping[str, str]) -> lis
     return [table.c.k.in_(select(dim.c.key).where(inside))]
 
 
-def _whole_year(period: Period) -> bool:
+def _kept_span(period: Period, months, edges) -> str | None:
+    """ "year" for a calendar year, "month" for one whole month (the spans whose duration
+    medians the cube keeps per unit), else None."""
     y = period.start.year
-    return (period.start, period.end) == (date(y, 1, 1), date(y, 12, 31))
+    if (period.start, period.end) == (date(y, 1, 1), date(y, 12, 31)):
+        return "year"
+    if months and not edges and months[0] == months[1]:
+        return "month"
+    return None
 
 
-def _year_durations(cube: Cube, by: str, table: str, names, period: Period, scope):
-    """As :func:`_durations` for a calendar year, from the year's kept medians and sums."""
-    y = cube.t[f"year_{by}"]
+def _kept_durations(cube: Cube, by: str, table: str, names, period: Period, scope, span: str):
+    """As :func:`_durations` for a calendar year or a whole month, from the medians, sums and
+    counts the cube keeps per unit and span (year_<level>, mdur_<level>)."""
+    y = cube.t[f"year_{by}" if span == "year" else f"mdur_{by}"]
     values = []
     for name in names:
         if name in MEANS:
@@ -167,7 +179,8 @@ def _year_durations(cube: Cube, by: str, table: str, names, period: Period, scop
         else:
             value = y.c[f"md_{table}"] / DURATIONS[name][1]
         values.append(cast(value, Double).label(name))
-    conds = [y.c.yday == day_number(period.start)]
+    start = y.c.yday if span == "year" else y.c.mday
+    conds = [start == day_number(period.start)]
     key = [] if by == "city" else [y.c.k]
     return select(*key, *values).where(*conds, *_units_in(cube, y, LEVEL_DIM.get(by), scope))
 
@@ -195,7 +208,7 @@ def _durations(cube: Cube, table: str, names, d: str | None, days, scope, bucket
             ms = whole_ms(val.c.v)
             value = mean_of(func.sum(ms), func.count(ms), name)
         else:  # seconds, as metrics.cohort.duration_median: the same number as from the cases
-            value = median(val.c.v, "duckdb") / DURATIONS[name][1]
+            value = median(val.c.v, cube.dialect) / DURATIONS[name][1]
         values.append(cast(value, Double).label(name))
     stmt = select(*group, *values).where(*conds)
     return stmt.group_by(*group) if group else stmt

@@ -16,6 +16,7 @@ import duckdb
 from sqlalchemy import (
     BigInteger,
     Column,
+    Connection,
     Double,
     Engine,
     Integer,
@@ -29,9 +30,9 @@ from caselog.store import read_version
 from metrics.cube import cache
 from metrics.registry import LEVELS, MEASURES
 from metrics.rules import RuleSet
-from metrics.workdays import SOURCES
+from metrics.workdays import sources
 
-FORMAT = 5  # bump when the cube's tables change: older cubes are then never read
+FORMAT = 7  # bump when the cube's tables change: older cubes are then never read
 KEEP = 3  # cubes kept per data version (one per rule set's time limits and as_of)
 
 #: Unit dimensions and the case columns that name a unit of each: every level's but
@@ -66,9 +67,10 @@ COUNTS: tuple[str, ...] = (
     "sat_basic",
 )
 VALUES = ("response_minutes", "handling_hours")  # the median measures
-#: Per unit and calendar year, each median measure's median in seconds (md_), the sum of
-#: its whole milliseconds (s_) and its count (c_): a year's medians are the slowest part
-#: of a year's table otherwise (a pass over millions of durations per measure).
+#: Per unit and calendar year (year_<level>) and per unit and month (mdur_<level>), each
+#: median measure's median in seconds (md_), the sum of its whole milliseconds (s_) and its
+#: count (c_): the medians are the slowest part of such a table otherwise (a pass over the
+#: period's durations per measure, grouped by tens of thousands of units).
 YEAR_VALUES: tuple[str, ...] = tuple(f"{p}_{v}" for v in VALUES for p in ("md", "s", "c"))
 
 _bypass: contextvars.ContextVar[bool] = contextvars.ContextVar("gridpulse_cube_bypass")
@@ -84,11 +86,12 @@ def bypassed() -> Iterator[None]:
         _bypass.reset(token)
 
 
-def fingerprint(rules: RuleSet, as_of: datetime) -> str:
-    """What the cube's per-case values depend on, as a hex digest."""
+def fingerprint(rules: RuleSet, as_of: datetime, dialect: str = "duckdb") -> str:
+    """What the cube's per-case values depend on, as a hex digest (a cube kept in a
+    PostgreSQL store, metrics.cube.pg, does not depend on DuckDB's version)."""
     parts = {
         "format": FORMAT,
-        "duckdb": duckdb.__version__,
+        "duckdb": duckdb.__version__ if dialect == "duckdb" else dialect,
         "as_of": as_of.isoformat(),
         "response_sla_minutes": {k: float(v) for k, v in rules.response_sla_minutes.items()},
         "deadline_hours": {k: float(v) for k, v in rules.deadline_hours.items()},
@@ -102,17 +105,20 @@ def fingerprint(rules: RuleSet, as_of: datetime) -> str:
     if rules.exclude_types:  # the per-case flags leave these request types out
         parts["request_types_exclude"] = sorted(rules.exclude_types)
     if rules.calendar == "working_days":  # the deadlines' calendar: its sources and the city's
-        parts["workdays"] = {**SOURCES, **rules.workdays.canonical()}
+        parts["workdays"] = {**sources(), **rules.workdays.canonical()}
     blob = json.dumps(parts, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
 class Cube:
-    """A cube file for one data version, attached to a connection under ``alias``."""
+    """A cube for one data version: a DuckDB file (``path``) attached to a connection under
+    ``alias``, or in a PostgreSQL store the schema ``alias`` (``dialect`` "postgresql",
+    no path; metrics.cube.pg)."""
 
-    path: Path
+    path: Path | None
     fingerprint: str
+    dialect: str = "duckdb"
 
     @property
     def alias(self) -> str:
@@ -149,14 +155,19 @@ def tables(alias: str) -> dict[str, Table]:
         Column("mday", Integer),
         *[Column(f"f_{m}", SmallInteger) for m in COUNTS],
     )
+    #: The city's facts summed per day: a city series reads a row a day, not a row a case.
+    t["day_city"] = Table(
+        "day_city",
+        md,
+        Column("day", Integer),
+        Column("mday", Integer),
+        *[Column(f"n_{m}", BigInteger) for m in COUNTS],
+    )
     for level in MONTH_LEVELS:
         for span, start, cols in (
             ("month", "mday", [Column(f"n_{m}", BigInteger) for m in COUNTS]),
-            (
-                "year",
-                "yday",
-                [Column(c, Double if c[:3] == "md_" else BigInteger) for c in YEAR_VALUES],
-            ),
+            ("year", "yday", _durations()),
+            ("mdur", "mday", _durations()),
         ):
             key = [] if level == "city" else [Column("k", Integer)]
             t[f"{span}_{level}"] = Table(f"{span}_{level}", md, *key, Column(start, Integer), *cols)
@@ -197,23 +208,44 @@ def tables(alias: str) -> dict[str, Table]:
     return t
 
 
+def _durations() -> list[Column]:
+    return [Column(c, Double if c[:3] == "md_" else BigInteger) for c in YEAR_VALUES]
+
+
 def cube_file(folder: Path, fp: str) -> Path:
     """Where the cube with fingerprint ``fp`` is kept in a version folder."""
     return folder / f"cube-{fp}.duckdb"
 
 
 def possible(engine: Engine) -> bool:
-    """True when this engine can keep a cube (a read-only engine on a DuckDB file)."""
+    """True when this engine can keep a cube (a read-only engine on a DuckDB file, or a
+    PostgreSQL store: there the cube's tables are in the database, metrics.cube.pg)."""
+    if engine.dialect.name == "postgresql":
+        return True
     return engine.dialect.name == "duckdb" and cache.root(engine) is not None
 
 
 def find(
-    engine: Engine, rules: RuleSet, as_of: datetime, *, version: str | None = None
+    engine: Engine,
+    rules: RuleSet,
+    as_of: datetime,
+    *,
+    version: str | None = None,
+    conn: Connection | None = None,
 ) -> Cube | None:
     """The cube for this engine's data (``version``, read here when not given), ``rules``'
-    time limits and ``as_of``, if one is kept."""
+    time limits and ``as_of``, if one is kept. In a PostgreSQL store the lookup is one
+    query, on ``conn`` when given."""
     if _bypass.get(False) or not possible(engine):
         return None
+    if engine.dialect.name == "postgresql":
+        from metrics.cube import pg
+
+        fp = fingerprint(rules, as_of, "postgresql")
+        if conn is not None:
+            return pg.find(conn, fp)
+        with engine.connect() as own:
+            return pg.find(own, fp)
     if version is None:
         with engine.connect():
             version = read_version(engine)
@@ -231,7 +263,12 @@ def attach(conn, cube: Cube) -> None:
     Called before the connection's first statement, on the driver's own connection: there
     the ATTACH commits at once. Inside a transaction it would be undone by that
     transaction's rollback, while other connections of the same database, having found it
-    attached, already query it."""
+    attached, already query it. A cube in a PostgreSQL store needs no attaching; there the
+    transaction's statements go without JIT compiling, which costs about 0.1 s a statement
+    at millions of cases, more than a query over the cube takes."""
+    if cube.path is None:
+        conn.exec_driver_sql("SET LOCAL jit = off")
+        return
     quoted = str(cube.path).replace("'", "''")
     raw = conn.connection.driver_connection
     try:

@@ -25,9 +25,19 @@ def warm_pages(url: str, progress: Callable[[str], None] | None = None) -> list[
     its whole year at every level, so the first page views after a load are answered from
     the cube and the result cache beside a DuckDB store (metrics.cube.cache).
 
-    Returns the periods warmed. Does nothing (returns []) for stores without a result cache
-    (PostgreSQL) or an empty store; a store another writer holds is left cold.
+    Returns the periods warmed. A PostgreSQL store has no result cache: there the cube is
+    built in the database (metrics.cube.pg), shared by every app server, and [] returned.
+    Does nothing for an empty store; a store another writer holds is left cold.
     """
+    if url.startswith("postgresql"):
+        engine = open_store(url, create=False)
+        try:
+            if progress:
+                progress("KPI cube")
+            cubebuild.build(engine)
+        finally:
+            engine.dispose()
+        return []
     if not url.startswith("duckdb"):
         return []
     try:

@@ -70,6 +70,23 @@ def test_forecast_and_alerts_are_made_once(loaded):
     assert _stored(db) == (1, alerts + saved)
 
 
+def test_the_district_by_category_run_is_made_once_beside_the_grid_run(loaded):
+    folder, db = loaded
+    out = str(folder / "forecast_category.csv")
+    step = ["forecast", "--level", "district", "--by", "category", "--horizon", "14"]
+    done = gridpulse(*step, "--out", out, "--if-none", db=db)
+    assert done.returncode == 0, done.stderr
+    again = gridpulse(*step, "--out", out, "--if-none", db=db)
+    assert again.stdout.strip() == "the store already holds a forecast run by category; none made."
+    engine = open_store(db, read_only=True)
+    try:
+        assert len(forecasting.list_runs(engine, by="category")) == 1
+        plain = forecasting.list_runs(engine)
+    finally:
+        engine.dispose()
+    assert plain.empty or set(plain["level"]) == {"grid"}  # a run by category is not one of units
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [

@@ -53,9 +53,30 @@ def test_a_rule_set_with_other_time_limits_gets_its_own_cube(unwarmed):
     assert fast["response_rate"].tolist() == pytest.approx(slow["response_rate"].tolist())
 
 
-def test_no_cube_for_postgresql(pg_store):
+@pytest.mark.postgres
+def test_a_postgresql_stores_cube_is_built_once_for_every_server(pg_store, tmp_path):
+    """In a PostgreSQL store the cube lives in the database: one app server's build (here
+    for a rule set with other time limits) is found by another server's engine."""
+    from caselog.ingest import ingest_files
+    from sample_data import generate_city
+
+    generate_city(tmp_path, grids=20, years=1, cases_per_year=1500, seed=5)
+    ingest_files(pg_store, [tmp_path / "cases.csv"], ratings=[tmp_path / "ratings.csv"])
     url = pg_store.url.render_as_string(hide_password=False)
-    assert not data.cube_missing(url, None)
+    assert data.cube_missing(url, QUICK)
+    data.build_cube(url, QUICK)
+    assert not data.cube_missing(url, QUICK)
+    other = open_store(url, read_only=True)  # another server's engine
+    try:
+        quick = data.rules(QUICK)
+        assert _cube(other, quick) is not None and _cube(other, metrics.default_rules()) is None
+        sel = Selection.build("street", "2025", rules=quick)
+        fast = metrics.kpi_table(other, sel)
+        with metrics.cube.store.bypassed():
+            slow = metrics.kpi_table(other, sel)
+        assert fast.equals(slow) and int(fast["cases"].sum()) > 0
+    finally:
+        other.dispose()
 
 
 def test_a_build_that_keeps_nothing_is_not_retried_on_every_click(unwarmed, monkeypatch):

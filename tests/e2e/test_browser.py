@@ -6,6 +6,7 @@ import pytest
 
 from caselog import open_store
 from caselog.ingest import ingest_files
+from gridpulse.cli import main
 from sample_data import generate_city
 from tests.e2e.conftest import SHOTS, serve
 
@@ -26,7 +27,11 @@ PAGES = [
     ("departments", "部门协同", ["部门协同指数", "评价少于", "生存估计"]),
     ("trends", "趋势分析", ["同比", "环比", "季节分解", "上升最快的大类"]),
     ("map", "网格地图", ["着色指标", "千户受理量"]),
-    ("forecasts", "预测分析", ["调参与比较", "gridpulse forecast"]),
+    (
+        "forecasts",
+        "预测分析",
+        ["回测得分", "人力测算", "按大类预测", "选单位，看各大类", "调参与比较"],
+    ),
     ("data", "数据概览", ["库中案件", "上传案件数据", "使用中的规则集"]),
 ]
 
@@ -39,19 +44,32 @@ def _serve_store(folder, build):
     return serve(url)
 
 
+def _first_start(folder, engine) -> None:
+    """The city loaded, then its forecasts and surge alerts made as scripts/start.sh makes
+    them for a new user: every page filled."""
+    ingest_files(
+        engine,
+        [folder / "cases.csv"],
+        ratings=[folder / "ratings.csv"],
+        grids=[folder / "grids.csv"],
+    )
+    db = ["--db", str(engine.url)]
+    for n, argv in enumerate(
+        (
+            ["forecast", "--level", "grid", "--horizon", "28", "--out"],
+            ["forecast", "--level", "district", "--by", "category", "--horizon", "28", "--out"],
+            ["alerts", "--if-none"],
+        )
+    ):
+        out = [str(folder / f"forecast{n}.csv")] if argv[-1] == "--out" else []
+        assert main([*db, *argv, *out]) == 0, argv
+
+
 @pytest.fixture(scope="module")
 def city_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("e2e_city")
     generate_city(folder, grids=60, years=2, cases_per_year=6000, seed=3)
-    proc, address = _serve_store(
-        folder,
-        lambda e: ingest_files(
-            e,
-            [folder / "cases.csv"],
-            ratings=[folder / "ratings.csv"],
-            grids=[folder / "grids.csv"],
-        ),
-    )
+    proc, address = _serve_store(folder, lambda e: _first_start(folder, e))
     yield address
     proc.terminate()
     proc.wait(timeout=20)

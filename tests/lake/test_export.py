@@ -118,6 +118,10 @@ def test_a_lake_of_another_version_is_refused_in_one_sentence():
         parse(text_, "/x", "0004")
     with pytest.raises(LakeError, match="is not a GridPulse lake manifest"):
         parse("{}", "/x", "0004")
+    # a later version's lake, with fields this one does not know, is still "another version"
+    later = {"revision": "0004", "format": 99, "rows": {}, "timezone": None, "exported_at": "", "new": 1}  # fmt: skip
+    with pytest.raises(LakeError, match=r"format 99, .* export it again"):
+        parse(json.dumps({"gridpulse_lake": later}), "/x", "0004")
 
 
 def _free_port() -> int:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import threading
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,7 +27,7 @@ from metrics import (
 )
 from metrics.cube import build as cubebuild
 from metrics.cube import store as cube
-from metrics.cube.query import split
+from metrics.cube.query import measures, split
 from metrics.period import parse_period
 from metrics.registry import LEVELS
 from metrics.selection import Selection
@@ -152,20 +154,6 @@ def city(tmp_path_factory):
     writer.dispose()
 
 
-@pytest.fixture
-def attached(monkeypatch):
-    """The cubes attached from now on: one entry per query answered from a cube."""
-    used: list[str] = []
-    real = cube.attach
-
-    def spy(conn, found):
-        real(conn, found)
-        used.append(found.alias)
-
-    monkeypatch.setattr(cube, "attach", spy)
-    return used
-
-
 def same(call, used: list[str]) -> pd.DataFrame:
     """``call()`` from the cube equals ``call()`` from the cases; the cube's frame."""
     used.clear()
@@ -222,7 +210,12 @@ def test_a_split_by_request_type_reads_the_cases(city, attached):
 @pytest.mark.parametrize("by", ["city", "district", "street", "grid", "department"])
 def test_scoped_tables_from_the_cube_equal_those_from_the_cases(city, attached, by, scope):
     _, reader = city
-    for period in ("2025Q1", "2025-02-10..2025-03-20", "2025"):  # a year: its kept medians
+    for period in (
+        "2025Q1",
+        "2025-02-10..2025-03-20",
+        "2025",
+        "2025-02",
+    ):  # kept medians: a year, a month
         same(lambda p=period: kpi_table(reader, Selection.build(by, p, scope=scope)), attached)
 
 
@@ -428,6 +421,22 @@ def test_no_cube_without_a_result_folder(city, tmp_path):
         assert cubebuild.build(reader) is None  # nothing to summarise
     finally:
         reader.dispose()
+
+
+@pytest.mark.parametrize(
+    ("period", "kept"),
+    [("2025", "year_street"), ("2025-02", "mdur_street"), ("2025Q1", None), ("2025-W07", None)],
+)
+def test_whole_months_and_years_read_the_kept_medians(period, kept):
+    """A calendar year's or a whole month's medians and means come from the per-unit tables
+    the cube keeps; other periods' from the durations (equal either way: the tests above)."""
+    rules = Selection.build("street", period).rules
+    names = ["handling_hours", "response_minutes_mean"]
+    stub = cube.Cube(Path("cube-x.duckdb"), "x")
+    sql = str(measures(stub, "street", parse_period(period), None, names, rules))
+    read = set(re.findall(r"FROM gp_cube_x\.(\w+)", sql))
+    durations = {"year_street", "mdur_street", "val_handling_hours", "val_response_minutes"}
+    assert read & durations == ({kept} if kept else durations - {"year_street", "mdur_street"})
 
 
 @pytest.mark.parametrize(

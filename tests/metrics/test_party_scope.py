@@ -13,6 +13,7 @@ from sqlalchemy import event
 
 import metrics
 from caselog import open_store
+from metrics import pgcopy
 from metrics.cube import build as cubebuild
 from metrics.cube import store as cubestore
 from metrics.selection import Selection
@@ -164,13 +165,21 @@ def test_lists_and_cases_behind_a_figure_are_its_own(city):
     assert set(shown["case_id"]) == set(mine.loc[mine["street"] == street, "case_id"])
 
 
-def test_the_filter_is_in_the_sql_statement(city):
+def test_the_filter_is_in_the_sql_statement(city, monkeypatch):
     engine, _, _ = city
     seen: list[tuple[str, object]] = []
 
     def keep(conn, cursor, statement, parameters, context, executemany):
         seen.append((statement, parameters))
 
+    copy = pgcopy.frame
+
+    def copied(conn, stmt):  # PostgreSQL fetches through COPY, with the values inlined
+        compiled = stmt.compile(dialect=conn.dialect)
+        seen.append((compiled.string, compiled.params))
+        return copy(conn, stmt)
+
+    monkeypatch.setattr(pgcopy, "frame", copied)
     event.listen(engine, "before_cursor_execute", keep)
     try:
         table = metrics.kpi_table(engine, _sel("department"))

@@ -1,0 +1,161 @@
+"""The KPI cube kept inside a PostgreSQL store: one schema per cube, valid for one data stamp."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import datetime
+
+import psycopg
+from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from caselog.schema import cases
+from metrics.cube.build import ALL, statements
+from metrics.cube.store import KEEP, Cube, fingerprint
+from metrics.known import any_appeals
+from metrics.rules import RuleSet, load_rules
+
+_PG = "postgresql"
+_PATTERN = r"gp\_cube\_%"  # the schemas of finished cubes (Cube.alias)
+#: Per-case tables: sorted by day, with a block-range index on it, so that a month's rows
+#: are read without scanning the year's.
+PER_CASE = (
+    "facts",
+    "val_response_minutes",
+    "val_handling_hours",
+    "val_km",
+    "ratings_f",
+    "assist_f",
+)
+_LOCK = 0x67706362  # "gpcb": one builder per cube across every server of the store
+
+#: The store's write count (caselog migration 0006: a trigger on cases, ratings and appeals
+#: adds one per writing statement; '0' before the first write since the upgrade).
+_STAMP = "COALESCE((SELECT value FROM store_meta WHERE key = 'data_stamp'), '0')"
+
+
+def find(conn: Connection, fp: str) -> Cube | None:
+    """The cube with fingerprint ``fp`` if it was built at the data's current stamp (one
+    query); None otherwise (never built, or written to since)."""
+    cube = Cube(None, fp, "postgresql")
+    row = conn.execute(
+        text(
+            "SELECT 1 FROM pg_namespace WHERE nspname = :name"
+            f" AND split_part(obj_description(oid, 'pg_namespace'), ' ', 1) = {_STAMP}"
+        ),
+        {"name": cube.alias},
+    ).first()
+    return cube if row else None
+
+
+def latest(conn: Connection) -> datetime | None:
+    """The latest case timestamp of the data at its current stamp, as the last cube built
+    at that stamp recorded it (a scan of every timestamp column otherwise: seconds at
+    millions of cases); None when no cube was built since the last write."""
+    found = conn.execute(
+        text(
+            "SELECT split_part(obj_description(oid, 'pg_namespace'), ' ', 3) FROM pg_namespace"
+            " WHERE nspname LIKE :pattern"
+            f" AND split_part(obj_description(oid, 'pg_namespace'), ' ', 1) = {_STAMP} LIMIT 1"
+        ),
+        {"pattern": _PATTERN},
+    ).scalar()
+    return datetime.fromisoformat(found) if found else None
+
+
+def build(
+    engine: Engine, rules: RuleSet | str | None = None, *, as_of: datetime | None = None
+) -> str | None:
+    """Build the cube for ``rules``' time limits and ``as_of`` (default: the latest case
+    timestamp) in the store's database, unless one exists at the current data stamp; return
+    its schema's name.
+
+    The cube's tables are computed in one REPEATABLE READ transaction (the stamp it records
+    and the cases it reads are of one snapshot), in a schema renamed to ``gp_cube_<fp>``
+    when complete; readers see the old cube or the new one, never half of one. Cubes of
+    other stamps are dropped, and the oldest beyond ``KEEP``. None for an empty store, a
+    store without the write trigger (not upgraded), or while another server builds it."""
+    r = load_rules(rules)
+    try:
+        appealed = any_appeals(engine, None)
+        with engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                trigger = text("SELECT 1 FROM pg_trigger WHERE tgname = 'cases_written'")
+                if not conn.execute(trigger).first():
+                    return None
+                stamp = conn.execute(text(f"SELECT {_STAMP}")).scalar_one()
+                first, last, newest = _span(conn)
+                if first is None:
+                    return None
+                fp = fingerprint(r, as_of or newest, "postgresql")
+                final = Cube(None, fp, "postgresql").alias
+                if find(conn, fp) is not None:
+                    return final
+                lock = select(func.pg_try_advisory_xact_lock(_LOCK, int(fp[:7], 16)))
+                if not conn.execute(lock).scalar():
+                    return None
+                work = f"gp_build_{fp[:12]}_{os.getpid()}"
+                steps = statements(
+                    work, work, r, as_of or newest, (first.date(), last.date()), appealed, _PG
+                )
+                _create(conn, work, steps)
+                _make_room(conn, stamp)
+                conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {final} CASCADE")
+                conn.exec_driver_sql(f"ALTER SCHEMA {work} RENAME TO {final}")
+                note = f"{int(stamp)} {time.time():.0f} {newest.isoformat()}"
+                conn.exec_driver_sql(f"COMMENT ON SCHEMA {final} IS '{note}'")
+        return final
+    except (SQLAlchemyError, psycopg.Error):
+        return None
+
+
+def _span(conn: Connection) -> tuple[datetime | None, datetime | None, datetime | None]:
+    """The first and last reported_at, and the latest timestamp of any event column."""
+    from metrics.query import TIMESTAMP_COLUMNS
+
+    c = cases.c
+    row = conn.execute(
+        select(func.min(c.reported_at), *[func.max(c[n]) for n in TIMESTAMP_COLUMNS])
+    ).one()
+    found = [x for x in row[1:] if x is not None]
+    return row[0], row[1], max(found) if found else None
+
+
+def _create(conn: Connection, work: str, steps) -> None:
+    """The cube's tables in the schema ``work``: each step's SELECT compiled with its values
+    inline (CREATE TABLE AS takes no parameters), per-case tables sorted by day and indexed."""
+    raw = conn.connection.driver_connection
+    raw.execute(f"CREATE SCHEMA {work}")
+    for name, stmt in steps:
+        sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        if name in ("ratings_f", "assist_f"):  # not sorted by the build's statements
+            sql = f"SELECT * FROM ({sql}) AS s ORDER BY day"
+        kind = "UNLOGGED TABLE" if name == ALL else "TABLE"  # the scratch table is dropped
+        raw.execute(f"CREATE {kind} {work}.{name} AS {sql}", ())  # () turns %% into %
+        if name in PER_CASE:
+            raw.execute(f"CREATE INDEX ON {work}.{name} USING brin (day)")
+        if name != ALL:
+            raw.execute(f"ANALYZE {work}.{name}")
+    raw.execute(f"DROP TABLE {work}.{ALL}")
+
+
+def _make_room(conn: Connection, stamp: str) -> None:
+    """Drop the cubes of other stamps and the oldest of this stamp beyond KEEP - 1."""
+    rows = conn.execute(
+        text(
+            "SELECT nspname, coalesce(obj_description(oid, 'pg_namespace'), '') FROM pg_namespace"
+            " WHERE nspname LIKE :pattern"
+        ),
+        {"pattern": _PATTERN},
+    ).all()
+    current = []
+    for name, comment in rows:
+        parts = comment.split()
+        if len(parts) == 3 and parts[0] == str(stamp):
+            current.append((float(parts[1]), name))
+        else:
+            conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
+    for _, name in sorted(current)[: max(0, len(current) - KEEP + 1)]:
+        conn.exec_driver_sql(f"DROP SCHEMA {name} CASCADE")
