@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 from sqlalchemy import Engine
 
 from caselog import stream
 from caselog.columns import CASES, GRIDS, RATINGS, InputKind
 from caselog.inputs import Input, open_inputs
 from caselog.mapping import Mapping, load_mapping
-from caselog.merge import REJECTED_COLUMNS, SPECS, TableSpec, Target, staged_notes
-from caselog.normalize import (
-    CASE_OUTPUT,
-    GRID_OUTPUT,
-    RATING_OUTPUT,
-    Clock,
-    case_sql,
-    grid_sql,
-    rating_sql,
-    row_hash_sql,
-    with_codes,
-)
-from caselog.reader import ROW
+from caselog.merge import REJECTED_COLUMNS, SPECS, Target, staged_notes
 from caselog.schema import ingest_log
+from caselog.staging import drop_rejected_and_superseded, stage_file
 from caselog.store import DEFAULT_TIMEZONE, get_timezone, is_duckdb, set_timezone
 
 # (stage label, amount done, total) — the command line draws it as a progress bar.
@@ -118,11 +105,14 @@ class IngestSummary:
         }
 
 
-_SQL = {"cases": case_sql, "ratings": rating_sql}
-_OUTPUT = {"cases": CASE_OUTPUT, "ratings": RATING_OUTPUT, "grids": GRID_OUTPUT}
 #: DuckDB's memory while loading; past it, staged rows spill to its temporary files. With
 #: the Python side's chunk and libraries, an ingest stays within 2 GB.
 MEMORY_LIMIT = "1GB"
+#: DuckDB settings while loading: MEMORY_LIMIT, and rows written in any order (kept in
+#: order, the INSERT of 5.5 million cases under that limit takes 2-3 times as long; every
+#: query of the load that needs an order says it). Nothing else in GridPulse sets them: a
+#: store's connection gets DuckDB's defaults back afterwards.
+SETTINGS = {"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": "false"}
 
 
 def ingest_files(
@@ -161,7 +151,8 @@ def ingest_files(
     store_tz = store_tz or (mapping.timezone if mapping and mapping.timezone else DEFAULT_TIMEZONE)
     reports: list[FileReport] = []
     started = datetime.now(UTC).replace(tzinfo=None)
-    with engine.begin() as conn, _workspace(engine, conn) as work:
+    # The settings stay until the commit, which writes the stored rows, is done.
+    with engine.connect() as conn, _workspace(engine, conn) as work, conn.begin():
         if new_tz:
             set_timezone(conn, store_tz)
         target = Target(conn, work, is_duckdb(engine))
@@ -186,11 +177,17 @@ def _workspace(engine: Engine, conn) -> Iterator[duckdb.DuckDBPyConnection]:
     if is_duckdb(engine):
         work = conn.connection.driver_connection
         work.execute("SET enable_progress_bar = false")
-        work.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-        yield work
+        for name, value in SETTINGS.items():
+            work.execute(f"SET {name} = '{value}'")
+        try:
+            yield work
+        finally:
+            with suppress(duckdb.Error):  # a failed load's own error is the one to tell
+                for name in SETTINGS:
+                    work.execute(f"RESET {name}")
         return
     with tempfile.TemporaryDirectory(prefix="gridpulse-ingest-") as spill:
-        work = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": spill})
+        work = duckdb.connect(config=SETTINGS | {"temp_directory": spill})
         try:
             work.execute("SET enable_progress_bar = false")
             yield work
@@ -243,19 +240,25 @@ def _load_kind(
         )
         reports.append(report)
         try:
-            _stage_file(work, spec, kind, item, index, ingest_id, store_tz, rows, advance, report)
+            read = stage_file(work, spec, item, index, ingest_id, store_tz, rows, advance)
         except stream.NotUtf8:
             # Past the sniffed head the file is not UTF-8: what it staged goes, it is read again.
             work.execute(f"DELETE FROM {spec.stage} WHERE _file = {index}")
             work.execute(f"DELETE FROM _rejected WHERE ingest_id = {ingest_id}")
             item.source = item.source.as_gb18030()
-            report.encoding, report.counts = item.source.encoding, Counts()
-            _stage_file(work, spec, kind, item, index, ingest_id, store_tz, rows, None, report)
+            report.encoding = item.source.encoding
+            read = stage_file(work, spec, item, index, ingest_id, store_tz, rows, None)
+        report.counts.read = read
+        for reason, n in work.execute(
+            "SELECT reason, count(*) FROM _rejected WHERE ingest_id = ? GROUP BY ALL", [ingest_id]
+        ).fetchall():
+            report.counts.reasons[reason] += n
+            report.counts.rejected += n
         valid[index] = report.counts.read - report.counts.rejected
     if progress:
         progress(f"write {kind.name}", 0, 1)
     stage = spec.stage
-    _drop_superseded(work, spec)
+    drop_rejected_and_superseded(work, spec)
     noted = staged_notes(work, kind.name, stage)
     target.ship(spec.stage, spec.table, (*spec.written, "_file"), "_file INTEGER")
     if kind is RATINGS:
@@ -276,121 +279,6 @@ def _load_kind(
     if progress:
         progress(f"write {kind.name}", 1, 1)
     return reports
-
-
-def _stage_file(
-    work,
-    spec: TableSpec,
-    kind: InputKind,
-    item: Input,
-    index: int,
-    ingest_id: int,
-    store_tz: str,
-    rows: int,
-    advance,
-    report: FileReport,
-) -> None:
-    """Validate the file chunk by chunk: its rejected and malformed rows go to ``_rejected``
-    with their reasons (counted in ``report``), its valid rows to the kind's stage table."""
-    if kind is GRIDS:
-        select, params = grid_sql(item.present), {}
-    else:
-        m = item.mapping
-        clock = Clock(  # one clock per file: "now" is the same moment for all its chunks
-            store_tz,
-            (m.timezone if m and m.timezone else store_tz),
-            m.timestamp_format if m else None,
-            m.day_columns if m else frozenset(),
-        )
-        select, params = _SQL[kind.name](item.present, clock), clock.params()
-    body = (
-        f"SELECT *, {row_hash_sql(_OUTPUT[kind.name])} AS row_hash, {index} AS _file, "
-        f"{ingest_id} AS ingest_id FROM ({select}) n"
-    )
-    with closing(item.canonical(rows, advance)) as chunks:
-        for table, malformed in chunks:
-            src = with_codes(table) if kind is CASES else table
-            # The typed chunk comes back as Arrow rather than into a table of its own: a
-            # table made and dropped per chunk stays in the open transaction until commit.
-            typed = _over(work, body, params, src).to_arrow_table()
-            _reject(work, kind, item, ingest_id, malformed, src, typed)
-            stage = spec.stage
-            _over(
-                work,
-                f"CREATE TEMP TABLE IF NOT EXISTS {stage} AS FROM _typed LIMIT 0",
-                (),
-                src,
-                typed,
-            )
-            _over(work, f"INSERT INTO {stage} FROM _typed WHERE _reason IS NULL", (), src, typed)
-            report.counts.read += table.num_rows + len(malformed)
-    for reason, n in work.execute(
-        "SELECT reason, count(*) FROM _rejected WHERE ingest_id = ? GROUP BY ALL", [ingest_id]
-    ).fetchall():
-        report.counts.reasons[reason] += n
-        report.counts.rejected += n
-
-
-def _drop_superseded(work, spec: TableSpec) -> None:
-    """Keep only the last row of each key in the run (later file, then later row, wins)."""
-    key, stage = spec.key, spec.stage
-    keys = ", ".join(key)
-    on = spec.match("s", "d")
-    work.execute(
-        f"""DELETE FROM {stage} WHERE rowid IN (
-              SELECT s.rowid FROM {stage} s
-              JOIN (SELECT {keys} FROM {stage} GROUP BY ALL HAVING count(*) > 1) d ON {on}
-              QUALIFY row_number() OVER (PARTITION BY {", ".join(f"s.{k}" for k in key)}
-                                         ORDER BY s._file DESC, s.{ROW} DESC) > 1)"""
-    )
-
-
-def _over(work, sql: str, params, _src: pa.Table, _typed: pa.Table | None = None):
-    """Run ``sql``, which reads the Arrow tables ``_src`` (and ``_typed``) found by these
-    arguments' names (DuckDB replacement scans). A view registered instead would be kept,
-    with its table, by the load's open transaction until commit: every chunk in memory."""
-    return work.execute(sql, params)
-
-
-def _reject(work, kind: InputKind, item: Input, ingest_id: int, malformed, src, typed) -> None:
-    """Move a chunk's rejected and malformed rows into ``_rejected`` with their raw text."""
-    source = item.source
-    pairs = ", ".join(f"'{c}', src.{c}" for c in sorted(item.present))
-    case_id = "src.case_id" if "case_id" in item.present and kind is not GRIDS else "NULL"
-    _over(
-        work,
-        f"INSERT INTO _rejected SELECT {ingest_id}, ?, ?, ?, a.{ROW}, nullif({case_id}, ''), "
-        f"a._reason, CAST(json_object({pairs}) AS VARCHAR) FROM _typed a "
-        f"JOIN _src src ON src.{ROW} = a.{ROW} WHERE a._reason IS NOT NULL",
-        [kind.name, source.path.name, source.sha256],
-        src,
-        typed,
-    )
-    if malformed:
-        rows = pa.table(
-            {
-                "line": pa.array([n for n, _ in malformed], pa.int64()),
-                # The fields of a malformed row cannot be matched to the header, so its text
-                # would carry the personal-data columns too: withhold it from such files.
-                "raw": pa.array(
-                    [
-                        json.dumps(
-                            {"withheld": "personal data"} if item.dropped else {"text": t},
-                            ensure_ascii=False,
-                        )
-                        for _, t in malformed
-                    ],
-                    pa.string(),
-                ),
-            }
-        )
-        _over(
-            work,
-            f"INSERT INTO _rejected SELECT {ingest_id}, ?, ?, ?, line, NULL, 'malformed row', raw "
-            "FROM _src",
-            [kind.name, source.path.name, source.sha256],
-            rows,
-        )
 
 
 def _log(target: Target, reports: list[FileReport], started: datetime, loaded_by: str) -> None:
