@@ -10,6 +10,7 @@ import io
 from collections import Counter
 from datetime import datetime
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -257,3 +258,19 @@ def test_the_command_line_reads_the_chunk_size_from_the_environment(tmp_path, mo
         run_cli("ingest", path, "--json", "--no-warm", db=f"duckdb:///{tmp_path / 's.duckdb'}")
     )
     assert counts(summary) == _expected(_first_run())[0]
+
+
+def test_a_load_gives_the_store_duckdbs_own_settings_back(duck_store, tmp_path):
+    """The load runs under a memory limit and without insertion order; afterwards the store's
+    connection has a fresh DuckDB's settings again, after a load and after a refused one."""
+    names = "current_setting('memory_limit'), current_setting('preserve_insertion_order')"
+    fresh = duckdb.connect().execute(f"SELECT {names}").fetchone()
+    ingest(duck_store, [write_lines(tmp_path / "first.csv", _text(_first_run()))], chunk_rows=7)
+    with duck_store.connect() as conn:
+        assert tuple(conn.execute(text(f"SELECT {names}")).one()) == fresh
+    lines = _text(_first_run())
+    lines.insert(30, 'C70,"2025-03-01 08:00,市容环境,东城区,')  # a quote that never closes
+    with pytest.raises(RefusedFile, match="never closes"):
+        ingest_files(duck_store, [write_lines(tmp_path / "open.csv", lines)], chunk_rows=7)
+    with duck_store.connect() as conn:
+        assert tuple(conn.execute(text(f"SELECT {names}")).one()) == fresh
