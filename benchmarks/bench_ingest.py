@@ -2,7 +2,7 @@
 ``--pg URL``), with the peak memory of the whole ``ingest`` process.
 
 The load alone (``--no-warm``), then the verb as users run it, with the work after the load
-(services.afterload: the KPI cube and the pages' tables; nothing yet on PostgreSQL).
+(services.afterload: the KPI cube and the pages' tables; on PostgreSQL, its KPI cube).
 
 Also loads the same first 1% of rows (55,000) both ways — GridPulse and the obvious way,
 pandas.read_csv + DataFrame.to_sql through SQLAlchemy — for a ratio measured in the same run
