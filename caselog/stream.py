@@ -143,7 +143,10 @@ def _csv_chunks(source: Source, rows: int, progress: Progress | None) -> Iterato
     copy = None
     path = source.path
     if not source.encoding.startswith("utf-8"):
-        copy = utf8_copy(path, source.encoding)
+        try:
+            copy = utf8_copy(path, source.encoding)
+        except UnicodeError as exc:  # not GB18030 either (a sequence cut off at the end)
+            raise refusal(source.path, exc) from exc
         path = copy
     stream = pa.OSFile(str(path), "rb")
     malformed: list[tuple[int, str]] = []
