@@ -46,6 +46,7 @@ class TableSpec:
 
 # Stands in for a NULL timestamp in key comparisons (no rating is given in 1900).
 _NO_TIME = "TIMESTAMP '1900-01-01 00:00:00'"
+_COPY_ROWS = 100_000  # rows per COPY batch to PostgreSQL
 REJECTED_COLUMNS = ("ingest_id", "kind", "file", "file_hash", "line", "case_id", "reason", "raw")
 
 
@@ -73,13 +74,14 @@ class Target:
         """Make the staging table ``name`` visible to the store (a copy for PostgreSQL)."""
         if self.same:
             return
-        data = self.work.sql(f"SELECT {', '.join(columns)} FROM {name}").to_arrow_table()
         if like is not None:
             self.sql(f"CREATE TEMP TABLE {name} (LIKE {like.name}) ON COMMIT DROP")
             self.sql(f"ALTER TABLE {name} ADD COLUMN {extra}")
         else:
             self.sql(f"CREATE TEMP TABLE {name} ({extra}) ON COMMIT DROP")
-        _copy_in(self.conn, name, columns, data)
+        # Batch by batch: the staged rows never sit whole in this process's memory.
+        batches = self.work.execute(f"SELECT {', '.join(columns)} FROM {name}")
+        _copy_in(self.conn, name, columns, batches.to_arrow_reader(_COPY_ROWS))
 
     def counts(self, spec: TableSpec) -> dict[int, tuple[int, int, int]]:
         """Per file index: (inserted, updated, unchanged) of the staged final rows."""
@@ -182,17 +184,19 @@ def _select_value(spec: TableSpec, column: str) -> str:
     return f"s.{column}"
 
 
-def _copy_in(conn: Connection, name: str, columns: tuple[str, ...], data: pa.Table) -> None:
-    """Stream an Arrow table into a PostgreSQL table with COPY (CSV)."""
+def _copy_in(
+    conn: Connection, name: str, columns: tuple[str, ...], batches: pa.RecordBatchReader
+) -> None:
+    """Stream Arrow record batches into a PostgreSQL table with COPY (CSV)."""
     raw = conn.connection.driver_connection
     with raw.cursor() as cursor:
         statement = f"COPY {name} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
         with cursor.copy(statement) as copy:
-            for batch in data.to_batches(max_chunksize=200_000):
+            for batch in batches:
                 buffer = io.BytesIO()
                 options = pacsv.WriteOptions(include_header=False)
-                pacsv.write_csv(pa.Table.from_batches([batch]), buffer, write_options=options)
-                copy.write(buffer.getvalue())
+                pacsv.write_csv(batch, buffer, write_options=options)
+                copy.write(buffer.getbuffer())
 
 
 SPECS = {

@@ -1,4 +1,4 @@
-"""Reading an input file (CSV in UTF-8/BOM/GB18030, .xlsx, Parquet, JSON) into text columns."""
+"""Input files as text columns: encodings, .xlsx, JSON, GeoJSON, Parquet values as text."""
 
 from __future__ import annotations
 
@@ -7,15 +7,12 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FuturesTimeout
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 ROW = "_row"  # the 1-based position of a record among the file's data rows
 _CHUNK = 1 << 22
@@ -51,36 +48,38 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_table(path: Path, progress: Progress | None = None) -> RawTable:
-    """Read ``path`` into text columns; raise RefusedFile when it cannot be read at all."""
-    if not path.is_file():
-        raise RefusedFile(f"{path.name} does not exist or is not a file.")
-    suffix = path.suffix.lower()
-    readers = {".csv": _read_csv, ".txt": _read_csv, ".tsv": _read_csv, ".xlsx": _read_xlsx}
-    readers |= {".parquet": _read_parquet, ".pq": _read_parquet, ".json": _read_json}
-    if suffix not in readers:
+def read_whole(path: Path) -> RawTable:
+    """Read an .xlsx or JSON file whole into text columns (their libraries read a whole
+    file); raise RefusedFile when it cannot be read at all."""
+    readers = {".xlsx": _read_xlsx, ".json": _read_json}
+    if path.suffix.lower() not in readers:
         raise RefusedFile(f"{path.name} is not a CSV, .xlsx, Parquet or JSON file.")
     try:
-        return readers[suffix](path, progress)
+        return readers[path.suffix.lower()](path)
     except RefusedFile:
         raise
-    # ArrowException: also a Parquet column of a type with no text form (list, struct …).
     except (pa.ArrowException, OSError, ValueError, KeyError, UnicodeError) as exc:
-        lines = str(exc).strip().splitlines()
-        reason = lines[0] if lines else type(exc).__name__
-        if "straddling" in reason:  # pyarrow: a record runs across a 16 MB block
-            raise RefusedFile(
-                f"{path.name} has a quoted value that never closes (or a record longer than "
-                "16 MB), so its rows cannot be told apart."
-            ) from exc
-        raise RefusedFile(f"{path.name} cannot be read ({reason}).") from exc
+        raise refusal(path, exc) from exc
+
+
+def refusal(path: Path, exc: BaseException) -> RefusedFile:
+    """The one sentence refusing a file that a reader failed on with ``exc``."""
+    # ArrowException: also a Parquet column of a type with no text form (list, struct …).
+    lines = str(exc).strip().splitlines()
+    reason = lines[0] if lines else type(exc).__name__
+    if "straddling" in reason:  # pyarrow: a record runs across a parse block
+        return RefusedFile(
+            f"{path.name} has a quoted value that never closes (or a record longer than "
+            "4 MB), so its rows cannot be told apart."
+        )
+    return RefusedFile(f"{path.name} cannot be read ({reason}).")
 
 
 def detect_encoding(path: Path, sniff: int = 8 << 20) -> str:
     """'utf-8-sig' with a BOM, 'utf-8' when the first ``sniff`` bytes decode, else 'gb18030'.
 
-    A UTF-8 guess that a later byte contradicts is caught by the CSV reader and retried as
-    GB18030 (see _read_csv), so only the head of a large file is decoded here.
+    A UTF-8 guess that a later byte contradicts is caught by the CSV reader and read again
+    as GB18030 (caselog.stream), so only the head of a large file is decoded here.
     """
     with path.open("rb") as handle:
         head = handle.read(sniff)
@@ -99,151 +98,23 @@ def detect_encoding(path: Path, sniff: int = 8 << 20) -> str:
     return "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
 
 
-def _read_csv(path: Path, progress: Progress | None) -> RawTable:
-    encoding = detect_encoding(path)
-    try:
-        return _parse_csv(path, encoding, progress)
-    except pa.ArrowInvalid as exc:
-        if encoding != "utf-8" or "utf8" not in str(exc).lower().replace("-", ""):
-            raise
-    return _parse_csv(path, "gb18030", progress)
-
-
-def _parse_csv(path: Path, encoding: str, progress: Progress | None) -> RawTable:
-    with path.open("r", encoding=encoding, newline="") as probe:
-        first = probe.readline()
-    if not first.strip():
-        raise RefusedFile(f"{path.name} is empty: it has no header row.")
-    # the separator the header uses most: comma, tab or semicolon (European-style exports)
-    delimiter = max((",", "\t", ";"), key=first.count)
-    line = pa.BufferOutputStream()  # a copy Arrow owns: no Python object for its threads
-    line.write(first.lstrip("\ufeff").encode("utf-8"))
-    header = pacsv.read_csv(
-        line.getvalue(), parse_options=pacsv.ParseOptions(delimiter=delimiter)
-    ).column_names
-    # Parse on all cores; a file with malformed lines (the parallel parse stops at the first)
-    # is read again on one thread, where the parser skips and numbers each one.
-    try:
-        table, malformed, digest = _records(path, encoding, delimiter, header, progress, True)
-    except pa.ArrowInvalid:
-        table, malformed, digest = _records(path, encoding, delimiter, header, None, False)
-    for number, text in malformed:
-        if text.count('"') % 2:
-            # an unclosed quote swallows every later line into one bad record: refuse the
-            # file rather than load the rows before it and silently lose the rest
-            raise RefusedFile(
-                f"{path.name}: data row {number} opens a quoted value that never closes, so "
-                "the rows after it cannot be read."
-            )
-    table = _finish(table)
-    if malformed:
-        # The parsed records keep their place in the file: a skipped malformed one still counts.
-        skipped = {n for n, _ in malformed}
-        places = [k for k in range(1, table.num_rows + len(malformed) + 1) if k not in skipped]
-        rows = pa.array(places[: table.num_rows], pa.int64())
-        table = table.set_column(table.column_names.index(ROW), ROW, rows)
-    return RawTable(path, digest, encoding, table, malformed)
-
-
-def _records(path, encoding, delimiter, header, progress, threads: bool):
-    """The CSV's records as text columns, its malformed lines and the file's SHA-256."""
-    malformed: list[tuple[int, str]] = []
-
-    def on_invalid(row) -> str:
-        # row.number counts records with the header as 1 (known when read on one thread), so
-        # the malformed record is data row row.number - 1.
-        malformed.append((row.number - 1 if row.number is not None else -1, row.text))
-        return "skip"
-
-    options = {
-        "read_options": pacsv.ReadOptions(encoding="utf8", block_size=1 << 24, use_threads=threads),
-        # No Python callback on Arrow's threads: the parallel reader drops its reference to
-        # it on a worker thread, sometimes after read_csv has returned, and that worker then
-        # takes the GIL; if the interpreter is exiting by then (a refused ingest exits at
-        # once), Python ends the thread inside Arrow and the process aborts ("terminate
-        # called without an active exception", exit 134). One thread releases it here.
-        "parse_options": pacsv.ParseOptions(
-            delimiter=delimiter,
-            newlines_in_values=True,
-            invalid_row_handler=None if threads else on_invalid,
-        ),
-        # Every column as text, so values are validated by us, not guessed by the reader.
-        "convert_options": pacsv.ConvertOptions(
-            column_types=_text_types(header),
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    }
-    if encoding.startswith("utf-8"):
-        table = _parse_native(path, options, progress)
-        return table, malformed, file_hash(path)
-    source, digest = _utf8_copy(path, encoding, progress)
-    try:
-        return _parse_native(source, options, None), malformed, digest
-    finally:
-        source.unlink(missing_ok=True)
-
-
-def _text_types(header: list[str]) -> dict[str, pa.DataType]:
-    """Every header name as text. Arrow drops one byte-order mark and a file may repeat it
-    (files joined by hand): the first name is also typed with the marks Arrow keeps, or its
-    column would be guessed (a timestamp) and fail later instead of being refused plainly."""
-    types = {name: pa.string() for name in header}
-    types |= {"\ufeff" * k + header[0]: pa.string() for k in range(1, 9)} if header else {}
-    return types
-
-
-def _parse_native(source: Path, options: dict, progress: Progress | None) -> pa.Table:
-    """Parse ``source`` through pyarrow's own file object. A Python file object (or pyarrow's
-    decoding of other encodings, through Python codecs) has pyarrow's threads call into
-    Python, and one still reading ahead while the interpreter exits aborts the process
-    ("terminate called without an active exception"). Progress: the bytes read so far,
-    polled from this thread while a worker parses."""
-    stream = pa.OSFile(str(source), "rb")
-    try:
-        if progress is None:
-            return pacsv.read_csv(stream, **options)
-        told = 0
-        with ThreadPoolExecutor(1, thread_name_prefix="gridpulse-csv") as pool:
-            job = pool.submit(pacsv.read_csv, stream, **options)
-            while True:
-                try:
-                    table = job.result(timeout=0.2)
-                    break
-                except FuturesTimeout:
-                    now = stream.tell()
-                    if now > told:
-                        progress(now - told)
-                        told = now
-        size = source.stat().st_size
-        if size > told:
-            progress(size - told)
-        return table
-    finally:
-        stream.close()
-
-
-def _utf8_copy(path: Path, encoding: str, progress: Progress | None) -> tuple[Path, str]:
-    """A UTF-8 copy of ``path`` in a temporary file, and the SHA-256 of the original bytes."""
-    digest = hashlib.sha256()
+def utf8_copy(path: Path, encoding: str) -> Path:
+    """A UTF-8 copy of ``path`` in a temporary file (the caller removes it)."""
     decoder = codecs.getincrementaldecoder(encoding)()
     fd, name = tempfile.mkstemp(prefix="gridpulse-", suffix=".csv")
     copy = Path(name)
     try:
         with path.open("rb") as src, os.fdopen(fd, "wb") as dst:
             while chunk := src.read(_CHUNK):
-                digest.update(chunk)
                 dst.write(decoder.decode(chunk).encode("utf-8"))
-                if progress:
-                    progress(len(chunk))
             dst.write(decoder.decode(b"", final=True).encode("utf-8"))
     except BaseException:
         copy.unlink(missing_ok=True)
         raise
-    return copy, digest.hexdigest()
+    return copy
 
 
-def _read_xlsx(path: Path, progress: Progress | None) -> RawTable:
+def _read_xlsx(path: Path) -> RawTable:
     from openpyxl import load_workbook
 
     try:
@@ -262,8 +133,6 @@ def _read_xlsx(path: Path, progress: Progress | None) -> RawTable:
         for i, column in enumerate(columns):
             column.append(_cell_text(values[i] if i < len(values) else None))
     book.close()
-    if progress:
-        progress(path.stat().st_size)
     arrays = {name: pa.array(col, pa.string()) for name, col in zip(names, columns, strict=True)}
     return RawTable(path, file_hash(path), "xlsx", _finish(pa.table(arrays)))
 
@@ -283,12 +152,8 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _read_parquet(path: Path, progress: Progress | None) -> RawTable:
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path)
-    if progress:
-        progress(path.stat().st_size)
+def text_columns(table: pa.Table) -> pa.Table:
+    """A Parquet file's typed columns as the text a CSV export would hold (empty for null)."""
     columns = {}
     for name in table.column_names:
         column = table.column(name)
@@ -310,10 +175,10 @@ def _read_parquet(path: Path, progress: Progress | None) -> RawTable:
         elif not pa.types.is_string(column.type):
             column = pc.cast(column, pa.string())
         columns[name] = pc.fill_null(column, "")
-    return RawTable(path, file_hash(path), "parquet", _finish(pa.table(columns)))
+    return pa.table(columns)
 
 
-def _read_json(path: Path, progress: Progress | None) -> RawTable:
+def _read_json(path: Path) -> RawTable:
     """A JSON array of flat objects (an Open311 ``requests.json``): one record per object,
     the keys in order of first appearance, every value as text (a missing key is empty)."""
     import json
@@ -342,8 +207,6 @@ def _read_json(path: Path, progress: Progress | None) -> RawTable:
                     "records (text, numbers, true/false, null) can be read."
                 )
             names.setdefault(key, None)
-    if progress:
-        progress(path.stat().st_size)
     columns = {
         name: pa.array([_json_text(record.get(name)) for record in data], pa.string())
         for name in names
