@@ -66,7 +66,7 @@ def latest_timestamp(engine: Engine, known: datetime | Known | None = None) -> d
     """The latest case timestamp in the store over all event columns (None when empty), of
     the cases as known at ``known`` (city wall-clock or resolved, metrics.known; None: now).
     A PostgreSQL store's newest data answers from what its KPI cube's build recorded, or
-    from the tally its last load made."""
+    from the tally recounted after its last load."""
     src = case_source(known_at(engine, known))
     with engine.connect() as conn:
         if known is None and engine.dialect.name == "postgresql":
@@ -77,7 +77,7 @@ def latest_timestamp(engine: Engine, known: datetime | Known | None = None) -> d
                 return recorded
             from caselog import tally
 
-            recorded = tally.latest(conn)  # the counts each load keeps
+            recorded = tally.latest(conn)  # the counts kept after each load
             if recorded is not None:
                 return recorded
         row = conn.execute(select(*[func.max(src.c[n]) for n in TIMESTAMP_COLUMNS])).one()
