@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import duckdb
@@ -46,7 +47,7 @@ class TableSpec:
 
 # Stands in for a NULL timestamp in key comparisons (no rating is given in 1900).
 _NO_TIME = "TIMESTAMP '1900-01-01 00:00:00'"
-_COPY_ROWS = 100_000  # rows per COPY batch to PostgreSQL
+_COPY_ROWS = 25_000  # rows per COPY batch to PostgreSQL (about 10 MB of CSV)
 REJECTED_COLUMNS = ("ingest_id", "kind", "file", "file_hash", "line", "case_id", "reason", "raw")
 
 
@@ -187,16 +188,30 @@ def _select_value(spec: TableSpec, column: str) -> str:
 def _copy_in(
     conn: Connection, name: str, columns: tuple[str, ...], batches: pa.RecordBatchReader
 ) -> None:
-    """Stream Arrow record batches into a PostgreSQL table with COPY (CSV)."""
+    """Stream Arrow record batches into a PostgreSQL table with COPY (CSV).
+
+    The next batch is fetched from DuckDB and written as CSV on a second thread while the
+    server parses the current one (both release the GIL): one batch in flight, so memory
+    stays at two batches, and the load takes the longer of the two sides, not their sum."""
     raw = conn.connection.driver_connection
-    with raw.cursor() as cursor:
+    options = pacsv.WriteOptions(include_header=False)
+    batches = iter(batches)
+
+    def encode() -> memoryview | None:
+        batch = next(batches, None)
+        if batch is None:
+            return None
+        buffer = io.BytesIO()
+        pacsv.write_csv(batch, buffer, write_options=options)
+        return buffer.getbuffer()
+
+    with raw.cursor() as cursor, ThreadPoolExecutor(1) as pool:
         statement = f"COPY {name} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
         with cursor.copy(statement) as copy:
-            for batch in batches:
-                buffer = io.BytesIO()
-                options = pacsv.WriteOptions(include_header=False)
-                pacsv.write_csv(batch, buffer, write_options=options)
-                copy.write(buffer.getbuffer())
+            pending = pool.submit(encode)
+            while (data := pending.result()) is not None:
+                pending = pool.submit(encode)
+                copy.write(data)
 
 
 SPECS = {
