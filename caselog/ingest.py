@@ -163,7 +163,7 @@ def ingest_files(
             if group:
                 reports += _load_kind(target, kind, group, store_tz, rows, advance, progress)
         _log(target, reports, started, loaded_by)
-        for name in ("_stage_grids", "_stage_cases", "_stage_ratings", "_rejected"):
+        for name in ("_stage_grids", "_stage_cases", "_stage_ratings", "_rejected", "_store_grids"):
             work.execute(f"DROP TABLE IF EXISTS {name}")
     totals = {name: Counts() for name in ("cases", "ratings", "grids")}
     for report in reports:
@@ -261,10 +261,14 @@ def _load_kind(
     stage = spec.stage
     drop_rejected_and_superseded(work, spec)
     noted = staged_notes(work, kind.name, stage)
-    target.ship(spec.stage, spec.table, (*spec.written, "_file"), "_file INTEGER")
-    if kind is RATINGS:
-        noted += [(f, "off_case_department", n) for f, n in target.off_case(stage)]
-    final = target.counts(spec)
+    direct = target.into_empty(spec)
+    if direct:
+        final = target.copy_into_empty(spec)
+    else:
+        target.ship(spec.stage, spec.table, (*spec.written, "_file"), "_file INTEGER")
+        if kind is RATINGS:
+            noted += [(f, "off_case_department", n) for f, n in target.off_case(stage)]
+        final = target.counts(spec)
     for index, report in enumerate(reports):
         inserted, updated, unchanged = final.get(index, (0, 0, 0))
         report.counts.inserted = inserted
@@ -276,7 +280,8 @@ def _load_kind(
                 if name.startswith("day:"):
                     counter, name = report.counts.day_precision, name.removeprefix("day:")
                 counter[name] += int(n)
-    target.upsert(spec)
+    if not direct:
+        target.upsert(spec)
     if progress:
         progress(f"write {kind.name}", 1, 1)
     return reports

@@ -84,6 +84,33 @@ class Target:
         batches = self.work.execute(f"SELECT {', '.join(columns)} FROM {name}")
         _copy_in(self.conn, name, columns, batches.to_arrow_reader(_COPY_ROWS))
 
+    def into_empty(self, spec: TableSpec) -> bool:
+        """Whether the staged cases can go straight into an empty PostgreSQL ``cases``
+        table (:meth:`copy_into_empty`): nothing there to count against or replace."""
+        if self.same or spec.kind != "cases":
+            return False
+        return not self.sql(f"SELECT EXISTS (SELECT 1 FROM {spec.table.name})")[0][0]
+
+    def copy_into_empty(self, spec: TableSpec) -> dict[int, tuple[int, int, int]]:
+        """A first load's cases copied straight into the store's empty table, with the
+        district, street and community of their stored grids where the file has none, as
+        :meth:`upsert` writes them; returns :meth:`counts`' figures (every row inserted).
+        One COPY instead of a COPY into a temporary table and an INSERT from it: the rows
+        cross once and are written once."""
+        names = ("grid_id", "district", "street", "community")
+        stored = self.sql(f"SELECT {', '.join(names)} FROM grids") or [(None,) * len(names)]
+        columns = [pa.array(c, pa.string()) for c in zip(*stored, strict=True)]
+        self.work.register("_store_grid_rows", pa.table(columns, names=names))
+        self.work.execute("CREATE OR REPLACE TABLE _store_grids AS FROM _store_grid_rows")
+        self.work.unregister("_store_grid_rows")
+        values = ", ".join(_select_value(spec, c) for c in spec.written)
+        rows = self.work.execute(
+            f"SELECT {values} FROM {spec.stage} s LEFT JOIN _store_grids g ON g.grid_id = s.grid_id"
+        )
+        _copy_in(self.conn, spec.table.name, spec.written, rows.to_arrow_reader(_COPY_ROWS))
+        counted = self.work.execute(f"SELECT _file, count(*) FROM {spec.stage} GROUP BY _file")
+        return {int(f): (int(n), 0, 0) for f, n in counted.fetchall()}
+
     def counts(self, spec: TableSpec) -> dict[int, tuple[int, int, int]]:
         """Per file index: (inserted, updated, unchanged) of the staged final rows."""
         on = spec.match("t", "s")
