@@ -1,4 +1,4 @@
-"""Fetching a PostgreSQL result into pandas through COPY or as one value, not row by row."""
+"""Fetching a PostgreSQL result into pandas as one row or through COPY, not row by row."""
 
 from __future__ import annotations
 
@@ -14,21 +14,20 @@ _NULL = r"\N"  # the CSV's NULL marker here: an empty string stays an empty stri
 _NO_INT = -(2**63)  # an integer column's NULL in the binary rows (never a count or a key)
 
 
-def frame(conn: Connection, stmt) -> pd.DataFrame | None:
+def frame(conn: Connection, stmt, *, per_case: bool = False) -> pd.DataFrame | None:
     """``stmt``'s result as a DataFrame (numbers as int or float, NULL → NaN; text as str,
     NULL → None), or None when a column is neither a number nor text (timestamps, flags:
     the caller fetches rows).
 
     Rows fetched one by one cost about 1 µs a value in the driver and again in pandas: the
-    25,000 grids × 60 columns of a grid table took 1.2 s that way, for 0.3 s of query. COPY
-    sends the same values as CSV, which pandas parses in C. Rows of numbers only (the
-    per-case rows of Kaplan–Meier and of medians, millions of them) come as one value: COPY
-    sends a message per row, which the driver reads at about 2 µs each; the server instead
-    joins the rows' 8-byte big-endian values (int8send / float8send) into one bytea that numpy
-    reads in place, without text to print and parse. PostgreSQL writes doubles in their shortest exact form
-    (extra_float_digits 1, the default since version 12), so the CSV's numbers are the very
-    ones the rows would give (parsed round-trip: pandas' quicker parser can miss the last
-    bit)."""
+    25,000 grids × 60 columns of a grid table took 1.2 s that way, for 0.3 s of query. The
+    result comes instead as one row (:func:`one_row`): its numbers as one bytea of 8-byte
+    values that numpy reads in place, its text columns as arrays. Rows ``per_case`` with
+    text among them (millions of rows, where one value could pass PostgreSQL's 1 GB limit)
+    stream through COPY as CSV, which pandas parses in C. PostgreSQL writes doubles in their
+    shortest exact form (extra_float_digits 1, the default since version 12), so the CSV's
+    numbers are the very ones the rows would give (parsed round-trip: pandas' quicker parser
+    can miss the last bit)."""
     columns = list(getattr(stmt, "selected_columns", ()))
     if not columns or any(c.key is None for c in columns):
         return None
@@ -40,8 +39,8 @@ def frame(conn: Connection, stmt) -> pd.DataFrame | None:
         return None
     sql = stmt.compile(dialect=_unescaped(conn.dialect), compile_kwargs={"literal_binds": True})
     cur = conn.connection.driver_connection.cursor()
-    if "text" not in kinds:
-        return numbers(cur, str(sql), names, kinds)
+    if not per_case or "text" not in kinds:
+        return one_row(cur, str(sql), names, kinds)
     buf = io.BytesIO()
     with cur.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv, HEADER, NULL '{_NULL}')") as copy:
         for block in copy:
@@ -69,33 +68,35 @@ def _kind(sql_type) -> str | None:
     return "text" if isinstance(sql_type, String) else None
 
 
-def numbers(cur, sql: str, names: list[str], kinds: list[str]) -> pd.DataFrame:
-    """The rows of ``sql`` (on a psycopg cursor), whose columns ``names`` are all 'int' or
-    'float' (``kinds``), as one bytea of 8-byte big-endian values (int8send / float8send),
-    read by numpy: an integer column with a NULL becomes float with NaN, as pandas reads
-    one from text; a NULL double is NaN."""
-    parts = [
-        f's."{n}"::int8' if k == "int" else f's."{n}"::float8'
-        for n, k in zip(names, kinds, strict=True)
-    ]
+def one_row(cur, sql: str, names: list[str], kinds: list[str]) -> pd.DataFrame:
+    """The rows of ``sql`` (on a psycopg cursor), whose columns ``names`` are 'int', 'float'
+    or 'text' (``kinds``), fetched as one row: the numbers as one bytea of 8-byte big-endian
+    values (int8send / float8send) read by numpy, each text column as an array (one
+    aggregate pass feeds them all, so they keep the rows' order). An integer column with a
+    NULL becomes float with NaN, as pandas reads one from text; a NULL double is NaN; a
+    NULL text is None."""
+    numeric = [(n, k) for n, k in zip(names, kinds, strict=True) if k != "text"]
+    texts = [n for n, k in zip(names, kinds, strict=True) if k == "text"]
     sends = " || ".join(
-        f"int8send(coalesce({p}, '{_NO_INT}'::int8))"
+        f"int8send(coalesce(s.\"{n}\"::int8, '{_NO_INT}'::int8))"
         if k == "int"
-        else f"float8send(coalesce({p}, 'NaN'))"
-        for p, k in zip(parts, kinds, strict=True)
+        else f"float8send(coalesce(s.\"{n}\"::float8, 'NaN'))"
+        for n, k in numeric
     )
-    cur.execute(f"SELECT string_agg({sends}, ''::bytea) FROM ({sql}) AS s", binary=True)
-    raw = (cur.fetchone() or [None])[0] or b""
-    layout = np.dtype(
-        [(n, ">i8" if k == "int" else ">f8") for n, k in zip(names, kinds, strict=True)]
-    )
-    rows = np.frombuffer(raw, dtype=layout)
+    parts = [f"string_agg({sends}, ''::bytea)"] if numeric else []
+    parts += [f'array_agg(s."{n}"::text)' for n in texts]
+    cur.execute(f"SELECT {', '.join(parts)} FROM ({sql}) AS s", binary=True)
+    got = cur.fetchone() or [None] * len(parts)
+    layout = np.dtype([(n, ">i8" if k == "int" else ">f8") for n, k in numeric])
+    rows = np.frombuffer(got[0] or b"", dtype=layout) if numeric else None
     out = {}
-    for n, k in zip(names, kinds, strict=True):
+    for n, k in numeric:
         values = rows[n].astype(np.int64 if k == "int" else np.float64)
         if k == "int" and (values == _NO_INT).any():
             values = np.where(values == _NO_INT, np.nan, values.astype(np.float64))
         out[n] = values
+    for n, values in zip(texts, got[len(got) - len(texts) :], strict=True):
+        out[n] = np.array(values or [], dtype=object)
     return pd.DataFrame(out, columns=names)
 
 

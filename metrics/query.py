@@ -424,7 +424,7 @@ def fetch(
     In a PostgreSQL store a slow result over its KPI ``cube`` is kept in the cube's schema
     (metrics.cube.pg.keep) until the data's next write."""
     if engine.dialect.name == "postgresql":
-        return _fetch_pg(engine, conn, stmt, cube if keep else None)
+        return _fetch_pg(engine, conn, stmt, cube if keep else None, per_case=not keep)
     key = cache.key_of(engine, stmt) if version and keep else None
     if key:
         kept = cache.load(engine, version, key)
@@ -440,8 +440,9 @@ def fetch(
     return _rows(result, stmt)
 
 
-def _fetch_pg(engine: Engine, conn, stmt, cube) -> pd.DataFrame:
-    """:func:`fetch` on PostgreSQL: COPY where it can, rows otherwise; kept in ``cube``."""
+def _fetch_pg(engine: Engine, conn, stmt, cube, *, per_case: bool) -> pd.DataFrame:
+    """:func:`fetch` on PostgreSQL: as one row or through COPY where it can (rows
+    ``per_case`` through COPY), rows otherwise; kept in ``cube``."""
     from metrics.cube import pg as pgcube
 
     key = cache.key_of(engine, stmt) if cube is not None else None
@@ -450,7 +451,7 @@ def _fetch_pg(engine: Engine, conn, stmt, cube) -> pd.DataFrame:
         if found is not None:
             return found
     started = time.perf_counter()
-    frame = pgcopy.frame(conn, stmt)
+    frame = pgcopy.frame(conn, stmt, per_case=per_case)
     if frame is None:
         frame = _rows(conn.execute(stmt), stmt)
     if key and time.perf_counter() - started >= cache.SLOW:

@@ -157,7 +157,7 @@ def _keep_km(raw, work: str) -> None:
         " WHERE k_department IS NOT NULL ORDER BY k_department, t"
     )
     names = ["k_department", "day", "t", "e"]
-    rows = pgcopy.numbers(raw.cursor(), sql, names, ["int", "int", "float", "int"])
+    rows = pgcopy.one_row(raw.cursor(), sql, names, ["int", "int", "float", "int"])
     kept = km.figures(*(rows[n].to_numpy() for n in names))
     raw.execute(
         f"CREATE TABLE {work}.{KM_TABLE} (span text, start integer, k integer, resolved bigint,"

@@ -174,10 +174,10 @@ def test_the_filter_is_in_the_sql_statement(city, monkeypatch):
 
     copy = pgcopy.frame
 
-    def copied(conn, stmt):  # PostgreSQL fetches through COPY, with the values inlined
+    def copied(conn, stmt, **how):  # PostgreSQL fetches in one go, with the values inlined
         compiled = stmt.compile(dialect=conn.dialect)
         seen.append((compiled.string, compiled.params))
-        return copy(conn, stmt)
+        return copy(conn, stmt, **how)
 
     monkeypatch.setattr(pgcopy, "frame", copied)
     event.listen(engine, "before_cursor_execute", keep)
