@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 
 import pandas as pd
@@ -212,8 +213,26 @@ def kept(conn: Connection, cube: Cube, key: str) -> pd.DataFrame | None:
 def keep(engine: Engine, cube: Cube, key: str, frame: pd.DataFrame) -> None:
     """Keep a slow result in the cube's schema, for every app server until the data's next
     write drops the cube: PostgreSQL's counterpart of the results kept beside a DuckDB file
-    (metrics.cube.cache), within the same room. Written on a connection of its own, so a
-    role that may only read, or a full room, costs nothing but the keeping."""
+    (metrics.cube.cache), within the same room. Written on a thread and connection of its
+    own (a copy of ``frame``), so the page that computed it does not wait for the writing,
+    and a role that may only read, or a full room, costs nothing but the keeping
+    (:func:`settle` waits for what is being kept)."""
+    writing = _WRITER.submit(_keep, engine, cube, key, frame.copy())
+    _KEEPING.add(writing)
+    writing.add_done_callback(_KEEPING.discard)
+
+
+def settle() -> None:
+    """Wait until the results handed to :func:`keep` so far are written (or given up)."""
+    for writing in list(_KEEPING):
+        writing.result()
+
+
+_WRITER = ThreadPoolExecutor(1, thread_name_prefix="gridpulse-keep")
+_KEEPING: set[Future] = set()
+
+
+def _keep(engine: Engine, cube: Cube, key: str, frame: pd.DataFrame) -> None:
     try:
         buf = io.BytesIO()
         frame.to_feather(buf, compression="lz4")  # Arrow IPC: typed columns, fast both ways

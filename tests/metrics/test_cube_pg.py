@@ -135,7 +135,7 @@ def test_slow_results_are_kept_in_the_cube_until_a_write(attached, monkeypatch):
     rows, rates, grids = random_city(5, 120)
     copied = []
 
-    def copying(conn, stmt):
+    def copying(conn, stmt, **how):
         copied.append(stmt)
 
     for pg in _pg_database():
@@ -144,6 +144,7 @@ def test_slow_results_are_kept_in_the_cube_until_a_write(attached, monkeypatch):
         sel = Selection.build("street", "2025Q1")
         monkeypatch.setattr(cache, "SLOW", 0.0)  # every result counts as slow
         first = kpi_table(pg, sel)
+        pg_cube.settle()  # kept on a thread of its own
         (schema,) = _cube_schemas(pg)
         with pg.connect() as conn:
             kept = conn.execute(text(f"SELECT count(*) FROM {schema}.{pg_cube.KEPT}")).scalar()
