@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from metrics.query import kpi_table, level_keys
+from metrics.known import known_at
+from metrics.query import kpi_table, level_keys, resolve_as_of
 from metrics.registry import ASSESSMENT_COLUMNS, DEPARTMENT_COLUMNS, HANDLING_COLUMNS
 from metrics.rules import RuleSet
 from metrics.scheme import score
@@ -83,11 +86,14 @@ def assess(engine: Engine, sel: Selection, *, rank_change: bool = True) -> pd.Da
     """
     by = sel.level
     keys = level_keys(by)
-    table = _scored(engine, sel)
-    attrs = dict(table.attrs)
-    if rank_change:
+    if rank_change and getattr(getattr(engine, "dialect", None), "name", "") == "postgresql":
+        table, prev = _both_periods(engine, sel)
+    else:
+        table = _scored(engine, sel)
         # Only the rank is needed from the previous period, judged at the same as_of.
-        prev = previous_scores(engine, sel, attrs["as_of"])
+        prev = previous_scores(engine, sel, table.attrs["as_of"]) if rank_change else None
+    attrs = dict(table.attrs)
+    if prev is not None:
         prev["_prev"] = prev["rank"]
         if keys:
             table = table.merge(prev[[*keys, "_prev"]], on=list(keys), how="left")
@@ -112,6 +118,18 @@ def _scored(engine: Engine, sel: Selection) -> pd.DataFrame:
     table = kpi_table(engine, sel)
     _score(table, sel.rules, sel.level)
     return table
+
+
+def _both_periods(engine: Engine, sel: Selection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The scored table and the previous period's scores at the same as_of, the two
+    queries run at once on two connections of a PostgreSQL server (each waits on the
+    server, not on Python)."""
+    moment = resolve_as_of(engine, sel.as_of, sel.period, known_at(engine, sel.as_known_at))
+    with ThreadPoolExecutor(1) as pool:
+        # in this context (its context variables, such as metrics.cube.bypassed)
+        before = pool.submit(contextvars.copy_context().run, previous_scores, engine, sel, moment)
+        table = _scored(engine, replace(sel, as_of=moment))
+        return table, before.result()
 
 
 def previous_scores(engine: Engine, sel: Selection, as_of) -> pd.DataFrame:
