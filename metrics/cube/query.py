@@ -124,26 +124,35 @@ def measures(
         parts.append(select(*cols, *sums).where(*conds))
     u = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("u")
     group = ([u.c.k] if d else []) + ([u.c.ds] if bucket else [])
-    aggs = [cast(func.sum(u.c[f"n_{x}"]), BigInteger).label(x) for x in counts]
+    # One whole month of a unit level: the monthly sums hold one row per unit already.
+    as_is = d is not None and summed_units and months and months[0] == months[1] and not edges
+
+    def total(column):
+        return column if as_is else func.sum(column)
+
+    aggs = [cast(total(u.c[f"n_{x}"]), BigInteger).label(x) for x in counts]
     if "satisfaction_points" in names:
-        points = points_sum(func.sum(u.c.n_sat_full), func.sum(u.c.n_sat_basic), rules)
+        points = points_sum(total(u.c.n_sat_full), total(u.c.n_sat_basic), rules)
         aggs.append(points.label("satisfaction_points"))
-    sums = select(*group, *aggs).group_by(*group).subquery("s")
+    sums = select(*group, *aggs)
+    sums = (sums if as_is else sums.group_by(*group)).subquery("s")
     frm = sums
     medians = {}
-    for table in VALUES:  # one pass over a table of durations for its median and its mean
-        wanted = [n for n in names if table in (n, MEANS.get(n))]
-        if not wanted:
-            continue
-        span = _kept_span(period, months, edges) if summed_units else None
-        if span:
-            med = _kept_durations(cube, by, table, wanted, period, scope, span)
-        else:
-            med = _durations(cube, table, wanted, d, (d0, d1), scope, bucket)
-        med = med.subquery(f"m_{table}")
+    span = _kept_span(period, months, edges) if summed_units else None
+    wanted = {t: [n for n in names if t in (n, MEANS.get(n))] for t in VALUES}
+    wanted = {t: w for t, w in wanted.items() if w}
+    if span and wanted:  # the kept medians, sums and counts of every durations table
+        kept = _kept_durations(cube, by, wanted, period, scope, span).subquery("m_kept")
+        found = [(kept, [n for w in wanted.values() for n in w])]
+    else:  # one pass over a table of durations for its median and its mean
+        found = [
+            (_durations(cube, t, w, d, (d0, d1), scope, bucket).subquery(f"m_{t}"), w)
+            for t, w in wanted.items()
+        ]
+    for med, measured in found:
         on = [med.c[c] == sums.c[c] for c in (["k"] if d else []) + (["ds"] if bucket else [])]
         frm = frm.outerjoin(med, and_(*on) if on else true())
-        medians |= {name: med.c[name] for name in wanted}
+        medians |= {name: med.c[name] for name in measured}
     out = []
     if d:
         dim = cube.t[f"dim_{d}"]
@@ -177,17 +186,19 @@ def _kept_span(period: Period, months, edges) -> str | None:
     return None
 
 
-def _kept_durations(cube: Cube, by: str, table: str, names, period: Period, scope, span: str):
+def _kept_durations(cube: Cube, by: str, wanted, period: Period, scope, span: str):
     """As :func:`_durations` for a calendar year or a whole month, from the medians, sums and
-    counts the cube keeps per unit and span (year_<level>, mdur_<level>)."""
+    counts the cube keeps per unit and span (year_<level>, mdur_<level>), for every durations
+    table and its measures in ``wanted`` at once."""
     y = cube.t[f"year_{by}" if span == "year" else f"mdur_{by}"]
     values = []
-    for name in names:
-        if name in MEANS:
-            value = mean_of(y.c[f"s_{table}"], y.c[f"c_{table}"], name)
-        else:
-            value = y.c[f"md_{table}"] / DURATIONS[name][1]
-        values.append(cast(value, Double).label(name))
+    for table, names in wanted.items():
+        for name in names:
+            if name in MEANS:
+                value = mean_of(y.c[f"s_{table}"], y.c[f"c_{table}"], name)
+            else:
+                value = y.c[f"md_{table}"] / DURATIONS[name][1]
+            values.append(cast(value, Double).label(name))
     start = y.c.yday if span == "year" else y.c.mday
     conds = [start == day_number(period.start)]
     key = [] if by == "city" else [y.c.k]

@@ -290,9 +290,13 @@ def attach(conn, cube: Cube) -> None:
     transaction's rollback, while other connections of the same database, having found it
     attached, already query it. A cube in a PostgreSQL store needs no attaching; there the
     transaction's statements go without JIT compiling, which costs about 0.1 s a statement
-    at millions of cases, more than a query over the cube takes."""
+    at millions of cases, more than a query over the cube takes, and without merge joins:
+    the planner cannot estimate the null-safe key matches (coalesce) that join a level's
+    units to their households or ratings, prices hashing them far too high, and sorts both
+    sides of 25,000 grids to merge them instead, which takes longer than the hash."""
     if cube.path is None:
         conn.exec_driver_sql("SET LOCAL jit = off")
+        conn.exec_driver_sql("SET LOCAL enable_mergejoin = off")
         return
     quoted = str(cube.path).replace("'", "''")
     raw = conn.connection.driver_connection
