@@ -471,7 +471,7 @@ def test_a_new_postgresql_store_has_the_duckdb_tables(pg_url, tmp_path):
     assert set(rows) == TABLES | TABLES_0003 | TABLES_0004 | PG_TABLES_0007
     assert not any(rows.values())
     assert sequences == SEQUENCES | SEQUENCES_0003 | SEQUENCES_0004 and indexes >= INDEXES
-    assert "cases_open" in indexes
+    assert {"cases_open", "cases_unit_time"} <= indexes  # 0007, 0008: PostgreSQL only
     assert {c for c in columns if c[0] not in PG_TABLES_0007} == _duck_columns(tmp_path)
 
 
@@ -526,6 +526,11 @@ def test_a_postgresql_store_made_before_migrations_is_adopted(pg_url, tmp_path):
     engine = open_store(pg_url)
     after = _pg_rows(engine)
     assert after.pop("alembic_version") == [(migrations.head(),)]
+    with engine.connect() as conn:  # 0008: a unit's explanation reads its street's rows
+        defined = conn.execute(
+            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'cases_unit_time'")
+        ).scalar()
+    assert defined.endswith("ON public.cases USING btree (district, street, reported_at)")
     # 0007 counts the adopted cases for the pages, stamped with the writes it counted at
     tallied = after.pop("case_tally")
     assert sorted((r[4], r[8], r[9]) for r in tallied if r[0] == "area") == [
