@@ -107,7 +107,28 @@ class Target:
         rows = self.work.execute(
             f"SELECT {values} FROM {spec.stage} s LEFT JOIN _store_grids g ON g.grid_id = s.grid_id"
         )
-        _copy_in(self.conn, spec.table.name, spec.written, rows.to_arrow_reader(_COPY_ROWS))
+        # The key and the indexes are built again after the rows are in: one sort each,
+        # instead of millions of inserts at random places (the table stays locked until
+        # the load commits; it was empty).
+        table = spec.table.name
+        key = self.sql(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            f" WHERE conrelid = '{table}'::regclass AND contype = 'p'"
+        )
+        built = self.sql(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x"
+            " JOIN pg_class i ON i.oid = x.indexrelid"
+            f" WHERE x.indrelid = '{table}'::regclass AND NOT x.indisprimary"
+        )
+        for name, _ in key:
+            self.sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _ in built:
+            self.sql(f'DROP INDEX "{name}"')
+        _copy_in(self.conn, table, spec.written, rows.to_arrow_reader(_COPY_ROWS))
+        for name, definition in key:
+            self.sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        for _, definition in built:
+            self.sql(definition)
         counted = self.work.execute(f"SELECT _file, count(*) FROM {spec.stage} GROUP BY _file")
         return {int(f): (int(n), 0, 0) for f, n in counted.fetchall()}
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from ingest_helpers import counts, ingest, rows, snapshot, write_csv, write_lines, write_toml
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 CASES_A = [
     "case_id,reported_at,category,subcategory,grid_id,source,urgency,department,assist_departments,"
@@ -145,3 +148,29 @@ def test_duckdb_and_postgresql_agree(duck_store, pg_store, tmp_path):
         "海淀区",
         "海淀区",
     )
+
+
+@pytest.mark.postgres
+def test_a_first_load_into_postgresql_keeps_the_key_and_every_index(pg_store, tmp_path):
+    """A first load copies straight into the empty table and builds its key and indexes
+    again afterwards: the same definitions as before it, and the key still refuses a
+    second row of a case."""
+
+    def defined() -> set[tuple[str, str]]:
+        with pg_store.connect() as conn:
+            found = conn.execute(
+                text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'cases'")
+            )
+            return set(found.tuples())
+
+    before = defined()
+    assert {"cases_pkey", "cases_open", "cases_unit_time"} <= {name for name, _ in before}
+    cases = write_csv(
+        tmp_path / "cases.csv",
+        ["case_id", "reported_at", "category", "district", "street"],
+        [["K1", "2025-03-01 08:00", "市容环境", "东城区", "东华门街道"]],
+    )
+    assert counts(ingest(pg_store, [cases])) == (1, 1, 0, 0, 0)
+    assert defined() == before
+    with pytest.raises(IntegrityError), pg_store.begin() as conn:
+        conn.execute(text("INSERT INTO cases SELECT * FROM cases"))
