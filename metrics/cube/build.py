@@ -45,6 +45,7 @@ from metrics.cube.store import (
     KM_TABLE,
     LEVEL_DIM,
     MONTH_LEVELS,
+    SPAN_START,
     VALUES,
     YEAR_VALUES,
     cube_file,
@@ -180,12 +181,14 @@ def statements(
         for m in COUNTS
     ]
     year_start = func.date_trunc(literal_column("'year'"), v.c.reported_at)
+    quarter_start = func.date_trunc(literal_column("'quarter'"), v.c.reported_at)
     yield (
         ALL,
         select(
             *keys,
             *_days(v, dialect),
             cast(func.floor(epoch(year_start, dialect) / 86400.0), Integer).label("yday"),
+            cast(func.floor(epoch(quarter_start, dialect) / 86400.0), Integer).label("qday"),
             *flag_cols,
             *[cast(duration_seconds(v, n), Double).label(n) for n in VALUES],
             cast(km_seconds, Double).label("km_seconds"),
@@ -224,6 +227,7 @@ def statements(
         )
     for level in MONTH_LEVELS:
         yield f"year_{level}", _span_values(every, level, "year", dialect)
+        yield f"qdur_{level}", _span_values(every, level, "quarter", dialect)
         yield f"mdur_{level}", _span_values(every, level, "month", dialect)
     km = every.c.km_seconds
     yield (
@@ -271,6 +275,7 @@ def _all_table(scratch: str) -> Table:
         Column("day", Integer),
         Column("mday", Integer),
         Column("yday", Integer),
+        Column("qday", Integer),
         *[Column(f"f_{m}", SmallInteger) for m in COUNTS],
         *[Column(n, Double) for n in VALUES],
         Column("km_seconds", Double),
@@ -279,10 +284,10 @@ def _all_table(scratch: str) -> Table:
 
 
 def _span_values(every: Table, level: str, span: str, dialect: str):
-    """Per unit of ``level`` and calendar year (``yday``, its first day as a day number) or
-    month (``mday``): each median measure's median seconds, whole-millisecond sum and count
-    (YEAR_VALUES)."""
-    start = every.c.yday if span == "year" else every.c.mday
+    """Per unit of ``level`` and calendar year (``yday``, its first day as a day number),
+    quarter (``qday``) or month (``mday``): each median measure's median seconds,
+    whole-millisecond sum and count (YEAR_VALUES)."""
+    start = every.c[SPAN_START[span]]
     parts = {}
     for name in VALUES:
         v = every.c[name]

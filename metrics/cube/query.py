@@ -15,6 +15,8 @@ from metrics.cube.store import (
     LEVEL_DIM,
     MONTH_LEVELS,
     SCOPE_DIM,
+    SPAN_START,
+    SPAN_TABLE,
     VALUES,
     Cube,
 )
@@ -95,6 +97,10 @@ def measures(
     come from the monthly sums when the scope names only the level's own units or coarser
     ones; edge days, other scopes and buckets read the per-case facts. One row per unit
     with cases in the period."""
+    scoped = _scope_level(by, scope, bucket)
+    if scoped:  # the city inside one area: that area's row of its own level's sums
+        unit = measures(cube, scoped, period, scope, names, rules).subquery("unit")
+        return select(*[func.max(unit.c[n]).label(n) for n in names])  # one row, or none
     keys = LEVELS[by]
     d = LEVEL_DIM.get(by) or (by if by in DIMS else None)
     counts = [n for n in names if n in COUNTS]
@@ -165,6 +171,17 @@ def measures(
     return select(*out).select_from(frm)
 
 
+def _scope_level(by: str, scope: Mapping[str, str] | None, bucket: str | None) -> str | None:
+    """The location level whose keys the scope names exactly (a district; a district and a
+    street; …) when the city's figures are asked inside it, else None."""
+    if by != "city" or bucket is not None or not scope:
+        return None
+    for level in ("district", "street", "community", "grid"):
+        if set(scope) == set(LEVELS[level]):
+            return level
+    return None
+
+
 def _units_in(cube: Cube, table, d: str | None, scope: Mapping[str, str]) -> list:
     """The condition on a unit-level cube table's key ``k`` for a scope naming the level's
     own units or coarser ones (none without a scope)."""
@@ -176,21 +193,25 @@ def _units_in(cube: Cube, table, d: str | None, scope: Mapping[str, str]) -> lis
 
 
 def _kept_span(period: Period, months, edges) -> str | None:
-    """ "year" for a calendar year, "month" for one whole month (the spans whose duration
-    medians the cube keeps per unit), else None."""
+    """ "year" for a calendar year, "quarter" for a calendar quarter, "month" for one whole
+    month (the spans whose duration medians the cube keeps per unit), else None."""
     y = period.start.year
     if (period.start, period.end) == (date(y, 1, 1), date(y, 12, 31)):
         return "year"
-    if months and not edges and months[0] == months[1]:
+    if not months or edges:
+        return None
+    if months[0] == months[1]:
         return "month"
-    return None
+    first = period.start
+    after = _next_month(_next_month(_next_month(first)))
+    return "quarter" if first.month % 3 == 1 and period.end == after - timedelta(days=1) else None
 
 
 def _kept_durations(cube: Cube, by: str, wanted, period: Period, scope, span: str):
     """As :func:`_durations` for a calendar year or a whole month, from the medians, sums and
     counts the cube keeps per unit and span (year_<level>, mdur_<level>), for every durations
     table and its measures in ``wanted`` at once."""
-    y = cube.t[f"year_{by}" if span == "year" else f"mdur_{by}"]
+    y = cube.t[f"{SPAN_TABLE[span]}_{by}"]
     values = []
     for table, names in wanted.items():
         for name in names:
@@ -199,8 +220,7 @@ def _kept_durations(cube: Cube, by: str, wanted, period: Period, scope, span: st
             else:
                 value = y.c[f"md_{table}"] / DURATIONS[name][1]
             values.append(cast(value, Double).label(name))
-    start = y.c.yday if span == "year" else y.c.mday
-    conds = [start == day_number(period.start)]
+    conds = [y.c[SPAN_START[span]] == day_number(period.start)]
     key = [] if by == "city" else [y.c.k]
     return select(*key, *values).where(*conds, *_units_in(cube, y, LEVEL_DIM.get(by), scope))
 

@@ -32,8 +32,8 @@ from metrics.registry import LEVELS, MEASURES
 from metrics.rules import RuleSet
 from metrics.workdays import sources
 
-FORMAT = 8  # bump when the cube's tables change: older cubes are then never read
-KM_TABLE = "km_department"  # Kaplan–Meier figures per department, year and month
+FORMAT = 9  # bump when the cube's tables change: older cubes are then never read
+KM_TABLE = "km_department"  # Kaplan–Meier figures per department, year, quarter and month
 KEEP = 3  # cubes kept per data version (one per rule set's time limits and as_of)
 
 #: Unit dimensions and the case columns that name a unit of each: every level's but
@@ -68,7 +68,10 @@ COUNTS: tuple[str, ...] = (
     "sat_basic",
 )
 VALUES = ("response_minutes", "handling_hours")  # the median measures
-#: Per unit and calendar year (year_<level>) and per unit and month (mdur_<level>), each
+#: The tables of kept durations per span and the column naming each span's first day.
+SPAN_TABLE = {"year": "year", "quarter": "qdur", "month": "mdur"}
+SPAN_START = {"year": "yday", "quarter": "qday", "month": "mday"}
+#: Per unit and calendar year (year_<level>), quarter (qdur_<level>) and month (mdur_<level>), each
 #: median measure's median in seconds (md_), the sum of its whole milliseconds (s_) and its
 #: count (c_): the medians are the slowest part of such a table otherwise (a pass over the
 #: period's durations per measure, grouped by tens of thousands of units).
@@ -168,6 +171,7 @@ def tables(alias: str) -> dict[str, Table]:
         for span, start, cols in (
             ("month", "mday", [Column(f"n_{m}", BigInteger) for m in COUNTS]),
             ("year", "yday", _durations()),
+            ("qdur", "qday", _durations()),
             ("mdur", "mday", _durations()),
         ):
             key = [] if level == "city" else [Column("k", Integer)]

@@ -462,18 +462,26 @@ def test_no_cube_without_a_result_folder(city, tmp_path):
 
 @pytest.mark.parametrize(
     ("period", "kept"),
-    [("2025", "year_street"), ("2025-02", "mdur_street"), ("2025Q1", None), ("2025-W07", None)],
+    [
+        ("2025", "year_street"),
+        ("2025Q1", "qdur_street"),
+        ("2025-02", "mdur_street"),
+        ("2025-02-01..2025-04-30", None),  # three whole months, not a calendar quarter
+        ("2025-W07", None),
+    ],
 )
 def test_whole_months_and_years_read_the_kept_medians(period, kept):
-    """A calendar year's or a whole month's medians and means come from the per-unit tables
-    the cube keeps; other periods' from the durations (equal either way: the tests above)."""
+    """A calendar year's, quarter's or a whole month's medians and means come from the
+    per-unit tables the cube keeps; other periods' from the durations (equal either way:
+    the tests above)."""
     rules = Selection.build("street", period).rules
     names = ["handling_hours", "response_minutes_mean"]
     stub = cube.Cube(Path("cube-x.duckdb"), "x")
     sql = str(measures(stub, "street", parse_period(period), None, names, rules))
     read = set(re.findall(r"FROM gp_cube_x\.(\w+)", sql))
-    durations = {"year_street", "mdur_street", "val_handling_hours", "val_response_minutes"}
-    assert read & durations == ({kept} if kept else durations - {"year_street", "mdur_street"})
+    kept_tables = {"year_street", "qdur_street", "mdur_street"}
+    durations = kept_tables | {"val_handling_hours", "val_response_minutes"}
+    assert read & durations == ({kept} if kept else durations - kept_tables)
 
 
 @pytest.mark.parametrize(
