@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
@@ -107,10 +109,16 @@ class Target:
         rows = self.work.execute(
             f"SELECT {values} FROM {spec.stage} s LEFT JOIN _store_grids g ON g.grid_id = s.grid_id"
         )
-        # The key and the indexes are built again after the rows are in: one sort each,
-        # instead of millions of inserts at random places (the table stays locked until
-        # the load commits; it was empty).
-        table = spec.table.name
+        with self._indexed_afterwards(spec.table.name):
+            _copy_in(self.conn, spec.table.name, spec.written, rows.to_arrow_reader(_COPY_ROWS))
+        counted = self.work.execute(f"SELECT _file, count(*) FROM {spec.stage} GROUP BY _file")
+        return {int(f): (int(n), 0, 0) for f, n in counted.fetchall()}
+
+    @contextmanager
+    def _indexed_afterwards(self, table: str) -> Iterator[None]:
+        """Drop the empty ``table``'s key and indexes for the block and build each again
+        after it by one sort (same definitions, from the catalogue), instead of millions
+        of inserts at random places; the table stays locked until the load commits."""
         key = self.sql(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
             f" WHERE conrelid = '{table}'::regclass AND contype = 'p'"
@@ -124,13 +132,11 @@ class Target:
             self.sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _ in built:
             self.sql(f'DROP INDEX "{name}"')
-        _copy_in(self.conn, table, spec.written, rows.to_arrow_reader(_COPY_ROWS))
+        yield
         for name, definition in key:
             self.sql(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         for _, definition in built:
             self.sql(definition)
-        counted = self.work.execute(f"SELECT _file, count(*) FROM {spec.stage} GROUP BY _file")
-        return {int(f): (int(n), 0, 0) for f, n in counted.fetchall()}
 
     def counts(self, spec: TableSpec) -> dict[int, tuple[int, int, int]]:
         """Per file index: (inserted, updated, unchanged) of the staged final rows."""
