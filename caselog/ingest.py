@@ -163,7 +163,7 @@ def ingest_files(
             if group:
                 reports += _load_kind(target, kind, group, store_tz, rows, advance, progress)
         _log(target, reports, started, loaded_by)
-        for name in ("_stage_grids", "_stage_cases", "_stage_ratings", "_rejected", "_store_grids"):
+        for name in ("_stage_grids", "_stage_cases", "_stage_ratings", "_rejected"):
             work.execute(f"DROP TABLE IF EXISTS {name}")
     totals = {name: Counts() for name in ("cases", "ratings", "grids")}
     for report in reports:
@@ -258,17 +258,10 @@ def _load_kind(
         valid[index] = report.counts.read - report.counts.rejected
     if progress:
         progress(f"write {kind.name}", 0, 1)
-    stage = spec.stage
     drop_rejected_and_superseded(work, spec)
-    noted = staged_notes(work, kind.name, stage)
-    direct = target.into_empty(spec)
-    if direct:
-        final = target.copy_into_empty(spec)
-    else:
-        target.ship(spec.stage, spec.table, (*spec.written, "_file"), "_file INTEGER")
-        if kind is RATINGS:
-            noted += [(f, "off_case_department", n) for f, n in target.off_case(stage)]
-        final = target.counts(spec)
+    noted = staged_notes(work, kind.name, spec.stage)
+    final, off_case = target.write(spec)
+    noted += [(f, "off_case_department", n) for f, n in off_case]
     for index, report in enumerate(reports):
         inserted, updated, unchanged = final.get(index, (0, 0, 0))
         report.counts.inserted = inserted
@@ -280,8 +273,6 @@ def _load_kind(
                 if name.startswith("day:"):
                     counter, name = report.counts.day_precision, name.removeprefix("day:")
                 counter[name] += int(n)
-    if not direct:
-        target.upsert(spec)
     if progress:
         progress(f"write {kind.name}", 1, 1)
     return reports

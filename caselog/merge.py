@@ -86,11 +86,21 @@ class Target:
         batches = self.work.execute(f"SELECT {', '.join(columns)} FROM {name}")
         _copy_in(self.conn, name, columns, batches.to_arrow_reader(_COPY_ROWS))
 
-    def into_empty(self, spec: TableSpec) -> bool:
-        """Whether the staged cases can go straight into an empty PostgreSQL ``cases``
-        table (:meth:`copy_into_empty`): nothing there to count against or replace."""
-        if self.same or spec.kind != "cases":
-            return False
+    def write(self, spec: TableSpec) -> tuple[dict[int, tuple[int, int, int]], list]:
+        """Write the staged final rows into the store: per file index (inserted, updated,
+        unchanged) as :meth:`counts` gives them, and for ratings the (file index, ratings)
+        of :meth:`off_case`. A first load of cases into an empty PostgreSQL table copies
+        them straight in (:meth:`copy_into_empty`); otherwise the staged rows are shipped,
+        counted against what is stored, then upserted."""
+        if not self.same and spec.kind == "cases" and self._empty(spec):
+            return self.copy_into_empty(spec), []
+        self.ship(spec.stage, spec.table, (*spec.written, "_file"), "_file INTEGER")
+        off = self.off_case(spec.stage) if spec.kind == "ratings" else []
+        final = self.counts(spec)
+        self.upsert(spec)
+        return final, off
+
+    def _empty(self, spec: TableSpec) -> bool:
         return not self.sql(f"SELECT EXISTS (SELECT 1 FROM {spec.table.name})")[0][0]
 
     def copy_into_empty(self, spec: TableSpec) -> dict[int, tuple[int, int, int]]:
@@ -100,10 +110,12 @@ class Target:
         One COPY instead of a COPY into a temporary table and an INSERT from it: the rows
         cross once and are written once."""
         names = ("grid_id", "district", "street", "community")
-        stored = self.sql(f"SELECT {', '.join(names)} FROM grids") or [(None,) * len(names)]
-        columns = [pa.array(c, pa.string()) for c in zip(*stored, strict=True)]
-        self.work.register("_store_grid_rows", pa.table(columns, names=names))
-        self.work.execute("CREATE OR REPLACE TABLE _store_grids AS FROM _store_grid_rows")
+        stored = self.sql(f"SELECT {', '.join(names)} FROM grids")
+        grids = pa.table(
+            {n: pa.array([r[i] for r in stored], pa.string()) for i, n in enumerate(names)}
+        )
+        self.work.register("_store_grid_rows", grids)
+        self.work.execute("CREATE OR REPLACE TEMP TABLE _store_grids AS FROM _store_grid_rows")
         self.work.unregister("_store_grid_rows")
         values = ", ".join(_select_value(spec, c) for c in spec.written)
         rows = self.work.execute(
