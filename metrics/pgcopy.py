@@ -95,7 +95,7 @@ def one_row(cur, sql: str, names: list[str], kinds: list[str]) -> pd.DataFrame:
         if k == "int" and (values == _NO_INT).any():
             values = np.where(values == _NO_INT, np.nan, values.astype(np.float64))
         out[n] = values
-    for n, values in zip(texts, got[len(got) - len(texts) :], strict=True):
+    for n, values in zip(texts, got[1:] if numeric else got, strict=True):
         out[n] = np.array(values or [], dtype=object)
     return pd.DataFrame(out, columns=names)
 

@@ -24,13 +24,13 @@ def figures(k: np.ndarray, day: np.ndarray, t: np.ndarray, e: np.ndarray) -> pd.
     # each span's first day, for the few hundred days there are (not per case)
     first = int(day.min())
     days = np.arange(first, int(day.max()) + 1).astype("datetime64[D]")
-    out = []
     months = days.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
     starts = {
         "year": days.astype("datetime64[Y]"),
         "quarter": (months - months % 3).astype("datetime64[M]"),
         "month": months.astype("datetime64[M]"),
     }
+    out = []
     for span in SPANS:
         lookup = starts[span].astype("datetime64[D]").astype(np.int64)
         begin = lookup[day - first]

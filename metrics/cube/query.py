@@ -130,8 +130,9 @@ def measures(
         parts.append(select(*cols, *sums).where(*conds))
     u = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("u")
     group = ([u.c.k] if d else []) + ([u.c.ds] if bucket else [])
+    span = _kept_span(period, months, edges) if summed_units else None
     # One whole month of a unit level: the monthly sums hold one row per unit already.
-    as_is = d is not None and summed_units and months and months[0] == months[1] and not edges
+    as_is = d is not None and span == "month"
 
     def total(column):
         return column if as_is else func.sum(column)
@@ -144,7 +145,6 @@ def measures(
     sums = (sums if as_is else sums.group_by(*group)).subquery("s")
     frm = sums
     medians = {}
-    span = _kept_span(period, months, edges) if summed_units else None
     wanted = {t: [n for n in names if t in (n, MEANS.get(n))] for t in VALUES}
     wanted = {t: w for t, w in wanted.items() if w}
     if span and wanted:  # the kept medians, sums and counts of every durations table
