@@ -122,8 +122,7 @@ def main() -> None:
     from dashboard import data
 
     engine = data.engine(args.db)
-    if engine.dialect.name == "postgresql":
-        _forget_kept(engine)
+    _forget_kept(engine)
     n = data.case_count(args.db)
     streets = metrics.kpi_table(
         engine, metrics.Selection.build("street", PERIODS[-1]), kpis=["cases"]
@@ -161,11 +160,19 @@ def main() -> None:
 
 
 def _forget_kept(engine) -> None:
-    """Empty the results kept in a PostgreSQL store's cubes (metrics.cube.pg.keep), so that
-    cold means computed, not read from an earlier run."""
+    """Remove the results kept beside a DuckDB store (metrics.cube.cache: the warm-up's and
+    earlier runs', not its cube) or in a PostgreSQL store's cubes (metrics.cube.pg.keep),
+    so that cold means computed, not read from an earlier run."""
     from sqlalchemy import text
 
+    from metrics.cube import cache
     from metrics.cube.pg import KEPT
+
+    if engine.dialect.name == "duckdb":
+        kept = cache.root(engine)
+        for result in kept.glob("*/*.arrow") if kept else ():
+            result.unlink()
+        return
 
     with engine.begin() as conn:
         found = conn.execute(
