@@ -320,6 +320,19 @@ def points_sum(full_count, basic_count, rules: RuleSet) -> ColumnElement:
     return cast(func.coalesce(points, 0.0), Double)
 
 
+#: Age buckets of open cases in days since reported: [0,1), [1,3), [3,7), [7,15), [15,30), ≥30.
+AGE_EDGES_DAYS = (1, 3, 7, 15, 30)
+
+
+def age_bucket(rep_e: ColumnElement, as_of_e: float) -> ColumnElement:
+    """0 … len(AGE_EDGES_DAYS): the age bucket at as_of of a case reported at ``rep_e``."""
+    age_d = (as_of_e - rep_e) / 86400.0
+    return case(
+        *[(age_d < edge, i) for i, edge in enumerate(AGE_EDGES_DAYS)],
+        else_=len(AGE_EDGES_DAYS),
+    )
+
+
 def overdue_at(v, as_of_e: float) -> ColumnElement:
     """The case's deadline is before as_of and it is not suspended at as_of (contract §1)."""
     return and_(v.c.due_e < as_of_e, v.c.held == 0)

@@ -29,10 +29,12 @@ from sqlalchemy import (
 from caselog.schema import cases, ratings
 from caselog.store import read_version
 from metrics.cohort import (
+    age_bucket,
     build_cohort,
     duration_seconds,
     kept,
     km_inputs,
+    overdue_at,
     predicates,
     satisfaction_parts,
     whole_ms,
@@ -41,10 +43,15 @@ from metrics.cube import cache, km
 from metrics.cube.store import (
     COUNTS,
     DIMS,
+    DUE_SOON_HOURS,
     KEEP,
     KM_TABLE,
     LEVEL_DIM,
     MONTH_LEVELS,
+    OPEN,
+    OPEN_COLUMNS,
+    OPEN_UNIT_KEYS,
+    OPEN_UNITS,
     SPAN_START,
     VALUES,
     YEAR_VALUES,
@@ -195,6 +202,18 @@ def statements(
             cast(km_event, SmallInteger).label("km_event"),
         ).select_from(frm),
     )
+    yield (
+        OPEN,
+        select(
+            *[v.c[c] for c in OPEN_COLUMNS],
+            v.c.rep_e,
+            cast(v.c.due_e, Double).label("due_e"),
+            cast(v.c.held, SmallInteger).label("held"),
+        )
+        .where(v.c.closed_at.is_(None), v.c.rep_e <= coh.as_of_e)
+        .order_by(v.c.due_e, v.c.case_id),
+    )
+    yield OPEN_UNITS, _open_units(t[OPEN], coh.as_of_e)
     every = _all_table(scratch)
     key_cols = [every.c[f"k_{d}"] for d in DIMS]
     by_day = dialect == "postgresql"
@@ -265,6 +284,30 @@ def statements(
 
 
 ALL = "every_case"  # the build's scratch table
+
+
+def _open_units(o: Table, a: float):
+    """The open cases counted per street, department and age bucket: open, overdue (late),
+    due within DUE_SOON_HOURS (soon) and the most hours overdue, as metrics.supervision
+    counts them."""
+    s = select(
+        *[o.c[k] for k in OPEN_UNIT_KEYS],
+        age_bucket(o.c.rep_e, a).label("bucket"),
+        overdue_at(o, a).label("late"),
+        ((o.c.due_e >= a) & (o.c.due_e <= a + DUE_SOON_HOURS * 3600.0) & (o.c.held == 0)).label(
+            "soon"
+        ),
+        ((a - o.c.due_e) / 3600.0).label("hours"),
+    ).subquery("s")
+    keys = [s.c[k] for k in OPEN_UNIT_KEYS]
+    return select(
+        *keys,
+        cast(s.c.bucket, SmallInteger).label("bucket"),
+        cast(func.count(), BigInteger).label("open_cases"),
+        cast(func.count().filter(s.c.late), BigInteger).label("late"),
+        cast(func.count().filter(s.c.soon), BigInteger).label("soon"),
+        cast(func.max(s.c.hours).filter(s.c.late), Double).label("max_late_h"),
+    ).group_by(*keys, s.c.bucket)
 
 
 def _all_table(scratch: str) -> Table:

@@ -17,7 +17,7 @@ from caselog.schema import cases
 from metrics import pgcopy
 from metrics.cube import cache, km
 from metrics.cube.build import ALL, statements
-from metrics.cube.store import KEEP, KM_TABLE, Cube, fingerprint
+from metrics.cube.store import KEEP, KM_TABLE, OPEN, Cube, fingerprint
 from metrics.known import any_appeals
 from metrics.rules import RuleSet, load_rules
 
@@ -143,6 +143,8 @@ def _create(conn: Connection, work: str, steps) -> None:
         raw.execute(f"CREATE {kind} {work}.{name} AS {sql}", ())  # () turns %% into %
         if name in PER_CASE:
             raw.execute(f"CREATE INDEX ON {work}.{name} USING brin (day)")
+        if name == OPEN:  # cards: the most overdue, or the soonest due, first
+            raw.execute(f"CREATE INDEX ON {work}.{name} (due_e, case_id)")
         if name != ALL:
             raw.execute(f"ANALYZE {work}.{name}")
     raw.execute(f"DROP TABLE {work}.{ALL}")

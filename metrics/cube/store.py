@@ -26,15 +26,25 @@ from sqlalchemy import (
     Table,
 )
 
+from caselog.columns import SCOPE_COLUMNS
+from caselog.schema import cases
 from caselog.store import read_version
 from metrics.cube import cache
 from metrics.registry import LEVELS, MEASURES
 from metrics.rules import RuleSet
 from metrics.workdays import sources
 
-FORMAT = 9  # bump when the cube's tables change: older cubes are then never read
+FORMAT = 10  # bump when the cube's tables change: older cubes are then never read
 KM_TABLE = "km_department"  # Kaplan–Meier figures per department, year, quarter and month
 KEEP = 3  # cubes kept per data version (one per rule set's time limits and as_of)
+OPEN = "open_cases"  # the cases open at the cube's as_of, as metrics.supervision reads them
+OPEN_UNITS = "open_units"  # OPEN counted per street and department and age bucket
+#: The units OPEN_UNITS counts by: the supervision page's tables (ageing of a scope, open and
+#: overdue cases per district, street or department) read its rows, not every open case's.
+OPEN_UNIT_KEYS = ("district", "street", "department")
+DUE_SOON_HOURS = 24.0  # a yellow card's window, as OPEN_UNITS counts the cases due soon
+#: The case columns of OPEN: what a red or yellow card shows and what a scope names.
+OPEN_COLUMNS: tuple[str, ...] = ("case_id", *SCOPE_COLUMNS, "subcategory", "reported_at")
 
 #: Unit dimensions and the case columns that name a unit of each: every level's but
 #: request_type (its splits read the cases), and urgency (a scope and a split, no monthly sums).
@@ -216,6 +226,25 @@ def tables(alias: str) -> dict[str, Table]:
     )
     t["assist_month"] = Table(
         "assist_month", md, Column("k", Integer), Column("mday", Integer), Column("n", BigInteger)
+    )
+    #: Every case open at the cube's as_of (not closed, not cancelled, reported by then) with
+    #: its deadline (due_e: extended, given or derived, plus the time suspended, in epoch
+    #: seconds) and held (1 when suspended at as_of): supervision's cards and counts.
+    t[OPEN] = Table(
+        OPEN,
+        md,
+        *[Column(c, cases.c[c].type) for c in OPEN_COLUMNS],
+        Column("rep_e", Double),
+        Column("due_e", Double),
+        Column("held", SmallInteger),
+    )
+    t[OPEN_UNITS] = Table(
+        OPEN_UNITS,
+        md,
+        *[Column(c, String) for c in OPEN_UNIT_KEYS],
+        Column("bucket", SmallInteger),
+        *[Column(c, BigInteger) for c in ("open_cases", "late", "soon")],
+        Column("max_late_h", Double),
     )
     t["ratings_f"] = Table(
         "ratings_f",

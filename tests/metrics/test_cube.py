@@ -12,18 +12,23 @@ import numpy as np
 import pandas as pd
 import pytest
 from metrics_factory import insert, make_case, make_grid, make_rating
+from sqlalchemy import event
 
 from caselog import open_store
 from caselog.columns import DAY_PRECISION_COLUMNS, day_bit
 from metrics import (
+    ageing,
     assess,
     cooperation_table,
     default_rules,
     km_handling,
     kpi_series,
     kpi_table,
+    overdue_counts,
     parse_rules,
+    red_cards,
     write_assessment,
+    yellow_cards,
 )
 from metrics.cube import build as cubebuild
 from metrics.cube import query as cubequery
@@ -372,6 +377,8 @@ def test_working_day_deadlines_in_the_cube(city, attached):
             ),
             attached,
         )
+    for scope in (None, {"district": "东城区"}):
+        same_supervision(reader, attached, scope=scope, rules=rules)
 
 
 def test_the_cube_keeps_the_calendar_of_a_year_without_published_make_up_days(tmp_path, attached):
@@ -413,6 +420,79 @@ def test_the_cube_keeps_the_calendar_of_a_year_without_published_make_up_days(tm
         writer.dispose()
 
 
+def supervision(engine, scope=None, rules=None, as_of=None) -> list[pd.DataFrame]:
+    """The supervision page's tables (metrics.supervision) within ``scope``: ageing of the
+    whole scope and per unit, open and overdue counts per unit, red and yellow cards."""
+    sel = Selection.build("city", None, scope=scope, rules=rules, as_of=as_of)
+    frames = [ageing(engine, sel)]
+    for by in ("district", "street", "grid", "department", "urgency"):
+        frames += [ageing(engine, sel, by=by), overdue_counts(engine, sel.by(by))]
+    frames += [
+        overdue_counts(engine, sel.by("city")),
+        overdue_counts(engine, sel.by("street"), within_hours=72),  # the open cases, not counts
+        overdue_counts(engine, sel.by("request_type")),  # not in the cube: read from the cases
+        red_cards(engine, sel, limit=None),
+        red_cards(engine, sel, limit=7, offset=3),
+        yellow_cards(engine, sel, within_hours=24 * 5, limit=None),
+    ]
+    return frames
+
+
+def same_supervision(engine, attached, **how) -> list[pd.DataFrame]:
+    """supervision(engine, **how) from the cube equals it from the cases, notes included."""
+    # the cube of these rules and as_of (built again if other tests' cubes took its room)
+    assert cubebuild.build(engine, how.get("rules"), as_of=how.get("as_of")) is not None
+    attached.clear()
+    found = supervision(engine, **how)
+    assert attached, "not answered from the cube"
+    with cube.bypassed():
+        attached.clear()
+        slow = supervision(engine, **how)
+        assert not attached
+    for fast, cases in zip(found, slow, strict=True):
+        pd.testing.assert_frame_equal(fast, cases, check_exact=True)
+        assert fast.attrs == cases.attrs
+    return found
+
+
+@pytest.mark.parametrize("scope", SCOPES, ids=str)
+def test_supervision_from_the_cube(city, attached, scope):
+    _, reader = city
+    frames = same_supervision(reader, attached, scope=scope)
+    if scope is None:  # at the latest timestamp, every open case is weeks old
+        buckets, red = frames[0], frames[-3]
+        assert buckets["overdue"].sum() > 0 and len(red) == buckets["overdue"].sum()
+
+
+def test_the_supervision_pages_tables_read_the_counts_per_unit(city):
+    """The whole city's or a district's ageing and counts per street or department read the
+    cube's counts per street, department and age bucket; cards and grids its open cases."""
+    _, reader = city
+    read: list[str] = []
+
+    def spy(conn, cursor, statement, *args):
+        read.append(statement)
+
+    event.listen(reader, "before_cursor_execute", spy)
+    try:
+        for scope in (None, {"district": "东城区"}):
+            sel = Selection.build("department", None, scope=scope)
+            for call, table in (
+                (lambda s=sel: ageing(reader, s), cube.OPEN_UNITS),
+                (lambda s=sel: overdue_counts(reader, s), cube.OPEN_UNITS),
+                (lambda s=sel: overdue_counts(reader, s.by("street")), cube.OPEN_UNITS),
+                (lambda s=sel: overdue_counts(reader, s.by("grid")), cube.OPEN),
+                (lambda s=sel: red_cards(reader, s), cube.OPEN),
+            ):
+                read.clear()
+                call()
+                tables = {n for q in read for n in re.findall(r"gp_cube_\w+\.(\w+)", q)}
+                found = tables & {cube.OPEN_UNITS, cube.OPEN}
+                assert found == {table}
+    finally:
+        event.remove(reader, "before_cursor_execute", spy)
+
+
 def test_an_explicit_as_of_uses_a_cube_built_for_it(city, attached):
     _, reader = city
     moment = datetime(2025, 3, 1, 12)
@@ -424,6 +504,10 @@ def test_an_explicit_as_of_uses_a_cube_built_for_it(city, attached):
         lambda: kpi_table(reader, Selection.build("street", "2025-02", as_of=moment)), attached
     )
     assert table["overdue_open"].sum() > 0
+    frames = same_supervision(reader, attached, as_of=moment)
+    buckets, red, yellow = frames[0], frames[-3], frames[-1]  # cases of every age open then
+    assert (buckets["open_cases"] > 0).all() and len(red) == buckets["overdue"].sum() > 0
+    assert len(yellow) > 0 and (red["reported_at"] <= moment).all()
 
 
 def test_a_write_makes_the_cube_stale(tmp_path, attached):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from metrics_factory import insert, make_case
 from sqlalchemy import text
-from test_cube import PERIODS, SCOPES, random_city, same
+from test_cube import PERIODS, SCOPES, random_city, same, same_supervision, supervision
 
 from caselog import open_store
 from metrics import assess, cooperation_table, km_handling, kpi_series, kpi_table, pgcopy
@@ -67,6 +67,14 @@ def test_scoped_tables_from_the_cube(city, attached, by, scope):
     for period in ("2025Q1", "2025-02-10..2025-03-20", "2025"):
         sel = Selection.build(by, period, scope=scope)
         as_duckdb(same(lambda s=sel: kpi_table(pg, s), attached), kpi_table(duck, sel))
+
+
+@pytest.mark.parametrize("scope", SCOPES, ids=str)
+def test_supervision_from_the_cube(city, attached, scope):
+    pg, duck = city
+    frames = same_supervision(pg, attached, scope=scope)
+    for mine, theirs in zip(frames, supervision(duck, scope=scope), strict=True):
+        as_duckdb(mine, theirs)
 
 
 @pytest.mark.parametrize("freq", ["day", "week", "month"])

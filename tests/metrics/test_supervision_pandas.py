@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from metrics import Selection, ageing, overdue_counts, red_cards, yellow_cards
-from metrics.supervision import AGE_BUCKETS, AGE_EDGES_DAYS
+from metrics.cohort import AGE_EDGES_DAYS
+from metrics.supervision import AGE_BUCKETS
 from tests.metrics.metrics_factory import insert, make_case
 
 AS_OF = datetime(2025, 6, 30, 12, 0)
