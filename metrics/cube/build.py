@@ -172,7 +172,8 @@ def statements(
     read the cube's earlier tables. The table named ``ALL`` goes to the ``scratch`` database
     or schema (every case's columns, read once from the cases), from which the cube's
     per-case tables are cut. DuckDB keeps per-case rows sorted by unit and value (its zone
-    maps skip the rest); PostgreSQL by day, for the block-range indexes of metrics.cube.pg."""
+    maps skip the rest); PostgreSQL by district and day (PG_ORDER), for the block-range
+    indexes of metrics.cube.pg."""
     t = tables(alias)
     for d, cols in DIMS.items():
         yield f"dim_{d}", _dimension(d, cols, dialect)
@@ -216,11 +217,11 @@ def statements(
     yield OPEN_UNITS, _open_units(t[OPEN], coh.as_of_e)
     every = _all_table(scratch)
     key_cols = [every.c[f"k_{d}"] for d in DIMS]
-    by_day = dialect == "postgresql"
+    pg_order = [every.c[c] for c in PG_ORDER] if dialect == "postgresql" else None
     yield (
         "facts",
         select(*key_cols, every.c.day, every.c.mday, *[every.c[f"f_{m}"] for m in COUNTS]).order_by(
-            every.c.day
+            *(pg_order or [every.c.day])
         ),
     )
     f = t["facts"]
@@ -242,7 +243,7 @@ def statements(
             f"val_{name}",
             select(*key_cols, every.c.day, every.c.mday, value.label("v"))
             .where(value.is_not(None))
-            .order_by(*((every.c.day,) if by_day else (every.c.k_grid, value))),
+            .order_by(*(pg_order or [every.c.k_grid, value])),
         )
     for level in MONTH_LEVELS:
         yield f"year_{level}", _span_values(every, level, "year", dialect)
@@ -253,7 +254,7 @@ def statements(
         "val_km",
         select(*key_cols, every.c.day, km.label("t"), every.c.km_event.label("e"))
         .where(km.is_not(None))
-        .order_by(*((every.c.day,) if by_day else (every.c.k_department, km))),
+        .order_by(*(pg_order or [every.c.k_department, km])),
     )
     yield "ratings_f", _ratings_facts(v, t, dialect)
     yield "assist_f", _assist_facts(v, t, dialect)
@@ -284,6 +285,10 @@ def statements(
 
 
 ALL = "every_case"  # the build's scratch table
+#: PostgreSQL's order of per-case rows: each district's days in a run of blocks, so a
+#: block-range index on both finds a month of the city (a run per district) or a district's
+#: period (its own run) without reading the rest.
+PG_ORDER = ("k_district", "day")
 
 
 def _open_units(o: Table, a: float):

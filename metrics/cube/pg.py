@@ -16,15 +16,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from caselog.schema import cases
 from metrics import pgcopy
 from metrics.cube import cache, km
-from metrics.cube.build import ALL, statements
+from metrics.cube.build import ALL, PG_ORDER, statements
 from metrics.cube.store import KEEP, KM_TABLE, OPEN, Cube, fingerprint
 from metrics.known import any_appeals
 from metrics.rules import RuleSet, load_rules
 
 _PG = "postgresql"
 _PATTERN = r"gp\_cube\_%"  # the schemas of finished cubes (Cube.alias)
-#: Per-case tables: sorted by day, with a block-range index on it, so that a month's rows
-#: are read without scanning the year's.
+#: Per-case tables: sorted by district and day, with a block-range index on both, so that a
+#: month's rows, or a district's, are read without scanning the year's.
 PER_CASE = (
     "facts",
     "val_response_minutes",
@@ -132,17 +132,19 @@ def _span(conn: Connection) -> tuple[datetime | None, datetime | None, datetime 
 
 def _create(conn: Connection, work: str, steps) -> None:
     """The cube's tables in the schema ``work``: each step's SELECT compiled with its values
-    inline (CREATE TABLE AS takes no parameters), per-case tables sorted by day and indexed."""
+    inline (CREATE TABLE AS takes no parameters), per-case tables sorted by district and day
+    and indexed."""
     raw = conn.connection.driver_connection
     raw.execute(f"CREATE SCHEMA {work}")
+    order = ", ".join(PG_ORDER)
     for name, stmt in steps:
         sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
         if name in ("ratings_f", "assist_f"):  # not sorted by the build's statements
-            sql = f"SELECT * FROM ({sql}) AS s ORDER BY day"
+            sql = f"SELECT * FROM ({sql}) AS s ORDER BY {order}"
         kind = "UNLOGGED TABLE" if name == ALL else "TABLE"  # the scratch table is dropped
         raw.execute(f"CREATE {kind} {work}.{name} AS {sql}", ())  # () turns %% into %
         if name in PER_CASE:
-            raw.execute(f"CREATE INDEX ON {work}.{name} USING brin (day)")
+            raw.execute(f"CREATE INDEX ON {work}.{name} USING brin ({order})")
         if name == OPEN:  # cards: the most overdue, or the soonest due, first
             raw.execute(f"CREATE INDEX ON {work}.{name} (due_e, case_id)")
         if name != ALL:

@@ -69,7 +69,12 @@ def scope_conditions(cube: Cube, table, scope: Mapping[str, str] | None) -> list
             raise ValueError(f"The KPI cube cannot confine cases to {col!r}; read the cases.")
         d = SCOPE_DIM[col]
         dim = cube.t[f"dim_{d}"]
-        conds.append(table.c[f"k_{d}"].in_(select(dim.c.key).where(dim.c[col] == _clean(value))))
+        keys = select(dim.c.key).where(dim.c[col] == _clean(value))
+        if DIMS[d] == (col,):  # one key per name: compared with the key (NULL when none), which
+            # PostgreSQL computes first and then looks up in a block-range index
+            conds.append(table.c[f"k_{d}"] == keys.scalar_subquery())
+        else:  # a street's name (say) may be in more than one district: any of their keys
+            conds.append(table.c[f"k_{d}"].in_(keys))
     return conds
 
 

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pandas as pd
 import pytest
 from metrics_factory import insert, make_case
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from test_cube import PERIODS, SCOPES, random_city, same, same_supervision, supervision
 
 from caselog import open_store
 from metrics import assess, cooperation_table, km_handling, kpi_series, kpi_table, pgcopy
 from metrics.cube import build as cubebuild
 from metrics.cube import pg as pg_cube
+from metrics.cube import query as cubequery
 from metrics.cube import store as cube
 from metrics.query import latest_timestamp
 from metrics.registry import LEVELS
+from metrics.rules import load_rules
 from metrics.selection import Selection
 from services.afterload import after_load
 from tests.conftest import _pg_database
@@ -98,6 +101,32 @@ def _cube_schemas(engine) -> list[str]:
     with engine.connect() as conn:
         found = conn.execute(text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'gp_%'"))
         return sorted(found.scalars())
+
+
+def test_a_districts_cases_are_read_through_the_block_range_index(city):
+    """Per-case tables lie in district and day order under a block-range index on both, and
+    a district's scope compares the district's key, which PostgreSQL looks up in it."""
+    pg, _ = city
+    found = cube.find(pg, load_rules(None), latest_timestamp(pg))
+    with pg.connect() as conn:
+        indexes = conn.execute(
+            text("SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = :s"),
+            {"s": found.alias},
+        ).all()
+        brin = {t for t, d in indexes if d.endswith("USING brin (k_district, day)")}
+        assert brin == set(pg_cube.PER_CASE)
+        facts = found.t["facts"]
+        inside = cubequery.scope_conditions(found, facts, {"district": "东城区"})
+        stmt = select(func.count()).where(facts.c.day.between(20108, 20208), *inside)
+        sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # as at millions of cases
+        plan = "\n".join(conn.exec_driver_sql(f"EXPLAIN {sql}").scalars())
+        assert re.search(r"Index Cond: \(\(k_district = \$\d\) AND \(day >=", plan), plan
+        got = conn.exec_driver_sql(sql).scalar()
+    period = "2025-01-20..2025-04-30"  # day 20108 to 20208
+    with cube.bypassed():
+        want = kpi_table(pg, Selection.build("city", period, scope={"district": "东城区"}))
+    assert got == want["cases"].iloc[0] > 0
 
 
 def test_a_write_makes_the_cube_stale_until_the_next_build(attached):
