@@ -19,11 +19,13 @@ from sqlalchemy import (
     Table,
     and_,
     cast,
+    column,
     func,
     literal,
     literal_column,
     select,
     union,
+    values,
 )
 
 from caselog.schema import cases, ratings
@@ -53,6 +55,7 @@ from metrics.cube.store import (
     OPEN_UNIT_KEYS,
     OPEN_UNITS,
     SPAN_START,
+    SUM_TABLE,
     VALUES,
     YEAR_VALUES,
     cube_file,
@@ -237,6 +240,7 @@ def statements(
             f"month_{level}",
             select(k.label("k"), f.c.mday, *sums).where(k.is_not(None)).group_by(k, f.c.mday),
         )
+    yield from _span_sums(t, days)
     for name in VALUES:
         value = every.c[name]
         yield (
@@ -289,6 +293,33 @@ ALL = "every_case"  # the build's scratch table
 #: block-range index on both finds a month of the city (a run per district) or a district's
 #: period (its own run) without reading the rest.
 PG_ORDER = ("k_district", "day")
+
+
+def _span_sums(t: dict[str, Table], days: tuple[date, date]):
+    """Per unit of every level: its monthly sums added up per calendar year (ysum_<level>)
+    and quarter (qsum_<level>), each month placed by a list of the months in ``days``."""
+    rows = []
+    month = date(days[0].year, days[0].month, 1)
+    while month <= days[1]:
+        quarter = date(month.year, month.month - (month.month - 1) % 3, 1)
+        rows.append(tuple(_day(d) for d in (month, quarter, date(month.year, 1, 1))))
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    cols = [column(SPAN_START[s], Integer) for s in ("month", "quarter", "year")]
+    spans = values(*cols, name="spans", literal_binds=True).data(rows)
+    for level in MONTH_LEVELS:
+        m = t[f"month_{level}"]
+        key = [] if level == "city" else [m.c.k]
+        sums = [cast(func.sum(m.c[f"n_{x}"]), BigInteger).label(f"n_{x}") for x in COUNTS]
+        for span in ("year", "quarter"):
+            start = spans.c[SPAN_START[span]]
+            frm = m.join(spans, spans.c.mday == m.c.mday)
+            stmt = select(*key, start, *sums).select_from(frm).group_by(*key, start)
+            yield f"{SUM_TABLE[span]}_{level}", stmt
+
+
+def _day(day: date) -> int:
+    """Days since 1970-01-01 (the cube's day numbers)."""
+    return (day - date(1970, 1, 1)).days
 
 
 def _open_units(o: Table, a: float):

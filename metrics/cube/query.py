@@ -17,6 +17,7 @@ from metrics.cube.store import (
     SCOPE_DIM,
     SPAN_START,
     SPAN_TABLE,
+    SUM_TABLE,
     VALUES,
     Cube,
 )
@@ -99,9 +100,9 @@ def measures(
     """The level's key columns (and ``ds``, the bucket's first day as a day number, when
     ``bucket`` is day, week or month), then each measure of ``names``, as metrics.query's
     aggregate subquery over the cases has them, so the outer query is shared. Whole months
-    come from the monthly sums when the scope names only the level's own units or coarser
-    ones; edge days, other scopes and buckets read the per-case facts. One row per unit
-    with cases in the period."""
+    come from the monthly sums (a calendar year's or quarter's from its own) when the scope
+    names only the level's own units or coarser ones; edge days, other scopes and buckets
+    read the per-case facts. One row per unit with cases in the period."""
     scoped = _scope_level(by, scope, bucket)
     if scoped:  # the city inside one area: that area's row of its own level's sums
         unit = measures(cube, scoped, period, scope, names, rules).subquery("unit")
@@ -117,9 +118,12 @@ def measures(
     scope = dict(scope or {})
     parts = []
     summed_units = bucket is None and by in MONTH_LEVELS and set(scope) <= set(keys)
+    span = _kept_span(period, months, edges) if summed_units else None
     if months and summed_units:
-        m = cube.t[f"month_{by}"]
-        conds = [m.c.mday.between(*months), *_units_in(cube, m, d, scope)]
+        kept = span in ("year", "quarter")  # the span's sums, kept per unit
+        m = cube.t[f"{SUM_TABLE[span] if kept else 'month'}_{by}"]
+        when = m.c[SPAN_START[span]] == d0 if kept else m.c.mday.between(*months)
+        conds = [when, *_units_in(cube, m, d, scope)]
         parts.append(
             select(*([m.c.k] if d else []), *[m.c[f"n_{x}"] for x in summed]).where(*conds)
         )
@@ -135,9 +139,9 @@ def measures(
         parts.append(select(*cols, *sums).where(*conds))
     u = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("u")
     group = ([u.c.k] if d else []) + ([u.c.ds] if bucket else [])
-    span = _kept_span(period, months, edges) if summed_units else None
-    # One whole month of a unit level: the monthly sums hold one row per unit already.
-    as_is = d is not None and span == "month"
+    # A calendar year, quarter or one whole month of a unit level: its sums hold one row per
+    # unit already.
+    as_is = d is not None and span is not None
 
     def total(column):
         return column if as_is else func.sum(column)

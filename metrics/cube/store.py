@@ -81,6 +81,9 @@ VALUES = ("response_minutes", "handling_hours")  # the median measures
 #: The tables of kept durations per span and the column naming each span's first day.
 SPAN_TABLE = {"year": "year", "quarter": "qdur", "month": "mdur"}
 SPAN_START = {"year": "yday", "quarter": "qday", "month": "mday"}
+#: The tables of count sums per span (month_<level> as built; ysum_ and qsum_ add its months
+#: up per calendar year and quarter, so a year of 25,000 grids reads a row per grid).
+SUM_TABLE = {"year": "ysum", "quarter": "qsum", "month": "month"}
 #: Per unit and calendar year (year_<level>), quarter (qdur_<level>) and month (mdur_<level>), each
 #: median measure's median in seconds (md_), the sum of its whole milliseconds (s_) and its
 #: count (c_): the medians are the slowest part of such a table otherwise (a pass over the
@@ -180,6 +183,8 @@ def tables(alias: str) -> dict[str, Table]:
     for level in MONTH_LEVELS:
         for span, start, cols in (
             ("month", "mday", [Column(f"n_{m}", BigInteger) for m in COUNTS]),
+            ("ysum", "yday", [Column(f"n_{m}", BigInteger) for m in COUNTS]),
+            ("qsum", "qday", [Column(f"n_{m}", BigInteger) for m in COUNTS]),
             ("year", "yday", _durations()),
             ("qdur", "qday", _durations()),
             ("mdur", "mday", _durations()),

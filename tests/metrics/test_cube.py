@@ -569,6 +569,27 @@ def test_whole_months_and_years_read_the_kept_medians(period, kept):
 
 
 @pytest.mark.parametrize(
+    ("period", "sums"),
+    [
+        ("2025", "ysum_street"),
+        ("2025Q1", "qsum_street"),
+        ("2025-02", "month_street"),
+        ("2025-02-01..2025-04-30", "month_street"),  # three whole months, not a quarter
+        ("2025-02-10..2025-04-20", "month_street"),  # March, and the edge days from facts
+    ],
+)
+def test_calendar_years_and_quarters_read_their_kept_sums(period, sums):
+    """A calendar year's or quarter's counts come from the sums the cube keeps per unit and
+    span (one row per unit), other whole months from the monthly sums."""
+    rules = Selection.build("street", period).rules
+    stub = cube.Cube(Path("cube-x.duckdb"), "x")
+    sql = str(measures(stub, "street", parse_period(period), None, ["cases"], rules))
+    read = set(re.findall(r"FROM gp_cube_x\.(\w+)", sql))
+    assert read & {"ysum_street", "qsum_street", "month_street"} == {sums}
+    assert ("facts" in read) == (period == "2025-02-10..2025-04-20")
+
+
+@pytest.mark.parametrize(
     ("period", "months", "edges"),
     [
         ("2025", ("2025-01-01", "2025-12-01"), []),
