@@ -42,6 +42,7 @@ from metrics.cohort import (
     whole_ms,
 )
 from metrics.cube import cache, km
+from metrics.cube.query import day_number, next_month
 from metrics.cube.store import (
     COUNTS,
     DIMS,
@@ -302,8 +303,8 @@ def _span_sums(t: dict[str, Table], days: tuple[date, date]):
     month = date(days[0].year, days[0].month, 1)
     while month <= days[1]:
         quarter = date(month.year, month.month - (month.month - 1) % 3, 1)
-        rows.append(tuple(_day(d) for d in (month, quarter, date(month.year, 1, 1))))
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        rows.append(tuple(day_number(d) for d in (month, quarter, date(month.year, 1, 1))))
+        month = next_month(month)
     cols = [column(SPAN_START[s], Integer) for s in ("month", "quarter", "year")]
     spans = values(*cols, name="spans", literal_binds=True).data(rows)
     for level in MONTH_LEVELS:
@@ -315,11 +316,6 @@ def _span_sums(t: dict[str, Table], days: tuple[date, date]):
             frm = m.join(spans, spans.c.mday == m.c.mday)
             stmt = select(*key, start, *sums).select_from(frm).group_by(*key, start)
             yield f"{SUM_TABLE[span]}_{level}", stmt
-
-
-def _day(day: date) -> int:
-    """Days since 1970-01-01 (the cube's day numbers)."""
-    return (day - date(1970, 1, 1)).days
 
 
 def _open_units(o: Table, a: float):

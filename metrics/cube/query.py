@@ -37,7 +37,7 @@ def day_number(day: date) -> int:
 def split(period: Period) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
     """The period as (first and last month start of the whole months inside it, or None)
     and the day ranges outside those months (both ends inclusive, day numbers)."""
-    first = period.start if period.start.day == 1 else _next_month(period.start)
+    first = period.start if period.start.day == 1 else next_month(period.start)
     if (period.end + timedelta(days=1)).day == 1:
         last_end = period.end
     else:
@@ -53,7 +53,8 @@ def split(period: Period) -> tuple[tuple[int, int] | None, list[tuple[int, int]]
     return months, edges
 
 
-def _next_month(day: date) -> date:
+def next_month(day: date) -> date:
+    """The first day of the month after ``day``'s."""
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
@@ -212,7 +213,7 @@ def _kept_span(period: Period, months, edges) -> str | None:
     if months[0] == months[1]:
         return "month"
     first = period.start
-    after = _next_month(_next_month(_next_month(first)))
+    after = next_month(next_month(next_month(first)))
     return "quarter" if first.month % 3 == 1 and period.end == after - timedelta(days=1) else None
 
 
