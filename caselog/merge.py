@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from pgpq import ArrowToPostgresBinaryEncoder
 from sqlalchemy import Connection, Table
 
 from caselog import schema
@@ -254,30 +255,82 @@ def _select_value(spec: TableSpec, column: str) -> str:
 def _copy_in(
     conn: Connection, name: str, columns: tuple[str, ...], batches: pa.RecordBatchReader
 ) -> None:
-    """Stream Arrow record batches into a PostgreSQL table with COPY (CSV).
+    """Stream Arrow record batches into a PostgreSQL table with COPY.
 
-    The next batch is fetched from DuckDB and written as CSV on a second thread while the
-    server parses the current one (both release the GIL): one batch in flight, so memory
-    stays at two batches, and the load takes the longer of the two sides, not their sum."""
+    In PostgreSQL's binary format (pgpq encodes each batch, cast to the table's column
+    types), which the server reads without parsing text (the first load of a year of cases,
+    benchmarks/bench_ingest.py: README "Ingest"); as CSV when a column has a type without an
+    Arrow counterpart here. The next batch is fetched from DuckDB and encoded on a second thread
+    while the server reads the current one: one batch in flight, so memory stays at two
+    batches, and the load takes the longer of the two sides, not their sum."""
     raw = conn.connection.driver_connection
-    options = pacsv.WriteOptions(include_header=False)
+    target = _arrow_schema(raw, name, columns)
     batches = iter(batches)
+    if target is None:
+        options = pacsv.WriteOptions(include_header=False)
 
-    def encode() -> memoryview | None:
-        batch = next(batches, None)
-        if batch is None:
-            return None
-        buffer = io.BytesIO()
-        pacsv.write_csv(batch, buffer, write_options=options)
-        return buffer.getbuffer()
+        def encode() -> memoryview | bytes | None:
+            batch = next(batches, None)
+            if batch is None:
+                return None
+            buffer = io.BytesIO()
+            pacsv.write_csv(batch, buffer, write_options=options)
+            return buffer.getbuffer()
+
+        head, finish, fmt = b"", None, "csv"
+    else:
+        encoder = ArrowToPostgresBinaryEncoder(target)
+
+        def encode() -> memoryview | bytes | None:
+            batch = next(batches, None)
+            if batch is None:
+                return None
+            cast = [col.cast(t) for col, t in zip(batch.columns, target.types, strict=True)]
+            return encoder.write_batch(pa.RecordBatch.from_arrays(cast, schema=target))
+
+        head, finish, fmt = encoder.write_header(), encoder.finish, "binary"
 
     with raw.cursor() as cursor, ThreadPoolExecutor(1) as pool:
-        statement = f"COPY {name} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"
+        statement = f"COPY {name} ({', '.join(columns)}) FROM STDIN (FORMAT {fmt})"
         with cursor.copy(statement) as copy:
+            if head:
+                copy.write(head)
             pending = pool.submit(encode)
             while (data := pending.result()) is not None:
                 pending = pool.submit(encode)
                 copy.write(data)
+            if finish is not None:  # the binary format's trailer
+                copy.write(finish())
+
+
+#: PostgreSQL column types and the Arrow types binary COPY sends them as.
+_ARROW_TYPES = {
+    "text": pa.string(),
+    "character varying": pa.string(),
+    "integer": pa.int32(),
+    "smallint": pa.int16(),
+    "bigint": pa.int64(),
+    "double precision": pa.float64(),
+    "real": pa.float32(),
+    "boolean": pa.bool_(),
+    "timestamp without time zone": pa.timestamp("us"),
+    "date": pa.date32(),
+}
+
+
+def _arrow_schema(raw, name: str, columns: tuple[str, ...]) -> pa.Schema | None:
+    """The Arrow schema binary COPY into ``name``'s ``columns`` needs, or None when one of
+    them has a type not in _ARROW_TYPES."""
+    rows = raw.execute(
+        "SELECT attname, format_type(atttypid, NULL) FROM pg_attribute"
+        " WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+        (name,),
+    ).fetchall()
+    types = dict(rows)
+    found = [_ARROW_TYPES.get(types.get(c, "")) for c in columns]
+    if any(t is None for t in found):
+        return None
+    return pa.schema(list(zip(columns, found, strict=True)))
 
 
 SPECS = {
