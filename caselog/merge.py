@@ -50,7 +50,7 @@ class TableSpec:
 
 # Stands in for a NULL timestamp in key comparisons (no rating is given in 1900).
 _NO_TIME = "TIMESTAMP '1900-01-01 00:00:00'"
-_COPY_ROWS = 25_000  # rows per COPY batch to PostgreSQL (about 10 MB of CSV)
+_COPY_ROWS = 25_000  # rows per COPY batch to PostgreSQL (about 10 MB of CSV; less in binary)
 REJECTED_COLUMNS = ("ingest_id", "kind", "file", "file_hash", "line", "case_id", "reason", "raw")
 
 
