@@ -40,7 +40,10 @@ def dispersion(y: np.ndarray, window: int = 182) -> np.ndarray:
     pooled = max(0.0, (s2.sum() - s1.sum()) / max(s3.sum(), 1e-9))
     own = np.where(s3 > 0, (s2 - s1) / np.where(s3 > 0, s3, 1), pooled)
     weight = np.median(s3) if np.any(s3 > 0) else 1.0
-    shrunk = (s3 * own + weight * pooled) / (s3 + weight)
+    total = s3 + weight  # 0 for a series without volume when most series have none either
+    shrunk = np.where(
+        total > 0, (s3 * own + weight * pooled) / np.where(total > 0, total, 1), pooled
+    )
     return np.clip(shrunk, 0.0, 5.0)
 
 
